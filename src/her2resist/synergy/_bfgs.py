@@ -143,7 +143,8 @@ def _update(fn: Objective, b: np.ndarray, g: np.ndarray, fmin: np.ndarray, f: np
     xv = np.einsum("nij,nj->ni", h, cs)
     with np.errstate(all="ignore"):
         d2 = 1.0 + np.sum(xv * cs, axis=1) / d1
-        delta = (d2[:, None, None] * ts[:, :, None] * ts[:, None, :]
-                 - xv[:, :, None] * ts[:, None, :] - ts[:, :, None] * xv[:, None, :]) / d1[:, None, None]
+        outer = d2[:, None, None] * ts[:, :, None] * ts[:, None, :]
+        cross = xv[:, :, None] * ts[:, None, :] + ts[:, :, None] * xv[:, None, :]
+        delta = (outer - cross) / d1[:, None, None]
     hess[sel[pos]] = h[pos] + delta[pos]
     ilast[sel[~pos]] = gradcount[sel[~pos]]

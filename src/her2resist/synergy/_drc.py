@@ -49,7 +49,6 @@ def fit_drc(dose: np.ndarray, response: np.ndarray,
     """
     valid = ~np.isnan(response)
     y = np.where(valid, response, 0.0)
-    flat = np.var(np.where(valid, y, np.nan), axis=1) == 0
     flat = np.nan_to_num(np.nanvar(np.where(valid, y, np.nan), axis=1)) == 0
     last = valid.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1)
     y[np.flatnonzero(flat), last[flat]] += 1e-10

@@ -149,7 +149,7 @@ def _jacobian(dose: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     g = expit(-np.nan_to_num(z, nan=0.0))
     gg = g * (1.0 - g)
     positive = dose > 0
-    jac = np.empty(dose.shape + (4,))
+    jac = np.empty((*dose.shape, 4))
     jac[..., 0] = np.where(positive, -(d - c) * gg * np.where(positive, lx, 0.0), 0.0)
     jac[..., 1] = 1.0 - g
     jac[..., 2] = g

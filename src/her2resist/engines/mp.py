@@ -1,0 +1,127 @@
+"""Most-permissive engine: reachable attractors (minimal trap spaces) computed exactly by mpbn.
+
+Most-permissive semantics (Paulevé et al. 2020, Nat Commun 11:4256) over-approximates every
+quantitative refinement of a Boolean model: an attractor it does not find cannot exist in any of
+them, so the attractors it reports are the ones a treatment can reach.  Cyclic attractors are
+trap spaces: the nodes that oscillate inside them read ``'*'`` (0.5 in ``states``).
+
+Examples
+--------
+>>> from her2resist.model.formats import read_bnet_text
+>>> net = read_bnet_text("A, !B\\nB, A\\nC, C")
+>>> res = MostPermissiveEngine().simulate(net, {"C": 1})
+>>> res.states.to_dict("records")
+[{'A': 0.5, 'B': 0.5, 'C': 1.0}]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import mpbn
+import pandas as pd
+
+from her2resist.engines.base import (
+    InitialState,
+    Perturbation,
+    SimulationResult,
+    make_provenance,
+    solver_version,
+    star_to_float,
+)
+from her2resist.exceptions import EngineError, ParameterError
+from her2resist.model.network import Network
+from her2resist.model.rules import format_rule
+
+_CACHE_SIZE = 4096
+
+
+class MostPermissiveEngine:
+    """Reachable attractors under most-permissive semantics, with a result cache.
+
+    Results are cached by (model hash, perturbation, initial state): profiles that map to the
+    same perturbation cost one solver call.
+    """
+
+    name = "most-permissive"
+
+    def __init__(self, *, cache_size: int = _CACHE_SIZE) -> None:
+        self._cache: OrderedDict[tuple[object, ...], SimulationResult] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def simulate(
+        self,
+        network: Network,
+        perturbation: Perturbation | None = None,
+        *,
+        initial: InitialState | None = None,
+        limit: int = 0,
+    ) -> SimulationResult:
+        """Attractors reachable from ``initial`` (every attractor when ``initial`` is None)."""
+        fixed = {k: int(v) for k, v in (perturbation or {}).items()}
+        for node, value in fixed.items():
+            if value not in (0, 1):
+                raise ParameterError("perturbation", "simulate", "a mapping of nodes to 0 or 1",
+                                     {node: value})
+        network.check_nodes(fixed, "node")
+        key = (network.hash, tuple(sorted(fixed.items())),
+               tuple(sorted((initial or {}).items())) if initial is not None else None, limit)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        result = self._solve(network, fixed, initial, limit)
+        with self._lock:
+            self._cache[key] = result
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _solve(
+        self, network: Network, fixed: dict[str, int], initial: InitialState | None, limit: int
+    ) -> SimulationResult:
+        self.calls += 1
+        rules = {name: format_rule(expr) for name, expr in network.simplified_rules(fixed).items()}
+        try:
+            bn = mpbn.MPBooleanNetwork(rules)
+            start = None
+            if initial is not None:
+                network.check_nodes(list(initial), "node")
+                start = {n: int(v) for n, v in initial.items() if v in (0, 1, "0", "1")}
+            found = list(bn.attractors(reachable_from=start, limit=limit))
+        except Exception as exc:  # mpbn and clingo raise many types
+            raise EngineError(f"mpbn failed on model {network.name!r}: {exc}") from exc
+        if not found:
+            raise EngineError(f"mpbn found no attractor for model {network.name!r}")
+        order = list(network.nodes)
+        states = pd.DataFrame(
+            [[star_to_float(att[n]) for n in order] for att in found], columns=order
+        )
+        weights = pd.Series(1.0 / len(found), index=states.index)
+        return SimulationResult(
+            states=states,
+            weights=weights,
+            provenance=make_provenance(network, self.name, solver_version("mpbn")),
+            perturbation=dict(fixed),
+        )
+
+
+def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
+    """Rows of ``result.states`` back as mpbn-style dicts (0, 1, '*')."""
+    out: list[dict[str, int | str]] = []
+    for _, row in result.states.iterrows():
+        out.append({n: ("*" if v == 0.5 else int(v)) for n, v in row.items()})
+    return out
+
+
+def fixed_part(state: Mapping[str, int | str]) -> dict[str, int]:
+    """The nodes of a (possibly trap-space) state that are not ``'*'``."""
+    return {n: int(v) for n, v in state.items() if v != "*"}

@@ -1,0 +1,147 @@
+"""Simulate replicate tumours: untreated growth to detection, then the schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from her2resist import __version__
+from her2resist.evolution.engine import CompiledModel, advance, compile_model, grow_to_detection
+from her2resist.evolution.results import OUTCOMES, EvolutionResult
+from her2resist.evolution.scenario import Scenario
+from her2resist.evolution.schedules import ScheduleState
+from her2resist.exceptions import ParameterError
+
+
+@dataclass(slots=True)
+class _Treatment:
+    """Mutable state of the treatment phase (internal)."""
+
+    counts: np.ndarray
+    outcome: np.ndarray
+    event_time: np.ndarray
+    schedule: ScheduleState
+    steps: int = 0
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    tumours: int = 1000,
+    seed: int | None = None,
+    record: int = 10,
+) -> EvolutionResult:
+    """Simulate ``tumours`` replicate tumours of ``scenario``.
+
+    Parameters
+    ----------
+    scenario
+        Types, rates, mutations, schedule and sizes.
+    tumours
+        Number of independent replicate tumours.
+    seed
+        Seed of numpy's random generator; the same seed gives the same result.
+    record
+        Number of replicates whose trajectories are kept (for figures).
+
+    Returns
+    -------
+    EvolutionResult
+
+    Examples
+    --------
+    >>> from her2resist.evolution import CellType, Rates, Scenario, Schedule
+    >>> s = Scenario("mono", (CellType("S", Rates(1.0, 0.5), {"A": Rates(1.0, 2.0)}),),
+    ...              (), {"S": 100}, 100, Schedule.continuous(["A"]), dt=0.1, max_time=30)
+    >>> simulate(s, tumours=200, seed=1).p_eradication
+    1.0
+    """
+    if isinstance(tumours, bool) or not isinstance(tumours, (int, np.integer)) or tumours < 1:
+        raise ParameterError("tumours", "simulate", "an integer >= 1", tumours)
+    if not isinstance(record, int) or record < 0:
+        raise ParameterError("record", "simulate", "an integer >= 0", record)
+    rng = np.random.default_rng(seed)
+    model = compile_model(scenario)
+    counts, growth_time, growth_steps = grow_to_detection(rng, scenario, model, int(tumours))
+    start_size = counts.sum(axis=1)
+    trajectories: list[pd.DataFrame] = []
+    state = _Treatment(counts, np.zeros(len(counts), dtype=np.int8),
+                       np.full(len(counts), scenario.max_time), ScheduleState(scenario, start_size))
+    _treat(rng, scenario, model, state, record, trajectories)
+    table = _tumour_table(scenario, state, start_size, growth_time)
+    return EvolutionResult(
+        scenario=scenario,
+        tumours=table,
+        trajectories=pd.concat(trajectories, ignore_index=True) if trajectories else
+        pd.DataFrame(columns=["replicate", "time", "type", "cells"]),
+        seed=seed,
+        tumour_steps=growth_steps + state.steps,
+        provenance={"package": "her2resist", "version": __version__, "seed": seed,
+                    "tumours": int(tumours), "dt": scenario.dt, "max_time": scenario.max_time},
+    )
+
+
+def _treat(
+    rng: np.random.Generator,
+    scenario: Scenario,
+    model: CompiledModel,
+    st: _Treatment,
+    record: int,
+    trajectories: list[pd.DataFrame],
+) -> None:
+    active = np.arange(len(st.counts))
+    t = 0.0
+    _record(trajectories, scenario, st.counts, active, t, record)
+    while active.size and t < scenario.max_time - 1e-9:
+        dt = min(scenario.dt, scenario.max_time - t)
+        drug_state = st.schedule.drug_state(active, t)
+        c = advance(rng, st.counts[active], drug_state, np.full(active.size, dt), model)
+        st.steps += active.size
+        t += dt
+        st.counts[active] = c
+        size = c.sum(axis=1)
+        progressed = st.schedule.after_step(active, t, size)
+        eradicated = size == 0
+        st.outcome[active[eradicated]] = 1
+        st.outcome[active[progressed]] = 2
+        done = eradicated | progressed
+        st.event_time[active[done]] = t
+        _record(trajectories, scenario, st.counts, active, t, record)
+        active = active[~done]
+
+
+def _record(out: list[pd.DataFrame], scenario: Scenario, counts: np.ndarray,
+            active: np.ndarray, t: float, record: int) -> None:
+    kept = active[active < record]
+    if not kept.size:
+        return
+    names = scenario.type_names
+    out.append(pd.DataFrame({
+        "replicate": np.repeat(kept, len(names)),
+        "time": t,
+        "type": np.tile(names, kept.size),
+        "cells": counts[kept].ravel(),
+    }))
+
+
+def _tumour_table(scenario: Scenario, st: _Treatment, start_size: np.ndarray,
+                  growth_time: np.ndarray) -> pd.DataFrame:
+    names = scenario.type_names
+    outcome = np.array(OUTCOMES, dtype=object)[[2, 0, 1]][st.outcome]
+    progressed = outcome == "progressed"
+    dominant = np.array(names, dtype=object)[st.counts.argmax(axis=1)]
+    table = pd.DataFrame({
+        "outcome": outcome,
+        "time": st.event_time,
+        "time_to_progression": np.where(progressed, st.event_time, np.nan),
+        "line": st.schedule.line + 1,
+        "cells_at_start": start_size,
+        "growth_time": growth_time,
+        "dominant": np.where(progressed, dominant, ""),
+    })
+    for i, name in enumerate(names):
+        table[f"cells_{name}"] = st.counts[:, i]
+    table.index.name = "replicate"
+    return table

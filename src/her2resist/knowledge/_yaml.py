@@ -1,0 +1,81 @@
+"""Load YAML data files keeping the line of every record, and turn pydantic errors into
+messages that name the file, the record, the field and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from her2resist.exceptions import KnowledgeBaseError
+
+M = TypeVar("M", bound=BaseModel)
+
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_BASE):  # type: ignore[misc, valid-type]
+    """A safe loader that records each mapping's line under the key ``__line__``."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        duplicates = {k for k in keys if keys.count(k) > 1}
+        if duplicates:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {sorted(duplicates)[0]!r}", node.start_mark
+            )
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; errors become :class:`KnowledgeBaseError` with the line."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except OSError as exc:
+        raise KnowledgeBaseError(path, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise KnowledgeBaseError(path, f"not UTF-8 text: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        raise KnowledgeBaseError(
+            path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            line=mark.line + 1 if mark else None,
+        ) from None
+
+
+def strip_lines(value: Any) -> Any:
+    """Remove the ``__line__`` bookkeeping keys, recursively."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value
+
+
+def validate_records(path: Path, data: Any, key: str, model: type[M]) -> list[M]:
+    """Validate ``data[key]`` (a list of mappings) against ``model``, record by record."""
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise KnowledgeBaseError(path, f"the file must hold a list under {key!r}", line=1, field=key)
+    records: list[M] = []
+    for index, raw in enumerate(data[key]):
+        line = raw.get("__line__") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict):
+            raise KnowledgeBaseError(path, f"{key}[{index}] must be a mapping", field=key)
+        record_id = raw.get("id", f"#{index + 1}")
+        try:
+            records.append(model.model_validate(strip_lines(raw)))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or key
+            raise KnowledgeBaseError(
+                path,
+                f"record {record_id!r}: {err['msg']} (got {err.get('input')!r})",
+                line=line,
+                field=field,
+            ) from None
+    return records

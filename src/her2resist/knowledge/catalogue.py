@@ -1,0 +1,185 @@
+"""The drug catalogue and the alteration vocabulary, loaded from the package's YAML files.
+
+Examples
+--------
+>>> cat = load_catalogue()
+>>> cat.find_drug("Kadcyla").id
+'trastuzumab_emtansine'
+>>> cat.parse_alteration("PIK3CA p.His1047Arg").id
+'PIK3CA_mut'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from her2resist.exceptions import KnowledgeBaseError, UnknownNameError
+from her2resist.knowledge._yaml import read_yaml, validate_records
+from her2resist.knowledge.schema import Alteration, Drug, DrugClass
+
+THREE_TO_ONE = {
+    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
+    "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
+    "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
+    "Sec": "U", "Xaa": "X",
+}
+_THREE = re.compile("|".join(THREE_TO_ONE))
+
+
+def data_dir() -> Path:
+    """The folder of the knowledge base's YAML files inside the package."""
+    return Path(str(resources.files("her2resist.knowledge") / "data"))
+
+
+def normalise_name(text: str) -> str:
+    """Case-, space- and hyphen-insensitive key for names ("T-DM1" == "tdm1" == "T DM1")."""
+    return re.sub(r"[\s\-_/]+", "", str(text).strip().lower())
+
+
+def normalise_protein_change(text: str) -> str:
+    """One-letter form of a protein change: 'p.His1047Arg' -> 'H1047R', 'p.E545K' -> 'E545K'."""
+    change = str(text).strip()
+    if change.startswith("p."):
+        change = change[2:]
+    change = change.strip("()")
+    change = _THREE.sub(lambda m: THREE_TO_ONE[m.group(0)], change)
+    return change.replace("Ter", "*")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Catalogue:
+    """Drugs, drug classes and alterations, with name indexes for look-up."""
+
+    drugs: Mapping[str, Drug]
+    classes: Mapping[str, DrugClass]
+    alterations: Mapping[str, Alteration]
+
+    def _drug_index(self) -> dict[str, Drug]:
+        return _drug_index(self)
+
+    def drug_names(self) -> list[str]:
+        """Every accepted drug name (generic, brand, synonym)."""
+        return sorted({n for d in self.drugs.values() for n in (d.name, *d.brands, *d.synonyms)})
+
+    def class_names(self) -> list[str]:
+        return sorted({n for c in self.classes.values() for n in (c.name, *c.synonyms)})
+
+    def find_drug(self, name: str) -> Drug:
+        """The drug with this generic, brand or synonym name (case-insensitive)."""
+        found = _drug_index(self).get(normalise_name(name))
+        if found is None:
+            raise UnknownNameError("drug", name, self.drug_names())
+        return found
+
+    def find_class(self, name: str) -> DrugClass | None:
+        """The drug class with this name or synonym, or None."""
+        return _class_index(self).get(normalise_name(name))
+
+    def drugs_in_class(self, class_id: str) -> list[Drug]:
+        return [d for d in self.drugs.values() if class_id in d.classes]
+
+    def alteration_names(self) -> list[str]:
+        names = set()
+        for alt in self.alterations.values():
+            names.update(f"{alt.gene} {e}" for e in alt.events)
+            names.update(alt.aliases)
+        return sorted(names)
+
+    def parse_alteration(self, text: str) -> Alteration:
+        """The alteration named by ``text``: 'GENE EVENT', 'GENE <protein change>' or an alias."""
+        key = normalise_name(text)
+        by_phrase = _alteration_index(self)
+        if key in by_phrase:
+            return by_phrase[key]
+        parts = str(text).strip().split(None, 1)
+        if len(parts) == 2:
+            found = self.match_protein_change(parts[0], parts[1])
+            if found is not None:
+                return found
+        raise UnknownNameError("alteration", str(text).strip(), self.alteration_names())
+
+    def match_protein_change(self, gene: str, change: str) -> Alteration | None:
+        """The alteration whose variant rules accept ``change`` in ``gene``, or None."""
+        one = normalise_protein_change(change)
+        for alt in self.alterations.values():
+            if alt.gene.upper() != gene.strip().upper():
+                continue
+            for pattern in alt.variants.protein_changes:
+                if pattern == one or (pattern.endswith("*") and one.startswith(pattern[:-1])
+                                      and len(one) == len(pattern)):
+                    return alt
+        return None
+
+
+@lru_cache(maxsize=4)
+def _drug_index(cat: Catalogue) -> dict[str, Drug]:
+    index: dict[str, Drug] = {}
+    for drug in cat.drugs.values():
+        for name in (drug.id, drug.name, *drug.brands, *drug.synonyms):
+            index[normalise_name(name)] = drug
+    return index
+
+
+@lru_cache(maxsize=4)
+def _class_index(cat: Catalogue) -> dict[str, DrugClass]:
+    index: dict[str, DrugClass] = {}
+    for cls in cat.classes.values():
+        for name in (cls.id, cls.name, *cls.synonyms):
+            index[normalise_name(name)] = cls
+            index[normalise_name(name) + "s"] = cls
+    return index
+
+
+@lru_cache(maxsize=4)
+def _alteration_index(cat: Catalogue) -> dict[str, Alteration]:
+    index: dict[str, Alteration] = {}
+    for alt in cat.alterations.values():
+        for event in alt.events:
+            index.setdefault(normalise_name(f"{alt.gene} {event}"), alt)
+        for alias in alt.aliases:
+            index.setdefault(normalise_name(alias), alt)
+        index.setdefault(normalise_name(alt.id), alt)
+    return index
+
+
+def _unique(records: list, path: Path, what: str) -> dict:
+    out: dict = {}
+    for record in records:
+        if record.id in out:
+            raise KnowledgeBaseError(path, f"{what} {record.id!r} is defined twice", field="id")
+        out[record.id] = record
+    return out
+
+
+def read_catalogue(folder: Path) -> Catalogue:
+    """Read and validate ``drugs.yaml`` and ``alterations.yaml`` from ``folder``."""
+    drugs_path = folder / "drugs.yaml"
+    drug_data = read_yaml(drugs_path)
+    classes = _unique(validate_records(drugs_path, drug_data, "classes", DrugClass), drugs_path, "class")
+    drugs = _unique(validate_records(drugs_path, drug_data, "drugs", Drug), drugs_path, "drug")
+    for drug in drugs.values():
+        for cls in drug.classes:
+            if cls not in classes:
+                raise KnowledgeBaseError(
+                    drugs_path, f"drug {drug.id!r}: unknown class {cls!r}; known: "
+                    f"{', '.join(sorted(classes))}", field="classes",
+                )
+    alt_path = folder / "alterations.yaml"
+    alts = validate_records(alt_path, read_yaml(alt_path), "alterations", Alteration)
+    return Catalogue(
+        drugs=MappingProxyType(drugs),
+        classes=MappingProxyType(classes),
+        alterations=MappingProxyType(_unique(alts, alt_path, "alteration")),
+    )
+
+
+@lru_cache(maxsize=2)
+def load_catalogue(folder: str | None = None) -> Catalogue:
+    """The package's catalogue (cached); ``folder`` reads another copy of the data files."""
+    return read_catalogue(Path(folder) if folder else data_dir())

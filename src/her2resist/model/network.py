@@ -1,0 +1,144 @@
+"""The network: nodes with their kinds, rules and evidence, as frozen data.
+
+A :class:`Network` is what every engine and analysis works on.  Input nodes (environment,
+alterations, drugs, and any node of an imported model whose rule is a constant or itself) carry
+a default value; a *perturbation* is a mapping ``{node: 0 or 1}`` that fixes nodes.
+
+Examples
+--------
+>>> from her2resist.model import load_model
+>>> net = load_model()
+>>> net.nodes["FOXO"].rule
+'!AKT'
+>>> rules = net.bnet_rules({"trastuzumab": 1})
+>>> rules["trastuzumab"]
+'1'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from her2resist.exceptions import UnknownNameError
+from her2resist.model.rules import Expr, format_rule, parse_rule, substitute, variables
+
+INPUT_KINDS = frozenset({"environment", "alteration", "drug", "input"})
+REGULATED_KINDS = frozenset({"signalling", "phenotype"})
+NODE_KINDS = INPUT_KINDS | REGULATED_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node of the network.
+
+    ``rule`` is ``None`` for input nodes, whose value is ``default`` unless a perturbation
+    fixes it.  ``refs`` maps each regulator to the publications that support its effect (for
+    input nodes the key ``""`` holds the references for the node itself).
+    """
+
+    id: str
+    kind: str
+    rule: str | None = None
+    default: int = 0
+    genes: tuple[str, ...] = ()
+    description: str = ""
+    refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: str = ""
+    line: int | None = None
+
+    @property
+    def is_input(self) -> bool:
+        return self.rule is None
+
+    @property
+    def expr(self) -> Expr:
+        """The parsed rule (inputs: their default as a constant)."""
+        if self.rule is None:
+            return ("const", bool(self.default))
+        return parse_rule(self.rule)
+
+    @property
+    def regulators(self) -> tuple[str, ...]:
+        """Distinct regulators in the order they appear in the rule."""
+        if self.rule is None:
+            return ()
+        return tuple(dict.fromkeys(variables(self.expr)))
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """A Boolean network: an ordered mapping of node ids to :class:`Node`."""
+
+    nodes: Mapping[str, Node]
+    name: str = "network"
+    version: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.nodes
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def ids(self, *kinds: str) -> tuple[str, ...]:
+        """Node ids, optionally only those of the given kinds, in file order."""
+        return tuple(n for n, node in self.nodes.items() if not kinds or node.kind in kinds)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(n for n, node in self.nodes.items() if node.is_input)
+
+    def defaults(self) -> dict[str, int]:
+        """Default values of the input nodes."""
+        return {n: node.default for n, node in self.nodes.items() if node.is_input}
+
+    def check_nodes(self, names: Mapping[str, int] | list[str] | tuple[str, ...], what: str) -> None:
+        """Raise :class:`UnknownNameError` for the first name that is not a node."""
+        for name in names:
+            if name not in self.nodes:
+                raise UnknownNameError(what, name, self.nodes)
+
+    def bnet_rules(self, fixed: Mapping[str, int] | None = None) -> dict[str, str]:
+        """Rules in bnet syntax with inputs at their default and ``fixed`` nodes as constants."""
+        fixed = dict(fixed or {})
+        self.check_nodes(fixed, "node")
+        out: dict[str, str] = {}
+        for name, node in self.nodes.items():
+            if name in fixed:
+                out[name] = "1" if fixed[name] else "0"
+            elif node.is_input:
+                out[name] = "1" if node.default else "0"
+            else:
+                out[name] = node.rule if node.rule is not None else "0"
+        return out
+
+    def simplified_rules(self, fixed: Mapping[str, int] | None = None) -> dict[str, Expr]:
+        """Parsed rules with every input and fixed node substituted by its constant."""
+        values = {**self.defaults(), **dict(fixed or {})}
+        self.check_nodes(values, "node")
+        out: dict[str, Expr] = {}
+        for name, node in self.nodes.items():
+            if name in values:
+                out[name] = ("const", bool(values[name]))
+            else:
+                out[name] = substitute(node.expr, values)
+        return out
+
+    def to_bnet(self) -> str:
+        """The network as bnet text (inputs as constants at their default)."""
+        lines = ["targets, factors"]
+        for name, rule in self.bnet_rules().items():
+            expr = parse_rule(rule)
+            lines.append(f"{name}, {format_rule(expr)}")
+        return "\n".join(lines) + "\n"
+
+    @property
+    def hash(self) -> str:
+        """A short content hash: the same rules and defaults give the same hash."""
+        return hashlib.sha256(self.to_bnet().encode()).hexdigest()[:16]

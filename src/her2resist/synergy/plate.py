@@ -1,0 +1,284 @@
+"""Read drug-combination plates: our long table and SynergyFinder's input format.
+
+A plate file is a CSV (optionally gzipped) with one row per well (and replicate). Column
+names are matched case-insensitively; accepted names:
+
+============  ==========================================================================
+field         accepted column names
+============  ==========================================================================
+block_id      ``block_id``, ``blockid``, ``pair_index``, ``block`` (optional: one block)
+drug1         ``drug1``, ``drug_row``, ``drugrow``, ``drug_a``
+drug2         ``drug2``, ``drug_col``, ``drugcol``, ``drug_b``
+conc1         ``conc1``, ``conc_r``, ``conc_row``, ``concrow``, ``conc_a``
+conc2         ``conc2``, ``conc_c``, ``conc_col``, ``conccol``, ``conc_b``
+response      ``response``; or ``viability`` / ``inhibition`` (which states the type)
+replicate     ``replicate``, ``rep`` (optional)
+conc_unit1    ``conc_unit1``, ``conc_r_unit``, ``conc_unit``, ``unit1``, ``unit`` (optional)
+conc_unit2    ``conc_unit2``, ``conc_c_unit``, ``unit2`` (optional; defaults to unit 1)
+cell_line     ``cell_line``, ``cell_line_name``, ``cell`` (optional)
+============  ==========================================================================
+
+The :class:`Plate` holds the table in canonical form: responses as % inhibition and each
+drug's concentrations in one unit per block. Conversions that the reader had to guess (the
+response type, fractions rather than percentages, mixed units) raise a
+:class:`~her2resist.exceptions.DataQualityWarning`; anything it cannot read raises a
+:class:`~her2resist.exceptions.PlateError` naming file, line, field and value.
+
+Examples
+--------
+>>> import io
+>>> text = "drug1,drug2,conc1,conc2,viability\\n" + "\\n".join(
+...     f"A,B,{a},{b},{100 - 10 * (i + j)}"
+...     for i, a in enumerate([0, 1, 10]) for j, b in enumerate([0, 1, 10]))
+>>> plate = read_plate(io.StringIO(text))
+>>> plate.data[["conc1", "conc2", "response"]].iloc[-1].tolist()
+[10.0, 10.0, 40.0]
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from her2resist.exceptions import DataQualityWarning, ParameterError, PlateError
+
+__all__ = ["COLUMNS", "RESPONSE_TYPES", "Plate", "read_plate", "validate_plate"]
+
+#: Canonical columns of :attr:`Plate.data`.
+COLUMNS = ("block_id", "drug1", "drug2", "conc1", "conc2", "response", "replicate",
+           "conc_unit1", "conc_unit2", "cell_line")
+RESPONSE_TYPES = ("viability", "inhibition")
+
+_ALIASES = {
+    "block_id": ("block_id", "blockid", "pair_index", "pairindex", "block"),
+    "drug1": ("drug1", "drug_row", "drugrow", "drug_a"),
+    "drug2": ("drug2", "drug_col", "drugcol", "drug_b"),
+    "conc1": ("conc1", "conc_r", "conc_row", "concrow", "conc_a"),
+    "conc2": ("conc2", "conc_c", "conc_col", "conccol", "conc_b"),
+    "response": ("response", "viability", "inhibition"),
+    "replicate": ("replicate", "rep"),
+    "conc_unit1": ("conc_unit1", "conc_r_unit", "conc_unit", "unit1", "unit"),
+    "conc_unit2": ("conc_unit2", "conc_c_unit", "unit2"),
+    "cell_line": ("cell_line", "cell_line_name", "cell"),
+}
+_REQUIRED = ("drug1", "drug2", "conc1", "conc2", "response")
+#: Molar units understood, as factors to nanomolar.
+UNITS_NM = {"pm": 1e-3, "nm": 1.0, "um": 1e3, "µm": 1e3, "μm": 1e3, "mm": 1e6, "m": 1e9}
+
+
+@dataclass(frozen=True, slots=True)
+class Plate:
+    """A plate in canonical form.
+
+    Attributes
+    ----------
+    data
+        One row per well and replicate, columns :data:`COLUMNS`: ``block_id`` (str),
+        ``drug1``/``drug2`` (str), ``conc1``/``conc2`` (float, >= 0, in ``conc_unit1``/
+        ``conc_unit2``), ``response`` (% inhibition), ``replicate`` (int, from 1),
+        ``cell_line`` (str, may be empty).
+    source
+        Where it was read from (for messages).
+    """
+
+    data: pd.DataFrame
+    source: str = "<plate>"
+
+    @property
+    def block_ids(self) -> list[str]:
+        """Block identifiers in file order."""
+        return list(dict.fromkeys(self.data["block_id"]))
+
+
+def _rename(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, str | None]:
+    lookup = {c.strip().lower().replace(" ", "_"): c for c in frame.columns}
+    renamed: dict[str, str] = {}
+    stated = None
+    for field, names in _ALIASES.items():
+        found = next((lookup[n] for n in names if n in lookup), None)
+        if found is not None:
+            renamed[found] = field
+            if field == "response" and found.strip().lower() in RESPONSE_TYPES:
+                stated = found.strip().lower()
+    missing = [f for f in _REQUIRED if f not in renamed.values()]
+    if missing:
+        accepted = "; ".join(f"{f}: {', '.join(_ALIASES[f])}" for f in missing)
+        raise PlateError(source, f"missing column(s) {', '.join(missing)} (accepted names: "
+                         f"{accepted}); columns found: {', '.join(map(str, frame.columns))}",
+                         line=1)
+    return frame.rename(columns=renamed)[list(renamed.values())], stated
+
+
+def _numeric(frame: pd.DataFrame, field: str, source: str) -> pd.Series:
+    values = pd.to_numeric(frame[field], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PlateError(source, f"value {frame[field].iloc[row]!r} is not a finite number "
+                         f"({int(bad.sum())} such value(s)); a number is required",
+                         line=row + 2, field=field)
+    return values.astype(float)
+
+
+def read_plate(path: str | Path | IO[str], *, response_type: str | None = None) -> Plate:
+    """Read a plate file (our long table or SynergyFinder's input; ``.gz`` allowed).
+
+    Parameters
+    ----------
+    path
+        File path or open text stream.
+    response_type
+        ``"viability"`` or ``"inhibition"`` (in %). When neither this nor the column name
+        says, it is inferred from the untreated wells with a DataQualityWarning.
+
+    Returns
+    -------
+    Plate
+
+    Examples
+    --------
+    >>> import io
+    >>> rows = "\\n".join(f"1,X,Y,{a},{b},{5 * (i + j)}" for i, a in enumerate([0, 2, 4])
+    ...                  for j, b in enumerate([0, 3, 9]))
+    >>> text = "block_id,drug_row,drug_col,conc_r,conc_c,inhibition\\n" + rows
+    >>> read_plate(io.StringIO(text)).data["drug2"].iloc[0]
+    'Y'
+    """
+    if response_type is not None and response_type not in RESPONSE_TYPES:
+        raise ParameterError("response_type", "read_plate", f"one of {set(RESPONSE_TYPES)}",
+                             response_type)
+    source = getattr(path, "name", None) or ("<stream>" if not isinstance(path, (str, Path))
+                                             else str(path))
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise PlateError(source, f"not a readable CSV table ({exc})") from None
+    frame, stated = _rename(raw, str(source))
+    if response_type and stated and response_type != stated:
+        raise PlateError(source, f"the response column is named {stated!r} but response_type="
+                         f"{response_type!r} was given; remove one", field="response")
+    return validate_plate(frame, source=str(source), response_type=response_type or stated)
+
+
+def validate_plate(frame: pd.DataFrame, *, source: str = "<plate>",
+                   response_type: str | None = None) -> Plate:
+    """Check and canonicalise a table whose columns already carry canonical names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"drug1": "A", "drug2": "B", "conc1": [0, 0, 1, 1, 2, 2],
+    ...                   "conc2": [0, 5, 0, 5, 0, 5], "response": [0, 10, 20, 40, 30, 60]})
+    >>> validate_plate(t, response_type="inhibition").block_ids
+    ['1']
+    """
+    frame = frame.copy().reset_index(drop=True)
+    for field in ("conc1", "conc2", "response"):
+        frame[field] = _numeric(frame, field, source)
+    for field in ("conc1", "conc2"):
+        negative = frame[field] < 0
+        if negative.any():
+            row = int(np.flatnonzero(negative.to_numpy())[0])
+            raise PlateError(source, f"negative concentration {frame[field].iloc[row]!r}; "
+                             "concentrations must be >= 0", line=row + 2, field=field)
+    defaults = {"block_id": "1", "replicate": "", "conc_unit1": "", "cell_line": ""}
+    for field, value in defaults.items():
+        if field not in frame:
+            frame[field] = value
+    if "conc_unit2" not in frame:
+        frame["conc_unit2"] = frame["conc_unit1"]
+    for field in ("block_id", "drug1", "drug2", "conc_unit1", "conc_unit2", "cell_line"):
+        frame[field] = frame[field].astype(str).str.strip()
+    frame = _harmonise_units(frame, source)
+    frame["response"] = _to_inhibition(frame, source, response_type)
+    frame["replicate"] = _replicates(frame)
+    _check_blocks(frame, source)
+    return Plate(frame[list(COLUMNS)], source)
+
+
+def _harmonise_units(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Convert each drug's concentrations in a block to its most used unit."""
+    for k in ("1", "2"):
+        unit, conc = frame[f"conc_unit{k}"], frame[f"conc{k}"]
+        key = unit.str.lower().str.replace("mol/l", "m", regex=False)
+        key = key.str.replace("micromolar", "um").str.replace("nanomolar", "nm")
+        mixed = key.groupby([frame["block_id"], frame[f"drug{k}"]]).transform("nunique") > 1
+        if not mixed.any():
+            continue
+        unknown = mixed & ~key.isin(list(UNITS_NM))
+        if unknown.any():
+            row = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise PlateError(source, f"unit {unit.iloc[row]!r} differs from others of this "
+                             f"drug and block and is not one of {', '.join(UNITS_NM)}",
+                             line=row + 2, field=f"conc_unit{k}")
+        target = key.groupby([frame["block_id"], frame[f"drug{k}"]]).transform(
+            lambda s: s.value_counts().index[0])
+        factor = key.map(UNITS_NM) / target.map(UNITS_NM)
+        frame.loc[mixed, f"conc{k}"] = conc[mixed] * factor[mixed]
+        frame.loc[mixed, f"conc_unit{k}"] = target[mixed]
+        blocks = sorted(set(frame.loc[mixed & (factor != 1), "block_id"]))
+        warnings.warn(f"{source}: mixed concentration units for drug {k} in block(s) "
+                      f"{', '.join(blocks[:5])}; converted to the most used unit",
+                      DataQualityWarning, stacklevel=3)
+    return frame
+
+
+def _to_inhibition(frame: pd.DataFrame, source: str, response_type: str | None) -> pd.Series:
+    resp = frame["response"]
+    control = resp[(frame["conc1"] == 0) & (frame["conc2"] == 0)]
+    fractions = resp.abs().max() <= 1.5 and (control.empty or control.abs().max() <= 1.5)
+    if fractions and resp.abs().max() > 0:
+        warnings.warn(f"{source}: all responses lie within [-1.5, 1.5]; read as fractions "
+                      "and multiplied by 100", DataQualityWarning, stacklevel=3)
+        resp = resp * 100.0
+        control = control * 100.0
+    if response_type is None:
+        if control.empty:
+            low = (frame["conc1"] == frame["conc1"].min()) & (frame["conc2"] == frame["conc2"].min())
+            control = resp[low]
+        response_type = "viability" if control.median() > 50 else "inhibition"
+        warnings.warn(f"{source}: response type not stated; read as % {response_type} "
+                      f"(untreated wells median {control.median():.3g}). State it with "
+                      "--response-type or a column named 'viability' or 'inhibition'",
+                      DataQualityWarning, stacklevel=3)
+    return 100.0 - resp if response_type == "viability" else resp
+
+
+def _replicates(frame: pd.DataFrame) -> pd.Series:
+    keys = ["block_id", "conc1", "conc2"]
+    given = pd.to_numeric(frame["replicate"], errors="coerce")
+    if given.notna().all():
+        return given.astype(int)
+    return frame.groupby(keys, sort=False).cumcount() + 1
+
+
+def _check_blocks(frame: pd.DataFrame, source: str) -> None:
+    """Every block: one drug pair and cell line, >= 2 doses of each drug, a full grid."""
+    for block, rows in frame.groupby("block_id", sort=False):
+        line = int(rows.index[0]) + 2
+        for field in ("drug1", "drug2", "cell_line"):
+            if rows[field].nunique() > 1:
+                raise PlateError(source, f"block {block!r} has several {field} values "
+                                 f"({', '.join(sorted(rows[field].unique())[:4])}); one "
+                                 "drug pair and cell line per block", line=line, field=field)
+        for k in ("1", "2"):
+            doses = np.unique(rows[f"conc{k}"])
+            if (doses > 0).sum() < 2 or doses[0] != 0:
+                raise PlateError(source, f"block {block!r} has drug {k} concentrations "
+                                 f"{doses.tolist()}; at least two non-zero concentrations "
+                                 "and the zero (single-drug) row are needed",
+                                 line=line, field=f"conc{k}")
+        wells = set(zip(rows["conc1"], rows["conc2"], strict=True))
+        grid = [(a, b) for a in np.unique(rows["conc1"]) for b in np.unique(rows["conc2"])]
+        missing = [w for w in grid if w not in wells]
+        if missing:
+            shown = ", ".join(f"({a:g}, {b:g})" for a, b in missing[:5])
+            raise PlateError(source, f"block {block!r} misses {len(missing)} well(s) of its "
+                             f"{len(grid)}-well dose grid, e.g. conc1, conc2 = {shown}; "
+                             "every combination of the block's concentrations is needed",
+                             line=line, field="conc1/conc2")
