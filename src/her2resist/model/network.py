@@ -68,7 +68,7 @@ class Node:
         return tuple(dict.fromkeys(variables(self.expr)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Network:
     """A Boolean network: an ordered mapping of node ids to :class:`Node`."""
 

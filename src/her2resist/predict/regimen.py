@@ -1,0 +1,113 @@
+"""Regimens and alterations as text: parsing into model perturbations.
+
+A regimen is drug or class names joined by ``+`` ("trastuzumab + PI3K inhibitor",
+"Kadcyla", "T-DM1 + tariquidar"); names are matched case-, space- and hyphen-insensitively
+against generic names, brand names, synonyms and drug classes.  An unknown name is an error
+that lists the closest known names.
+
+Examples
+--------
+>>> parse_regimen("Herceptin + BEZ235").nodes
+('trastuzumab', 'PI3Ki', 'mTORi')
+>>> resolve_alterations(["PTEN loss", "PIK3CA p.H1047R"])[1].id
+'PIK3CA_mut'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from her2resist.exceptions import UnknownNameError
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.knowledge.schema import Alteration
+
+_NONE = {"", "none", "untreated", "control", "no treatment", "vehicle"}
+
+
+@dataclass(frozen=True, slots=True)
+class RegimenItem:
+    """One component of a regimen: a drug or a drug class, and the drug nodes it sets."""
+
+    text: str
+    kind: str  # "drug" or "class"
+    id: str
+    name: str
+    nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Regimen:
+    """A parsed regimen."""
+
+    text: str
+    items: tuple[RegimenItem, ...]
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """The model drug nodes switched on, without repeats, in order."""
+        return tuple(dict.fromkeys(n for item in self.items for n in item.nodes))
+
+    @property
+    def label(self) -> str:
+        """Canonical name: the components' names joined by ' + ' (or 'untreated')."""
+        return " + ".join(item.name for item in self.items) or "untreated"
+
+    def perturbation(self) -> dict[str, int]:
+        return {node: 1 for node in self.nodes}
+
+
+def _parse_item(part: str, catalogue: Catalogue) -> RegimenItem:
+    try:
+        drug = catalogue.find_drug(part)
+        return RegimenItem(part, "drug", drug.id, drug.name, drug.nodes)
+    except UnknownNameError as drug_error:
+        cls = catalogue.find_class(part)
+        if cls is not None:
+            return RegimenItem(part, "class", cls.id, cls.name, cls.nodes)
+        raise UnknownNameError(
+            "drug or drug class", part, catalogue.drug_names() + catalogue.class_names()
+        ) from drug_error
+
+
+def parse_regimen(text: str, catalogue: Catalogue | None = None) -> Regimen:
+    """Parse ``text`` ("A + B + ...") into a :class:`Regimen`."""
+    catalogue = catalogue or load_catalogue()
+    text = str(text).strip()
+    if text.lower() in _NONE:
+        return Regimen(text="untreated", items=())
+    parts = [p.strip() for p in re.split(r"\s*\+\s*", text)]
+    if any(not p for p in parts):
+        raise UnknownNameError("drug or drug class", text, catalogue.drug_names())
+    return Regimen(text=text, items=tuple(_parse_item(p, catalogue) for p in parts))
+
+
+def resolve_alterations(
+    items: Iterable[str | Alteration], catalogue: Catalogue | None = None
+) -> tuple[Alteration, ...]:
+    """Alterations from vocabulary strings ("PTEN loss"), ids ("PTEN_loss") or records.
+
+    Repeats are dropped; ``;``-separated strings are split.
+    """
+    catalogue = catalogue or load_catalogue()
+    found: dict[str, Alteration] = {}
+    for item in items:
+        if isinstance(item, Alteration):
+            found.setdefault(item.id, item)
+            continue
+        for part in str(item).split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            alt = catalogue.alterations.get(part) or catalogue.parse_alteration(part)
+            found.setdefault(alt.id, alt)
+    return tuple(found.values())
+
+
+def alteration_perturbation(alterations: Iterable[Alteration]) -> dict[str, int]:
+    """The model perturbation of a set of alterations (union of their ``set`` mappings)."""
+    out: dict[str, int] = {}
+    for alt in alterations:
+        out.update({node: int(value) for node, value in alt.set.items()})
+    return out

@@ -1,0 +1,71 @@
+"""From reached states to a response score and class.
+
+Per reached state (attractor or final state) the *control* of the tumour cell is
+
+    c = (1 - P) * (1 + A) / 2
+
+with P and A the values of ``Proliferation`` and ``Apoptosis`` (0, 1, or 0.5 where the node
+oscillates inside a cyclic attractor; probabilities for the stochastic engine).  A dividing cell
+is not controlled whatever else happens (c = 0); an arrested cell scores 0.5, an arrested and
+dying cell 1.  The regimen's control is the weighted mean over reached states.
+
+The **response score** is the control the regimen adds to the untreated cell, relative to what
+could be added:  ``score = max(0, c_treated - c_untreated) / (1 - c_untreated)``.  A cell that
+the model finds already arrested without treatment (no proliferative drive, e.g. after HER2 loss)
+has nothing a drug can add: its score is 0 and a warning says why.
+
+Classes: ``sensitive`` when score >= 0.5 (proliferation stopped in every reached state),
+``resistant`` when score < 0.25 (proliferation continues in most reached states), ``partial``
+between (proliferation oscillates, or some reached states still divide).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from her2resist.engines.base import SimulationResult
+
+PROLIFERATION = "Proliferation"
+APOPTOSIS = "Apoptosis"
+SENSITIVE_AT = 0.5
+RESISTANT_BELOW = 0.25
+RESPONSE_CLASSES = ("sensitive", "partial", "resistant")
+
+
+@dataclass(frozen=True, slots=True)
+class Readout:
+    """Phenotype nodes read from a network (defaults: the project's model)."""
+
+    proliferation: str = PROLIFERATION
+    apoptosis: str | None = APOPTOSIS
+
+
+def control_per_state(states: pd.DataFrame, readout: Readout = Readout()) -> pd.Series:
+    """The control value c of every row of ``states`` (see module docs)."""
+    growth = states[readout.proliferation]
+    death = states[readout.apoptosis] if readout.apoptosis else 0.0
+    return (1.0 - growth) * (1.0 + death) / 2.0
+
+
+def control(result: SimulationResult, readout: Readout = Readout()) -> float:
+    """Weighted mean control over the reached states."""
+    return float((control_per_state(result.states, readout) * result.weights).sum())
+
+
+def response_score(c_untreated: float, c_treated: float) -> float:
+    """The control a regimen adds, relative to what could be added (0 when nothing can)."""
+    room = 1.0 - c_untreated
+    if room <= 1e-9:
+        return 0.0
+    return min(1.0, max(0.0, (c_treated - c_untreated) / room))
+
+
+def response_class(score: float) -> str:
+    """'sensitive', 'partial' or 'resistant' from the score (thresholds in module docs)."""
+    if score >= SENSITIVE_AT:
+        return "sensitive"
+    if score < RESISTANT_BELOW:
+        return "resistant"
+    return "partial"

@@ -1,0 +1,147 @@
+"""Check the model against literature cases (``cases.csv`` as described in the validation README).
+
+Each case names alterations, a regimen and the expected outcome: a class (``sensitive`` or
+``resistant``) that the predicted class must equal, or ``higher_than``/``lower_than`` a
+reference case, which the predicted score must strictly exceed or fall below.
+
+Examples
+--------
+>>> import io
+>>> text = "id,alterations,regimen,expected,ref_alterations,ref_regimen,source\\n"
+>>> text += "X1,PTEN loss,trastuzumab,resistant,,,example\\n"
+>>> report = validate_cases(read_cases(io.StringIO(text), source="cases.csv"))
+>>> report.passed, report.total
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from her2resist.exceptions import Her2ResistError, InputFileError
+from her2resist.predict.response import predict_response
+
+EXPECTED = ("sensitive", "resistant", "partial", "higher_than", "lower_than")
+COLUMNS = ("id", "alterations", "regimen", "expected")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One validation case."""
+
+    id: str
+    alterations: tuple[str, ...]
+    regimen: str
+    expected: str
+    ref_alterations: tuple[str, ...] = ()
+    ref_regimen: str = ""
+    source: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    case: Case
+    predicted: str
+    score: float
+    reference_score: float | None
+    passed: bool
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "id": self.case.id, "alterations": list(self.case.alterations),
+            "regimen": self.case.regimen, "predicted": self.predicted,
+            "score": round(self.score, 4), "expected": self.case.expected, "pass": self.passed,
+        }
+        if self.reference_score is not None:
+            out["reference"] = {"alterations": list(self.case.ref_alterations),
+                                "regimen": self.case.ref_regimen,
+                                "score": round(self.reference_score, 4)}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    results: tuple[CaseResult, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.results)
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def accuracy(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"cases": [r.as_dict() for r in self.results], "passed": self.passed,
+                "total": self.total, "accuracy": round(self.accuracy, 4)}
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (text or "").split(";") if p.strip())
+
+
+def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> list[Case]:
+    """Read cases from a CSV file or handle; errors name the file, line and column."""
+    if isinstance(handle, (str, Path)):
+        path = Path(handle)
+        try:
+            with open(path, encoding="utf-8", newline="") as fh:
+                return read_cases(fh, source=str(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(path, f"cannot read the cases file: {exc}") from None
+    name = source or getattr(handle, "name", "<cases>")
+    reader = csv.DictReader(handle)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputFileError(name, f"missing column(s) {', '.join(missing)}; the header must "
+                             f"hold {', '.join(COLUMNS)}", line=1)
+    cases = []
+    for row in reader:
+        line = reader.line_num
+        expected = (row.get("expected") or "").strip()
+        if expected not in EXPECTED:
+            raise InputFileError(name, f"expected {expected!r} is not one of {', '.join(EXPECTED)}",
+                                 line=line, column="expected")
+        if expected in ("higher_than", "lower_than") and not (row.get("ref_regimen") or "").strip():
+            raise InputFileError(name, f"{expected} needs a ref_regimen", line=line,
+                                 column="ref_regimen")
+        cases.append(Case(
+            id=(row.get("id") or f"line{line}").strip(), alterations=_split(row["alterations"]),
+            regimen=(row.get("regimen") or "").strip(), expected=expected,
+            ref_alterations=_split(row.get("ref_alterations") or ""),
+            ref_regimen=(row.get("ref_regimen") or "").strip(),
+            source=(row.get("source") or "").strip(), line=line,
+        ))
+    return cases
+
+
+def _predict(alterations: tuple[str, ...], regimen: str, case: Case, **options: object):
+    try:
+        return predict_response(alterations, regimen, explain=False, **options)  # type: ignore[arg-type]
+    except Her2ResistError as exc:
+        raise InputFileError(f"case {case.id}", str(exc), line=case.line or None) from None
+
+
+def validate_cases(cases: Iterable[Case], **options: object) -> ValidationReport:
+    """Predict every case and compare with its expectation."""
+    results = []
+    for case in cases:
+        pred = _predict(case.alterations, case.regimen, case, **options)
+        ref_score = None
+        if case.expected in ("higher_than", "lower_than"):
+            ref = _predict(case.ref_alterations, case.ref_regimen, case, **options)
+            ref_score = ref.score
+            ok = pred.score > ref.score if case.expected == "higher_than" else pred.score < ref.score
+        else:
+            ok = pred.response_class == case.expected
+        results.append(CaseResult(case, pred.response_class, pred.score, ref_score, ok))
+    return ValidationReport(tuple(results))
