@@ -19,7 +19,9 @@ app = typer.Typer(
 
 #: Modules of ``her2resist.cli`` that each define ``register(app)``.
 COMMAND_MODULES = [
+    "predict_cmds",
     "model_cmds",
+    "evolve_cmd",
 ]
 
 

@@ -11,7 +11,7 @@ the expected number of divisions of the source clone over the step given its siz
 the start (the one approximation: the clone's path within a step is replaced by its mean; the
 flux is exact in expectation and its relative error is of order ``1 / sqrt(n0)``). Each mutant
 arrives at a time drawn from the density ``exp(r s)`` on the step and then follows Kendall's law
-for the rest of the step, so that a new clone of one cell is simulated exactly; above 64 arrivals
+for the rest of the step, so that a new clone of one cell is simulated exactly; above 16 arrivals
 in a step they are drawn by strata of equal probability. Mutants that arise within a step do not
 mutate again within that step.
 """
@@ -31,8 +31,12 @@ from her2resist.evolution.kendall import (
 from her2resist.evolution.scenario import Scenario
 from her2resist.evolution.schedules import drug_sets
 
+#: Untreated growth takes no schedule decision, so its steps are as long as ``dt`` or as the
+#: time in which the fastest type grows by this log-factor (10 %), whichever is longer.
+GROWTH_STEP_GAIN = float(np.log(1.1))
+
 #: Above this many arrivals of one mutant type in one step, arrival times are stratified.
-STRATA = 64
+STRATA = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,8 @@ def advance(
     new = np.zeros_like(counts)
     rows, cols = np.nonzero(counts)
     new[rows, cols] = sample_birth_death(
-        rng, counts[rows, cols], keep[rows, cols], death[rows, cols], dt[rows])
+        rng, counts[rows, cols], keep[rows, cols], death[rows, cols], dt[rows]
+    )
     if model.rate.size:
         _add_mutants(rng, new, counts, state, dt, model)
     return new
@@ -95,8 +100,12 @@ def _add_mutants(
     src = model.source[muts]
     st = state[rows]
     growth = model.keep[st, src] - model.death[st, src]
-    mean = (model.rate[muts] * model.birth[st, src] * counts[rows, src]
-            * growth_integral(growth, dt[rows]))
+    mean = (
+        model.rate[muts]
+        * model.birth[st, src]
+        * counts[rows, src]
+        * growth_integral(growth, dt[rows])
+    )
     arrivals = rng.poisson(mean)
     hit = arrivals > 0
     if not np.any(hit):
@@ -105,8 +114,9 @@ def _add_mutants(
     g_rows, g_muts, sizes, times = _arrival_groups(rng, rows, muts, growth, arrivals, dt)
     tgt = model.target[g_muts]
     g_state = state[g_rows]
-    born = sample_birth_death(rng, sizes, model.keep[g_state, tgt], model.death[g_state, tgt],
-                              dt[g_rows] - times)
+    born = sample_birth_death(
+        rng, sizes, model.keep[g_state, tgt], model.death[g_state, tgt], dt[g_rows] - times
+    )
     np.add.at(new, (g_rows, tgt), born)
 
 
@@ -140,8 +150,9 @@ def grow_to_detection(
     """Grow ``tumours`` replicates untreated from ``scenario.start`` to the detection size.
 
     A replicate that dies out restarts from ``start`` (the tumours studied are those that are
-    detected). The last step of each replicate is shortened so that its expected size lands
-    just above the detection size. Returns the counts, the growth times and the number of
+    detected). Steps last ``max(dt, log(1.1) / r)``, ``r`` the fastest untreated net growth
+    rate, and the last step of each replicate is shortened so that its expected size lands just
+    above the detection size (0.1 % above). Returns the counts, the growth times and the number of
     tumour-steps taken.
     """
     start = np.array([scenario.start.get(n, 0) for n in scenario.type_names], dtype=np.int64)
@@ -149,16 +160,17 @@ def grow_to_detection(
     elapsed = np.zeros(tumours)
     target = scenario.detection_size
     net = model.keep[0] - model.death[0]
+    step = max(scenario.dt, GROWTH_STEP_GAIN / max(float(net.max()), 1e-300))
     pending = np.nonzero(counts.sum(axis=1) < target)[0]
     steps = 0
     while pending.size:
         c = counts[pending]
         size = c.sum(axis=1)
         r = (c * net).sum(axis=1) / size
-        dt = np.full(pending.size, scenario.dt)
+        dt = np.full(pending.size, step)
         up = r > 0
         landing = np.log(target * 1.001 / size[up]) / r[up]
-        dt[up] = np.clip(landing, scenario.dt * 1e-3, scenario.dt)
+        dt[up] = np.clip(landing, scenario.dt * 1e-3, step)
         c = advance(rng, c, np.zeros(pending.size, dtype=np.int64), dt, model)
         steps += pending.size
         new_size = c.sum(axis=1)

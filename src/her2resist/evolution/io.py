@@ -159,12 +159,19 @@ def _build(f: _ScenarioFile, source: str | Path, lines: Mapping[Loc, int]) -> Sc
     types = tuple(_cell_type(f, i, source, lines) for i in range(len(f.types)))
     schedule = _schedule(f.schedule, source, lines)
     fields: dict[str, Any] = dict(
-        name=f.name, types=types,
+        name=f.name,
+        types=types,
         mutations=tuple(Mutation(m.source, m.target, m.rate) for m in f.mutations),
         start={k: int(v) if float(v).is_integer() else v for k, v in f.start.items()},
-        detection_size=f.detection_size, schedule=schedule,
-        progression_size=f.progression_size, progression_factor=f.progression_factor,
-        dt=f.dt, max_time=f.max_time, combination=f.combination, description=f.description,
+        detection_size=f.detection_size,
+        schedule=schedule,
+        progression_size=f.progression_size,
+        progression_factor=f.progression_factor,
+        dt=f.dt,
+        max_time=f.max_time,
+        combination=f.combination,
+        description=f.description,
+        time_unit=f.time_unit,
     )
     # Checked here, before Scenario() checks again, to point at the line of the file.
     for where, value, accepted in scenario_problems(cast(Scenario, SimpleNamespace(**fields))):
@@ -178,38 +185,60 @@ def _cell_type(f: _ScenarioFile, i: int, source: str | Path, lines: Mapping[Loc,
     death = t.death if t.death is not None else (f.base.death if f.base else None)
     if birth is None or death is None:
         missing = "birth" if birth is None else "death"
-        raise _error(source, lines, ("types", i),
-                     f"type {t.name!r} has no {missing} rate: give '{missing}' or a 'base' "
-                     "section with the default rates")
+        raise _error(
+            source,
+            lines,
+            ("types", i),
+            f"type {t.name!r} has no {missing} rate: give '{missing}' or a 'base' "
+            "section with the default rates",
+        )
     untreated = Rates(birth * (1.0 - t.fitness_cost), death)
     drugs = {}
     for drug, effect in t.drugs.items():
         if effect.score is not None:
-            drugs[drug] = rate_from_score(effect.score, untreated,
-                                          max_kill_rate=f.score_mapping.max_kill_rate,
-                                          cytostatic_fraction=f.score_mapping.cytostatic_fraction)
+            drugs[drug] = rate_from_score(
+                effect.score,
+                untreated,
+                max_kill_rate=f.score_mapping.max_kill_rate,
+                cytostatic_fraction=f.score_mapping.cytostatic_fraction,
+            )
         else:
-            drugs[drug] = Rates(effect.birth if effect.birth is not None else untreated.birth,
-                                effect.death if effect.death is not None else untreated.death)
+            drugs[drug] = Rates(
+                effect.birth if effect.birth is not None else untreated.birth,
+                effect.death if effect.death is not None else untreated.death,
+            )
     return CellType(t.name, untreated, drugs, tuple(t.alterations))
 
 
 def _schedule(s: _Schedule, source: str | Path, lines: Mapping[Loc, int]) -> Schedule:
     if s.kind == "sequential":
         if not s.lines or s.drugs is not None:
-            raise _error(source, lines, ("schedule",),
-                         "a sequential schedule takes 'lines' (a list of {drugs, switch}), "
-                         "not 'drugs'")
-        return Schedule("sequential", tuple(TherapyLine(tuple(li.drugs), li.switch)
-                                            for li in s.lines))
+            raise _error(
+                source,
+                lines,
+                ("schedule",),
+                "a sequential schedule takes 'lines' (a list of {drugs, switch}), not 'drugs'",
+            )
+        return Schedule(
+            "sequential", tuple(TherapyLine(tuple(li.drugs), li.switch) for li in s.lines)
+        )
     if s.drugs is None or s.lines is not None:
-        raise _error(source, lines, ("schedule",),
-                     f"a {s.kind} schedule takes 'drugs' (a list of drugs given together), "
-                     "not 'lines'")
-    return Schedule(s.kind, (TherapyLine(tuple(s.drugs)),), on_days=s.on_days,
-                    off_days=s.off_days, pause_below=s.pause_below,
-                    resume_above=s.resume_above if s.resume_above is not None else
-                    (1.0 if s.kind == "adaptive" else None))
+        raise _error(
+            source,
+            lines,
+            ("schedule",),
+            f"a {s.kind} schedule takes 'drugs' (a list of drugs given together), not 'lines'",
+        )
+    return Schedule(
+        s.kind,
+        (TherapyLine(tuple(s.drugs)),),
+        on_days=s.on_days,
+        off_days=s.off_days,
+        pause_below=s.pause_below,
+        resume_above=s.resume_above
+        if s.resume_above is not None
+        else (1.0 if s.kind == "adaptive" else None),
+    )
 
 
 def _loc_of(where: str, f: _ScenarioFile) -> Loc:
@@ -244,8 +273,11 @@ def _load_yaml(text: str, path: Path) -> tuple[Any, dict[Loc, int]]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                            line=mark.line + 1 if mark else None) from None
+        raise ScenarioError(
+            path,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            line=mark.line + 1 if mark else None,
+        ) from None
     finally:
         loader.dispose()
     lines: dict[Loc, int] = {}
@@ -261,9 +293,12 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: Path) -> None:
         for key, value in node.value:
             name = str(key.value)
             if name in seen:
-                raise ScenarioError(path, f"the key {name!r} is given twice",
-                                    line=key.start_mark.line + 1,
-                                    field=".".join(str(p) for p in (*loc, name)))
+                raise ScenarioError(
+                    path,
+                    f"the key {name!r} is given twice",
+                    line=key.start_mark.line + 1,
+                    field=".".join(str(p) for p in (*loc, name)),
+                )
             seen.add(name)
             _walk(value, (*loc, name), lines, path)
             lines[(*loc, name)] = key.start_mark.line + 1

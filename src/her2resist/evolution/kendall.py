@@ -41,9 +41,12 @@ def growth_integral(rate: ArrayLike, t: ArrayLike) -> FloatArray:
     r = np.asarray(rate, dtype=float)
     t = np.asarray(t, dtype=float)
     rt = np.minimum(r * t, _MAX_EXPONENT)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.expm1(rt) / r
     small = np.abs(rt) < 1e-10
-    safe_r = np.where(small, 1.0, r)
-    return np.where(small, t * (1.0 + 0.5 * rt), np.expm1(rt) / safe_r)
+    if np.any(small):
+        out = np.where(small, t * (1.0 + 0.5 * rt), out)
+    return out
 
 
 def kendall_parameters(
@@ -133,24 +136,23 @@ def sample_birth_death(
     (0, True)
     """
     alpha, beta = kendall_parameters(birth, death, t)
-    n_arr = np.asarray(n, dtype=np.int64)
-    shape = np.broadcast_shapes(n_arr.shape, alpha.shape)
-    n_arr = np.broadcast_to(n_arr, shape)
-    alpha = np.broadcast_to(alpha, shape)
-    beta = np.broadcast_to(beta, shape)
+    n_arr: np.ndarray = np.asarray(n, dtype=np.int64)
+    if n_arr.shape != alpha.shape:
+        shape = np.broadcast_shapes(n_arr.shape, alpha.shape)
+        n_arr = np.broadcast_to(n_arr, shape)
+        alpha = np.broadcast_to(alpha, shape)
+        beta = np.broadcast_to(beta, shape)
     survivors = rng.binomial(n_arr, np.clip(1.0 - alpha, 0.0, 1.0))
-    alive = survivors > 0
-    out = np.zeros(shape, dtype=np.int64)
-    if np.any(alive):
-        k = survivors[alive]
+    alive = np.nonzero(survivors)
+    out = np.zeros(survivors.shape, dtype=np.int64)
+    k = survivors[alive]
+    if k.size:
         success = np.clip(1.0 - beta[alive], np.finfo(float).tiny, 1.0)
         out[alive] = k + rng.negative_binomial(k, success)
     return out
 
 
-def sample_arrival_times(
-    rng: np.random.Generator, rate: ArrayLike, t: ArrayLike
-) -> FloatArray:
+def sample_arrival_times(rng: np.random.Generator, rate: ArrayLike, t: ArrayLike) -> FloatArray:
     """Times in ``[0, t]`` with density proportional to ``exp(rate s)``.
 
     The times at which mutants arise from a clone that grows (or shrinks) at ``rate``.

@@ -105,12 +105,16 @@ def rates_from_scores(
         elif clone in untreated:
             base = untreated[clone]
         else:
-            raise ParameterError("untreated", "rates_from_scores",
-                                 f"a Rates or a mapping with every clone type of scores "
-                                 f"(missing {clone!r})", sorted(untreated))
+            raise ParameterError(
+                "untreated",
+                "rates_from_scores",
+                f"a Rates or a mapping with every clone type of scores (missing {clone!r})",
+                sorted(untreated),
+            )
         out[clone] = {
-            drug: rate_from_score(score, base, max_kill_rate=max_kill_rate,
-                                  cytostatic_fraction=cytostatic_fraction)
+            drug: rate_from_score(
+                score, base, max_kill_rate=max_kill_rate, cytostatic_fraction=cytostatic_fraction
+            )
             for drug, score in by_drug.items()
         }
     return out

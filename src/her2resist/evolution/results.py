@@ -77,8 +77,7 @@ class EvolutionResult:
         ttp = np.sort(self.tumours["time_to_progression"].dropna().to_numpy())
         n = self.n_tumours
         times = np.concatenate([[0.0], ttp, [self.scenario.max_time]])
-        free = np.concatenate([[1.0], 1.0 - np.arange(1, ttp.size + 1) / n,
-                               [1.0 - ttp.size / n]])
+        free = np.concatenate([[1.0], 1.0 - np.arange(1, ttp.size + 1) / n, [1.0 - ttp.size / n]])
         return pd.DataFrame({"time": times, "progression_free": free})
 
     @property
@@ -136,12 +135,13 @@ class EvolutionResult:
             "p_progression": self.probability("progressed"),
             "p_ongoing": self.probability("ongoing"),
             "median_time_to_progression": self.median_time_to_progression,
-            "median_time_to_progression_if_progressed":
-                float(ttp.median()) if len(ttp) else None,
+            "median_time_to_progression_if_progressed": float(ttp.median()) if len(ttp) else None,
             "composition_at_progression": {
-                name: {"mean_fraction": _plain(row.mean_fraction),
-                       "dominant_share": float(row.dominant_share),
-                       "alterations": row.alterations}
+                name: {
+                    "mean_fraction": _plain(row.mean_fraction),
+                    "dominant_share": float(row.dominant_share),
+                    "alterations": row.alterations,
+                }
                 for name, row in comp.iterrows()
             },
             "time_unit": self.provenance.get("time_unit", "day"),

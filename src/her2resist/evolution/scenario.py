@@ -72,8 +72,9 @@ class Schedule:
         return cls("continuous", (TherapyLine(tuple(drugs)),))
 
     @classmethod
-    def sequential(cls, *lines: Sequence[str],
-                   switch: float | Literal["progression"] = "progression") -> Schedule:
+    def sequential(
+        cls, *lines: Sequence[str], switch: float | Literal["progression"] = "progression"
+    ) -> Schedule:
         """One line after the other, switching at progression or after ``switch`` time."""
         body = tuple(TherapyLine(tuple(d), switch) for d in lines[:-1])
         return cls("sequential", (*body, TherapyLine(tuple(lines[-1]))))
@@ -81,16 +82,20 @@ class Schedule:
     @classmethod
     def intermittent(cls, drugs: Sequence[str], *, on_days: float, off_days: float) -> Schedule:
         """``drugs`` for ``on_days``, then a break of ``off_days``, repeated."""
-        return cls("intermittent", (TherapyLine(tuple(drugs)),), on_days=on_days,
-                   off_days=off_days)
+        return cls("intermittent", (TherapyLine(tuple(drugs)),), on_days=on_days, off_days=off_days)
 
     @classmethod
-    def adaptive(cls, drugs: Sequence[str], *, pause_below: float = 0.5,
-                 resume_above: float = 1.0) -> Schedule:
+    def adaptive(
+        cls, drugs: Sequence[str], *, pause_below: float = 0.5, resume_above: float = 1.0
+    ) -> Schedule:
         """Zhang et al. 2017: pause below ``pause_below`` and resume above ``resume_above``
         times the size at the start of treatment."""
-        return cls("adaptive", (TherapyLine(tuple(drugs)),), pause_below=pause_below,
-                   resume_above=resume_above)
+        return cls(
+            "adaptive",
+            (TherapyLine(tuple(drugs)),),
+            pause_below=pause_below,
+            resume_above=resume_above,
+        )
 
     def drugs(self) -> tuple[str, ...]:
         """Every drug the schedule uses, in order of first use."""
@@ -133,6 +138,7 @@ class Scenario:
     max_time: float = 3650.0
     combination: Combination = "strongest"
     description: str = ""
+    time_unit: str = "day"
 
     def __post_init__(self) -> None:
         for where, value, accepted in scenario_problems(self):
@@ -187,8 +193,9 @@ def scenario_problems(s: Scenario) -> Iterator[tuple[str, object, str]]:
         yield "types", names, "a list of types with distinct names"
     for i, cell in enumerate(s.types):
         for label, r in (("untreated", cell.untreated), *cell.drugs.items()):
-            if not (math.isfinite(r.birth) and math.isfinite(r.death)
-                    and r.birth >= 0 and r.death >= 0):
+            if not (
+                math.isfinite(r.birth) and math.isfinite(r.death) and r.birth >= 0 and r.death >= 0
+            ):
                 yield f"types.{i}.{label}", (r.birth, r.death), "finite rates >= 0"
     for i, m in enumerate(s.mutations):
         for end in ("source", "target"):
@@ -212,8 +219,14 @@ def _start_problems(s: Scenario, names: list[str]) -> Iterator[tuple[str, object
     elif total < s.detection_size:
         growing = [n for n, c in s.start.items() if c > 0 and _type(s, n).untreated.net > 0]
         if not growing:
-            yield "start", dict(s.start), ("a type whose untreated birth rate exceeds its death "
-                                           "rate, so that the tumour can reach detection_size")
+            yield (
+                "start",
+                dict(s.start),
+                (
+                    "a type whose untreated birth rate exceeds its death "
+                    "rate, so that the tumour can reach detection_size"
+                ),
+            )
     for attr in ("detection_size", "dt", "max_time"):
         if not getattr(s, attr) > 0:
             yield attr, getattr(s, attr), "a number > 0"
@@ -232,8 +245,10 @@ def _schedule_problems(sch: Schedule, s: Scenario) -> Iterator[tuple[str, object
             if drug not in known:
                 yield f"schedule.lines.{i}.drugs", drug, f"a drug given for some type: {known}"
         last = i == len(sch.lines) - 1
-        if not last and not (line.switch == "progression" or
-                             (isinstance(line.switch, (int, float)) and line.switch > 0)):
+        if not last and not (
+            line.switch == "progression"
+            or (isinstance(line.switch, (int, float)) and line.switch > 0)
+        ):
             yield f"schedule.lines.{i}.switch", line.switch, "'progression' or a duration > 0"
     if sch.kind == "intermittent" and not ((sch.on_days or 0) > 0 and (sch.off_days or 0) > 0):
         yield "schedule.on_days", (sch.on_days, sch.off_days), "on_days > 0 and off_days > 0"

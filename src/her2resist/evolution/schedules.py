@@ -48,10 +48,14 @@ class ScheduleState:
         self.resume_above = sch.resume_above or 0.0
         last = len(sch.lines) - 1
         self.switch_at_progression = np.array(
-            [i < last and line.switch == "progression" for i, line in enumerate(sch.lines)])
+            [i < last and line.switch == "progression" for i, line in enumerate(sch.lines)]
+        )
         self.duration = np.array(
-            [float(line.switch) if i < last and isinstance(line.switch, (int, float)) else np.inf
-             for i, line in enumerate(sch.lines)])
+            [
+                float(line.switch) if i < last and isinstance(line.switch, (int, float)) else np.inf
+                for i, line in enumerate(sch.lines)
+            ]
+        )
 
     def drug_state(self, idx: IntArray, t: float) -> IntArray:
         """Drug state of replicates ``idx`` for the step that starts at time ``t``."""
@@ -76,6 +80,7 @@ class ScheduleState:
         if self.kind == "adaptive":
             base = self.start_size[idx]
             on = self.treating[idx]
-            self.treating[idx] = np.where(on, sizes >= self.pause_below * base,
-                                          sizes >= self.resume_above * base)
+            self.treating[idx] = np.where(
+                on, sizes >= self.pause_below * base, sizes >= self.resume_above * base
+            )
         return progressed

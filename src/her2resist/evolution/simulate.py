@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,9 @@ from her2resist.evolution.results import OUTCOMES, EvolutionResult
 from her2resist.evolution.scenario import Scenario
 from her2resist.evolution.schedules import ScheduleState
 from her2resist.exceptions import ParameterError
+
+#: Replicates simulated together in one vectorised batch.
+CHUNK = 2500
 
 
 @dataclass(slots=True)
@@ -32,6 +36,7 @@ def simulate(
     tumours: int = 1000,
     seed: int | None = None,
     record: int = 10,
+    workers: int = 1,
 ) -> EvolutionResult:
     """Simulate ``tumours`` replicate tumours of ``scenario``.
 
@@ -45,6 +50,9 @@ def simulate(
         Seed of numpy's random generator; the same seed gives the same result.
     record
         Number of replicates whose trajectories are kept (for figures).
+    workers
+        Processes to use. Replicates are simulated in chunks of ``CHUNK`` with seeds spawned
+        from ``seed``, so the result depends on ``seed`` and ``tumours``, not on ``workers``.
 
     Returns
     -------
@@ -62,24 +70,67 @@ def simulate(
         raise ParameterError("tumours", "simulate", "an integer >= 1", tumours)
     if not isinstance(record, int) or record < 0:
         raise ParameterError("record", "simulate", "an integer >= 0", record)
-    rng = np.random.default_rng(seed)
-    model = compile_model(scenario)
-    counts, growth_time, growth_steps = grow_to_detection(rng, scenario, model, int(tumours))
-    start_size = counts.sum(axis=1)
-    trajectories: list[pd.DataFrame] = []
-    state = _Treatment(counts, np.zeros(len(counts), dtype=np.int8),
-                       np.full(len(counts), scenario.max_time), ScheduleState(scenario, start_size))
-    _treat(rng, scenario, model, state, record, trajectories)
-    table = _tumour_table(scenario, state, start_size, growth_time)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError("workers", "simulate", "an integer >= 1", workers)
+    sizes = [CHUNK] * (int(tumours) // CHUNK) + ([int(tumours) % CHUNK] if tumours % CHUNK else [])
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
+    jobs = [
+        (scenario, n, sq, record if i == 0 else 0)
+        for i, (n, sq) in enumerate(zip(sizes, seeds, strict=True))
+    ]
+    if workers == 1 or len(jobs) == 1:
+        chunks = [_simulate_chunk(*job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            chunks = list(pool.map(_simulate_chunk, *zip(*jobs, strict=True)))
+    table = pd.concat([c.table for c in chunks], ignore_index=True)
+    table.index.name = "replicate"
     return EvolutionResult(
         scenario=scenario,
         tumours=table,
-        trajectories=pd.concat(trajectories, ignore_index=True) if trajectories else
-        pd.DataFrame(columns=["replicate", "time", "type", "cells"]),
+        trajectories=chunks[0].trajectories,
         seed=seed,
-        tumour_steps=growth_steps + state.steps,
-        provenance={"package": "her2resist", "version": __version__, "seed": seed,
-                    "tumours": int(tumours), "dt": scenario.dt, "max_time": scenario.max_time},
+        tumour_steps=sum(c.steps for c in chunks),
+        provenance={
+            "package": "her2resist",
+            "version": __version__,
+            "seed": seed,
+            "tumours": int(tumours),
+            "dt": scenario.dt,
+            "max_time": scenario.max_time,
+            "time_unit": scenario.time_unit,
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    table: pd.DataFrame
+    trajectories: pd.DataFrame
+    steps: int
+
+
+def _simulate_chunk(
+    scenario: Scenario, tumours: int, seed: np.random.SeedSequence, record: int
+) -> _Chunk:
+    rng = np.random.default_rng(seed)
+    model = compile_model(scenario)
+    counts, growth_time, growth_steps = grow_to_detection(rng, scenario, model, tumours)
+    start_size = counts.sum(axis=1)
+    trajectories: list[pd.DataFrame] = []
+    state = _Treatment(
+        counts,
+        np.zeros(len(counts), dtype=np.int8),
+        np.full(len(counts), scenario.max_time),
+        ScheduleState(scenario, start_size),
+    )
+    _treat(rng, scenario, model, state, record, trajectories)
+    return _Chunk(
+        table=_tumour_table(scenario, state, start_size, growth_time),
+        trajectories=pd.concat(trajectories, ignore_index=True)
+        if trajectories
+        else pd.DataFrame(columns=["replicate", "time", "type", "cells"]),
+        steps=growth_steps + state.steps,
     )
 
 
@@ -112,35 +163,48 @@ def _treat(
         active = active[~done]
 
 
-def _record(out: list[pd.DataFrame], scenario: Scenario, counts: np.ndarray,
-            active: np.ndarray, t: float, record: int) -> None:
+def _record(
+    out: list[pd.DataFrame],
+    scenario: Scenario,
+    counts: np.ndarray,
+    active: np.ndarray,
+    t: float,
+    record: int,
+) -> None:
     kept = active[active < record]
     if not kept.size:
         return
     names = scenario.type_names
-    out.append(pd.DataFrame({
-        "replicate": np.repeat(kept, len(names)),
-        "time": t,
-        "type": np.tile(names, kept.size),
-        "cells": counts[kept].ravel(),
-    }))
+    out.append(
+        pd.DataFrame(
+            {
+                "replicate": np.repeat(kept, len(names)),
+                "time": t,
+                "type": np.tile(names, kept.size),
+                "cells": counts[kept].ravel(),
+            }
+        )
+    )
 
 
-def _tumour_table(scenario: Scenario, st: _Treatment, start_size: np.ndarray,
-                  growth_time: np.ndarray) -> pd.DataFrame:
+def _tumour_table(
+    scenario: Scenario, st: _Treatment, start_size: np.ndarray, growth_time: np.ndarray
+) -> pd.DataFrame:
     names = scenario.type_names
     outcome = np.array(OUTCOMES, dtype=object)[[2, 0, 1]][st.outcome]
     progressed = outcome == "progressed"
     dominant = np.array(names, dtype=object)[st.counts.argmax(axis=1)]
-    table = pd.DataFrame({
-        "outcome": outcome,
-        "time": st.event_time,
-        "time_to_progression": np.where(progressed, st.event_time, np.nan),
-        "line": st.schedule.line + 1,
-        "cells_at_start": start_size,
-        "growth_time": growth_time,
-        "dominant": np.where(progressed, dominant, ""),
-    })
+    table = pd.DataFrame(
+        {
+            "outcome": outcome,
+            "time": st.event_time,
+            "time_to_progression": np.where(progressed, st.event_time, np.nan),
+            "line": st.schedule.line + 1,
+            "cells_at_start": start_size,
+            "growth_time": growth_time,
+            "dominant": np.where(progressed, dominant, ""),
+        }
+    )
     for i, name in enumerate(names):
         table[f"cells_{name}"] = st.counts[:, i]
     table.index.name = "replicate"

@@ -12,8 +12,8 @@ and ``s' = 1 - d'/b'`` (negative), equation 1 of the paper is
 
     p1_up   = exp(-M u n12)                       no 1-step lineage before treatment
     p1_down = exp(M u n12 s / s')                 none during treatment
-    p2_up   = exp(M u^2 (s' - s) / (s s') [n1 (n2 + n12) log(1/(sM) + u (n2 + n12) (s'-s)/(s s'))
-                                           + n2 (n1 + n12) log(1/(sM) + u (n1 + n12) (s'-s)/(s s'))])
+    p2_up   = exp(M u^2 k [n1 (n2 + n12) log(1/(sM) + u (n2 + n12) k)
+                         + n2 (n1 + n12) log(1/(sM) + u (n1 + n12) k)]),  k = (s' - s) / (s s')
     p2_down = exp(-M u^2 (2 n1 n2 + n12 (n1 + n2)) s / s'^2)
 
 The one-step law at detection (Iwasa, Michor and Nowak 2006; Bozic 2013): the probability that
@@ -56,8 +56,9 @@ class BozicEradication:
 
 def _survival(birth: float, death: float, name: str, function: str) -> float:
     if birth <= 0 or death < 0:
-        raise ParameterError(name, function, "a pair of rates with birth > 0 and death >= 0",
-                             (birth, death))
+        raise ParameterError(
+            name, function, "a pair of rates with birth > 0 and death >= 0", (birth, death)
+        )
     return 1.0 - death / birth
 
 
@@ -97,17 +98,26 @@ def bozic_eradication(
     """
     fn = "bozic_eradication"
     s = _survival(birth, death, "birth", fn)
-    s_t = _survival(treated_birth if treated_birth is not None else birth, treated_death,
-                    "treated_death", fn)
-    if not 0 < s or not s_t < 0:
-        raise ParameterError("treated_death", fn,
-                             "such that untreated cells grow (d < b) and treated cells shrink "
-                             "(d' > b')", (death, treated_death))
+    s_t = _survival(
+        treated_birth if treated_birth is not None else birth, treated_death, "treated_death", fn
+    )
+    if not (s > 0 and s_t < 0):
+        raise ParameterError(
+            "treated_death",
+            fn,
+            "such that untreated cells grow (d < b) and treated cells shrink (d' > b')",
+            (death, treated_death),
+        )
     m, u = float(size), float(mutation_rate)
     ratio = (s_t - s) / (s * s_t)
-    two_step = m * u**2 * ratio * (
-        n1 * (n2 + n12) * math.log(1 / (s * m) + u * (n2 + n12) * ratio)
-        + n2 * (n1 + n12) * math.log(1 / (s * m) + u * (n1 + n12) * ratio)
+    two_step = (
+        m
+        * u**2
+        * ratio
+        * (
+            n1 * (n2 + n12) * math.log(1 / (s * m) + u * (n2 + n12) * ratio)
+            + n2 * (n1 + n12) * math.log(1 / (s * m) + u * (n1 + n12) * ratio)
+        )
     )
     return BozicEradication(
         p1_up=math.exp(-m * u * n12),
@@ -117,8 +127,9 @@ def bozic_eradication(
     )
 
 
-def probability_no_mutant(size: float, *, birth: float, death: float,
-                          mutation_rate: float) -> float:
+def probability_no_mutant(
+    size: float, *, birth: float, death: float, mutation_rate: float
+) -> float:
     """Probability that a tumour grown to ``size`` cells holds no cell of a one-step type.
 
     ``exp(M u log(s) / (1 - s))`` with ``s = 1 - d/b``; the mutant type arises at rate ``u``
@@ -136,7 +147,12 @@ def probability_no_mutant(size: float, *, birth: float, death: float,
 
 
 def probability_no_escape_during_treatment(
-    size: float, *, birth: float, death: float, treated_birth: float, treated_death: float,
+    size: float,
+    *,
+    birth: float,
+    death: float,
+    treated_birth: float,
+    treated_death: float,
     mutation_rate: float,
 ) -> float:
     """Probability that no surviving resistant lineage arises while ``size`` sensitive cells
@@ -158,8 +174,14 @@ def probability_no_escape_during_treatment(
 
 
 def sequential_eradication_bound(
-    size: float, *, birth: float, death: float, treated_death: float, mutation_rate: float,
-    n_first: int, n12: int,
+    size: float,
+    *,
+    birth: float,
+    death: float,
+    treated_death: float,
+    mutation_rate: float,
+    n_first: int,
+    n12: int,
 ) -> float:
     """Upper bound on eradication when the drugs are given one after the other.
 

@@ -1,0 +1,121 @@
+"""Figures of evolution results (matplotlib, imported only when a figure is drawn)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from her2resist.evolution.results import EvolutionResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+def _as_mapping(
+    results: Mapping[str, EvolutionResult] | EvolutionResult,
+) -> Mapping[str, EvolutionResult]:
+    if isinstance(results, EvolutionResult):
+        return {results.scenario.name: results}
+    return results
+
+
+def plot_survival(results: Mapping[str, EvolutionResult] | EvolutionResult, ax: Axes) -> Axes:
+    """Progression-free share of replicate tumours against time, one curve per result."""
+    for label, res in _as_mapping(results).items():
+        curve = res.survival_curve()
+        ax.step(
+            curve["time"],
+            curve["progression_free"],
+            where="post",
+            label=f"{label} (eradicated {res.p_eradication:.0%})",
+        )
+    first = next(iter(_as_mapping(results).values()))
+    ax.set_xlabel(f"time since start of treatment ({first.scenario.time_unit}s)")
+    ax.set_ylabel("progression-free tumours")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_trajectories(result: EvolutionResult, ax: Axes, *, replicates: int = 5) -> Axes:
+    """Cells of each type over time in the first recorded replicates (log scale)."""
+    traj = result.trajectories
+    colours: dict[str, Any] = {}
+    for (rep, name), part in traj.groupby(["replicate", "type"], sort=True):
+        if int(rep) >= replicates or not (part["cells"] > 0).any():
+            continue
+        new = str(name) not in colours
+        colour = colours.setdefault(str(name), f"C{len(colours)}")
+        ax.plot(
+            part["time"],
+            np.where(part["cells"] > 0, part["cells"], np.nan),
+            color=colour,
+            lw=1,
+            label=str(name) if new else None,
+        )
+    ax.set_yscale("log")
+    ax.axhline(result.scenario.progression_threshold, color="grey", ls=":", lw=1)
+    ax.set_xlabel(f"time since start of treatment ({result.scenario.time_unit}s)")
+    ax.set_ylabel("cells")
+    ax.set_title(result.scenario.name, fontsize="small")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_composition(results: Mapping[str, EvolutionResult] | EvolutionResult, ax: Axes) -> Axes:
+    """Mean clone composition of the tumours at progression, one stacked bar per result."""
+    mapping = _as_mapping(results)
+    labels = list(mapping)
+    bottom = np.zeros(len(labels))
+    names = list(dict.fromkeys(n for r in mapping.values() for n in r.scenario.type_names))
+    for i, name in enumerate(names):
+        values = np.array(
+            [
+                r.composition_at_progression()["mean_fraction"].get(name, 0.0)
+                for r in mapping.values()
+            ],
+            dtype=float,
+        )
+        values = np.nan_to_num(values)
+        ax.bar(labels, values, bottom=bottom, label=name, color=f"C{i}")
+        bottom += values
+    ax.set_ylabel("mean share of cells at progression")
+    ax.set_ylim(0, 1.05)
+    ax.tick_params(axis="x", labelsize="small")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def summary_figure(results: Mapping[str, EvolutionResult] | EvolutionResult) -> Figure:
+    """Survival curves, composition at progression and example trajectories, side by side.
+
+    Examples
+    --------
+    >>> from her2resist.evolution import CellType, Rates, Scenario, Schedule, simulate
+    >>> s = Scenario("x", (CellType("S", Rates(1, 0.5), {"A": Rates(1, 3)}),), (),
+    ...              {"S": 20}, 20, Schedule.continuous(["A"]), dt=0.5, max_time=20)
+    >>> fig = summary_figure(simulate(s, tumours=20, seed=1))
+    >>> len(fig.axes)
+    3
+    """
+    from matplotlib.figure import Figure
+
+    mapping = _as_mapping(results)
+    fig = Figure(figsize=(15, 4.5), layout="constrained")
+    axes = fig.subplots(1, 3)
+    plot_survival(mapping, axes[0])
+    plot_composition(mapping, axes[1])
+    plot_trajectories(next(iter(mapping.values())), axes[2])
+    return fig
+
+
+def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
+    """The figure encoded as ``fmt`` (png, svg, pdf), for writing in one piece."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=120)
+    return buffer.getvalue()
