@@ -2,12 +2,14 @@
 
 Per reached state (attractor or final state) the *control* of the tumour cell is
 
-    c = (1 - P) * (1 + A) / 2
+    c = (1 - P) / 2 + (A / 2) * (1 - P / 2)
 
 with P and A the values of ``Proliferation`` and ``Apoptosis`` (0, 1, or 0.5 where the node
-oscillates inside a cyclic attractor; probabilities for the stochastic engine).  A dividing cell
-is not controlled whatever else happens (c = 0); an arrested cell scores 0.5, an arrested and
-dying cell 1.  The regimen's control is the weighted mean over reached states.
+oscillates inside a cyclic attractor; probabilities for the stochastic engine).  A dividing,
+surviving cell is not controlled (c = 0); an arrested cell scores 0.5, an arrested and dying
+cell 1; a cell that keeps dividing while it is being killed (immune killing of a cell whose
+signalling escapes) scores 0.25, half of what arrest gives.  The regimen's control is the
+weighted mean over reached states.
 
 The **response score** is the control the regimen adds to the untreated cell, relative to what
 could be added:  ``score = max(0, c_treated - c_untreated) / (1 - c_untreated)``.  A cell that
@@ -46,7 +48,7 @@ def control_per_state(states: pd.DataFrame, readout: Readout = Readout()) -> pd.
     """The control value c of every row of ``states`` (see module docs)."""
     growth = states[readout.proliferation]
     death = states[readout.apoptosis] if readout.apoptosis else 0.0
-    return (1.0 - growth) * (1.0 + death) / 2.0
+    return (1.0 - growth) / 2.0 + (death / 2.0) * (1.0 - growth / 2.0)
 
 
 def control(result: SimulationResult, readout: Readout = Readout()) -> float:
