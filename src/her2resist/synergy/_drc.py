@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from her2resist.synergy._bfgs import minimise
+from her2resist.synergy._bfgs import Objective, minimise
 
 
 def _scale(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
@@ -84,9 +84,10 @@ def fit_drc(dose: np.ndarray, response: np.ndarray,
     return params, ok
 
 
-def _minimise_subset(rss, start: np.ndarray, pscale: np.ndarray, free: np.ndarray,  # type: ignore[no-untyped-def]
-                     sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _minimise_subset(rss: Objective, start: np.ndarray, pscale: np.ndarray,
+                     free: np.ndarray, sel: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     def sub(z: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return rss(z, sel[rows])  # type: ignore[no-any-return]
+        return rss(z, sel[rows])
 
     return minimise(sub, start[sel] / pscale[sel], free[sel])

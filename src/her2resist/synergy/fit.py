@@ -179,8 +179,10 @@ def _lm(dose: np.ndarray, y: np.ndarray, w: np.ndarray, p: np.ndarray, free: np.
         a = np.einsum("nmi,nmj->nij", jac, jac)
         g = np.einsum("nmi,nm->ni", jac, res)
         diag = np.einsum("nii->ni", a)
-        damp = lam[idx, None] * (diag + 1e-12) + np.where(free[idx], 0.0, 1.0)
-        step = np.linalg.solve(a + damp[..., None] * eye, g[..., None])[..., 0]
+        damp = lam[idx, None] * diag + 1e-10 + np.where(free[idx], 0.0, 1.0)
+        finite = np.isfinite(a).all(axis=(1, 2)) & np.isfinite(g).all(axis=1)
+        lhs = np.where(finite[:, None, None], a + damp[..., None] * eye, eye)
+        step = np.linalg.solve(lhs, np.where(finite[:, None], g, 0.0)[..., None])[..., 0]
         trial = np.clip(p[idx] + step * free[idx], lo[idx], hi[idx])
         new_rss = _rss(dose[idx], y[idx], w[idx], trial)
         better = new_rss < rss[idx]

@@ -239,8 +239,8 @@ def _to_inhibition(frame: pd.DataFrame, source: str, response_type: str | None) 
         control = control * 100.0
     if response_type is None:
         if control.empty:
-            low = (frame["conc1"] == frame["conc1"].min()) & (frame["conc2"] == frame["conc2"].min())
-            control = resp[low]
+            low_dose = frame["conc1"] == frame["conc1"].min()
+            control = resp[low_dose & (frame["conc2"] == frame["conc2"].min())]
         response_type = "viability" if control.median() > 50 else "inhibition"
         warnings.warn(f"{source}: response type not stated; read as % {response_type} "
                       f"(untreated wells median {control.median():.3g}). State it with "
@@ -259,26 +259,40 @@ def _replicates(frame: pd.DataFrame) -> pd.Series:
 
 def _check_blocks(frame: pd.DataFrame, source: str) -> None:
     """Every block: one drug pair and cell line, >= 2 doses of each drug, a full grid."""
-    for block, rows in frame.groupby("block_id", sort=False):
-        line = int(rows.index[0]) + 2
-        for field in ("drug1", "drug2", "cell_line"):
-            if rows[field].nunique() > 1:
-                raise PlateError(source, f"block {block!r} has several {field} values "
-                                 f"({', '.join(sorted(rows[field].unique())[:4])}); one "
-                                 "drug pair and cell line per block", line=line, field=field)
-        for k in ("1", "2"):
-            doses = np.unique(rows[f"conc{k}"])
-            if (doses > 0).sum() < 2 or doses[0] != 0:
-                raise PlateError(source, f"block {block!r} has drug {k} concentrations "
-                                 f"{doses.tolist()}; at least two non-zero concentrations "
-                                 "and the zero (single-drug) row are needed",
-                                 line=line, field=f"conc{k}")
-        wells = set(zip(rows["conc1"], rows["conc2"], strict=True))
-        grid = [(a, b) for a in np.unique(rows["conc1"]) for b in np.unique(rows["conc2"])]
-        missing = [w for w in grid if w not in wells]
-        if missing:
-            shown = ", ".join(f"({a:g}, {b:g})" for a, b in missing[:5])
-            raise PlateError(source, f"block {block!r} misses {len(missing)} well(s) of its "
-                             f"{len(grid)}-well dose grid, e.g. conc1, conc2 = {shown}; "
-                             "every combination of the block's concentrations is needed",
-                             line=line, field="conc1/conc2")
+    groups = frame.groupby("block_id", sort=False)
+    counts = groups[["drug1", "drug2", "cell_line"]].nunique()
+    first_line = groups.apply(lambda g: int(g.index[0]) + 2, include_groups=False)
+    for field in ("drug1", "drug2", "cell_line"):
+        for block in counts.index[counts[field] > 1][:1]:
+            values = sorted(frame.loc[frame["block_id"] == block, field].unique())[:4]
+            raise PlateError(source, f"block {block!r} has several {field} values "
+                             f"({', '.join(values)}); one drug pair and cell line per block",
+                             line=int(first_line[block]), field=field)
+    for k in ("1", "2"):
+        conc = frame[f"conc{k}"]
+        stats = conc.groupby(frame["block_id"], sort=False).agg(
+            positive=lambda c: c[c > 0].nunique(), low="min")
+        bad = stats.index[(stats["positive"] < 2) | (stats["low"] != 0)]
+        for block in bad[:1]:
+            doses = np.unique(conc[frame["block_id"] == block]).tolist()
+            raise PlateError(source, f"block {block!r} has drug {k} concentrations {doses}; "
+                             "at least two non-zero concentrations and the zero "
+                             "(single-drug) row are needed", line=int(first_line[block]),
+                             field=f"conc{k}")
+    wells = frame.drop_duplicates(["block_id", "conc1", "conc2"]).groupby(
+        "block_id", sort=False).size()
+    grid = groups["conc1"].nunique() * groups["conc2"].nunique()
+    for block in grid.index[wells[grid.index] != grid][:1]:
+        _report_missing(frame[frame["block_id"] == block], block, source,
+                        int(first_line[block]))
+
+
+def _report_missing(rows: pd.DataFrame, block: str, source: str, line: int) -> None:
+    wells = set(zip(rows["conc1"], rows["conc2"], strict=True))
+    grid = [(a, b) for a in np.unique(rows["conc1"]) for b in np.unique(rows["conc2"])]
+    missing = [w for w in grid if w not in wells]
+    shown = ", ".join(f"({a:g}, {b:g})" for a, b in missing[:5])
+    raise PlateError(source, f"block {block!r} misses {len(missing)} well(s) of its "
+                     f"{len(grid)}-well dose grid, e.g. conc1, conc2 = {shown}; every "
+                     "combination of the block's concentrations is needed",
+                     line=line, field="conc1/conc2")

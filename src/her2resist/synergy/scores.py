@@ -64,8 +64,8 @@ def hsa(response: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _with_singles(response, combo)
 
 
-def fit_single_drugs(response: np.ndarray, conc1: np.ndarray,
-                     conc2: np.ndarray) -> tuple[CurveFits, CurveFits]:
+def fit_single_drugs(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray, *,
+                     engine: str = "synergyfinder") -> tuple[CurveFits, CurveFits]:
     """Free LL.4 fits of drug 1 (column 0) and drug 2 (row 0) of every block.
 
     Examples
@@ -83,13 +83,13 @@ def fit_single_drugs(response: np.ndarray, conc1: np.ndarray,
     resp = np.full((2 * nb, width), np.nan)
     dose[:nb, :n1], resp[:nb, :n1] = conc1, response[:, :, 0]
     dose[nb:, :n2], resp[nb:, :n2] = conc2, response[:, 0, :]
-    both = fit_curves(dose, resp)
+    both = fit_curves(dose, resp, engine=engine)
     return both.take(slice(0, nb)), both.take(slice(nb, 2 * nb))
 
 
 def zip_delta(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
-              singles: tuple[CurveFits, CurveFits] | None = None,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              singles: tuple[CurveFits, CurveFits] | None = None, *,
+              engine: str = "synergyfinder") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Zero interaction potency: ``(fit, reference, delta)``.
 
     The reference is Bliss independence of the *fitted* single-drug curves. The fit is the
@@ -108,21 +108,38 @@ def zip_delta(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
     True
     """
     nb, n1, n2 = response.shape
-    f1, f2 = singles or fit_single_drugs(response, conc1, conc2)
+    f1, f2 = singles or fit_single_drugs(response, conc1, conc2, engine=engine)
     ref_combo = _bliss_of(f1.predict(conc1)[:, 1:], f2.predict(conc2)[:, 1:])
     # Columns j >= 1: drug 1 varies, drug 2 fixed at conc2[j]; baseline = response[0, j].
     cols = np.moveaxis(response[:, :, 1:], 2, 1).reshape(-1, n1)
-    dose_c = np.repeat(conc1, n2 - 1, axis=0)
-    pred_c = fit_curves(dose_c, cols, fixed_c=cols[:, 0]).predict(dose_c)
-    pred_c = np.moveaxis(pred_c.reshape(nb, n2 - 1, n1), 1, 2)[:, 1:, :]
     rows = response[:, 1:, :].reshape(-1, n2)
+    dose_c = np.repeat(conc1, n2 - 1, axis=0)
     dose_r = np.repeat(conc2, n1 - 1, axis=0)
-    pred_r = fit_curves(dose_r, rows, fixed_c=rows[:, 0]).predict(dose_r)
-    pred_r = pred_r.reshape(nb, n1 - 1, n2)[:, :, 1:]
+    pred = _fit_predict([(dose_c, cols), (dose_r, rows)], engine)
+    pred_c = np.moveaxis(pred[0].reshape(nb, n2 - 1, n1), 1, 2)[:, 1:, :]
+    pred_r = pred[1].reshape(nb, n1 - 1, n2)[:, :, 1:]
     fit = response.copy()
     fit[:, 1:, 1:] = (pred_c + pred_r) / 2.0
     ref, _ = _with_singles(response, ref_combo)
     return fit, ref, fit - ref
+
+
+def _fit_predict(sets: list[tuple[np.ndarray, np.ndarray]], engine: str) -> list[np.ndarray]:
+    """Fit several sets of curves (c held at each curve's first response) in one batch."""
+    width = max(d.shape[1] for d, _ in sets)
+    total = sum(len(d) for d, _ in sets)
+    dose, resp = np.ones((total, width)), np.full((total, width), np.nan)
+    start = 0
+    for d, r in sets:
+        dose[start:start + len(d), :d.shape[1]] = d
+        resp[start:start + len(d), :d.shape[1]] = r
+        start += len(d)
+    pred = fit_curves(dose, resp, fixed_c=resp[:, 0], engine=engine).predict(dose)
+    out, start = [], 0
+    for d, _ in sets:
+        out.append(pred[start:start + len(d), :d.shape[1]])
+        start += len(d)
+    return out
 
 
 def loewe(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,

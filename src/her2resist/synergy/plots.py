@@ -1,0 +1,183 @@
+"""Figures of a scored plate: dose-response curves and synergy heatmaps (PNG, HTML).
+
+Matplotlib is imported inside the functions, with the non-interactive Agg backend, so that
+importing this module has no side effect.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> from her2resist.synergy import validate_plate, score_plate
+>>> c = [0.0, 1.0, 3.0, 10.0]
+>>> t = pd.DataFrame([dict(drug1="A", drug2="B", conc1=a, conc2=b, response=5 * (a + b))
+...                   for a in c for b in c])
+>>> result = score_plate(validate_plate(t, response_type="inhibition"))
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> sorted(p.suffix for p in write_block_figures(result, "1", out))
+['.html', '.png', '.png']
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from her2resist.synergy.analysis import SynergyResult
+from her2resist.synergy.fit import ll4
+
+__all__ = ["heatmap_html", "plot_dose_response", "plot_synergy_heatmaps",
+           "write_block_figures"]
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+def _block(result: SynergyResult, block_id: str) -> tuple[pd.Series, pd.DataFrame]:
+    row = result.blocks[result.blocks["block_id"] == block_id].iloc[0]
+    wells = result.wells[(result.wells["block_id"] == block_id)
+                         & (result.wells["replicate"] == row["replicate"])]
+    return row, wells
+
+
+def plot_dose_response(result: SynergyResult, block_id: str, path: Path) -> Path:
+    """PNG of both single-drug responses with their fitted LL.4 curves.
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    row, wells = _block(result, block_id)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for k, ax in zip((1, 2), axes, strict=True):
+        other = 3 - k
+        single = wells[(wells[f"conc{other}"] == 0) & (wells[f"conc{k}"] > 0)]
+        dose = single[f"conc{k}"].to_numpy()
+        grid = np.geomspace(dose.min() / 3, dose.max() * 3, 200)
+        curve = ll4(grid, row[f"hill_{k}"], row[f"c_{k}"], row[f"d_{k}"], np.log(row[f"ic50_{k}"]))
+        ax.semilogx(dose, single["response"], "o", color="black")
+        ax.semilogx(grid, curve, color="tab:blue")
+        ax.set_xlabel(f"{row[f'drug{k}']} ({row[f'conc_unit{k}'] or 'conc'})")
+        ax.set_ylabel("% inhibition")
+        ax.set_title(f"IC50 {row[f'ic50_{k}']:.3g}, Hill {row[f'hill_{k}']:.2f}, "
+                     f"R² {row[f'r2_{k}']:.2f} ({row[f'fit_status_{k}']})", fontsize=8)
+    fig.suptitle(f"Block {block_id}: {row['drug1']} + {row['drug2']} {row['cell_line']}")
+    fig.tight_layout()
+    try:
+        _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
+    finally:
+        plt.close(fig)
+    return Path(path)
+
+
+def _matrix(wells: pd.DataFrame, column: str) -> pd.DataFrame:
+    return wells.pivot_table(index="conc1", columns="conc2", values=column).sort_index(
+        ascending=False)
+
+
+def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> Path:
+    """PNG with one synergy heatmap per method (red synergy, blue antagonism).
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    row, wells = _block(result, block_id)
+    fig, axes = plt.subplots(1, len(result.methods), figsize=(4 * len(result.methods), 3.8),
+                             squeeze=False)
+    for method, ax in zip(result.methods, axes[0], strict=True):
+        mat = _matrix(wells, f"{method}_synergy")
+        limit = max(10.0, float(np.nanmax(np.abs(mat.to_numpy()))))
+        image = ax.imshow(mat.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_xticks(range(mat.shape[1]), [f"{c:.3g}" for c in mat.columns], rotation=45)
+        ax.set_yticks(range(mat.shape[0]), [f"{c:.3g}" for c in mat.index])
+        ax.set_xlabel(str(row["drug2"]))
+        ax.set_ylabel(str(row["drug1"]))
+        ax.set_title(f"{method}: mean {row[f'{method}_synergy']:.2f}, "
+                     f"MSA {row[f'{method}_msa']:.2f}", fontsize=9)
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    try:
+        _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
+    finally:
+        plt.close(fig)
+    return Path(path)
+
+
+def heatmap_html(result: SynergyResult, block_id: str) -> str:
+    """Standalone HTML page: one heatmap table per method, with values on hover.
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    row, wells = _block(result, block_id)
+    parts = [f"<h1>{html.escape(str(row['drug1']))} + {html.escape(str(row['drug2']))} "
+             f"{html.escape(str(row['cell_line']))} (block {html.escape(block_id)})</h1>"]
+    for method in result.methods:
+        mat = _matrix(wells, f"{method}_synergy")
+        resp = _matrix(wells, "response")
+        cells = []
+        for c1, values in mat.iterrows():
+            tds = "".join(
+                f'<td style="background:{_colour(v)}" title="{row["drug1"]} {c1:g}, '
+                f'{row["drug2"]} {c2:g}: synergy {v:.2f}, response {resp.loc[c1, c2]:.2f}">'
+                f"{v:.1f}</td>" for c2, v in values.items())
+            cells.append(f"<tr><th>{c1:g}</th>{tds}</tr>")
+        head = "".join(f"<th>{c:g}</th>" for c in mat.columns)
+        parts.append(f"<h2>{method}: mean {row[f'{method}_synergy']:.2f}</h2><table>"
+                     f"<tr><th></th>{head}</tr>{''.join(cells)}</table>")
+    style = ("body{font-family:sans-serif}td,th{padding:4px 8px;text-align:right}"
+             "td:hover{outline:2px solid black}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{style}</style>"
+            f"<title>Synergy {html.escape(block_id)}</title></head><body>"
+            f"{''.join(parts)}</body></html>")
+
+
+def _colour(value: float) -> str:
+    share = min(abs(value) / 30.0, 1.0)
+    fade = int(255 * (1 - share))
+    return f"rgb(255,{fade},{fade})" if value > 0 else f"rgb({fade},{fade},255)"
+
+
+def write_block_figures(result: SynergyResult, block_id: str, folder: Path) -> list[Path]:
+    """Write a block's dose-response PNG, heatmap PNG and heatmap HTML into ``folder``.
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = _safe(block_id)
+    paths = [plot_dose_response(result, block_id, folder / f"{stem}_dose_response.png"),
+             plot_synergy_heatmaps(result, block_id, folder / f"{stem}_synergy.png")]
+    page = folder / f"{stem}_synergy.html"
+    _replace_whole(page, lambda tmp: tmp.write_text(heatmap_html(result, block_id), "utf-8"))
+    return [*paths, page]
+
+
+def _replace_whole(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through a temporary file in the same folder, then rename: whole or nothing."""
+    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
