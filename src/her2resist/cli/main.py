@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "predict_cmds",
     "model_cmds",
     "evolve_cmd",
+    "synergy_cmd",
 ]
 
 
