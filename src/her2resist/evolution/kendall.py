@@ -82,7 +82,8 @@ def extinction_probability(birth: ArrayLike, death: ArrayLike, t: ArrayLike) -> 
     d = np.asarray(death, dtype=float)
     finite_t = np.where(np.isinf(t), 1.0, t)
     alpha, _ = kendall_parameters(b, d, finite_t)
-    ultimate = np.where(b > d, d / np.where(b > 0, b, 1.0), 1.0)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ultimate = np.where(b > d, d / np.where(b > 0, b, 1.0), 1.0)
     return np.where(np.isinf(t), ultimate, alpha)
 
 
