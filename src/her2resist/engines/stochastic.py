@@ -24,7 +24,23 @@ import pandas as pd
 from her2resist.engines.base import InitialState, Perturbation, SimulationResult, make_provenance, solver_version
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.formats import write_maboss
-from her2resist.model.network import Network
+from her2resist.model.network import Network, Node
+from her2resist.model.rules import format_rule
+
+
+MAX_NODES = 64  # cmaboss's compiled limit
+
+
+def reduce_network(network: Network, fixed: Mapping[str, int]) -> tuple[Network, dict[str, int]]:
+    """The network without its inputs and fixed nodes, whose values are substituted into the
+    rules; returns it with those constant values (MaBoSS then simulates only what can change)."""
+    rules = network.simplified_rules(fixed)
+    constants = {**network.defaults(), **dict(fixed)}
+    nodes = {
+        name: Node(id=name, kind="signalling", rule=format_rule(rules[name]))
+        for name in network.nodes if name not in constants
+    }
+    return Network(nodes=nodes, name=network.name, source=network.source), constants
 
 
 class StochasticEngine:
@@ -59,8 +75,15 @@ class StochasticEngine:
         start = {}
         for node, value in (initial or {}).items():
             start[node] = 0.5 if value == "*" else float(value)
+        reduced, constants = reduce_network(network, fixed)
+        if len(reduced) > MAX_NODES:
+            raise EngineError(
+                f"MaBoSS (cmaboss) simulates at most {MAX_NODES} nodes; model {network.name!r} "
+                f"has {len(reduced)} nodes left once inputs and fixed nodes are substituted."
+            )
         bnd, cfg = write_maboss(
-            network, fixed, initial=start, max_time=self.max_time, time_tick=self.time_tick,
+            reduced, None, initial={n: p for n, p in start.items() if n in reduced},
+            max_time=self.max_time, time_tick=self.time_tick,
             sample_count=self.sample_count, seed=self.seed,
         )
         self.calls += 1
@@ -70,8 +93,9 @@ class StochasticEngine:
             last_probs, _, state_names, _ = result.get_last_probtraj()
         except Exception as exc:  # cmaboss raises its own exception types
             raise EngineError(f"MaBoSS failed on model {network.name!r}: {exc}") from exc
-        trajectory = self._trajectory(network, probs, times, names)
-        states, weights = self._final_states(network, np.asarray(last_probs)[0], state_names)
+        trajectory = self._trajectory(network, probs, times, names, constants)
+        states, weights = self._final_states(network, np.asarray(last_probs)[0], state_names,
+                                             constants)
         return SimulationResult(
             states=states, weights=weights,
             provenance=make_provenance(network, self.name, solver_version("cmaboss"), self.seed),
@@ -79,18 +103,23 @@ class StochasticEngine:
         )
 
     @staticmethod
-    def _trajectory(network: Network, probs: np.ndarray, times: list[float], names: list[str]) -> pd.DataFrame:
+    def _trajectory(network: Network, probs: np.ndarray, times: list[float], names: list[str],
+                    constants: Mapping[str, int]) -> pd.DataFrame:
         frame = pd.DataFrame(np.asarray(probs), index=pd.Index(times, name="time"), columns=names)
+        for node, value in constants.items():
+            frame[node] = float(value)
         return frame.reindex(columns=list(network.nodes), fill_value=0.0)
 
     @staticmethod
     def _final_states(
-        network: Network, probs: np.ndarray, state_names: list[str]
+        network: Network, probs: np.ndarray, state_names: list[str], constants: Mapping[str, int]
     ) -> tuple[pd.DataFrame, pd.Series]:
         order = list(network.nodes)
+        always = {n for n, v in constants.items() if v}
         rows = []
         for name in state_names:
             active = set() if name == "<nil>" else {s.strip() for s in name.split("--")}
+            active |= always
             rows.append([1.0 if n in active else 0.0 for n in order])
         states = pd.DataFrame(rows, columns=order)
         total = probs.sum()

@@ -79,7 +79,12 @@ class Catalogue:
 
     def find_class(self, name: str) -> DrugClass | None:
         """The drug class with this name or synonym, or None."""
-        return _class_index(self).get(normalise_name(name))
+        index = _class_index(self)
+        key = normalise_name(name)
+        for candidate in (key, key[:-3] + "y" if key.endswith("ies") else key, key.rstrip("s")):
+            if candidate in index:
+                return index[candidate]
+        return None
 
     def drugs_in_class(self, class_id: str) -> list[Drug]:
         return [d for d in self.drugs.values() if class_id in d.classes]
@@ -132,7 +137,6 @@ def _class_index(cat: Catalogue) -> dict[str, DrugClass]:
     for cls in cat.classes.values():
         for name in (cls.id, cls.name, *cls.synonyms):
             index[normalise_name(name)] = cls
-            index[normalise_name(name) + "s"] = cls
     return index
 
 
