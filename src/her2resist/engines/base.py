@@ -23,7 +23,8 @@ from typing import Protocol
 import pandas as pd
 
 from her2resist import __version__
-from her2resist.model.network import Network
+from her2resist.model.network import Network, Node
+from her2resist.model.rules import format_rule
 
 InitialState = Mapping[str, int | str]
 Perturbation = Mapping[str, int]
@@ -110,3 +111,15 @@ def star_to_float(value: int | str) -> float:
     if value == "*":
         return 0.5
     return float(value)
+
+
+def reduce_network(network: Network, fixed: Mapping[str, int]) -> tuple[Network, dict[str, int]]:
+    """The network without its inputs and fixed nodes, whose values are substituted into the
+    rules; returns it with those constant values (MaBoSS then simulates only what can change)."""
+    rules = network.simplified_rules(fixed)
+    constants = {**network.defaults(), **dict(fixed)}
+    nodes = {
+        name: Node(id=name, kind="signalling", rule=format_rule(rules[name]))
+        for name in network.nodes if name not in constants
+    }
+    return Network(nodes=nodes, name=network.name, source=network.source), constants

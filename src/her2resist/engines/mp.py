@@ -28,12 +28,12 @@ from her2resist.engines.base import (
     Perturbation,
     SimulationResult,
     make_provenance,
+    reduce_network,
     solver_version,
     star_to_float,
 )
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
-from her2resist.model.rules import format_rule
 
 _CACHE_SIZE = 4096
 
@@ -89,21 +89,18 @@ class MostPermissiveEngine:
         self, network: Network, fixed: dict[str, int], initial: InitialState | None, limit: int
     ) -> SimulationResult:
         self.calls += 1
-        rules = {name: format_rule(expr) for name, expr in network.simplified_rules(fixed).items()}
+        reduced, constants = reduce_network(network, fixed)
+        rules = {name: node.rule or "0" for name, node in reduced.nodes.items()}
         try:
-            bn = mpbn.MPBooleanNetwork(rules)
-            start = None
-            if initial is not None:
-                network.check_nodes(list(initial), "node")
-                start = {n: int(v) for n, v in initial.items() if v in (0, 1, "0", "1")}
-            found = list(bn.attractors(reachable_from=start, limit=limit))
+            found = self._attractors(rules, network, initial, limit) if rules else [{}]
         except Exception as exc:  # mpbn and clingo raise many types
             raise EngineError(f"mpbn failed on model {network.name!r}: {exc}") from exc
         if not found:
             raise EngineError(f"mpbn found no attractor for model {network.name!r}")
         order = list(network.nodes)
         states = pd.DataFrame(
-            [[star_to_float(att[n]) for n in order] for att in found], columns=order
+            [[star_to_float(att.get(n, constants.get(n, 0))) for n in order] for att in found],
+            columns=order,
         )
         weights = pd.Series(1.0 / len(found), index=states.index)
         return SimulationResult(
@@ -112,6 +109,16 @@ class MostPermissiveEngine:
             provenance=make_provenance(network, self.name, solver_version("mpbn")),
             perturbation=dict(fixed),
         )
+
+    @staticmethod
+    def _attractors(rules: dict[str, str], network: Network, initial: InitialState | None,
+                    limit: int) -> list[dict[str, int | str]]:
+        bn = mpbn.MPBooleanNetwork(rules)
+        start = None
+        if initial is not None:
+            network.check_nodes(list(initial), "node")
+            start = {n: int(v) for n, v in initial.items() if n in rules and v in (0, 1, "0", "1")}
+        return list(bn.attractors(reachable_from=start, limit=limit))
 
 
 def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:

@@ -21,26 +21,20 @@ import cmaboss
 import numpy as np
 import pandas as pd
 
-from her2resist.engines.base import InitialState, Perturbation, SimulationResult, make_provenance, solver_version
+from her2resist.engines.base import (
+    InitialState,
+    Perturbation,
+    SimulationResult,
+    make_provenance,
+    reduce_network,
+    solver_version,
+)
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.formats import write_maboss
-from her2resist.model.network import Network, Node
-from her2resist.model.rules import format_rule
+from her2resist.model.network import Network
 
 
 MAX_NODES = 64  # cmaboss's compiled limit
-
-
-def reduce_network(network: Network, fixed: Mapping[str, int]) -> tuple[Network, dict[str, int]]:
-    """The network without its inputs and fixed nodes, whose values are substituted into the
-    rules; returns it with those constant values (MaBoSS then simulates only what can change)."""
-    rules = network.simplified_rules(fixed)
-    constants = {**network.defaults(), **dict(fixed)}
-    nodes = {
-        name: Node(id=name, kind="signalling", rule=format_rule(rules[name]))
-        for name in network.nodes if name not in constants
-    }
-    return Network(nodes=nodes, name=network.name, source=network.source), constants
 
 
 class StochasticEngine:

@@ -48,6 +48,11 @@ class Node:
     refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
     line: int | None = None
+    _expr: Expr = field(default=("const", False), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parsed = ("const", bool(self.default)) if self.rule is None else parse_rule(self.rule)
+        object.__setattr__(self, "_expr", parsed)
 
     @property
     def is_input(self) -> bool:
@@ -55,10 +60,8 @@ class Node:
 
     @property
     def expr(self) -> Expr:
-        """The parsed rule (inputs: their default as a constant)."""
-        if self.rule is None:
-            return ("const", bool(self.default))
-        return parse_rule(self.rule)
+        """The parsed rule (inputs: their default as a constant); parsed once."""
+        return self._expr
 
     @property
     def regulators(self) -> tuple[str, ...]:
@@ -76,6 +79,7 @@ class Network:
     name: str = "network"
     version: str = ""
     source: str = ""
+    _hash: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
@@ -141,4 +145,7 @@ class Network:
     @property
     def hash(self) -> str:
         """A short content hash: the same rules and defaults give the same hash."""
-        return hashlib.sha256(self.to_bnet().encode()).hexdigest()[:16]
+        if not self._hash:
+            digest = hashlib.sha256(self.to_bnet().encode()).hexdigest()[:16]
+            object.__setattr__(self, "_hash", digest)
+        return self._hash
