@@ -10,7 +10,7 @@ Examples
 ...         for a in c for b in c]
 >>> plate = validate_plate(pd.DataFrame(rows), response_type="inhibition")
 >>> result = score_plate(plate)
->>> abs(result.blocks.loc[0, "Bliss_synergy"]) < 1e-9
+>>> bool(abs(result.blocks.loc[0, "Bliss_synergy"]) < 1e-9)
 True
 """
 
@@ -122,7 +122,7 @@ def score_plate(plate: Plate, *, methods: Sequence[str] = METHODS, replicates: s
     ...                   for a in c for b in c])
     >>> r = score_plate(validate_plate(t, response_type="inhibition"), methods=["hsa"])
     >>> r.blocks["HSA_synergy"].round(3).tolist()
-    [10.0]
+    [12.5]
     """
     chosen = _check_methods(methods)
     if replicates not in ("mean", "keep"):

@@ -111,7 +111,7 @@ class CurveFits:
         Examples
         --------
         >>> import numpy as np
-        >>> f = CurveFits(*(np.array([v]) for v in (-1.0, 0.0, 100.0, 2.0, 0.0, 1.0)),
+        >>> f = CurveFits(*(np.array([v]) for v in (-1.5, 0.0, 100.0, 2.0, 0.0, 1.0)),
         ...               status=np.array(["ok"]))
         >>> f.dose_for(np.array([[50.0, 150.0]])).tolist()
         [[2.0, inf]]

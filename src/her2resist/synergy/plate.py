@@ -172,8 +172,8 @@ def validate_plate(frame: pd.DataFrame, *, source: str = "<plate>",
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"drug1": "A", "drug2": "B", "conc1": [0, 0, 1, 1, 2, 2],
-    ...                   "conc2": [0, 5, 0, 5, 0, 5], "response": [0, 10, 20, 40, 30, 60]})
+    >>> t = pd.DataFrame([dict(drug1="A", drug2="B", conc1=a, conc2=b, response=a + b)
+    ...                   for a in (0, 1, 2) for b in (0, 5, 10)])
     >>> validate_plate(t, response_type="inhibition").block_ids
     ['1']
     """
@@ -205,8 +205,7 @@ def _harmonise_units(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """Convert each drug's concentrations in a block to its most used unit."""
     for k in ("1", "2"):
         unit, conc = frame[f"conc_unit{k}"], frame[f"conc{k}"]
-        key = unit.str.lower().str.replace("mol/l", "m", regex=False)
-        key = key.str.replace("micromolar", "um").str.replace("nanomolar", "nm")
+        key = _unit_key(unit)
         mixed = key.groupby([frame["block_id"], frame[f"drug{k}"]]).transform("nunique") > 1
         if not mixed.any():
             continue
@@ -216,9 +215,9 @@ def _harmonise_units(frame: pd.DataFrame, source: str) -> pd.DataFrame:
             raise PlateError(source, f"unit {unit.iloc[row]!r} differs from others of this "
                              f"drug and block and is not one of {', '.join(UNITS_NM)}",
                              line=row + 2, field=f"conc_unit{k}")
-        target = key.groupby([frame["block_id"], frame[f"drug{k}"]]).transform(
+        target = unit.groupby([frame["block_id"], frame[f"drug{k}"]]).transform(
             lambda s: s.value_counts().index[0])
-        factor = key.map(UNITS_NM) / target.map(UNITS_NM)
+        factor = key.map(UNITS_NM) / _unit_key(target).map(UNITS_NM)
         frame.loc[mixed, f"conc{k}"] = conc[mixed] * factor[mixed]
         frame.loc[mixed, f"conc_unit{k}"] = target[mixed]
         blocks = sorted(set(frame.loc[mixed & (factor != 1), "block_id"]))
@@ -226,6 +225,11 @@ def _harmonise_units(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                       f"{', '.join(blocks[:5])}; converted to the most used unit",
                       DataQualityWarning, stacklevel=3)
     return frame
+
+
+def _unit_key(unit: pd.Series) -> pd.Series:
+    key = unit.str.lower().str.replace("mol/l", "m", regex=False)
+    return key.str.replace("micromolar", "um").str.replace("nanomolar", "nm")
 
 
 def _to_inhibition(frame: pd.DataFrame, source: str, response_type: str | None) -> pd.Series:
