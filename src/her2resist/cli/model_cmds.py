@@ -1,0 +1,211 @@
+"""``her2resist model``: show, list, check, export and document the model.
+
+Examples
+--------
+::
+
+    her2resist model nodes --kind drug
+    her2resist model show AKT
+    her2resist model check my_model.bnet
+    her2resist model export --format sbml -o her2.sbml
+    her2resist model export --format maboss -o her2        # her2.bnd and her2.cfg
+    her2resist model docs -o docs/model.md
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from her2resist.cli._common import console, handle_errors, print_json, write_atomic
+from her2resist.exceptions import ModelError, ParameterError, UnknownNameError
+from her2resist.model import load_model
+from her2resist.model.network import NODE_KINDS, Network
+
+model_app = typer.Typer(
+    help="Show, list, check, export and document the model.", no_args_is_help=True
+)
+
+ModelPath = Annotated[
+    Path | None,
+    typer.Option("--model", "-m", help="Model file (YAML, bnet, SBML-qual); default: the "
+                 "package's."),
+]
+OutputPath = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="File to write; default: standard output (maboss: "
+                 "OUT.bnd and OUT.cfg, required)."),
+]
+_MODEL_SUFFIXES = (".yaml", ".yml", ".bnet", ".sbml", ".xml")
+
+
+class ExportFormat(str, Enum):
+    """Formats ``model export`` writes."""
+
+    bnet = "bnet"
+    sbml = "sbml"
+    maboss = "maboss"
+
+
+def _say(text: str) -> None:
+    """One line of plain text on standard output, unwrapped (paths stay whole)."""
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``model`` command group to the application."""
+    app.add_typer(model_app, name="model")
+
+
+def _parse_fixed(values: list[str] | None, network: Network) -> dict[str, int]:
+    fixed: dict[str, int] = {}
+    for item in values or []:
+        name, _, value = item.partition("=")
+        if value.strip() not in ("0", "1"):
+            raise ParameterError("--set", "model export", "NODE=0 or NODE=1", item)
+        fixed[name.strip()] = int(value.strip())
+    network.check_nodes(fixed, "node")
+    return fixed
+
+
+@model_app.command("export")
+@handle_errors
+def export_cmd(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="bnet, sbml or maboss.")],
+    output: OutputPath = None,
+    model: ModelPath = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Fix a node, NODE=0 or NODE=1 (repeatable).")
+    ] = None,
+) -> None:
+    """Export the model as bnet, SBML-qual or MaBoSS files."""
+    from her2resist.model.formats import write_bnet, write_maboss
+    from her2resist.model.sbml import write_sbml
+
+    network = load_model(model)
+    fixed = _parse_fixed(set_, network)
+    if fmt is ExportFormat.maboss:
+        if output is None:
+            raise ParameterError("--output", "model export --format maboss",
+                                 "a path: MaBoSS needs two files, OUT.bnd and OUT.cfg", None)
+        bnd, cfg = write_maboss(network, fixed)
+        stem = output.with_suffix("") if output.suffix in (".bnd", ".cfg") else output
+        for suffix, text in ((".bnd", bnd), (".cfg", cfg)):
+            write_atomic(stem.with_name(stem.name + suffix), text)
+        _say(f"Wrote {stem}.bnd and {stem}.cfg ({len(network)} nodes)")
+        return
+    text = write_bnet(network, fixed) if fmt is ExportFormat.bnet else write_sbml(network, fixed)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    _say(f"Wrote {output} ({len(network)} nodes)")
+
+
+@model_app.command("show")
+@handle_errors
+def show_cmd(
+    node: Annotated[str, typer.Argument(help="Node id, e.g. AKT.")],
+    model: ModelPath = None,
+) -> None:
+    """Show one node: kind, genes, rule, regulators with their references, and targets."""
+    network = load_model(model)
+    if node not in network:
+        raise UnknownNameError("node", node, network.nodes)
+    item = network.nodes[node]
+    targets = [n for n, other in network.nodes.items() if node in other.regulators]
+    _say(f"{item.id} ({item.kind})")
+    if item.genes:
+        _say(f"genes: {', '.join(item.genes)}")
+    if item.description:
+        _say(item.description)
+    if item.is_input:
+        _say(f"input, default {item.default}")
+        _say(f"references: {', '.join(item.refs.get('', ())) or 'none'}")
+    else:
+        _say(f"rule: {item.rule}")
+        _say("regulators:")
+        for regulator in item.regulators:
+            _say(f"  {regulator}: {', '.join(item.refs.get(regulator, ())) or 'no reference'}")
+    if item.notes:
+        _say(f"notes: {item.notes}")
+    _say(f"targets: {', '.join(targets) or 'none'}")
+
+
+@model_app.command("check")
+@handle_errors
+def check_cmd(
+    file: Annotated[Path, typer.Argument(help="Model file: .yaml, .yml, .bnet, .sbml or .xml.")],
+) -> None:
+    """Validate a model file; print a one-line summary, or the error with file and line."""
+    if file.suffix.lower() not in _MODEL_SUFFIXES:
+        raise ModelError(file, f"unknown model format {file.suffix or '(no suffix)'!r}; "
+                         f"accepted: {', '.join(_MODEL_SUFFIXES)}")
+    network = load_model(file)
+    inputs = len(network.inputs)
+    regulations = sum(len(node.regulators) for node in network.nodes.values())
+    _say(f"{file}: OK, model {network.name!r}: {len(network)} nodes ({inputs} inputs, "
+         f"{len(network) - inputs} regulated), {regulations} regulations")
+
+
+@model_app.command("nodes")
+@handle_errors
+def nodes_cmd(
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+    model: ModelPath = None,
+) -> None:
+    """List the nodes, optionally of one kind."""
+    network = load_model(model)
+    if kind is not None and kind not in NODE_KINDS:
+        raise ParameterError("--kind", "model nodes", f"one of {sorted(NODE_KINDS)}", kind)
+    ids = network.ids(kind) if kind else network.ids()
+    if as_json:
+        print_json([
+            {"id": n, "kind": network.nodes[n].kind, "genes": list(network.nodes[n].genes),
+             "rule": network.nodes[n].rule,
+             "default": network.nodes[n].default if network.nodes[n].is_input else None,
+             "description": network.nodes[n].description}
+            for n in ids
+        ])
+        return
+    table = Table("node", "kind", "genes", "rule or default", title=f"{len(ids)} nodes")
+    for n in ids:
+        item = network.nodes[n]
+        logic = item.rule if item.rule is not None else f"input = {item.default}"
+        table.add_row(n, item.kind, ", ".join(item.genes), logic)
+    console.print(table)
+
+
+@model_app.command("docs")
+@handle_errors
+def docs_cmd(
+    output: OutputPath = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if OUTPUT is out of date.")
+    ] = False,
+    model: ModelPath = None,
+) -> None:
+    """Render the model's documentation (docs/model.md) from the model file."""
+    from her2resist.model.docs import render_model_markdown
+
+    text = render_model_markdown(load_model(model))
+    if check:
+        if output is None:
+            raise ParameterError("--output", "model docs --check", "the file to compare", None)
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != text:
+            _say(f"{output} is out of date: run `her2resist model docs -o {output}`")
+            raise typer.Exit(1)
+        _say(f"{output} is up to date")
+        return
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    _say(f"Wrote {output}")
