@@ -25,8 +25,10 @@ import numpy as np
 from her2resist.evolution.kendall import (
     arrival_time_quantile,
     growth_integral,
+    kendall_parameters,
     sample_arrival_times,
     sample_birth_death,
+    sample_kendall,
 )
 from her2resist.evolution.scenario import Scenario
 from her2resist.evolution.schedules import drug_sets
@@ -70,19 +72,27 @@ def advance(
     rng: np.random.Generator,
     counts: np.ndarray,
     state: np.ndarray,
-    dt: np.ndarray,
+    dt: float | np.ndarray,
     model: CompiledModel,
 ) -> np.ndarray:
-    """Counts of every type after one step, for replicates in drug ``state`` (one per row)."""
-    keep = model.keep[state]
-    death = model.death[state]
-    new = np.zeros_like(counts)
+    """Counts of every type after one step, for replicates in drug ``state`` (one per row).
+
+    ``dt`` is one step for all rows (Kendall's parameters are then looked up per state and
+    type) or one per row.
+    """
     rows, cols = np.nonzero(counts)
-    new[rows, cols] = sample_birth_death(
-        rng, counts[rows, cols], keep[rows, cols], death[rows, cols], dt[rows]
-    )
+    st = state[rows]
+    if np.ndim(dt) == 0:
+        alpha_tab, beta_tab = kendall_parameters(model.keep, model.death, dt)
+        alpha, beta = alpha_tab[st, cols], beta_tab[st, cols]
+    else:
+        alpha, beta = kendall_parameters(
+            model.keep[st, cols], model.death[st, cols], np.asarray(dt)[rows]
+        )
+    new = np.zeros_like(counts)
+    new[rows, cols] = sample_kendall(rng, counts[rows, cols], alpha, beta)
     if model.rate.size:
-        _add_mutants(rng, new, counts, state, dt, model)
+        _add_mutants(rng, new, counts, state, np.broadcast_to(dt, state.shape), model)
     return new
 
 
@@ -107,8 +117,8 @@ def _add_mutants(
         * growth_integral(growth, dt[rows])
     )
     arrivals = rng.poisson(mean)
-    hit = arrivals > 0
-    if not np.any(hit):
+    hit = np.nonzero(arrivals)[0]
+    if not hit.size:
         return
     rows, muts, growth, arrivals = rows[hit], muts[hit], growth[hit], arrivals[hit]
     g_rows, g_muts, sizes, times = _arrival_groups(rng, rows, muts, growth, arrivals, dt)

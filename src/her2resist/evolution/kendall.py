@@ -137,18 +137,32 @@ def sample_birth_death(
     (0, True)
     """
     alpha, beta = kendall_parameters(birth, death, t)
+    return sample_kendall(rng, n, alpha, beta)
+
+
+def sample_kendall(
+    rng: np.random.Generator, n: ArrayLike, alpha: ArrayLike, beta: ArrayLike
+) -> IntArray:
+    """Draw descendants of ``n`` cells from Kendall's law with parameters ``alpha``, ``beta``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> sample_kendall(rng, [5, 5], [1.0, 0.0], [0.0, 0.0]).tolist()
+    [0, 5]
+    """
     n_arr: np.ndarray = np.asarray(n, dtype=np.int64)
-    if n_arr.shape != alpha.shape:
-        shape = np.broadcast_shapes(n_arr.shape, alpha.shape)
-        n_arr = np.broadcast_to(n_arr, shape)
-        alpha = np.broadcast_to(alpha, shape)
-        beta = np.broadcast_to(beta, shape)
-    survivors = rng.binomial(n_arr, np.clip(1.0 - alpha, 0.0, 1.0))
+    a: np.ndarray = np.asarray(alpha, dtype=float)
+    b: np.ndarray = np.asarray(beta, dtype=float)
+    if not n_arr.shape == a.shape == b.shape:
+        shape = np.broadcast_shapes(n_arr.shape, a.shape, b.shape)
+        n_arr, a, b = (np.broadcast_to(x, shape) for x in (n_arr, a, b))
+    survivors = rng.binomial(n_arr, np.clip(1.0 - a, 0.0, 1.0))
     alive = np.nonzero(survivors)
     out = np.zeros(survivors.shape, dtype=np.int64)
     k = survivors[alive]
     if k.size:
-        success = np.clip(1.0 - beta[alive], np.finfo(float).tiny, 1.0)
+        success = np.clip(1.0 - b[alive], np.finfo(float).tiny, 1.0)
         out[alive] = k + rng.negative_binomial(k, success)
     return out
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,26 +37,26 @@ def plot_survival(results: Mapping[str, EvolutionResult] | EvolutionResult, ax: 
     ax.set_xlabel(f"time since start of treatment ({first.scenario.time_unit}s)")
     ax.set_ylabel("progression-free tumours")
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="lower left")
     return ax
 
 
 def plot_trajectories(result: EvolutionResult, ax: Axes, *, replicates: int = 5) -> Axes:
     """Cells of each type over time in the first recorded replicates (log scale)."""
     traj = result.trajectories
-    colours: dict[str, Any] = {}
+    colour = {name: f"C{i}" for i, name in enumerate(result.scenario.type_names)}
+    labelled: set[str] = set()
     for (rep, name), part in traj.groupby(["replicate", "type"], sort=True):
         if int(rep) >= replicates or not (part["cells"] > 0).any():
             continue
-        new = str(name) not in colours
-        colour = colours.setdefault(str(name), f"C{len(colours)}")
         ax.plot(
             part["time"],
             np.where(part["cells"] > 0, part["cells"], np.nan),
-            color=colour,
+            color=colour[str(name)],
             lw=1,
-            label=str(name) if new else None,
+            label=None if str(name) in labelled else str(name),
         )
+        labelled.add(str(name))
     ax.set_yscale("log")
     ax.axhline(result.scenario.progression_threshold, color="grey", ls=":", lw=1)
     ax.set_xlabel(f"time since start of treatment ({result.scenario.time_unit}s)")
@@ -80,7 +81,13 @@ def plot_composition(results: Mapping[str, EvolutionResult] | EvolutionResult, a
             dtype=float,
         )
         values = np.nan_to_num(values)
-        ax.bar(labels, values, bottom=bottom, label=name, color=f"C{i}")
+        ax.bar(
+            [textwrap.fill(label, 18) for label in labels],
+            values,
+            bottom=bottom,
+            label=name,
+            color=f"C{i}",
+        )
         bottom += values
     ax.set_ylabel("mean share of cells at progression")
     ax.set_ylim(0, 1.05)

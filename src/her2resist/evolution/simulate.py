@@ -117,7 +117,7 @@ def _simulate_chunk(
     model = compile_model(scenario)
     counts, growth_time, growth_steps = grow_to_detection(rng, scenario, model, tumours)
     start_size = counts.sum(axis=1)
-    trajectories: list[pd.DataFrame] = []
+    trajectories: list[tuple[np.ndarray, float, np.ndarray]] = []
     state = _Treatment(
         counts,
         np.zeros(len(counts), dtype=np.int8),
@@ -127,9 +127,7 @@ def _simulate_chunk(
     _treat(rng, scenario, model, state, record, trajectories)
     return _Chunk(
         table=_tumour_table(scenario, state, start_size, growth_time),
-        trajectories=pd.concat(trajectories, ignore_index=True)
-        if trajectories
-        else pd.DataFrame(columns=["replicate", "time", "type", "cells"]),
+        trajectories=_trajectory_table(scenario, trajectories),
         steps=growth_steps + state.steps,
     )
 
@@ -140,15 +138,15 @@ def _treat(
     model: CompiledModel,
     st: _Treatment,
     record: int,
-    trajectories: list[pd.DataFrame],
+    trajectories: list[tuple[np.ndarray, float, np.ndarray]],
 ) -> None:
     active = np.arange(len(st.counts))
     t = 0.0
-    _record(trajectories, scenario, st.counts, active, t, record)
+    _record(trajectories, st.counts, active, t, record)
     while active.size and t < scenario.max_time - 1e-9:
         dt = min(scenario.dt, scenario.max_time - t)
         drug_state = st.schedule.drug_state(active, t)
-        c = advance(rng, st.counts[active], drug_state, np.full(active.size, dt), model)
+        c = advance(rng, st.counts[active], drug_state, dt, model)
         st.steps += active.size
         t += dt
         st.counts[active] = c
@@ -159,32 +157,33 @@ def _treat(
         st.outcome[active[progressed]] = 2
         done = eradicated | progressed
         st.event_time[active[done]] = t
-        _record(trajectories, scenario, st.counts, active, t, record)
+        _record(trajectories, st.counts, active, t, record)
         active = active[~done]
 
 
 def _record(
-    out: list[pd.DataFrame],
-    scenario: Scenario,
+    out: list[tuple[np.ndarray, float, np.ndarray]],
     counts: np.ndarray,
     active: np.ndarray,
     t: float,
     record: int,
 ) -> None:
     kept = active[active < record]
-    if not kept.size:
-        return
+    if kept.size:
+        out.append((kept, t, counts[kept].copy()))
+
+
+def _trajectory_table(
+    scenario: Scenario, rows: list[tuple[np.ndarray, float, np.ndarray]]
+) -> pd.DataFrame:
     names = scenario.type_names
-    out.append(
-        pd.DataFrame(
-            {
-                "replicate": np.repeat(kept, len(names)),
-                "time": t,
-                "type": np.tile(names, kept.size),
-                "cells": counts[kept].ravel(),
-            }
-        )
-    )
+    if not rows:
+        return pd.DataFrame(columns=["replicate", "time", "type", "cells"])
+    kept = np.concatenate([np.repeat(k, len(names)) for k, _, _ in rows])
+    times = np.concatenate([np.full(k.size * len(names), t) for k, t, _ in rows])
+    cells = np.concatenate([c.ravel() for _, _, c in rows])
+    types = np.tile(np.array(names, dtype=object), kept.size // len(names))
+    return pd.DataFrame({"replicate": kept, "time": times, "type": types, "cells": cells})
 
 
 def _tumour_table(

@@ -1,0 +1,51 @@
+"""Time the evolution simulator on the issue's workload and print its throughput.
+
+10,000 replicate tumours grow from one cell to 1e9 cells, then receive two drugs together;
+two resistance mechanisms (Bozic et al. 2013: S, R1, R2, R12). Target: <= 30 s on 2 cores.
+
+    python benchmarks/bench_evolution.py [--tumours N] [--workers W] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from her2resist.evolution import read_scenario, simulate
+from her2resist.evolution.theory import bozic_eradication
+
+SCENARIO = Path(__file__).parents[1] / "examples" / "evolution" / "bozic2013.yaml"
+TARGET_SECONDS = 30.0
+
+
+def main() -> None:
+    """Run the benchmark and print wall time, tumour-steps and throughput."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tumours", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    scenario = read_scenario(SCENARIO)
+    start = time.perf_counter()
+    result = simulate(scenario, tumours=args.tumours, seed=args.seed, workers=args.workers)
+    wall = time.perf_counter() - start
+    theory = bozic_eradication(
+        1e9, birth=0.14, death=0.13, treated_death=0.17, mutation_rate=1e-9, n1=50, n2=50, n12=1
+    ).probability
+    low, high = result.p_eradication_interval()
+    print(f"tumours: {args.tumours}, workers: {args.workers}, dt: {scenario.dt} days")
+    print(
+        f"wall time: {wall:.1f} s (target <= {TARGET_SECONDS:.0f} s on 2 cores): "
+        f"{'OK' if wall <= TARGET_SECONDS else 'SLOWER THAN TARGET'}"
+    )
+    print(f"tumour-steps: {result.tumour_steps:,}")
+    print(f"throughput: {result.tumour_steps / wall:,.0f} tumour-steps/s")
+    print(
+        f"P(eradication): {result.p_eradication:.4f} (95% CI {low:.4f}-{high:.4f}); "
+        f"Bozic 2013 eq. 1: {theory:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
