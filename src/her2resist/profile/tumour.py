@@ -1,0 +1,295 @@
+"""The tumour profile: HER2, ER and PR status, model alterations, and where each came from.
+
+A :class:`TumourProfile` is frozen data.  Readers build partial profiles (a MAF gives
+alterations, a clinical file gives receptor status) and :func:`merge_profiles` joins them by
+sample.  :meth:`TumourProfile.perturbation` is the model perturbation the tumour implies.
+
+Examples
+--------
+>>> p = TumourProfile.from_alterations("T1", ["PIK3CA H1047R", "PTEN loss"])
+>>> p.alteration_ids()
+('PIK3CA_mut', 'PTEN_loss')
+>>> p.perturbation()
+{'PIK3CA_mut': 1, 'PTEN_loss': 1}
+>>> TumourProfile("T2", her2=Her2Status(ihc=1)).perturbation()
+{'ERBB2_amp': 0}
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from her2resist.exceptions import DataQualityWarning
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+
+Her2Call = Literal["positive", "negative", "equivocal", "unknown"]
+ReceptorCall = Literal["positive", "low", "negative", "unknown"]
+
+#: ISH thresholds of the ASCO/CAP 2018 guideline (HER2/CEP17 ratio; mean HER2 signals per cell).
+ISH_RATIO_AMPLIFIED = 2.0
+ISH_COPY_NUMBER_AMPLIFIED = 6.0
+#: The alteration an ER-positive tumour carries in the model (ER expressed at a driving level).
+ER_ALTERATION = "ESR1_high"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a piece of the profile came from: file, line, column and the original text."""
+
+    file: str
+    line: int | None = None
+    column: str | None = None
+    text: str = ""
+
+    def describe(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return ", ".join(where) + (f": {self.text}" if self.text else "")
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "column": self.column, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileAlteration:
+    """A model alteration the tumour carries, with every observation that supports it."""
+
+    id: str
+    gene: str
+    name: str
+    set: Mapping[str, int]
+    sources: tuple[Source, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id, "gene": self.gene, "name": self.name, "set": dict(self.set),
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedVariant:
+    """An observed variant that no rule of the knowledge base maps to a model alteration."""
+
+    gene: str
+    change: str
+    kind: str
+    reason: str
+    source: Source
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "gene": self.gene, "change": self.change, "kind": self.kind, "reason": self.reason,
+            "source": self.source.to_dict(),
+        }
+
+
+_HER2_FIELDS = ("ihc", "ish_ratio", "copy_number", "ish_amplified", "amplified", "reported")
+
+
+@dataclass(frozen=True, slots=True)
+class Her2Status:
+    """HER2 test results; :attr:`call` combines them as the ASCO/CAP 2018 guideline does.
+
+    ``ihc`` is the IHC score 0-3, ``ish_ratio`` the HER2/CEP17 ratio, ``copy_number`` the mean
+    HER2 copies per cell (or gene-level copy number), ``ish_amplified`` a reported ISH result,
+    ``amplified`` an amplification flag (e.g. cBioPortal discrete CNA 2), ``reported`` a
+    reported overall status.
+    """
+
+    ihc: int | None = None
+    ish_ratio: float | None = None
+    copy_number: float | None = None
+    ish_amplified: bool | None = None
+    amplified: bool | None = None
+    reported: Literal["positive", "negative", "equivocal"] | None = None
+    sources: tuple[Source, ...] = ()
+
+    def ish_positive(self) -> bool | None:
+        """ISH result: ratio >= 2.0 or >= 6 copies is positive; None when no ISH was given."""
+        if self.ish_amplified is not None:
+            return self.ish_amplified
+        if self.ish_ratio is None and self.copy_number is None:
+            return None
+        return (self.ish_ratio or 0.0) >= ISH_RATIO_AMPLIFIED or (
+            self.copy_number or 0.0
+        ) >= ISH_COPY_NUMBER_AMPLIFIED
+
+    @property
+    def call(self) -> Her2Call:
+        """'positive', 'negative', 'equivocal' (IHC 2+ without ISH) or 'unknown'."""
+        ish = self.ish_positive()
+        if self.amplified or self.ihc == 3 or ish or self.reported == "positive":
+            return "positive"
+        if self.ihc == 2 and ish is None and self.reported in (None, "equivocal"):
+            return "equivocal"
+        if self.reported == "equivocal":
+            return "equivocal"
+        if self.ihc in (0, 1, 2) or ish is False or self.amplified is False or self.reported:
+            return "negative"
+        return "unknown"
+
+    def merged(self, other: Her2Status) -> Her2Status:
+        """Fields of ``self`` filled in with those of ``other`` where ``self`` has none."""
+        values = {
+            name: getattr(self, name) if getattr(self, name) is not None else getattr(other, name)
+            for name in _HER2_FIELDS
+        }
+        return Her2Status(**values, sources=self.sources + other.sources)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "call": self.call, "ihc": self.ihc, "ish_ratio": self.ish_ratio,
+            "copy_number": self.copy_number, "ish_amplified": self.ish_amplified,
+            "amplified": self.amplified, "reported": self.reported,
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReceptorStatus:
+    """ER or PR status: 'positive', 'low' (1-10 % of cells), 'negative' or 'unknown'."""
+
+    call: ReceptorCall = "unknown"
+    percent: float | None = None
+    sources: tuple[Source, ...] = ()
+
+    def merged(self, other: ReceptorStatus) -> ReceptorStatus:
+        if self.call != "unknown":
+            percent = self.percent if self.percent is not None else other.percent
+            return replace(self, percent=percent)
+        return ReceptorStatus(other.call, other.percent if other.percent is not None
+                              else self.percent, self.sources + other.sources)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"call": self.call, "percent": self.percent,
+                "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass(frozen=True, slots=True)
+class TumourProfile:
+    """One tumour sample: receptor status, model alterations, unmapped variants, caveats."""
+
+    sample: str
+    her2: Her2Status = field(default_factory=Her2Status)
+    er: ReceptorStatus = field(default_factory=ReceptorStatus)
+    pr: ReceptorStatus = field(default_factory=ReceptorStatus)
+    alterations: tuple[ProfileAlteration, ...] = ()
+    unmapped: tuple[UnmappedVariant, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_alterations(
+        cls, sample: str, alterations: Iterable[str], *, catalogue: Catalogue | None = None
+    ) -> TumourProfile:
+        """A profile from alteration names of the vocabulary ("PTEN loss", "PIK3CA E545K")."""
+        cat = catalogue or load_catalogue()
+        found = []
+        for text in alterations:
+            alt = cat.parse_alteration(text)
+            found.append(ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set),
+                                           (Source("<python>", text=str(text)),)))
+        return cls(sample, alterations=merge_alterations(found))
+
+    def model_alterations(self) -> tuple[ProfileAlteration, ...]:
+        """The alterations, plus ``ESR1_high`` when the tumour is ER-positive (>10 % cells).
+
+        ER-low (1-10 %) and ER-negative tumours add nothing: the model's ER is then off.
+        """
+        if self.er.call != "positive" or any(a.id == ER_ALTERATION for a in self.alterations):
+            return self.alterations
+        alt = load_catalogue().alterations[ER_ALTERATION]
+        sources = self.er.sources or (Source("<profile>", text="ER positive"),)
+        return (*self.alterations, ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set),
+                                                     sources))
+
+    def alteration_ids(self) -> tuple[str, ...]:
+        """Ids of the model alterations, in the order they were first seen."""
+        return tuple(a.id for a in self.model_alterations())
+
+    def perturbation(self) -> dict[str, int]:
+        """The model perturbation ``{node: value}``: the union of the alterations' ``set``.
+
+        A HER2-negative tumour also sets ``ERBB2_amp`` to 0 (the model's default context is
+        HER2-amplified).  Two alterations that set a node to different values leave it at 1
+        and give a :class:`~her2resist.exceptions.DataQualityWarning`.
+        """
+        out: dict[str, int] = {}
+        for alt in self.model_alterations():
+            for node, value in alt.set.items():
+                if node in out and out[node] != value:
+                    warnings.warn(
+                        f"sample {self.sample}: alterations set {node} to both 0 and 1; using 1",
+                        DataQualityWarning, stacklevel=2,
+                    )
+                    value = 1
+                out[node] = value
+        if self.her2.call == "negative":
+            out["ERBB2_amp"] = 0
+        return out
+
+    def caveats(self) -> tuple[str, ...]:
+        """Notes from reading plus what the receptor status implies for the model."""
+        extra = []
+        call = self.her2.call
+        if call == "negative":
+            extra.append(f"sample {self.sample} is HER2-negative: the model is built for HER2+ "
+                         "tumours; it was run with ERBB2_amp=0 and its predictions are unreliable")
+        elif call in ("unknown", "equivocal"):
+            extra.append(f"sample {self.sample}: HER2 status is {call}; the model assumes a "
+                         "HER2-amplified tumour")
+        return self.notes + tuple(extra)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "sample": self.sample, "her2": self.her2.to_dict(), "er": self.er.to_dict(),
+            "pr": self.pr.to_dict(), "alterations": [a.to_dict() for a in self.model_alterations()],
+            "unmapped_variants": [u.to_dict() for u in self.unmapped],
+            "perturbation": self.perturbation(), "warnings": list(self.caveats()),
+        }
+
+
+def merge_alterations(alterations: Iterable[ProfileAlteration]) -> tuple[ProfileAlteration, ...]:
+    """One entry per alteration id, collecting the sources of repeated ones, first-seen order."""
+    by_id: dict[str, ProfileAlteration] = {}
+    for alt in alterations:
+        seen = by_id.get(alt.id)
+        by_id[alt.id] = alt if seen is None else replace(seen, sources=seen.sources + alt.sources)
+    return tuple(by_id.values())
+
+
+def merge_two(a: TumourProfile, b: TumourProfile) -> TumourProfile:
+    """Join two partial profiles of the same sample (``a`` wins where both give a value)."""
+    return TumourProfile(
+        sample=a.sample,
+        her2=a.her2.merged(b.her2),
+        er=a.er.merged(b.er),
+        pr=a.pr.merged(b.pr),
+        alterations=merge_alterations(a.alterations + b.alterations),
+        unmapped=a.unmapped + b.unmapped,
+        notes=tuple(dict.fromkeys(a.notes + b.notes)),
+    )
+
+
+def merge_profiles(*groups: Mapping[str, TumourProfile]) -> dict[str, TumourProfile]:
+    """Join partial profiles by sample id, in the order samples are first seen.
+
+    Examples
+    --------
+    >>> a = {"T1": TumourProfile("T1", her2=Her2Status(ihc=3))}
+    >>> b = {"T1": TumourProfile.from_alterations("T1", ["PTEN loss"])}
+    >>> merged = merge_profiles(a, b)["T1"]
+    >>> merged.her2.call, merged.alteration_ids()
+    ('positive', ('PTEN_loss',))
+    """
+    out: dict[str, TumourProfile] = {}
+    for group in groups:
+        for sample, profile in group.items():
+            out[sample] = merge_two(out[sample], profile) if sample in out else profile
+    return out
