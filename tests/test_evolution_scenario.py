@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from her2resist.evolution import Rates, Scenario, Schedule, read_scenario, scenario_from_dict
+from her2resist.evolution import (
+    CellType,
+    Mutation,
+    Rates,
+    Scenario,
+    Schedule,
+    read_scenario,
+    scenario_from_dict,
+)
 from her2resist.exceptions import ParameterError, ScenarioError
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "evolution"
@@ -56,21 +64,56 @@ def test_good_file_reads_with_scores_and_fitness_cost(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "line", "field", "match"),
     [
-        ("  - {from: S, to: R, rate: 1.0e-7}", "  - {from: S, to: X, rate: 1.0e-7}", 12,
-         "mutations.0.to", "one of the types"),
-        ("  - {from: S, to: R, rate: 1.0e-7}", "  - {from: S, to: R, rate: -1}", 12,
-         "mutations.0.rate", "greater than or equal to 0"),
+        (
+            "  - {from: S, to: R, rate: 1.0e-7}",
+            "  - {from: S, to: X, rate: 1.0e-7}",
+            12,
+            "mutations.0.to",
+            "one of the types",
+        ),
+        (
+            "  - {from: S, to: R, rate: 1.0e-7}",
+            "  - {from: S, to: R, rate: -1}",
+            12,
+            "mutations.0.rate",
+            "greater than or equal to 0",
+        ),
         ("detection_size: 1.0e6", "detection_size: big", 14, "detection_size", "'big'"),
-        ("schedule: {kind: continuous, drugs: [A]}", "schedule: {kind: weekly, drugs: [A]}", 15,
-         "schedule.kind", "'continuous'"),
-        ("schedule: {kind: continuous, drugs: [A]}", "schedule: {kind: continuous, drugs: [Z]}",
-         15, "schedule.drugs", "a drug given for some type"),
-        ("schedule: {kind: continuous, drugs: [A]}", "schedule: {kind: sequential, drugs: [A]}",
-         15, "schedule", "takes 'lines'"),
-        ("      A: {score: 0.2}", "      A: {score: 1.5}", 10, "types.1.drugs.A.score",
-         "less than or equal to 1"),
-        ("      A: {score: 0.2}", "      A: {score: 0.2, death: 1}", 10, "types.1.drugs.A",
-         "either 'score'"),
+        (
+            "schedule: {kind: continuous, drugs: [A]}",
+            "schedule: {kind: weekly, drugs: [A]}",
+            15,
+            "schedule.kind",
+            "'continuous'",
+        ),
+        (
+            "schedule: {kind: continuous, drugs: [A]}",
+            "schedule: {kind: continuous, drugs: [Z]}",
+            15,
+            "schedule.drugs",
+            "a drug given for some type",
+        ),
+        (
+            "schedule: {kind: continuous, drugs: [A]}",
+            "schedule: {kind: sequential, drugs: [A]}",
+            15,
+            "schedule",
+            "takes 'lines'",
+        ),
+        (
+            "      A: {score: 0.2}",
+            "      A: {score: 1.5}",
+            10,
+            "types.1.drugs.A.score",
+            "less than or equal to 1",
+        ),
+        (
+            "      A: {score: 0.2}",
+            "      A: {score: 0.2, death: 1}",
+            10,
+            "types.1.drugs.A",
+            "either 'score'",
+        ),
         ("start: {S: 1}", "start: {S: 1.5}", 13, "start.S", "whole number"),
         ("start: {S: 1}", "start: {Q: 1}", 13, "start.Q", "one of the types"),
         ("name: test", "name: test\nspeed: 3", 2, "speed", "Extra inputs"),
@@ -114,8 +157,12 @@ def test_tumour_that_cannot_grow_is_rejected(tmp_path: Path) -> None:
 def test_scenario_from_dict_and_python_construction_validate() -> None:
     with pytest.raises(ScenarioError, match="Field required"):
         scenario_from_dict({"name": "x"})
-    with pytest.raises(ParameterError, match="mutations.0.source"):
-        from her2resist.evolution import CellType, Mutation
-
-        Scenario("x", (CellType("S", Rates(1, 0.5)),), (Mutation("Q", "S", 0.1),), {"S": 1},
-                 10.0, Schedule.continuous([]))
+    with pytest.raises(ParameterError, match=r"mutations\.0\.source"):
+        Scenario(
+            "x",
+            (CellType("S", Rates(1, 0.5)),),
+            (Mutation("Q", "S", 0.1),),
+            {"S": 1},
+            10.0,
+            Schedule.continuous([]),
+        )
