@@ -35,7 +35,7 @@ def read_yaml(path: Path) -> Any:
     """Parse a YAML file; errors become :class:`KnowledgeBaseError` with the line."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            return yaml.load(fh, Loader=_LineLoader)
     except OSError as exc:
         raise KnowledgeBaseError(path, f"cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -57,10 +57,22 @@ def strip_lines(value: Any) -> Any:
     return value
 
 
+def record_lines(data: Any, key: str) -> dict[str, int]:
+    """The line of every record of ``data[key]``, by record id (for cross-record errors)."""
+    records = data.get(key) if isinstance(data, dict) else None
+    return {
+        str(raw["id"]): int(raw["__line__"])
+        for raw in records or []
+        if isinstance(raw, dict) and "id" in raw and "__line__" in raw
+    }
+
+
 def validate_records(path: Path, data: Any, key: str, model: type[M]) -> list[M]:
     """Validate ``data[key]`` (a list of mappings) against ``model``, record by record."""
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise KnowledgeBaseError(path, f"the file must hold a list under {key!r}", line=1, field=key)
+        raise KnowledgeBaseError(
+            path, f"the file must hold a list under {key!r}", line=1, field=key
+        )
     records: list[M] = []
     for index, raw in enumerate(data[key]):
         line = raw.get("__line__") if isinstance(raw, dict) else None

@@ -12,12 +12,12 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from her2resist.exceptions import KnowledgeBaseError, UnknownNameError
 from her2resist.knowledge._yaml import read_yaml, validate_records
@@ -90,7 +90,7 @@ class Catalogue:
         return [d for d in self.drugs.values() if class_id in d.classes]
 
     def alteration_names(self) -> list[str]:
-        names = set()
+        names: set[str] = set()
         for alt in self.alterations.values():
             names.update(f"{alt.gene} {e}" for e in alt.events)
             names.update(alt.aliases)
@@ -165,7 +165,9 @@ def read_catalogue(folder: Path) -> Catalogue:
     """Read and validate ``drugs.yaml`` and ``alterations.yaml`` from ``folder``."""
     drugs_path = folder / "drugs.yaml"
     drug_data = read_yaml(drugs_path)
-    classes = _unique(validate_records(drugs_path, drug_data, "classes", DrugClass), drugs_path, "class")
+    classes = _unique(
+        validate_records(drugs_path, drug_data, "classes", DrugClass), drugs_path, "class"
+    )
     drugs = _unique(validate_records(drugs_path, drug_data, "drugs", Drug), drugs_path, "drug")
     for drug in drugs.values():
         for cls in drug.classes:

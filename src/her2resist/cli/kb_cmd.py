@@ -1,0 +1,169 @@
+"""``her2resist kb``: query the knowledge base of drugs, mechanisms and evidence.
+
+Examples
+--------
+::
+
+    her2resist kb drugs
+    her2resist kb mechanisms --drug trastuzumab --json
+    her2resist kb evidence --gene PTEN
+    her2resist kb show PTEN_loss
+    her2resist kb stats --json
+    her2resist kb docs -o docs/mechanisms.md
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from her2resist.cli._common import console, handle_errors, print_json, write_atomic
+from her2resist.knowledge.docs import (
+    evidence_to_dict,
+    mechanism_to_dict,
+    render_mechanisms_markdown,
+)
+from her2resist.knowledge.kb import KnowledgeBase, load_knowledge_base
+
+kb_app = typer.Typer(help="Query the knowledge base: drugs, mechanisms, evidence.",
+                     no_args_is_help=True)
+
+_DRUG = typer.Option(None, "--drug", "-d", help="Drug or class name (brand names accepted).")
+_GENE = typer.Option(None, "--gene", "-g", help="Gene symbol (HGNC).")
+_JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+_ID = typer.Argument(..., metavar="ID", help="Mechanism, evidence, drug or alteration id.")
+_OUTPUT = typer.Option(None, "--output", "-o", help="File to write; default: stdout.")
+
+
+def _drug_rows(kb: KnowledgeBase, gene: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for drug in kb.catalogue.drugs.values():
+        if gene and gene.upper() not in {t.upper() for t in drug.targets}:
+            continue
+        rows.append(drug.model_dump(mode="json"))
+    return rows
+
+
+@kb_app.command("drugs")
+@handle_errors
+def drugs_command(drug: str | None = _DRUG, gene: str | None = _GENE,
+                  as_json: bool = _JSON) -> None:
+    """List drugs: names, classes, model nodes, targets, approvals."""
+    kb = load_knowledge_base()
+    rows = _drug_rows(kb, gene)
+    if drug:
+        wanted = kb.resolve_drug(drug)
+        rows = [r for r in rows if r["id"] in wanted]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} drugs")
+    for col in ("id", "brands", "classes", "model nodes", "approved"):
+        table.add_column(col)
+    for r in rows:
+        approved = ", ".join(f"{a['agency']} {a['year']}" for a in r["approvals"])
+        table.add_row(r["id"], ", ".join(r["brands"][:3]), ", ".join(r["classes"]),
+                      ", ".join(r["nodes"]), approved)
+    console.print(table)
+
+
+@kb_app.command("mechanisms")
+@handle_errors
+def mechanisms_command(drug: str | None = _DRUG, gene: str | None = _GENE,
+                       as_json: bool = _JSON) -> None:
+    """List mechanisms of resistance, filtered by drug and gene."""
+    kb = load_knowledge_base()
+    found = kb.mechanisms_for(drug=drug, gene=gene)
+    if as_json:
+        print_json([mechanism_to_dict(kb, m) for m in found])
+        return
+    table = Table(title=f"{len(found)} mechanisms")
+    for col in ("id", "category", "alterations", "resists", "active", "evidence"):
+        table.add_column(col)
+    for m in found:
+        table.add_row(m.id, m.category, ", ".join(m.alterations) or "-",
+                      "; ".join(m.resistant_to), "; ".join(m.active) or "-",
+                      str(len(m.evidence)))
+    console.print(table)
+
+
+@kb_app.command("evidence")
+@handle_errors
+def evidence_command(drug: str | None = _DRUG, gene: str | None = _GENE,
+                     as_json: bool = _JSON) -> None:
+    """List evidence items (curated and CIViC), filtered by drug and gene."""
+    kb = load_knowledge_base()
+    items = kb.evidence_for(drug=drug, gene=gene)
+    if as_json:
+        print_json([evidence_to_dict(e) for e in items])
+        return
+    table = Table(title=f"{len(items)} evidence items")
+    for col in ("id", "ref", "kind", "level", "direction", "drugs", "checked"):
+        table.add_column(col)
+    for e in items:
+        table.add_row(e.id, e.ref, e.kind, e.level, e.direction, ", ".join(e.drugs), e.checked)
+    console.print(table)
+
+
+@kb_app.command("show")
+@handle_errors
+def show_command(record_id: str = _ID, as_json: bool = _JSON) -> None:
+    """Show one record of the knowledge base."""
+    kb = load_knowledge_base()
+    kind, record = kb.get(record_id)
+    data = (mechanism_to_dict(kb, record) if kind == "mechanism"
+            else evidence_to_dict(record) if kind == "evidence"
+            else record.model_dump(mode="json"))
+    if as_json:
+        print_json({"kind": kind, **data})
+        return
+    table = Table(title=f"{kind} {record.id}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for key, value in data.items():
+        table.add_row(key, _text(value))
+    console.print(table)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if k not in ("summary",)) \
+            if "ref" in value else ", ".join(f"{k}={v}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+@kb_app.command("stats")
+@handle_errors
+def stats_command(as_json: bool = _JSON) -> None:
+    """Counts: mechanisms, drugs, evidence items and more."""
+    stats = load_knowledge_base().stats()
+    if as_json:
+        print_json(stats)
+        return
+    table = Table(title="knowledge base")
+    table.add_column("records")
+    table.add_column("count", justify="right")
+    for key, value in stats.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@kb_app.command("docs")
+@handle_errors
+def docs_command(output: Path | None = _OUTPUT) -> None:
+    """Write docs/mechanisms.md (generated from the data files)."""
+    text = render_mechanisms_markdown(load_knowledge_base())
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``kb`` command group to ``app``."""
+    app.add_typer(kb_app, name="kb")
