@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "model_cmds",
     "evolve_cmd",
     "synergy_cmd",
+    "kb_cmd",
 ]
 
 
