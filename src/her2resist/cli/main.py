@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "evolve_cmd",
     "synergy_cmd",
     "kb_cmd",
+    "report_cmd",
 ]
 
 
@@ -43,8 +44,11 @@ def _root(
     ),
 ) -> None:
     """Mechanistic modelling of resistance to HER2-targeted therapy."""
+    # The flag decides for this invocation (in-process callers such as tests run many).
     if traceback:
         os.environ["HER2RESIST_TRACEBACK"] = "1"
+    else:
+        os.environ.pop("HER2RESIST_TRACEBACK", None)
 
 
 def _register_all() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from her2resist.cli._common import console, handle_errors, print_json
@@ -14,7 +15,7 @@ ENGINE_HELP = "Simulation engine: most-permissive (exact attractors) or stochast
 CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "red"}
 
 DEMO_TUMOURS = [
-    ("HER2-amplified, no other alteration", []),
+    ("none", []),
     ("PTEN loss", ["PTEN loss"]),
     ("PIK3CA H1047R", ["PIK3CA H1047R"]),
     ("p95HER2", ["p95HER2"]),
@@ -25,8 +26,9 @@ DEMO_TUMOURS = [
     ("SLC46A3 loss", ["SLC46A3 loss"]),
 ]
 DEMO_REGIMENS = [
-    "trastuzumab", "trastuzumab + pertuzumab", "lapatinib", "trastuzumab + lapatinib",
-    "neratinib", "trastuzumab emtansine", "trastuzumab deruxtecan",
+    ("T", "trastuzumab"), ("T+P", "trastuzumab + pertuzumab"), ("L", "lapatinib"),
+    ("T+L", "trastuzumab + lapatinib"), ("N", "neratinib"), ("T-DM1", "trastuzumab emtansine"),
+    ("T-DXd", "trastuzumab deruxtecan"),
 ]
 
 
@@ -177,22 +179,27 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
 
     rows = []
     for label, alts in DEMO_TUMOURS:
-        preds = [predict_response(alts, r, explain=True) for r in DEMO_REGIMENS]
+        preds = [predict_response(alts, regimen) for _, regimen in DEMO_REGIMENS]
         rows.append((label, preds))
     if as_json:
         print_json([{"tumour": label, "predictions": [p.to_dict() for p in preds]}
                     for label, preds in rows])
         return
-    table = Table(title="her2resist demo: predicted response (score; escape mechanism)")
-    table.add_column("tumour")
-    for regimen in DEMO_REGIMENS:
-        table.add_column(regimen.replace("trastuzumab", "T").replace("pertuzumab", "P"))
+    table = Table(title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE,
+                  padding=(0, 1))
+    table.add_column("alteration", no_wrap=True)
+    for short, _ in DEMO_REGIMENS:
+        table.add_column(short, justify="center", no_wrap=True, min_width=5)
     for label, preds in rows:
-        cells = [f"{_styled(p.response_class)} {p.score:.2f}" for p in preds]
+        cells = [f"[{CLASS_STYLE[p.response_class]}]{p.response_class[0].upper()}{p.score:.2f}[/]"
+                 for p in preds]
         table.add_row(label, *cells)
     console.print(table)
-    console.print("Scores: 0 = the cell keeps dividing, 0.5 = arrested, 1 = arrested and dying. "
-                  "Explain one with: her2resist predict -a 'PTEN loss' -r trastuzumab")
+    console.print(
+        "S sensitive, P partial, R resistant, with the score: 0 = the cell keeps dividing, 0.5 = arrested, "
+        "1 = arrested and dying.\n" + "; ".join(f"{s} = {r}" for s, r in DEMO_REGIMENS) +
+        ".\nExplain one: her2resist predict -a 'PTEN loss' -r trastuzumab"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -86,7 +86,8 @@ def read_bnet_text(text: str, *, source: str = "<bnet>") -> Network:
         for regulator in variables(node.expr):
             if regulator not in nodes:
                 raise ModelError(
-                    source, f"node {node.id!r}: rule names unknown node {regulator!r}",
+                    source, f"node {node.id!r}: rule names unknown node {regulator!r}; "
+                    f"define it, or declare it a free input with the line '{regulator}, {regulator}'",
                     line=node.line, field=node.id,
                 )
     return Network(nodes=nodes, name=Path(source).stem, source=source)
