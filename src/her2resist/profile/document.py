@@ -166,6 +166,10 @@ ACCEPTED = {
 }
 
 
+#: Names pydantic puts in an error's location for the members of a union (not fields).
+_UNION_TAGS = frozenset({"Her2In", "ReceptorIn", "AlterationIn", "str", "float", "int", "bool"})
+
+
 def _validate(path: str, raw: Any, node: yaml.Node | None, prefix: tuple[Any, ...]) -> ProfileIn:
     if not isinstance(raw, dict):
         line, column = _locate(node, prefix)
@@ -175,7 +179,7 @@ def _validate(path: str, raw: Any, node: yaml.Node | None, prefix: tuple[Any, ..
         return ProfileIn.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
+        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS and "[" not in str(p))
         line, column = _locate(node, prefix + loc)
         top = str(loc[0]) if loc else ""
         hint = ACCEPTED.get(top, f"known fields: {', '.join(ACCEPTED)}")

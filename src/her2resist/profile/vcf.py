@@ -133,8 +133,8 @@ def _open(path: str) -> Any:
 
     try:
         return VCF(path, lazy=True)
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise ProfileError(path, f"cyvcf2 cannot read it: {exc}") from None
+    except Exception as exc:  # cyvcf2 raises a bare Exception for a header it cannot parse
+        raise ProfileError(path, f"htslib cannot parse the VCF header: {exc}", line=1) from None
 
 
 def _tumour_samples(path: str, meta: dict[str, str], samples: list[str],
@@ -184,7 +184,9 @@ def read_vcf(
     columns = [samples.index(s) if s in samples else None for s in wanted]
     results: dict[str, list[Mapped]] = {s: [] for s in wanted}
     filtered = 0
-    for variant, line in zip(vcf, data_lines, strict=False):
+    records = iter(vcf)
+    for line in data_lines:
+        variant = _next_record(path, records, line)
         if variant.FILTER is not None:
             filtered += 1
             continue
@@ -196,6 +198,16 @@ def read_vcf(
             results[name].append(result)
     vcf.close()
     return profiles_from_results(path, results, _notes(path, annotation, filtered))
+
+
+def _next_record(path: str, records: Any, line: int) -> Any:
+    try:
+        return next(records)
+    except StopIteration:
+        raise ProfileError(path, "htslib read fewer records than the file has lines",
+                           line=line) from None
+    except Exception as exc:  # cyvcf2 raises bare Exceptions for records it cannot parse
+        raise ProfileError(path, f"htslib cannot parse this record: {exc}", line=line) from None
 
 
 def _map_variant(path: str, line: int, variant: Any, annotation: tuple[str, tuple[str, ...]]
