@@ -28,9 +28,6 @@ MIN_DROP = 0.25
 
 #: (mechanism, regimen, claim) -> why the model disagrees with the literature.
 KNOWN_DISAGREEMENTS: dict[tuple[str, str, str], str] = {
-    ("ERBB2_T798I", "trastuzumab", "resistant_to"):
-        "Rexer 2013: T798M cells resist trastuzumab; model: T798I only affects kinase "
-        "inhibitors, trastuzumab stays sensitive (0.50, as without the mutation)",
     ("NRG1_heregulin", "pertuzumab", "active"):
         "Agus 2002: pertuzumab blocks ligand-activated HER2 signalling; model: pertuzumab alone "
         "never controls growth (HER2 homodimer signalling untouched), resistant 0.00",
