@@ -9,6 +9,7 @@ two resistance mechanisms (Bozic et al. 2013: S, R1, R2, R12). Target: <= 30 s o
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from pathlib import Path
 
@@ -30,6 +31,11 @@ def main() -> None:
     start = time.perf_counter()
     result = simulate(scenario, tumours=args.tumours, seed=args.seed, workers=args.workers)
     wall = time.perf_counter() - start
+    cpu = sum(
+        getattr(resource.getrusage(who), field)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for field in ("ru_utime", "ru_stime")
+    )
     theory = bozic_eradication(
         1e9, birth=0.14, death=0.13, treated_death=0.17, mutation_rate=1e-9, n1=50, n2=50, n12=1
     ).probability
@@ -41,6 +47,11 @@ def main() -> None:
     )
     print(f"tumour-steps: {result.tumour_steps:,}")
     print(f"throughput: {result.tumour_steps / wall:,.0f} tumour-steps/s")
+    # on a shared machine the wall time depends on the load; CPU time does not
+    print(
+        f"CPU time: {cpu:.1f} s ({result.tumour_steps / cpu:,.0f} tumour-steps per CPU-second;"
+        f" {cpu / 2:.1f} s of wall time on 2 free cores)"
+    )
     print(
         f"P(eradication): {result.p_eradication:.4f} (95% CI {low:.4f}-{high:.4f}); "
         f"Bozic 2013 eq. 1: {theory:.4f}"

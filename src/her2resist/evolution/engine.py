@@ -92,7 +92,8 @@ def advance(
     new = np.zeros_like(counts)
     new[rows, cols] = sample_kendall(rng, counts[rows, cols], alpha, beta)
     if model.rate.size:
-        _add_mutants(rng, new, counts, state, np.broadcast_to(dt, state.shape), model)
+        scalar = float(dt) if np.ndim(dt) == 0 else None
+        _add_mutants(rng, new, counts, state, np.broadcast_to(dt, state.shape), model, scalar)
     return new
 
 
@@ -103,6 +104,7 @@ def _add_mutants(
     state: np.ndarray,
     dt: np.ndarray,
     model: CompiledModel,
+    scalar_dt: float | None,
 ) -> None:
     rows, muts = np.nonzero(counts[:, model.source])
     if not rows.size:
@@ -110,12 +112,21 @@ def _add_mutants(
     src = model.source[muts]
     st = state[rows]
     growth = model.keep[st, src] - model.death[st, src]
-    mean = (
-        model.rate[muts]
-        * model.birth[st, src]
-        * counts[rows, src]
-        * growth_integral(growth, dt[rows])
-    )
+    if scalar_dt is not None:
+        # divisions per source cell over the step, per drug state and mutation
+        flux = (
+            model.rate
+            * model.birth[:, model.source]
+            * growth_integral(model.keep[:, model.source] - model.death[:, model.source], scalar_dt)
+        )
+        mean = flux[st, muts] * counts[rows, src]
+    else:
+        mean = (
+            model.rate[muts]
+            * model.birth[st, src]
+            * counts[rows, src]
+            * growth_integral(growth, dt[rows])
+        )
     arrivals = rng.poisson(mean)
     hit = np.nonzero(arrivals)[0]
     if not hit.size:
@@ -181,7 +192,10 @@ def grow_to_detection(
         up = r > 0
         landing = np.log(target * 1.001 / size[up]) / r[up]
         dt[up] = np.clip(landing, scenario.dt * 1e-3, step)
-        c = advance(rng, c, np.zeros(pending.size, dtype=np.int64), dt, model)
+        full = dt == step  # most replicates: one step length, Kendall's law looked up
+        untreated = np.zeros(pending.size, dtype=np.int64)
+        c[full] = advance(rng, c[full], untreated[full], step, model)
+        c[~full] = advance(rng, c[~full], untreated[~full], dt[~full], model)
         steps += pending.size
         new_size = c.sum(axis=1)
         extinct = new_size == 0
