@@ -55,8 +55,10 @@ def bench_validate(cases: Path) -> None:
     proc = subprocess.run(["her2resist", "validate", str(cases)], capture_output=True, text=True)
     wall = time.perf_counter() - start
     status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
-    print(f"her2resist validate (whole command, fresh process): {wall:.2f} s wall [{status}]"
-          f"  target <= 5 s")
+    print(
+        f"her2resist validate (whole command, fresh process): {wall:.2f} s wall [{status}]"
+        f"  target <= 5 s"
+    )
     loaded = read_cases(cases)
     start = time.perf_counter()
     validate_cases(loaded, engine=MostPermissiveEngine(cache_size=0))
@@ -64,8 +66,10 @@ def bench_validate(cases: Path) -> None:
     start = time.perf_counter()
     report = validate_cases(loaded, engine=MostPermissiveEngine())
     cached = time.perf_counter() - start
-    print(f"validate in-process: {cached:.2f} s with the perturbation cache, {uncached:.2f} s "
-          f"without; ratio {uncached / cached:.1f}x ({report.passed}/{report.total} passed)")
+    print(
+        f"validate in-process: {cached:.2f} s with the perturbation cache, {uncached:.2f} s "
+        f"without; ratio {uncached / cached:.1f}x ({report.passed}/{report.total} passed)"
+    )
 
 
 def main() -> None:
@@ -73,8 +77,10 @@ def main() -> None:
     for explain in (False, True):
         cached, uncached = bench_prediction(explain)
         label = "with trace and mechanisms" if explain else "score and class"
-        print(f"one prediction ({label}): median {cached:.2f} ms after warm-up (cached), "
-              f"{uncached:.1f} ms uncached; ratio {uncached / cached:.0f}x  target <= 50 ms")
+        print(
+            f"one prediction ({label}): median {cached:.2f} ms after warm-up (cached), "
+            f"{uncached:.1f} ms uncached; ratio {uncached / cached:.0f}x  target <= 50 ms"
+        )
     if cases.is_file():
         bench_validate(cases)
     else:

@@ -53,9 +53,11 @@ def test_traceback_flag_shows_the_stack() -> None:
 
 def test_validate_json_and_exit_code(tmp_path: Path) -> None:
     cases = tmp_path / "cases.csv"
-    cases.write_text("id,alterations,regimen,expected,ref_alterations,ref_regimen,source\n"
-                     "A,PTEN loss,trastuzumab,resistant,,,x\n"
-                     "B,,trastuzumab + lapatinib,higher_than,,trastuzumab,x\n")
+    cases.write_text(
+        "id,alterations,regimen,expected,ref_alterations,ref_regimen,source\n"
+        "A,PTEN loss,trastuzumab,resistant,,,x\n"
+        "B,,trastuzumab + lapatinib,higher_than,,trastuzumab,x\n"
+    )
     result = invoke("validate", str(cases), "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -73,16 +75,35 @@ def test_validate_missing_file() -> None:
 
 
 def test_simulate_most_permissive_json() -> None:
-    result = invoke("simulate", "-a", "PTEN loss", "-r", "trastuzumab", "--engine",
-                    "most-permissive", "--nodes", "Proliferation,AKT", "--json")
+    result = invoke(
+        "simulate",
+        "-a",
+        "PTEN loss",
+        "-r",
+        "trastuzumab",
+        "--engine",
+        "most-permissive",
+        "--nodes",
+        "Proliferation,AKT",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["treated"] == [{"Proliferation": 1.0, "AKT": 1.0}]
 
 
 def test_simulate_stochastic_trajectory() -> None:
-    result = invoke("simulate", "-r", "trastuzumab + lapatinib", "--samples", "200",
-                    "--max-time", "20", "--nodes", "Proliferation,Apoptosis")
+    result = invoke(
+        "simulate",
+        "-r",
+        "trastuzumab + lapatinib",
+        "--samples",
+        "200",
+        "--max-time",
+        "20",
+        "--nodes",
+        "Proliferation,Apoptosis",
+    )
     assert result.exit_code == 0, result.output
     assert "probability over time" in result.stdout
 

@@ -24,7 +24,9 @@ def test_parse_regimen_names_brands_synonyms_classes(text: str, nodes: tuple[str
 
 
 def test_unknown_drug_lists_closest_names() -> None:
-    with pytest.raises(UnknownNameError, match=r"Unknown drug or drug class 'trastuzumb'.*'trastuzumab'"):
+    with pytest.raises(
+        UnknownNameError, match=r"Unknown drug or drug class 'trastuzumb'.*'trastuzumab'"
+    ):
         parse_regimen("trastuzumb + lapatinib")
     with pytest.raises(KeyError):  # builtin-compatible
         parse_regimen("aspirin")
@@ -62,8 +64,9 @@ def test_unknown_alteration_lists_closest() -> None:
 def test_scoring_formula_and_classes() -> None:
     import pandas as pd
 
-    states = pd.DataFrame({"Proliferation": [1.0, 0.0, 0.0, 1.0, 0.5],
-                           "Apoptosis": [0.0, 0.0, 1.0, 1.0, 0.0]})
+    states = pd.DataFrame(
+        {"Proliferation": [1.0, 0.0, 0.0, 1.0, 0.5], "Apoptosis": [0.0, 0.0, 1.0, 1.0, 0.0]}
+    )
     assert control_per_state(states).tolist() == [0.0, 0.5, 1.0, 0.25, 0.25]
     assert response_score(0.0, 0.5) == 0.5
     assert response_score(1.0, 1.0) == 0.0

@@ -24,9 +24,11 @@ def test_held_out_cases_of_the_same_form_pass() -> None:
 
 
 def test_a_wrong_expectation_fails() -> None:
-    text = ("id,alterations,regimen,expected,ref_alterations,ref_regimen,source\n"
-            "W1,PTEN loss,trastuzumab,sensitive,,,deliberately wrong\n"
-            "W2,,trastuzumab,higher_than,,trastuzumab + lapatinib,deliberately wrong\n")
+    text = (
+        "id,alterations,regimen,expected,ref_alterations,ref_regimen,source\n"
+        "W1,PTEN loss,trastuzumab,sensitive,,,deliberately wrong\n"
+        "W2,,trastuzumab,higher_than,,trastuzumab + lapatinib,deliberately wrong\n"
+    )
     report = validate_cases(read_cases(io.StringIO(text), source="wrong.csv"))
     assert [r.passed for r in report.results] == [False, False]
     assert report.accuracy == 0.0

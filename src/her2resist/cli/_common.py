@@ -50,9 +50,7 @@ def handle_errors(func: F) -> F:
             if show_traceback():
                 raise
             name = exc.filename or ""
-            err_console.print(
-                f"[bold red]Error:[/] {name}: {exc.strerror or exc}", highlight=False
-            )
+            err_console.print(f"[bold red]Error:[/] {name}: {exc.strerror or exc}", highlight=False)
             raise typer.Exit(EXIT_INPUT) from None
         except Exception as exc:
             if show_traceback():
@@ -86,11 +84,11 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     """Write a file whole or not at all: a temporary file in the same folder, then rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(text, bytes) else "w"
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

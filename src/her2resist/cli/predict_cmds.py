@@ -26,8 +26,12 @@ DEMO_TUMOURS = [
     ("SLC46A3 loss", ["SLC46A3 loss"]),
 ]
 DEMO_REGIMENS = [
-    ("T", "trastuzumab"), ("T+P", "trastuzumab + pertuzumab"), ("L", "lapatinib"),
-    ("T+L", "trastuzumab + lapatinib"), ("N", "neratinib"), ("T-DM1", "trastuzumab emtansine"),
+    ("T", "trastuzumab"),
+    ("T+P", "trastuzumab + pertuzumab"),
+    ("L", "lapatinib"),
+    ("T+L", "trastuzumab + lapatinib"),
+    ("N", "neratinib"),
+    ("T-DM1", "trastuzumab emtansine"),
     ("T-DXd", "trastuzumab deruxtecan"),
 ]
 
@@ -51,23 +55,28 @@ def _styled(cls: str) -> str:
 def predict(
     regimen: str = typer.Option(..., "--regimen", "-r", help="Drugs or classes joined by ' + '."),
     alteration: list[str] = typer.Option(
-        None, "--alteration", "-a", help="An alteration, e.g. 'PTEN loss' (repeatable)."),
+        None, "--alteration", "-a", help="An alteration, e.g. 'PTEN loss' (repeatable)."
+    ),
     set_node: list[str] = typer.Option(
-        None, "--set", help="Fix a model node, e.g. Immune=1 (repeatable)."),
+        None, "--set", help="Fix a model node, e.g. Immune=1 (repeatable)."
+    ),
     engine: str = typer.Option("most-permissive", "--engine", help=ENGINE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Predict a tumour cell's response to a regimen, with the mechanism trace."""
     from her2resist.predict import predict_response
 
-    pred = predict_response(alteration or [], regimen,
-                            environment=parse_assignments(set_node, "--set"), engine=engine)
+    pred = predict_response(
+        alteration or [], regimen, environment=parse_assignments(set_node, "--set"), engine=engine
+    )
     if as_json:
         print_json(pred.to_dict())
         return
-    console.print(f"[bold]{pred.regimen}[/] on HER2-amplified cell"
-                  f"{' with ' + ', '.join(pred.alterations) if pred.alterations else ''}: "
-                  f"{_styled(pred.response_class)} (score {pred.score:.2f})")
+    console.print(
+        f"[bold]{pred.regimen}[/] on HER2-amplified cell"
+        f"{' with ' + ', '.join(pred.alterations) if pred.alterations else ''}: "
+        f"{_styled(pred.response_class)} (score {pred.score:.2f})"
+    )
     if pred.mechanisms:
         console.print(f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}")
     for warning in pred.warnings:
@@ -100,12 +109,17 @@ def validate(
             expected = r.case.expected
             if r.reference_score is not None:
                 expected += f" {r.reference_score:.2f}"
-            table.add_row(r.case.id, "; ".join(r.case.alterations) or "-", r.case.regimen,
-                          expected, _styled(r.predicted), f"{r.score:.2f}",
-                          "[green]yes[/]" if r.passed else "[red]NO[/]")
+            table.add_row(
+                r.case.id,
+                "; ".join(r.case.alterations) or "-",
+                r.case.regimen,
+                expected,
+                _styled(r.predicted),
+                f"{r.score:.2f}",
+                "[green]yes[/]" if r.passed else "[red]NO[/]",
+            )
         console.print(table)
-        console.print(f"Passed {report.passed} of {report.total} "
-                      f"(accuracy {report.accuracy:.1%}).")
+        console.print(f"Passed {report.passed} of {report.total} (accuracy {report.accuracy:.1%}).")
     if report.passed != report.total:
         raise typer.Exit(1)
 
@@ -116,8 +130,9 @@ def simulate(
     alteration: list[str] = typer.Option(None, "--alteration", "-a", help="Repeatable."),
     set_node: list[str] = typer.Option(None, "--set", help="Fix a node, e.g. IGF1=1."),
     engine: str = typer.Option("stochastic", "--engine", help=ENGINE_HELP),
-    nodes: str = typer.Option("Proliferation,Apoptosis,AKT,ERK,FOXO,E2F", "--nodes",
-                              help="Comma-separated nodes to show."),
+    nodes: str = typer.Option(
+        "Proliferation,Apoptosis,AKT,ERK,FOXO,E2F", "--nodes", help="Comma-separated nodes to show."
+    ),
     max_time: float = typer.Option(40.0, "--max-time", help="Stochastic: simulated time."),
     samples: int = typer.Option(2000, "--samples", help="Stochastic: trajectories."),
     seed: int = typer.Option(0, "--seed", help="Stochastic: random seed."),
@@ -132,20 +147,28 @@ def simulate(
     network = load_model()
     shown = [n.strip() for n in nodes.split(",") if n.strip()]
     network.check_nodes(shown, "node")
-    eng = get_engine(engine) if engine == "most-permissive" else get_engine(
-        engine, max_time=max_time, sample_count=samples, seed=seed)
-    background = {**alteration_perturbation(resolve_alterations(alteration or [])),
-                  **parse_assignments(set_node, "--set")}
+    eng = (
+        get_engine(engine)
+        if engine == "most-permissive"
+        else get_engine(engine, max_time=max_time, sample_count=samples, seed=seed)
+    )
+    background = {
+        **alteration_perturbation(resolve_alterations(alteration or [])),
+        **parse_assignments(set_node, "--set"),
+    }
     sim = simulate_regimen(network, background, parse_regimen(regimen).perturbation(), engine=eng)
     if as_json:
-        print_json({
-            "untreated": sim.untreated.states[shown].to_dict("records"),
-            "treated": sim.treated.states[shown].to_dict("records"),
-            "weights": sim.treated.weights.tolist(),
-            "trajectory": None if sim.treated.trajectory is None
-            else sim.treated.trajectory[shown].reset_index().to_dict("list"),
-            "provenance": sim.treated.provenance.as_dict(),
-        })
+        print_json(
+            {
+                "untreated": sim.untreated.states[shown].to_dict("records"),
+                "treated": sim.treated.states[shown].to_dict("records"),
+                "weights": sim.treated.weights.tolist(),
+                "trajectory": None
+                if sim.treated.trajectory is None
+                else sim.treated.trajectory[shown].reset_index().to_dict("list"),
+                "provenance": sim.treated.provenance.as_dict(),
+            }
+        )
         return
     _print_simulation(sim, shown)
 
@@ -182,23 +205,32 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         preds = [predict_response(alts, regimen) for _, regimen in DEMO_REGIMENS]
         rows.append((label, preds))
     if as_json:
-        print_json([{"tumour": label, "predictions": [p.to_dict() for p in preds]}
-                    for label, preds in rows])
+        print_json(
+            [
+                {"tumour": label, "predictions": [p.to_dict() for p in preds]}
+                for label, preds in rows
+            ]
+        )
         return
-    table = Table(title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE,
-                  padding=(0, 1))
+    table = Table(
+        title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE, padding=(0, 1)
+    )
     table.add_column("alteration", no_wrap=True)
     for short, _ in DEMO_REGIMENS:
         table.add_column(short, justify="center", no_wrap=True, min_width=5)
     for label, preds in rows:
-        cells = [f"[{CLASS_STYLE[p.response_class]}]{p.response_class[0].upper()}{p.score:.2f}[/]"
-                 for p in preds]
+        cells = [
+            f"[{CLASS_STYLE[p.response_class]}]{p.response_class[0].upper()}{p.score:.2f}[/]"
+            for p in preds
+        ]
         table.add_row(label, *cells)
     console.print(table)
     console.print(
-        "S sensitive, P partial, R resistant, with the score: 0 = the cell keeps dividing, 0.5 = arrested, "
-        "1 = arrested and dying.\n" + "; ".join(f"{s} = {r}" for s, r in DEMO_REGIMENS) +
-        ".\nExplain one: her2resist predict -a 'PTEN loss' -r trastuzumab"
+        "S sensitive, P partial, R resistant, with the score: "
+        "0 = the cell keeps dividing, 0.5 = arrested, "
+        "1 = arrested and dying.\n"
+        + "; ".join(f"{s} = {r}" for s, r in DEMO_REGIMENS)
+        + ".\nExplain one: her2resist predict -a 'PTEN loss' -r trastuzumab"
     )
 
 

@@ -52,7 +52,9 @@ class Provenance:
         }
 
 
-def make_provenance(network: Network, engine: str, solver: str, seed: int | None = None) -> Provenance:
+def make_provenance(
+    network: Network, engine: str, solver: str, seed: int | None = None
+) -> Provenance:
     return Provenance(__version__, network.name, network.hash, engine, solver, seed)
 
 
@@ -120,6 +122,7 @@ def reduce_network(network: Network, fixed: Mapping[str, int]) -> tuple[Network,
     constants = {**network.defaults(), **dict(fixed)}
     nodes = {
         name: Node(id=name, kind="signalling", rule=format_rule(rules[name]))
-        for name in network.nodes if name not in constants
+        for name in network.nodes
+        if name not in constants
     }
     return Network(nodes=nodes, name=network.name, source=network.source), constants

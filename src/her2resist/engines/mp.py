@@ -69,11 +69,16 @@ class MostPermissiveEngine:
         fixed = {k: int(v) for k, v in (perturbation or {}).items()}
         for node, value in fixed.items():
             if value not in (0, 1):
-                raise ParameterError("perturbation", "simulate", "a mapping of nodes to 0 or 1",
-                                     {node: value})
+                raise ParameterError(
+                    "perturbation", "simulate", "a mapping of nodes to 0 or 1", {node: value}
+                )
         network.check_nodes(fixed, "node")
-        key = (network.hash, tuple(sorted(fixed.items())),
-               tuple(sorted((initial or {}).items())) if initial is not None else None, limit)
+        key = (
+            network.hash,
+            tuple(sorted(fixed.items())),
+            tuple(sorted((initial or {}).items())) if initial is not None else None,
+            limit,
+        )
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -111,8 +116,9 @@ class MostPermissiveEngine:
         )
 
     @staticmethod
-    def _attractors(rules: dict[str, str], network: Network, initial: InitialState | None,
-                    limit: int) -> list[dict[str, int | str]]:
+    def _attractors(
+        rules: dict[str, str], network: Network, initial: InitialState | None, limit: int
+    ) -> list[dict[str, int | str]]:
         bn = mpbn.MPBooleanNetwork(rules)
         start = None
         if initial is not None:

@@ -33,7 +33,6 @@ from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.formats import write_maboss
 from her2resist.model.network import Network
 
-
 MAX_NODES = 64  # cmaboss's compiled limit
 
 
@@ -43,11 +42,17 @@ class StochasticEngine:
     name = "stochastic"
 
     def __init__(
-        self, *, max_time: float = 40.0, time_tick: float = 1.0, sample_count: int = 2000,
+        self,
+        *,
+        max_time: float = 40.0,
+        time_tick: float = 1.0,
+        sample_count: int = 2000,
         seed: int = 0,
     ) -> None:
         if sample_count < 1:
-            raise ParameterError("sample_count", "StochasticEngine", "a positive integer", sample_count)
+            raise ParameterError(
+                "sample_count", "StochasticEngine", "a positive integer", sample_count
+            )
         if max_time <= 0 or time_tick <= 0:
             raise ParameterError("max_time", "StochasticEngine", "positive", (max_time, time_tick))
         self.max_time = max_time
@@ -76,9 +81,13 @@ class StochasticEngine:
                 f"has {len(reduced)} nodes left once inputs and fixed nodes are substituted."
             )
         bnd, cfg = write_maboss(
-            reduced, None, initial={n: p for n, p in start.items() if n in reduced},
-            max_time=self.max_time, time_tick=self.time_tick,
-            sample_count=self.sample_count, seed=self.seed,
+            reduced,
+            None,
+            initial={n: p for n, p in start.items() if n in reduced},
+            max_time=self.max_time,
+            time_tick=self.time_tick,
+            sample_count=self.sample_count,
+            seed=self.seed,
         )
         self.calls += 1
         try:
@@ -88,17 +97,25 @@ class StochasticEngine:
         except Exception as exc:  # cmaboss raises its own exception types
             raise EngineError(f"MaBoSS failed on model {network.name!r}: {exc}") from exc
         trajectory = self._trajectory(network, probs, times, names, constants)
-        states, weights = self._final_states(network, np.asarray(last_probs)[0], state_names,
-                                             constants)
+        states, weights = self._final_states(
+            network, np.asarray(last_probs)[0], state_names, constants
+        )
         return SimulationResult(
-            states=states, weights=weights,
+            states=states,
+            weights=weights,
             provenance=make_provenance(network, self.name, solver_version("cmaboss"), self.seed),
-            perturbation=dict(fixed), trajectory=trajectory,
+            perturbation=dict(fixed),
+            trajectory=trajectory,
         )
 
     @staticmethod
-    def _trajectory(network: Network, probs: np.ndarray, times: list[float], names: list[str],
-                    constants: Mapping[str, int]) -> pd.DataFrame:
+    def _trajectory(
+        network: Network,
+        probs: np.ndarray,
+        times: list[float],
+        names: list[str],
+        constants: Mapping[str, int],
+    ) -> pd.DataFrame:
         frame = pd.DataFrame(np.asarray(probs), index=pd.Index(times, name="time"), columns=names)
         for node, value in constants.items():
             frame[node] = float(value)

@@ -63,16 +63,21 @@ def read_bnet_text(text: str, *, source: str = "<bnet>") -> Network:
     for number, name, rule in entries:
         if name in seen:
             raise ModelError(
-                source, f"node {name!r} is defined twice (first at line {seen[name]})",
-                line=number, field=name,
+                source,
+                f"node {name!r} is defined twice (first at line {seen[name]})",
+                line=number,
+                field=name,
             )
         seen[name] = number
         try:
             expr = parse_rule(rule)
         except RuleSyntaxError as exc:
             raise ModelError(
-                source, f"node {name!r}: syntax error in rule {rule!r} at character "
-                f"{exc.position + 1}: {exc}", line=number, field=name,
+                source,
+                f"node {name!r}: syntax error in rule {rule!r} at character "
+                f"{exc.position + 1}: {exc}",
+                line=number,
+                field=name,
             ) from None
         if expr[0] == "const":
             nodes[name] = Node(id=name, kind="input", default=int(bool(expr[1])), line=number)
@@ -86,9 +91,12 @@ def read_bnet_text(text: str, *, source: str = "<bnet>") -> Network:
         for regulator in variables(node.expr):
             if regulator not in nodes:
                 raise ModelError(
-                    source, f"node {node.id!r}: rule names unknown node {regulator!r}; "
-                    f"define it, or declare it a free input with the line '{regulator}, {regulator}'",
-                    line=node.line, field=node.id,
+                    source,
+                    f"node {node.id!r}: rule names unknown node {regulator!r}; "
+                    "define it, or declare it a free input with the line "
+                    f"'{regulator}, {regulator}'",
+                    line=node.line,
+                    field=node.id,
                 )
     return Network(nodes=nodes, name=Path(source).stem, source=source)
 

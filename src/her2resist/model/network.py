@@ -102,7 +102,9 @@ class Network:
         """Default values of the input nodes."""
         return {n: node.default for n, node in self.nodes.items() if node.is_input}
 
-    def check_nodes(self, names: Mapping[str, int] | list[str] | tuple[str, ...], what: str) -> None:
+    def check_nodes(
+        self, names: Mapping[str, int] | list[str] | tuple[str, ...], what: str
+    ) -> None:
         """Raise :class:`UnknownNameError` for the first name that is not a node."""
         for name in names:
             if name not in self.nodes:

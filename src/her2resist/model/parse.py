@@ -115,7 +115,8 @@ def _parse_node(item: yaml.Node, path: str) -> tuple[Node, dict[str, int]]:
         name = sorted(unknown)[0]
         raise ModelError(
             path,
-            f"node {node_id!r}: unknown field {name!r}; accepted: {', '.join(sorted(_NODE_FIELDS))}",
+            f"node {node_id!r}: unknown field {name!r}; "
+            f"accepted: {', '.join(sorted(_NODE_FIELDS))}",
             line=line,
             field=name,
         )
@@ -130,9 +131,13 @@ def _parse_node(item: yaml.Node, path: str) -> tuple[Node, dict[str, int]]:
     genes: tuple[str, ...] = ()
     if "genes" in fields:
         if not isinstance(fields["genes"], yaml.SequenceNode):
-            raise ModelError(path, f"node {node_id!r}: 'genes' must be a list", line=line, field="genes")
+            raise ModelError(
+                path, f"node {node_id!r}: 'genes' must be a list", line=line, field="genes"
+            )
         genes = tuple(_scalar(g, path, "genes", node_id) for g in fields["genes"].value)
-    text = {k: _scalar(fields[k], path, k, node_id) for k in ("description", "notes") if k in fields}
+    text: dict[str, str] = {
+        k: _scalar(fields[k], path, k, node_id) for k in ("description", "notes") if k in fields
+    }
     ref_lines: dict[str, int] = {}
     if kind in INPUT_KINDS:
         node = _input_node(fields, path, node_id, kind, genes, text, line)
@@ -142,35 +147,57 @@ def _parse_node(item: yaml.Node, path: str) -> tuple[Node, dict[str, int]]:
 
 
 def _input_node(
-    fields: dict[str, yaml.Node], path: str, node_id: str, kind: str,
-    genes: tuple[str, ...], text: dict[str, str], line: int,
+    fields: dict[str, yaml.Node],
+    path: str,
+    node_id: str,
+    kind: str,
+    genes: tuple[str, ...],
+    text: dict[str, str],
+    line: int,
 ) -> Node:
     if "rule" in fields:
         raise ModelError(
-            path, f"node {node_id!r} is an input ({kind}) and cannot have a rule",
-            line=_line(fields["rule"]), field="rule",
+            path,
+            f"node {node_id!r} is an input ({kind}) and cannot have a rule",
+            line=_line(fields["rule"]),
+            field="rule",
         )
     default = _scalar(fields["default"], path, "default", node_id) if "default" in fields else "0"
     if default not in {"0", "1"}:
         raise ModelError(
-            path, f"node {node_id!r}: default must be 0 or 1, got {default!r}",
-            line=_line(fields["default"]), field="default",
+            path,
+            f"node {node_id!r}: default must be 0 or 1, got {default!r}",
+            line=_line(fields["default"]),
+            field="default",
         )
     refs = _ref_list(fields["refs"], path, "refs", node_id) if "refs" in fields else ()
     return Node(
-        id=node_id, kind=kind, default=int(default), genes=genes, refs={"": refs} if refs else {},
-        description=text.get("description", ""), notes=text.get("notes", ""), line=line,
+        id=node_id,
+        kind=kind,
+        default=int(default),
+        genes=genes,
+        refs={"": refs} if refs else {},
+        description=text.get("description", ""),
+        notes=text.get("notes", ""),
+        line=line,
     )
 
 
 def _regulated_node(
-    fields: dict[str, yaml.Node], path: str, node_id: str, kind: str,
-    genes: tuple[str, ...], text: dict[str, str], line: int,
+    fields: dict[str, yaml.Node],
+    path: str,
+    node_id: str,
+    kind: str,
+    genes: tuple[str, ...],
+    text: dict[str, str],
+    line: int,
 ) -> tuple[Node, dict[str, int]]:
     if "rule" not in fields:
         raise ModelError(
-            path, f"node {node_id!r} ({kind}) has no rule; give 'rule:' or make it an input",
-            line=line, field="rule",
+            path,
+            f"node {node_id!r} ({kind}) has no rule; give 'rule:' or make it an input",
+            line=line,
+            field="rule",
         )
     rule_node = fields["rule"]
     rule = " ".join(_scalar(rule_node, path, "rule", node_id).split())
@@ -178,8 +205,11 @@ def _regulated_node(
         parse_rule(rule)
     except RuleSyntaxError as exc:
         raise ModelError(
-            path, f"node {node_id!r}: syntax error in rule {rule!r} at character "
-            f"{exc.position + 1}: {exc}", line=_line(rule_node), field="rule",
+            path,
+            f"node {node_id!r}: syntax error in rule {rule!r} at character "
+            f"{exc.position + 1}: {exc}",
+            line=_line(rule_node),
+            field="rule",
         ) from None
     refs: dict[str, tuple[str, ...]] = {}
     ref_lines: dict[str, int] = {}
@@ -187,20 +217,30 @@ def _regulated_node(
         refs_node = fields["refs"]
         if not isinstance(refs_node, yaml.MappingNode):
             raise ModelError(
-                path, f"node {node_id!r}: 'refs' must map each regulator to a list of references",
-                line=_line(refs_node), field="refs",
+                path,
+                f"node {node_id!r}: 'refs' must map each regulator to a list of references",
+                line=_line(refs_node),
+                field="refs",
             )
         for key, value in refs_node.value:
             refs[key.value] = _ref_list(value, path, f"refs.{key.value}", node_id)
             ref_lines[key.value] = _line(key)
     if "default" in fields:
         raise ModelError(
-            path, f"node {node_id!r} has a rule; 'default' is only for input nodes",
-            line=_line(fields["default"]), field="default",
+            path,
+            f"node {node_id!r} has a rule; 'default' is only for input nodes",
+            line=_line(fields["default"]),
+            field="default",
         )
     node = Node(
-        id=node_id, kind=kind, rule=rule, genes=genes, refs=refs,
-        description=text.get("description", ""), notes=text.get("notes", ""), line=line,
+        id=node_id,
+        kind=kind,
+        rule=rule,
+        genes=genes,
+        refs=refs,
+        description=text.get("description", ""),
+        notes=text.get("notes", ""),
+        line=line,
     )
     return node, ref_lines
 
@@ -213,18 +253,24 @@ def _check_links(nodes: dict[str, Node], ref_lines: dict[str, dict[str, int]], p
         for name in sorted(regulators):
             if name not in nodes:
                 raise ModelError(
-                    path, f"node {node.id!r}: rule names unknown node {name!r}",
-                    line=node.line, field="rule",
+                    path,
+                    f"node {node.id!r}: rule names unknown node {name!r}",
+                    line=node.line,
+                    field="rule",
                 )
         for name in sorted(regulators - set(node.refs)):
             raise ModelError(
-                path, f"node {node.id!r}: regulator {name!r} has no reference under 'refs'",
-                line=node.line, field="refs",
+                path,
+                f"node {node.id!r}: regulator {name!r} has no reference under 'refs'",
+                line=node.line,
+                field="refs",
             )
         for name in sorted(set(node.refs) - regulators):
             raise ModelError(
-                path, f"node {node.id!r}: 'refs' names {name!r}, which is not in the rule",
-                line=ref_lines[node.id].get(name, node.line), field=f"refs.{name}",
+                path,
+                f"node {node.id!r}: 'refs' names {name!r}, which is not in the rule",
+                line=ref_lines[node.id].get(name, node.line),
+                field=f"refs.{name}",
             )
 
 
@@ -239,7 +285,8 @@ def read_model_yaml(path: str | Path) -> Network:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ModelError(
-            path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            path,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
             line=mark.line + 1 if mark else None,
         ) from None
     if not isinstance(root, yaml.MappingNode) or "nodes" not in _mapping(root):
@@ -254,12 +301,18 @@ def read_model_yaml(path: str | Path) -> Network:
         node, lines = _parse_node(item, path)
         if node.id in nodes:
             raise ModelError(
-                path, f"node {node.id!r} is defined twice (first at line {nodes[node.id].line})",
-                line=node.line, field="id",
+                path,
+                f"node {node.id!r} is defined twice (first at line {nodes[node.id].line})",
+                line=node.line,
+                field="id",
             )
         nodes[node.id] = node
         ref_lines[node.id] = lines
     _check_links(nodes, ref_lines, path)
     meta: dict[str, Any] = {k: top[k].value for k in ("name", "version") if k in top}
-    return Network(nodes=nodes, name=str(meta.get("name", Path(path).stem)),
-                   version=str(meta.get("version", "")), source=path)
+    return Network(
+        nodes=nodes,
+        name=str(meta.get("name", Path(path).stem)),
+        version=str(meta.get("version", "")),
+        source=path,
+    )

@@ -24,7 +24,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Union
 
-Expr = Union[tuple[str, bool], tuple[str, str], tuple[str, "Expr"], tuple[str, tuple["Expr", ...]]]
+# A recursive alias needs the quoted forward references that only Union accepts.
+Expr = Union[  # noqa: UP007
+    tuple[str, bool], tuple[str, str], tuple[str, "Expr"], tuple[str, tuple["Expr", ...]]
+]
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _TOKEN = re.compile(r"\s*(?:(?P<op>[&|!()])|(?P<name>[A-Za-z0-9_.]+)|(?P<bad>\S))")

@@ -31,8 +31,13 @@ class TraceStep:
     refs: tuple[str, ...]
 
     def as_dict(self) -> dict[str, object]:
-        return {"node": self.node, "value": self.value, "rule": self.rule,
-                "because": list(self.because), "refs": list(self.refs)}
+        return {
+            "node": self.node,
+            "value": self.value,
+            "rule": self.rule,
+            "because": list(self.because),
+            "refs": list(self.refs),
+        }
 
 
 def _shown(value: Value) -> int | str:
@@ -63,8 +68,9 @@ def _upstream(network: Network) -> dict[str, frozenset[str]]:
     return memo
 
 
-def _literals(expr: Expr, state: Mapping[str, Value], want: bool,
-              weight: Mapping[str, int]) -> list[tuple[str, Value]] | None:
+def _literals(
+    expr: Expr, state: Mapping[str, Value], want: bool, weight: Mapping[str, int]
+) -> list[tuple[str, Value]] | None:
     kind = expr[0]
     if kind == "const":
         return [] if bool(expr[1]) == want else None
@@ -86,14 +92,20 @@ def _literals(expr: Expr, state: Mapping[str, Value], want: bool,
 
 
 def explain_node(
-    network: Network, state: Mapping[str, Value], target: str,
-    perturbed: Mapping[str, int], *, max_steps: int = 60,
+    network: Network,
+    state: Mapping[str, Value],
+    target: str,
+    perturbed: Mapping[str, int],
+    *,
+    max_steps: int = 60,
 ) -> list[TraceStep]:
     """Trace ``target`` back to the inputs in ``state`` (see module docs)."""
     upstream = _upstream(network)
     relevant = {n for n, v in perturbed.items() if v != network.nodes[n].default}
-    weight = {n: len(upstream[n] & relevant) * 10 + len(upstream[n] & set(perturbed))
-              for n in network.nodes}
+    weight = {
+        n: len(upstream[n] & relevant) * 10 + len(upstream[n] & set(perturbed))
+        for n in network.nodes
+    }
     steps: list[TraceStep] = []
     queue, seen = deque([target]), {target}
     while queue and len(steps) < max_steps:

@@ -77,15 +77,22 @@ class Prediction:
         }
 
 
-def _score(network: Network, background: Mapping[str, int], drugs: Mapping[str, int],
-           engine: Engine | str) -> tuple[float, float, float, object]:
+def _score(
+    network: Network, background: Mapping[str, int], drugs: Mapping[str, int], engine: Engine | str
+) -> tuple[float, float, float, object]:
     sim = simulate_regimen(network, background, drugs, engine=engine)
     c0, c1 = control(sim.untreated), control(sim.treated)
     return response_score(c0, c1), c0, c1, sim
 
 
-def _mechanisms(network: Network, alterations: tuple[Alteration, ...], drugs: Mapping[str, int],
-                score: float, engine: Engine | str, extra: Mapping[str, int]) -> tuple[str, ...]:
+def _mechanisms(
+    network: Network,
+    alterations: tuple[Alteration, ...],
+    drugs: Mapping[str, int],
+    score: float,
+    engine: Engine | str,
+    extra: Mapping[str, int],
+) -> tuple[str, ...]:
     """Alterations whose removal raises the score by at least MECHANISM_GAIN."""
     found = []
     for alt in alterations:
@@ -155,10 +162,18 @@ def predict_response(
         trace = _trace(network, sim, {**background, **drugs})
         mechanisms = _mechanisms(network, alts, drugs, score, engine, extra)
     return Prediction(
-        regimen=reg.label, alterations=tuple(a.id for a in alts),
-        response_class=response_class(score), score=score, control_untreated=c0,
-        control_treated=c1, proliferation=treated.value(PROLIFERATION),
-        apoptosis=treated.value(APOPTOSIS), n_states=len(treated.states), trace=trace,
-        mechanisms=mechanisms, provenance=treated.provenance, warnings=tuple(warnings),
+        regimen=reg.label,
+        alterations=tuple(a.id for a in alts),
+        response_class=response_class(score),
+        score=score,
+        control_untreated=c0,
+        control_treated=c1,
+        proliferation=treated.value(PROLIFERATION),
+        apoptosis=treated.value(APOPTOSIS),
+        n_states=len(treated.states),
+        trace=trace,
+        mechanisms=mechanisms,
+        provenance=treated.provenance,
+        warnings=tuple(warnings),
         drug_nodes=reg.nodes,
     )

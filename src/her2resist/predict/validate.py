@@ -53,14 +53,20 @@ class CaseResult:
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
-            "id": self.case.id, "alterations": list(self.case.alterations),
-            "regimen": self.case.regimen, "predicted": self.predicted,
-            "score": round(self.score, 4), "expected": self.case.expected, "pass": self.passed,
+            "id": self.case.id,
+            "alterations": list(self.case.alterations),
+            "regimen": self.case.regimen,
+            "predicted": self.predicted,
+            "score": round(self.score, 4),
+            "expected": self.case.expected,
+            "pass": self.passed,
         }
         if self.reference_score is not None:
-            out["reference"] = {"alterations": list(self.case.ref_alterations),
-                                "regimen": self.case.ref_regimen,
-                                "score": round(self.reference_score, 4)}
+            out["reference"] = {
+                "alterations": list(self.case.ref_alterations),
+                "regimen": self.case.ref_regimen,
+                "score": round(self.reference_score, 4),
+            }
         return out
 
 
@@ -81,8 +87,12 @@ class ValidationReport:
         return self.passed / self.total if self.total else 0.0
 
     def as_dict(self) -> dict[str, object]:
-        return {"cases": [r.as_dict() for r in self.results], "passed": self.passed,
-                "total": self.total, "accuracy": round(self.accuracy, 4)}
+        return {
+            "cases": [r.as_dict() for r in self.results],
+            "passed": self.passed,
+            "total": self.total,
+            "accuracy": round(self.accuracy, 4),
+        }
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -102,25 +112,38 @@ def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> li
     reader = csv.DictReader(handle)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputFileError(name, f"missing column(s) {', '.join(missing)}; the header must "
-                             f"hold {', '.join(COLUMNS)}", line=1)
+        raise InputFileError(
+            name,
+            f"missing column(s) {', '.join(missing)}; the header must hold {', '.join(COLUMNS)}",
+            line=1,
+        )
     cases = []
     for row in reader:
         line = reader.line_num
         expected = (row.get("expected") or "").strip()
         if expected not in EXPECTED:
-            raise InputFileError(name, f"expected {expected!r} is not one of {', '.join(EXPECTED)}",
-                                 line=line, column="expected")
+            raise InputFileError(
+                name,
+                f"expected {expected!r} is not one of {', '.join(EXPECTED)}",
+                line=line,
+                column="expected",
+            )
         if expected in ("higher_than", "lower_than") and not (row.get("ref_regimen") or "").strip():
-            raise InputFileError(name, f"{expected} needs a ref_regimen", line=line,
-                                 column="ref_regimen")
-        cases.append(Case(
-            id=(row.get("id") or f"line{line}").strip(), alterations=_split(row["alterations"]),
-            regimen=(row.get("regimen") or "").strip(), expected=expected,
-            ref_alterations=_split(row.get("ref_alterations") or ""),
-            ref_regimen=(row.get("ref_regimen") or "").strip(),
-            source=(row.get("source") or "").strip(), line=line,
-        ))
+            raise InputFileError(
+                name, f"{expected} needs a ref_regimen", line=line, column="ref_regimen"
+            )
+        cases.append(
+            Case(
+                id=(row.get("id") or f"line{line}").strip(),
+                alterations=_split(row["alterations"]),
+                regimen=(row.get("regimen") or "").strip(),
+                expected=expected,
+                ref_alterations=_split(row.get("ref_alterations") or ""),
+                ref_regimen=(row.get("ref_regimen") or "").strip(),
+                source=(row.get("source") or "").strip(),
+                line=line,
+            )
+        )
     return cases
 
 
@@ -140,7 +163,9 @@ def validate_cases(cases: Iterable[Case], **options: object) -> ValidationReport
         if case.expected in ("higher_than", "lower_than"):
             ref = _predict(case.ref_alterations, case.ref_regimen, case, **options)
             ref_score = ref.score
-            ok = pred.score > ref.score if case.expected == "higher_than" else pred.score < ref.score
+            ok = (
+                pred.score > ref.score if case.expected == "higher_than" else pred.score < ref.score
+            )
         else:
             ok = pred.response_class == case.expected
         results.append(CaseResult(case, pred.response_class, pred.score, ref_score, ok))
