@@ -90,7 +90,8 @@ def fit_single_agents(singles: pd.DataFrame, *, engine: str = "synergyfinder") -
     long = long.rename(columns={"drug_name": "drug", "Drug_concentration (microM)": "dose"})
     controls = long.groupby(["cell_line", "drug", "replicate"], as_index=False).size()
     controls = controls.assign(dose=0.0, response=0.0).drop(columns="size")
-    # Least squares on replicate means has the optimum of the pooled fit and 1/6 the points.
+    # Replicate means: the pooled least-squares optimum when replicate counts are equal,
+    # with a sixth of the points.
     long = pd.concat([controls, long], ignore_index=True).groupby(
         ["cell_line", "drug", "dose"], as_index=False)["response"].mean()
     long["k"] = long.groupby(["cell_line", "drug"]).cumcount()
