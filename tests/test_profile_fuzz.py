@@ -123,7 +123,7 @@ def test_bad_encoding_names_line_and_column(kind: str, tmp_path: Path) -> None:
 def test_huge_field_is_refused_with_its_place(kind: str, tmp_path: Path) -> None:
     reader, suffix, original = READERS[kind]
     lines = original.read_text().split("\n")
-    last = len([x for x in lines if x]) 
+    last = len([x for x in lines if x])
     cells = lines[last - 1].split("\t")
     cells[0] = "A" * 200_000
     lines[last - 1] = "\t".join(cells)

@@ -181,10 +181,11 @@ def test_clinical_bad_value_names_accepted_values(tmp_path: Path) -> None:
 def test_yaml_and_json_examples_agree() -> None:
     yaml_p = read_profile(EXAMPLES / "her2_pik3ca.yaml")["HER2-PIK3CA-01"]
     json_p = read_profile(EXAMPLES / "her2_pik3ca.json")["HER2-PIK3CA-01"]
-    assert yaml_p.alteration_ids() == json_p.alteration_ids() == ("CCND1_amp", "PIK3CA_mut")
+    assert yaml_p.alteration_ids() == json_p.alteration_ids() == ("PIK3CA_mut",)
+    assert len(yaml_p.alterations[0].sources) == 2  # the named alteration and the mutation
     assert yaml_p.her2.call == "positive" and yaml_p.er.call == "low"
     assert [u.gene for u in yaml_p.unmapped] == ["TP53"]
-    assert yaml_p.perturbation() == {"CCND1_amp": 1, "PIK3CA_mut": 1}
+    assert yaml_p.perturbation() == {"PIK3CA_mut": 1}
 
 
 @pytest.mark.parametrize(("text", "message"), [

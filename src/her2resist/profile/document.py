@@ -303,6 +303,7 @@ def read_profile(
     path = str(path)
     cat = catalogue or load_catalogue()
     data, node = _parse(path, read_text(path))
+    items: list[tuple[Any, tuple[Any, ...]]]
     if isinstance(data, dict) and set(data) == {"samples"} and isinstance(data["samples"], list):
         items = [(raw, ("samples", i)) for i, raw in enumerate(data["samples"])]
     else:

@@ -1,0 +1,108 @@
+"""``her2resist report``: a tumour's data in; the regimens it escapes, and what restores
+response, out.
+
+Examples
+--------
+::
+
+    her2resist report examples/profiles/her2_pik3ca.yaml
+    her2resist report --maf data_mutations.txt --cna data_cna.txt \\
+        --clinical data_clinical_sample.txt
+    her2resist report study_folder/ --sample S1 --format html -o S1.html
+    her2resist report tumour.vcf.gz --format json --regimen "trastuzumab + alpelisib"
+"""
+
+from __future__ import annotations
+
+import warnings
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from her2resist.cli._common import console, handle_errors, write_atomic
+
+
+class ReportFormat(str, Enum):
+    """Renderings of the report."""
+
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to ``app``."""
+    app.command("report")(report)
+
+
+@handle_errors
+def report(
+    profile: Annotated[Path | None, typer.Argument(
+        help="YAML/JSON profile, a VCF or MAF file, or a cBioPortal study folder.")] = None,
+    maf: Annotated[Path | None, typer.Option("--maf", help="MAF (cBioPortal/TCGA).")] = None,
+    vcf: Annotated[Path | None, typer.Option("--vcf", help="VCF with VEP CSQ or SnpEff ANN.")
+                   ] = None,
+    cna: Annotated[Path | None, typer.Option(
+        "--cna", help="Gene copy number: cBioPortal discrete (-2..2) or copies.")] = None,
+    expression: Annotated[Path | None, typer.Option(
+        "--expression", help="mRNA z-scores (|z| >= 2 is high/low).")] = None,
+    clinical: Annotated[list[Path] | None, typer.Option(
+        "--clinical", help="cBioPortal clinical sample/patient file (repeatable).")] = None,
+    sample: Annotated[str | None, typer.Option("--sample", help="Report this sample only.")
+                      ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json or html.")
+                   ] = ReportFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
+                                                "(written whole or not at all).")] = None,
+    regimen: Annotated[list[str] | None, typer.Option(
+        "--regimen", "-r", help="Also report this regimen, e.g. 'trastuzumab + alpelisib' "
+        "(repeatable).")] = None,
+    only_named: Annotated[bool, typer.Option(
+        "--only-named", help="Report only the --regimen regimens, not the standard ones.")
+    ] = False,
+) -> None:
+    """Which HER2 regimens a tumour escapes, by which mechanism, on what evidence, and what
+    restores response. Several samples give one report each (a JSON list, HTML sections)."""
+    from her2resist.profile import load_profiles
+    from her2resist.report import build_report, render_html, render_json, render_text
+    from her2resist.report.text import report_renderable
+
+    profile, maf, vcf = _route_positional(profile, maf, vcf)
+    with warnings.catch_warnings():
+        # Reader warnings are part of each report; do not print them twice.
+        warnings.simplefilter("ignore")
+        profiles = load_profiles(profile, maf=maf, vcf=vcf, cna=cna, expression=expression,
+                                 clinical=clinical or (), sample=sample)
+        reports = [build_report(p, regimens=regimen or (), standard=not only_named)
+                   for p in profiles]
+    if fmt is ReportFormat.json:
+        text = render_json(reports)
+    elif fmt is ReportFormat.html:
+        text = render_html(reports)
+    elif output is not None:
+        text = render_text(reports)
+    else:
+        for item in reports:
+            console.print(report_renderable(item))
+        return
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        console.print(f"Wrote {output} ({len(reports)} sample(s))", highlight=False,
+                      markup=False, soft_wrap=True)
+
+
+def _route_positional(profile: Path | None, maf: Path | None, vcf: Path | None
+                      ) -> tuple[Path | None, Path | None, Path | None]:
+    """A positional VCF or MAF file is read as if given with --vcf or --maf."""
+    if profile is None or profile.is_dir():
+        return profile, maf, vcf
+    name = profile.name.lower()
+    if vcf is None and (name.endswith(".vcf") or name.endswith(".vcf.gz")):
+        return None, maf, profile
+    if maf is None and (name.endswith(".maf") or name.endswith(".maf.gz")):
+        return None, profile, vcf
+    return profile, maf, vcf

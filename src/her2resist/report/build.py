@@ -1,0 +1,235 @@
+"""Build a tumour's report: for each HER2 regimen, the predicted response, the mechanism of
+escape, the evidence, and the combinations or nodal targets that restore response.
+
+Examples
+--------
+>>> from her2resist.profile import TumourProfile
+>>> profile = TumourProfile.from_alterations("T1", ["PIK3CA H1047R"])
+>>> report = build_report(profile, regimens=["trastuzumab"], standard=False)
+>>> r = report.regimens[0]
+>>> r.regimen, r.response_class, r.mechanisms[0].id
+('trastuzumab', 'resistant', 'PIK3CA_mut')
+>>> r.overcome_by[0].score > r.score
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from her2resist import __version__
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.model.network import Network
+from her2resist.model.parse import load_model
+from her2resist.profile.tumour import ProfileAlteration, TumourProfile
+from her2resist.report.evidence import (
+    EvidenceItem,
+    knowledge_base,
+    mechanism_info,
+    regimen_evidence,
+)
+from her2resist.report.remedies import Remedy, find_remedies
+
+#: HER2 regimens in use: single agents and the standard combinations (pivotal trials).
+STANDARD_REGIMENS = (
+    "trastuzumab", "pertuzumab", "lapatinib", "tucatinib", "neratinib",
+    "trastuzumab emtansine", "trastuzumab deruxtecan",
+    "trastuzumab + pertuzumab",                      # CLEOPATRA backbone
+    "trastuzumab + pertuzumab + docetaxel",          # CLEOPATRA
+    "lapatinib + trastuzumab",                       # EGF104900
+    "lapatinib + capecitabine",                      # EGF100151
+    "tucatinib + trastuzumab + capecitabine",        # HER2CLIMB
+    "neratinib + capecitabine",                      # NALA
+)
+
+Predictor = Callable[..., Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismCall:
+    """An alteration judged responsible for the escape, with where it was observed."""
+
+    id: str
+    gene: str
+    name: str
+    sources: tuple[str, ...]
+    knowledge: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"alteration": self.id, "gene": self.gene, "name": self.name,
+                "observed_in": list(self.sources), **self.knowledge}
+
+
+@dataclass(frozen=True, slots=True)
+class RegimenResult:
+    """One regimen's predicted response for this tumour, why, and what restores it."""
+
+    regimen: str
+    requested: bool
+    response_class: str
+    score: float
+    mechanisms: tuple[MechanismCall, ...]
+    trace: tuple[dict[str, Any], ...]
+    evidence: tuple[EvidenceItem, ...]
+    overcome_by: tuple[Remedy, ...]
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "regimen": self.regimen, "requested": self.requested, "class": self.response_class,
+            "score": round(self.score, 4),
+            "mechanisms": [m.to_dict() for m in self.mechanisms],
+            "trace": list(self.trace), "evidence": [e.to_dict() for e in self.evidence],
+            "overcome_by": [r.to_dict() for r in self.overcome_by],
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The report of one tumour: its profile and one result per regimen."""
+
+    profile: TumourProfile
+    regimens: tuple[RegimenResult, ...]
+    warnings: tuple[str, ...]
+    provenance: dict[str, object]
+
+    @property
+    def sample(self) -> str:
+        return self.profile.sample
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data in the documented JSON schema (``docs/report.md``)."""
+        p = self.profile
+        return {
+            "schema": "her2resist-report/1",
+            "sample": p.sample,
+            "her2": p.her2.to_dict(), "er": p.er.to_dict(), "pr": p.pr.to_dict(),
+            "alterations": [a.to_dict() for a in p.model_alterations()],
+            "unmapped_variants": [u.to_dict() for u in p.unmapped],
+            "perturbation": p.perturbation(),
+            "regimens": [r.to_dict() for r in self.regimens],
+            "warnings": list(self.warnings),
+            "provenance": self.provenance,
+        }
+
+
+class _CachedPredictor:
+    """Predictions memoised by (alterations, regimen, explain) within one report."""
+
+    def __init__(self, predict: Predictor, alterations: tuple[str, ...],
+                 environment: dict[str, int], network: Network, catalogue: Catalogue) -> None:
+        self.predict, self.alterations, self.environment = predict, alterations, environment
+        self.network, self.catalogue = network, catalogue
+        self.cache: dict[tuple[str, bool], Any] = {}
+
+    def __call__(self, regimen: str, *, explain: bool = False) -> Any:
+        key = (regimen, explain)
+        if key not in self.cache:
+            self.cache[key] = self.predict(
+                list(self.alterations), regimen, environment=self.environment or None,
+                network=self.network, catalogue=self.catalogue, explain=explain,
+            )
+        return self.cache[key]
+
+
+def _mechanism_calls(ids: Sequence[str], profile: TumourProfile) -> tuple[MechanismCall, ...]:
+    by_id: dict[str, ProfileAlteration] = {a.id: a for a in profile.model_alterations()}
+    calls = []
+    for alt_id in ids:
+        alt = by_id.get(alt_id)
+        sources = tuple(s.describe() for s in alt.sources) if alt else ()
+        calls.append(MechanismCall(alt_id, alt.gene if alt else "", alt.name if alt else alt_id,
+                                   sources, mechanism_info(alt_id)))
+    return tuple(calls)
+
+
+def _responsible(pred: Any, profile: TumourProfile) -> tuple[str, ...]:
+    """The predictor's mechanisms; when it names none for a regimen the tumour escapes, the
+    alterations on the trace (several alterations that each suffice hide one another)."""
+    if pred.mechanisms or pred.response_class == "sensitive":
+        return tuple(pred.mechanisms)
+    on_trace = {(s.node, s.value) for s in pred.trace}
+    return tuple(a.id for a in profile.model_alterations()
+                 if any((node, value) in on_trace for node, value in a.set.items()))
+
+
+def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
+                 profile: TumourProfile, *, max_remedies: int) -> RegimenResult:
+    quick = predict(regimen)
+    pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
+    remedies: tuple[Remedy, ...] = ()
+    if pred.response_class != "sensitive":
+        remedies = find_remedies(pred, predict, predict.network, predict.catalogue,
+                                 profile.alteration_ids(), limit=max_remedies)
+    return RegimenResult(
+        regimen=pred.regimen, requested=requested, response_class=pred.response_class,
+        score=float(pred.score), mechanisms=_mechanism_calls(_responsible(pred, profile), profile),
+        trace=tuple(step.as_dict() for step in pred.trace),
+        evidence=regimen_evidence(regimen, profile.alteration_ids()),
+        overcome_by=remedies, warnings=tuple(pred.warnings),
+    )
+
+
+def build_report(
+    profile: TumourProfile, *, regimens: Sequence[str] = (), standard: bool = True,
+    max_remedies: int = 5, predictor: Predictor | None = None,
+    network: Network | None = None, catalogue: Catalogue | None = None,
+) -> Report:
+    """Predict every HER2 regimen (and ``regimens``) for the tumour and explain each.
+
+    Parameters
+    ----------
+    profile
+        The tumour.
+    regimens
+        Further regimens to report ("trastuzumab + alpelisib"), drug or class names joined
+        by " + ".
+    standard
+        Include :data:`STANDARD_REGIMENS`.
+    max_remedies
+        How many combinations or nodal targets to list per regimen that is not sensitive.
+    predictor
+        ``predict_response`` or a function with its signature (tests pass a stand-in).
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    if predictor is None:
+        from her2resist.predict import predict_response
+
+        predictor = predict_response
+    network = network or load_model()
+    catalogue = catalogue or load_catalogue()
+    environment = {"ERBB2_amp": 0} if profile.her2.call == "negative" else {}
+    predict = _CachedPredictor(predictor, profile.alteration_ids(), environment, network,
+                               catalogue)
+    wanted = [(r, False) for r in (STANDARD_REGIMENS if standard else ())]
+    wanted += [(r, True) for r in regimens if r not in {w for w, _ in wanted}]
+    results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies)
+                    for r, req in wanted)
+    return Report(profile, results, _warnings(profile, results), _provenance(network))
+
+
+def _warnings(profile: TumourProfile, results: Sequence[RegimenResult]) -> tuple[str, ...]:
+    out = list(profile.caveats())
+    if profile.unmapped:
+        out.append(f"{len(profile.unmapped)} variant(s) are not covered by the model's rules "
+                   "and were not used (listed under 'not used by the model')")
+    if not profile.model_alterations():
+        out.append("no alteration of the model was found: the prediction is that of a "
+                   "HER2-amplified cell without resistance alterations")
+    _, note = knowledge_base()
+    if note:
+        out.append(note)
+    for result in results:
+        out.extend(f"{result.regimen}: {w}" for w in result.warnings)
+    return tuple(dict.fromkeys(out))
+
+
+def _provenance(network: Network) -> dict[str, object]:
+    return {"package_version": __version__, "model_name": network.name,
+            "model_hash": network.hash, "engine": "most-permissive"}

@@ -1,0 +1,137 @@
+"""Evidence from the knowledge base for a report: per regimen, per mechanism, per remedy.
+
+The knowledge base (``mechanisms.yaml``, ``evidence.yaml``, CIViC) is read once; when it
+cannot be read the report is still built, with a note and without literature evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from her2resist.exceptions import Her2ResistError
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One publication as the report shows it."""
+
+    id: str
+    ref: str
+    citation: str
+    level: str
+    scale: str
+    kind: str
+    significance: str
+    direction: str
+    summary: str
+    rank: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id, "ref": self.ref, "citation": self.citation, "level": self.level,
+            "scale": self.scale, "kind": self.kind, "significance": self.significance,
+            "direction": self.direction, "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    """A knowledge-base strategy against a mechanism, with its evidence."""
+
+    mechanism: str
+    kind: str
+    regimen: str
+    description: str
+    evidence: tuple[EvidenceItem, ...]
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> tuple[Any | None, str]:
+    """``(KnowledgeBase or None, note)``; the note says why there is none."""
+    try:
+        from her2resist.knowledge.kb import load_knowledge_base
+
+        return load_knowledge_base(), ""
+    except (Her2ResistError, OSError, ImportError) as exc:
+        return None, f"knowledge base not available, literature evidence omitted: {exc}"
+
+
+def _item(record: Any) -> EvidenceItem:
+    return EvidenceItem(
+        record.id, record.ref, record.citation, record.level, record.scale, record.kind,
+        record.significance, record.direction, record.summary, record.rank,
+    )
+
+
+def _drug_ids(kb: Any, parts: Iterable[str]) -> set[str]:
+    ids: set[str] = set()
+    for part in parts:
+        try:
+            ids |= kb.resolve_drug(part.strip())
+        except (Her2ResistError, KeyError):
+            continue
+    return ids
+
+
+def regimen_evidence(regimen: str, alterations: Iterable[str]) -> tuple[EvidenceItem, ...]:
+    """Evidence on this regimen's drugs in tumours with these alterations, strongest first.
+
+    Examples
+    --------
+    >>> items = regimen_evidence("trastuzumab", ["PTEN_loss"])
+    >>> all(i.significance in ("resistance", "sensitivity", "prognostic", "mechanism")
+    ...     for i in items)
+    True
+    """
+    kb, _ = knowledge_base()
+    if kb is None:
+        return ()
+    drugs = _drug_ids(kb, regimen.split("+"))
+    alts = set(alterations)
+    found = [e for e in kb.evidence.values() if drugs & set(e.drugs) and alts & set(e.alterations)]
+    return tuple(sorted((_item(e) for e in found), key=lambda i: (i.rank, i.id)))
+
+
+def mechanism_info(alteration: str) -> dict[str, str]:
+    """Name, category and description of the knowledge-base mechanism of an alteration."""
+    kb, _ = knowledge_base()
+    if kb is None:
+        return {}
+    for mech in kb.mechanisms.values():
+        if alteration in mech.alterations or mech.id == alteration:
+            return {"mechanism": mech.id, "name": mech.name, "category": mech.category,
+                    "description": mech.description}
+    return {}
+
+
+def strategies_for(alterations: Iterable[str], regimen: str) -> tuple[Strategy, ...]:
+    """Strategies of the mechanisms that these alterations stand for and that resist
+    ``regimen`` (or any HER2 regimen when none names it)."""
+    kb, _ = knowledge_base()
+    if kb is None:
+        return ()
+    alts = set(alterations)
+    drugs = _drug_ids(kb, regimen.split("+"))
+    out = []
+    for mech in kb.mechanisms.values():
+        if not alts & set(mech.alterations):
+            continue
+        resisted = _drug_ids(kb, (p for r in mech.resistant_to for p in r.split("+")))
+        if drugs and resisted and not drugs & resisted:
+            continue
+        for strat in mech.strategies:
+            items = tuple(sorted((_item(kb.evidence[e]) for e in strat.evidence
+                                  if e in kb.evidence), key=lambda i: (i.rank, i.id)))
+            out.append(Strategy(mech.id, strat.kind, strat.regimen, strat.description, items))
+    return tuple(out)
+
+
+def partner_matches(kb_regimen: str, partner_ids: set[str]) -> bool:
+    """Whether a strategy's regimen (ids joined by " + ") names one of the partner's ids."""
+    kb, _ = knowledge_base()
+    if kb is None:
+        return False
+    return bool(_drug_ids(kb, kb_regimen.split("+")) & partner_ids)

@@ -1,0 +1,157 @@
+"""An inline SVG drawing of the network with the tumour's escape route highlighted.
+
+The drawing shows every regulated node of the model and the input nodes that matter for this
+report (the tumour's alterations, the drugs of the regimens drawn, inputs on a trace), laid
+out in layers from inputs (left) to phenotypes (right).  Nodes and regulations on a mechanism
+trace are drawn heavy; alterations judged responsible are red, drugs blue.  Every label is
+escaped: the drawing is safe to embed in HTML.
+
+Examples
+--------
+>>> from her2resist.model import load_model
+>>> svg = draw_network(load_model(), route={("PIK3CA_mut", "PI3K")}, active={"PIK3CA_mut"})
+>>> svg.startswith("<svg") and "PIK3CA_mut" in svg
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from html import escape
+
+from her2resist.model.network import Network
+from her2resist.model.rules import Expr
+
+BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 104, 20, 42, 10, 16
+Edge = tuple[str, str]
+
+
+def _signs(expr: Expr, negated: bool = False, out: dict[str, bool] | None = None
+           ) -> dict[str, bool]:
+    """Regulator -> True when it acts as an inhibitor (appears under a negation)."""
+    out = {} if out is None else out
+    op, arg = expr
+    if op == "var":
+        out[str(arg)] = out.get(str(arg), False) or negated
+    elif op == "not":
+        _signs(arg, not negated, out)  # type: ignore[arg-type]
+    elif op in ("and", "or"):
+        for sub in arg:  # type: ignore[union-attr]
+            _signs(sub, negated, out)  # type: ignore[arg-type]
+    return out
+
+
+@lru_cache(maxsize=8)
+def _edges(network: Network) -> tuple[tuple[str, str, bool], ...]:
+    """(regulator, target, inhibits) for every regulation of the model."""
+    out = []
+    for name, node in network.nodes.items():
+        if node.rule is None:
+            continue
+        for reg, inhibits in _signs(node.expr).items():
+            out.append((reg, name, inhibits))
+    return tuple(out)
+
+
+def _layers(nodes: list[str], edges: list[tuple[str, str, bool]], network: Network
+            ) -> dict[str, int]:
+    """Longest-path layer from the inputs, ignoring regulations that close a cycle."""
+    preds: dict[str, list[str]] = {n: [] for n in nodes}
+    for src, dst, _ in edges:
+        preds[dst].append(src)
+    layer: dict[str, int] = {}
+
+    def visit(name: str, stack: frozenset[str]) -> int:
+        if name in layer:
+            return layer[name]
+        if network.nodes[name].is_input:
+            layer[name] = 0
+            return 0
+        depth = max((visit(p, stack | {name}) + 1 for p in preds[name] if p not in stack),
+                    default=1)
+        layer[name] = depth
+        return depth
+
+    for name in nodes:
+        visit(name, frozenset())
+    last = max(layer.values(), default=0) + 1
+    for name in nodes:
+        if network.nodes[name].kind == "phenotype":
+            layer[name] = last
+    return layer
+
+
+@lru_cache(maxsize=32)
+def _layout(network: Network, shown: frozenset[str]) -> tuple[dict[str, tuple[int, int]],
+                                                              tuple[int, int]]:
+    nodes = [n for n in network.nodes if n in shown]
+    edges = [e for e in _edges(network) if e[0] in shown and e[1] in shown]
+    layer = _layers(nodes, edges, network)
+    columns: dict[int, list[str]] = {}
+    for name in nodes:
+        columns.setdefault(layer[name], []).append(name)
+    y_of: dict[str, float] = {}
+    preds = {n: [s for s, d, _ in edges if d == n] for n in nodes}
+    pos: dict[str, tuple[int, int]] = {}
+    for col in sorted(columns):
+        members = sorted(columns[col], key=lambda n: (
+            sum(y_of.get(p, 0.0) for p in preds[n]) / max(1, len(preds[n])), n))
+        for row, name in enumerate(members):
+            y_of[name] = float(row)
+            pos[name] = (MARGIN + col * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y))
+    width = MARGIN * 2 + (max(columns, default=0) + 1) * (BOX_W + GAP_X)
+    height = MARGIN * 2 + max((len(m) for m in columns.values()), default=1) * (BOX_H + GAP_Y)
+    return pos, (width, height)
+
+
+def _node_svg(name: str, x: int, y: int, css: str, title: str) -> str:
+    label = name if len(name) <= 15 else name[:14] + "…"
+    return (f'<g class="node {css}"><title>{escape(title)}</title>'
+            f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="4"/>'
+            f'<text x="{x + BOX_W // 2}" y="{y + 14}">{escape(label)}</text></g>')
+
+
+def draw_network(
+    network: Network, *, route: Iterable[Edge] = (), active: Iterable[str] = (),
+    mechanisms: Iterable[str] = (), drugs: Iterable[str] = (), title: str = "",
+) -> str:
+    """SVG text of the network; ``route`` edges and their nodes are highlighted.
+
+    Parameters
+    ----------
+    route
+        (regulator, target) pairs on the escape route (from mechanism traces).
+    active
+        Input nodes set in the tumour (alterations), drawn whether on the route or not.
+    mechanisms
+        Alteration nodes judged responsible (red).
+    drugs
+        Drug nodes of the regimen(s) drawn (blue).
+    """
+    route = set(route)
+    on_route = {n for edge in route for n in edge}
+    mech, drug_set, active_set = set(mechanisms), set(drugs), set(active)
+    shown = frozenset(n for n, node in network.nodes.items() if not node.is_input) | (
+        (on_route | mech | drug_set | active_set) & set(network.nodes))
+    pos, (width, height) = _layout(network, shown)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="img" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
+             f"<title>{escape(title or 'Model network with the escape route')}</title>",
+             '<defs><marker id="arr" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="6" '
+             'markerHeight="6" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>']
+    for src, dst, inhibits in _edges(network):
+        if src not in pos or dst not in pos:
+            continue
+        (x1, y1), (x2, y2) = pos[src], pos[dst]
+        css = ("route " if (src, dst) in route else "") + ("inh" if inhibits else "act")
+        parts.append(f'<line class="edge {css}" x1="{x1 + BOX_W}" y1="{y1 + BOX_H // 2}" '
+                     f'x2="{x2}" y2="{y2 + BOX_H // 2}" marker-end="url(#arr)"/>')
+    for name, (x, y) in pos.items():
+        node = network.nodes[name]
+        css = " ".join(c for c, on in (("mechanism", name in mech), ("drug", name in drug_set),
+                                       ("route", name in on_route),
+                                       ("altered", name in active_set), (node.kind, True)) if on)
+        parts.append(_node_svg(name, x, y, css, f"{name} ({node.kind}): {node.description}"))
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,117 @@
+"""The report as terminal tables (rich) and as JSON.
+
+Examples
+--------
+>>> from her2resist.profile import TumourProfile
+>>> from her2resist.report.build import build_report
+>>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+...                       regimens=["trastuzumab"], standard=False)
+>>> "trastuzumab" in render_text([report], width=120)
+True
+>>> import json; json.loads(render_json([report]))["sample"]
+'T1'
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from her2resist.report.build import RegimenResult, Report
+
+CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "bold red"}
+
+
+def render_json(reports: Sequence[Report]) -> str:
+    """JSON text: one report object, or a list of them for several samples."""
+    data = [r.to_dict() for r in reports]
+    return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _status_line(report: Report) -> str:
+    p = report.profile
+    er = p.er.call + (f" ({p.er.percent:g} %)" if p.er.percent is not None else "")
+    pr = p.pr.call + (f" ({p.pr.percent:g} %)" if p.pr.percent is not None else "")
+    return f"HER2 {p.her2.call} · ER {er} · PR {pr}"
+
+
+def _alteration_table(report: Report) -> Table:
+    table = Table(title="Alterations used by the model", title_justify="left", expand=False)
+    for column in ("alteration", "gene", "model input", "observed in"):
+        table.add_column(column)
+    for alt in report.profile.model_alterations():
+        setting = ", ".join(f"{k}={v}" for k, v in alt.set.items())
+        where = "\n".join(s.describe() for s in alt.sources)
+        table.add_row(escape(alt.name), escape(alt.gene), setting, escape(where))
+    return table
+
+
+def _unmapped_table(report: Report) -> Table:
+    table = Table(title="Not used by the model", title_justify="left")
+    for column in ("gene", "variant", "why", "where"):
+        table.add_column(column)
+    for item in report.profile.unmapped:
+        where = f"{item.source.file}:{item.source.line}" if item.source.line else item.source.file
+        table.add_row(escape(item.gene), escape(item.change), escape(item.reason), escape(where))
+    return table
+
+
+def _evidence_cell(result: RegimenResult) -> str:
+    if not result.evidence:
+        return "-"
+    best = result.evidence[0]
+    return escape(f"{len(result.evidence)} item(s); best {best.scale} {best.level}: "
+                  f"{best.citation} ({best.ref})")
+
+
+def _remedy_cell(result: RegimenResult, top: int = 3) -> str:
+    lines = []
+    for remedy in result.overcome_by[:top]:
+        level = f", {remedy.evidence[0].scale} {remedy.evidence[0].level}" if remedy.evidence \
+            else ""
+        lines.append(f"{remedy.regimen} ({remedy.response_class} {remedy.score:.2f}{level})")
+    return escape("\n".join(lines)) or "-"
+
+
+def _regimen_table(report: Report) -> Table:
+    table = Table(title="HER2 regimens", title_justify="left", show_lines=True)
+    table.add_column("regimen", style="bold")
+    table.add_column("class")
+    table.add_column("score", justify="right")
+    table.add_column("mechanism")
+    table.add_column("evidence")
+    table.add_column("overcome by (best first)")
+    for r in report.regimens:
+        style = CLASS_STYLE.get(r.response_class, "")
+        mech = ", ".join(m.name for m in r.mechanisms) or "-"
+        table.add_row(escape(r.regimen) + (" *" if r.requested else ""),
+                      f"[{style}]{r.response_class}[/]", f"{r.score:.2f}", escape(mech),
+                      _evidence_cell(r), _remedy_cell(r))
+    return table
+
+
+def report_renderable(report: Report) -> Panel:
+    """One report as a rich renderable (a titled panel of tables)."""
+    parts: list[object] = [_status_line(report), _alteration_table(report)]
+    if report.profile.unmapped:
+        parts.append(_unmapped_table(report))
+    parts.append(_regimen_table(report))
+    if report.warnings:
+        parts.append("[yellow]Warnings:[/]\n" + "\n".join(f"- {escape(w)}"
+                                                         for w in report.warnings))
+    return Panel(Group(*parts), title=f"her2resist report: {escape(report.sample)}",  # type: ignore[arg-type]
+                 title_align="left")
+
+
+def render_text(reports: Sequence[Report], *, width: int = 160) -> str:
+    """Plain text of the terminal rendering (no colour), for files and tests."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    for report in reports:
+        console.print(report_renderable(report))
+    return console.export_text()
