@@ -1,0 +1,113 @@
+"""Which drugs act on a node: read from the model's rules, or from the drugs' gene targets.
+
+In the project's model a drug is an input node written into the rules of its targets.  A drug
+*inhibits* node N when its drug node appears negated in N's rule (``PI3K = ... & !PI3Ki``), or
+drives a node that appears negated there (``HER2_homo = HER2 & !HER2_rTKI`` with
+``HER2_rTKI = lapatinib | ...``); it *activates* N with the signs the other way round.  For an
+imported model, which has no drug nodes, a node is matched to the drugs whose catalogue
+``targets`` (HGNC symbols) name the node or its genes (with a few common aliases: ERBB1 is
+EGFR, ERalpha is ESR1, MEK1 is MAP2K1).
+
+Examples
+--------
+>>> from her2resist.model import load_model
+>>> acting = node_drugs(load_model())
+>>> "alpelisib" in acting[("PI3K", 0)]
+True
+>>> "lapatinib" in acting[("HER2_homo", 0)]
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.model.network import Network
+from her2resist.model.rules import Expr
+
+#: Names that imported models use for genes, and the HGNC symbol the catalogue uses.
+GENE_ALIASES = {
+    "ERBB1": "EGFR", "HER1": "EGFR", "HER2": "ERBB2", "HER3": "ERBB3", "HER4": "ERBB4",
+    "ERALPHA": "ESR1", "ER": "ESR1", "ESR": "ESR1", "MEK1": "MAP2K1", "MEK2": "MAP2K2",
+    "MEK": "MAP2K1", "AKT": "AKT1", "PI3K": "PIK3CA", "MTOR": "MTOR", "MTORC1": "MTOR",
+    "CYCLIND1": "CCND1", "CYCLINE1": "CCNE1", "BCL-2": "BCL2", "SRC": "SRC",
+}
+
+
+def signed_variables(expr: Expr, positive: bool = True) -> Iterator[tuple[str, bool]]:
+    """Each variable of ``expr`` with the sign of its occurrence (True: positive)."""
+    kind = expr[0]
+    if kind == "var":
+        yield expr[1], positive  # type: ignore[misc]
+    elif kind == "not":
+        yield from signed_variables(expr[1], not positive)  # type: ignore[arg-type]
+    elif kind in ("and", "or"):
+        for sub in expr[1]:  # type: ignore[union-attr]
+            yield from signed_variables(sub, positive)  # type: ignore[arg-type]
+
+
+def _drug_node_effects(network: Network, *, indirect: bool = True
+                       ) -> dict[tuple[str, int], set[str]]:
+    """(node, value) -> drug nodes that push ``node`` towards ``value`` (one or two steps)."""
+    drug_nodes = set(network.ids("drug"))
+    signs = {n: set(signed_variables(node.expr)) for n, node in network.nodes.items()
+             if not node.is_input}
+    effects: dict[tuple[str, int], set[str]] = {}
+    for name, occurrences in signs.items():
+        for var, positive in occurrences:
+            if var in drug_nodes:
+                effects.setdefault((name, int(positive)), set()).add(var)
+    direct = {literal: set(nodes) for literal, nodes in effects.items()}
+    if not indirect:
+        return effects
+    for name, occurrences in signs.items():
+        for var, positive in occurrences:
+            if var in drug_nodes or var not in signs:
+                continue
+            for value in (0, 1):
+                # a drug setting ``var`` to v pushes ``name`` to v (positive) or 1 - v
+                pushed = value if positive else 1 - value
+                effects.setdefault((name, pushed), set()).update(direct.get((var, value), ()))
+    return effects
+
+
+def _drug_ids(nodes: set[str], catalogue: Catalogue) -> tuple[str, ...]:
+    return tuple(d.id for d in catalogue.drugs.values() if nodes & set(d.nodes))
+
+
+def node_drugs(network: Network, catalogue: Catalogue | None = None
+               ) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Map ``(node, value)`` to the ids of the catalogue drugs that set it (see module docs)."""
+    catalogue = catalogue or load_catalogue()
+    if not network.ids("drug"):
+        return _imported_node_drugs(network, catalogue)
+    effects = _drug_node_effects(network)
+    for drug_node in network.ids("drug"):
+        effects.setdefault((drug_node, 1), set()).add(drug_node)
+    found = {literal: _drug_ids(nodes, catalogue) for literal, nodes in effects.items()}
+    return {literal: ids for literal, ids in found.items() if ids}
+
+
+def _imported_node_drugs(network: Network, catalogue: Catalogue
+                         ) -> dict[tuple[str, int], tuple[str, ...]]:
+    """Inhibitors of an imported model's nodes, by gene symbol: the catalogue's ``targets``
+    and the drugs acting directly on the project model's node for the same gene."""
+    from her2resist.model.parse import load_model
+
+    own = load_model()
+    direct = _drug_node_effects(own, indirect=False)
+    by_gene: dict[str, set[str]] = {}
+    for name, node in own.nodes.items():
+        for gene in (*node.genes, name.upper()):
+            by_gene.setdefault(gene.upper(), set()).update(direct.get((name, 0), ()))
+    out: dict[tuple[str, int], tuple[str, ...]] = {}
+    for name, node in network.nodes.items():
+        symbols = {GENE_ALIASES.get(name.upper(), name.upper()), *(g.upper() for g in node.genes)}
+        ids = [d.id for d in catalogue.drugs.values()
+               if symbols & {t.upper() for t in d.targets}]
+        nodes = set().union(*(by_gene.get(s, set()) for s in symbols))
+        ids += [d for d in _drug_ids(nodes, catalogue) if d not in ids]
+        if ids:
+            out[(name, 0)] = tuple(ids)
+    return out
