@@ -191,13 +191,21 @@ def read_vcf(
             filtered += 1
             continue
         result = _map_variant(path, line, variant, annotation, cat)
-        gts = variant.gt_types if samples else None
+        gts = _genotypes(path, variant, line) if samples else None
         for name, index in zip(wanted, columns, strict=True):
             if gts is not None and index is not None and gts[index] not in (_HET, _HOM_ALT, 2):
                 continue
             results[name].append(result)
     vcf.close()
     return profiles_from_results(path, results, _notes(path, annotation, filtered))
+
+
+def _genotypes(path: str, variant: Any, line: int) -> Any:
+    try:
+        return variant.gt_types
+    except Exception as exc:  # cyvcf2 raises a bare Exception for unparsable genotypes
+        raise ProfileError(path, f"htslib cannot parse the genotypes: {exc}", line=line,
+                           column="FORMAT") from None
 
 
 def _next_record(path: str, records: Any, line: int) -> Any:
@@ -218,7 +226,11 @@ def _map_variant(path: str, line: int, variant: Any, annotation: tuple[str, tupl
         return UnmappedVariant("", where, "mutation", "no VEP CSQ or SnpEff ANN annotation: "
                                "protein change unknown", Source(path, line, "INFO", where))
     key, names = annotation
-    raw = variant.INFO.get(key)
+    try:
+        raw = variant.INFO.get(key)
+    except Exception as exc:  # cyvcf2 raises bare Exceptions for malformed INFO fields
+        raise ProfileError(path, f"htslib cannot parse INFO/{key}: {exc}", line=line,
+                           column="INFO") from None
     entry = _choose_entry(str(raw), names, alt, key) if raw else None
     if entry is None:
         return UnmappedVariant("", where, "mutation", f"no {key} annotation on this variant",
