@@ -1,0 +1,87 @@
+"""Heatmaps of screen results: a PNG (matplotlib) and a standalone HTML table.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame([[1.0, 0.0]], index=["G1"], columns=["A", "A + B"])
+>>> heatmap_html(frame, title="demo").startswith("<!DOCTYPE html>")
+True
+>>> heatmap_png(frame)[:4] == b"\\x89PNG"
+True
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import pandas as pd
+
+#: The most columns a heatmap shows (the best by mean value).
+MAX_COLUMNS = 40
+
+
+def _trim(frame: pd.DataFrame, max_columns: int) -> pd.DataFrame:
+    if frame.shape[1] <= max_columns:
+        return frame
+    best = frame.mean(axis=0).sort_values(ascending=False).index[:max_columns]
+    return frame[list(best)]
+
+
+def heatmap_png(frame: pd.DataFrame, *, title: str = "", max_columns: int = MAX_COLUMNS,
+                label: str = "response score") -> bytes:
+    """A PNG heatmap of ``frame`` (rows: genotypes; columns: combinations or nodes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = _trim(frame, max_columns)
+    width = max(6.0, 0.28 * data.shape[1] + 3.0)
+    height = max(3.0, 0.3 * data.shape[0] + 2.5)
+    fig, ax = plt.subplots(figsize=(width, height))
+    image = ax.imshow(data.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0,
+                      vmax=max(1.0, float(data.max().max()) if data.size else 1.0))
+    ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=90, fontsize=7)
+    ax.set_yticks(range(data.shape[0]), [str(i) for i in data.index], fontsize=7)
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, label=label)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _colour(value: float, top: float) -> str:
+    share = 0.0 if top <= 0 else max(0.0, min(1.0, value / top))
+    return f"rgb({int(255 - 200 * share)}, {int(255 - 90 * share)}, {int(255 - 40 * share)})"
+
+
+def heatmap_html(frame: pd.DataFrame, *, title: str = "", max_columns: int = MAX_COLUMNS) -> str:
+    """A standalone HTML page with ``frame`` as a colour-scaled table."""
+    data = _trim(frame, max_columns)
+    top = float(data.max().max()) if data.size else 1.0
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in data.columns)
+    body = []
+    for index, row in data.iterrows():
+        cells = "".join(
+            f'<td style="background:{_colour(float(v), top)}">{float(v):.2f}</td>'
+            for v in row.to_numpy(dtype=float))
+        body.append(f"<tr><th>{html.escape(str(index))}</th>{cells}</tr>")
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif}}"
+        "table{border-collapse:collapse;font-size:11px}td,th{border:1px solid #ddd;"
+        "padding:2px 4px}thead th{writing-mode:vertical-rl}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><table><thead><tr><th></th>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></body></html>\n"
+    )
+
+
+def figure_bytes(frame: pd.DataFrame, suffix: str, *, title: str = "",
+                 label: str = "response score") -> bytes | str:
+    """PNG bytes for ``.png``, HTML text for ``.html``/``.htm``."""
+    if suffix.lower() in (".html", ".htm"):
+        return heatmap_html(frame, title=title)
+    return heatmap_png(frame, title=title, label=label)
