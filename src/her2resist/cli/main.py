@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "synergy_cmd",
     "kb_cmd",
     "report_cmd",
+    "screen_cmd",
 ]
 
 
