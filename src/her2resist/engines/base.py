@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from typing import Protocol
 
@@ -58,6 +59,7 @@ def make_provenance(
     return Provenance(__version__, network.name, network.hash, engine, solver, seed)
 
 
+@lru_cache(maxsize=None)
 def solver_version(distribution: str) -> str:
     try:
         return f"{distribution} {metadata.version(distribution)}"
@@ -78,11 +80,12 @@ class SimulationResult:
     @property
     def activity(self) -> pd.Series:
         """Weighted mean value of every node over the reached states."""
-        return self.states.mul(self.weights, axis=0).sum(axis=0)
+        values = self.weights.to_numpy() @ self.states.to_numpy()
+        return pd.Series(values, index=self.states.columns)
 
     def value(self, node: str) -> float:
         """Weighted mean value of one node."""
-        return float(self.activity[node])
+        return float(self.weights.to_numpy() @ self.states[node].to_numpy())
 
     def as_records(self) -> list[dict[str, object]]:
         """Rows as plain dictionaries (for JSON), with their weight."""

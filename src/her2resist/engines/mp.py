@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 import mpbn
+import numpy as np
 import pandas as pd
 
 from her2resist.engines.base import (
@@ -28,12 +29,12 @@ from her2resist.engines.base import (
     Perturbation,
     SimulationResult,
     make_provenance,
-    reduce_network,
     solver_version,
     star_to_float,
 )
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
+from her2resist.model.rules import Expr, format_rule, substitute
 
 _CACHE_SIZE = 4096
 
@@ -94,19 +95,24 @@ class MostPermissiveEngine:
         self, network: Network, fixed: dict[str, int], initial: InitialState | None, limit: int
     ) -> SimulationResult:
         self.calls += 1
-        reduced, constants = reduce_network(network, fixed)
-        rules = {name: node.rule or "0" for name, node in reduced.nodes.items()}
+        if initial is not None:
+            network.check_nodes(list(initial), "node")
+        exprs = network.simplified_rules(fixed)
+        constants = {**network.defaults(), **fixed}
+        free = {n: e for n, e in exprs.items() if n not in constants}
+        rules, settled = percolate(free, initial)
         try:
-            found = self._attractors(rules, network, initial, limit) if rules else [{}]
+            found = self._attractors(rules, initial, limit) if rules else [{}]
         except Exception as exc:  # mpbn and clingo raise many types
             raise EngineError(f"mpbn failed on model {network.name!r}: {exc}") from exc
         if not found:
             raise EngineError(f"mpbn found no attractor for model {network.name!r}")
+        known = {**constants, **settled}
         order = list(network.nodes)
-        states = pd.DataFrame(
-            [[star_to_float(att.get(n, constants.get(n, 0))) for n in order] for att in found],
-            columns=order,
+        values = np.array(
+            [[star_to_float(att.get(n, known.get(n, 0))) for n in order] for att in found]
         )
+        states = pd.DataFrame(values, columns=order)
         weights = pd.Series(1.0 / len(found), index=states.index)
         return SimulationResult(
             states=states,
@@ -117,22 +123,52 @@ class MostPermissiveEngine:
 
     @staticmethod
     def _attractors(
-        rules: dict[str, str], network: Network, initial: InitialState | None, limit: int
+        rules: dict[str, str], initial: InitialState | None, limit: int
     ) -> list[dict[str, int | str]]:
         bn = mpbn.MPBooleanNetwork(rules)
         start = None
         if initial is not None:
-            network.check_nodes(list(initial), "node")
             start = {n: int(v) for n, v in initial.items() if n in rules and v in (0, 1, "0", "1")}
-        return list(bn.attractors(reachable_from=start, limit=limit))
+        return list(bn.attractors(reachable_from=start or None, limit=limit))
+
+
+def percolate(
+    exprs: Mapping[str, Expr], initial: InitialState | None
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Substitute the nodes whose value can no longer change, exactly.
+
+    Without an initial state, a node whose rule has become a constant takes that value in every
+    attractor (the subspace is a trap space holding them all).  With an initial state, only a
+    node whose rule is a constant *equal to its initial value* is settled: it never changes, so
+    removing it leaves every most-permissive trajectory from the initial state intact.  Settled
+    values are substituted and the test repeated until nothing changes.
+    """
+    exprs = dict(exprs)
+    settled: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for name, expr in list(exprs.items()):
+            if expr[0] != "const":
+                continue
+            value = int(bool(expr[1]))
+            if initial is not None and initial.get(name) not in (value, str(value)):
+                continue
+            settled[name] = value
+            del exprs[name]
+            changed = True
+        if changed:
+            exprs = {n: substitute(e, settled) for n, e in exprs.items()}
+    return {n: format_rule(e) for n, e in exprs.items()}, settled
 
 
 def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
     """Rows of ``result.states`` back as mpbn-style dicts (0, 1, '*')."""
-    out: list[dict[str, int | str]] = []
-    for _, row in result.states.iterrows():
-        out.append({n: ("*" if v == 0.5 else int(v)) for n, v in row.items()})
-    return out
+    names = list(result.states.columns)
+    return [
+        {n: ("*" if v == 0.5 else int(v)) for n, v in zip(names, row)}
+        for row in result.states.to_numpy().tolist()
+    ]
 
 
 def fixed_part(state: Mapping[str, int | str]) -> dict[str, int]:

@@ -70,9 +70,13 @@ class Catalogue:
     def class_names(self) -> list[str]:
         return sorted({n for c in self.classes.values() for n in (c.name, *c.synonyms)})
 
+    def lookup_drug(self, name: str) -> Drug | None:
+        """The drug with this generic, brand or synonym name (case-insensitive), or None."""
+        return _drug_index(self).get(normalise_name(name))
+
     def find_drug(self, name: str) -> Drug:
         """The drug with this generic, brand or synonym name (case-insensitive)."""
-        found = _drug_index(self).get(normalise_name(name))
+        found = self.lookup_drug(name)
         if found is None:
             raise UnknownNameError("drug", name, self.drug_names())
         return found

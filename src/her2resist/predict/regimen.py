@@ -59,16 +59,15 @@ class Regimen:
 
 
 def _parse_item(part: str, catalogue: Catalogue) -> RegimenItem:
-    try:
-        drug = catalogue.find_drug(part)
-        return RegimenItem(part, "drug", drug.id, drug.name, drug.nodes)
-    except UnknownNameError as drug_error:
-        cls = catalogue.find_class(part)
-        if cls is not None:
-            return RegimenItem(part, "class", cls.id, cls.name, cls.nodes)
+    cls = catalogue.find_class(part)
+    if cls is not None and catalogue.lookup_drug(part) is None:
+        return RegimenItem(part, "class", cls.id, cls.name, cls.nodes)
+    drug = catalogue.lookup_drug(part)
+    if drug is None:
         raise UnknownNameError(
             "drug or drug class", part, catalogue.drug_names() + catalogue.class_names()
-        ) from drug_error
+        )
+    return RegimenItem(part, "drug", drug.id, drug.name, drug.nodes)
 
 
 def parse_regimen(text: str, catalogue: Catalogue | None = None) -> Regimen:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from her2resist.engines.base import SimulationResult
@@ -53,7 +54,10 @@ def control_per_state(states: pd.DataFrame, readout: Readout = Readout()) -> pd.
 
 def control(result: SimulationResult, readout: Readout = Readout()) -> float:
     """Weighted mean control over the reached states."""
-    return float((control_per_state(result.states, readout) * result.weights).sum())
+    growth = result.states[readout.proliferation].to_numpy()
+    death = result.states[readout.apoptosis].to_numpy() if readout.apoptosis else 0.0
+    per_state = (1.0 - growth) / 2.0 + (death / 2.0) * (1.0 - growth / 2.0)
+    return float(np.dot(per_state, result.weights.to_numpy()))
 
 
 def response_score(c_untreated: float, c_treated: float) -> float:
