@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from typing import Protocol
 
@@ -59,7 +59,7 @@ def make_provenance(
     return Provenance(__version__, network.name, network.hash, engine, solver, seed)
 
 
-@lru_cache(maxsize=None)
+@cache
 def solver_version(distribution: str) -> str:
     try:
         return f"{distribution} {metadata.version(distribution)}"

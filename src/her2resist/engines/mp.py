@@ -166,7 +166,7 @@ def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
     """Rows of ``result.states`` back as mpbn-style dicts (0, 1, '*')."""
     names = list(result.states.columns)
     return [
-        {n: ("*" if v == 0.5 else int(v)) for n, v in zip(names, row)}
+        {n: ("*" if v == 0.5 else int(v)) for n, v in zip(names, row, strict=True)}
         for row in result.states.to_numpy().tolist()
     ]
 
