@@ -32,9 +32,10 @@ from her2resist.engines.base import (
     solver_version,
     star_to_float,
 )
+from her2resist.engines.reduce import fixed_point, percolate
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
-from her2resist.model.rules import Expr, format_rule, substitute
+from her2resist.model.rules import format_rule
 
 _CACHE_SIZE = 4096
 
@@ -100,9 +101,14 @@ class MostPermissiveEngine:
         exprs = network.simplified_rules(fixed)
         constants = {**network.defaults(), **fixed}
         free = {n: e for n, e in exprs.items() if n not in constants}
-        rules, settled = percolate(free, initial)
+        moving, settled = percolate(free, initial)
+        acyclic = fixed_point(moving)
         try:
-            found = self._attractors(rules, initial, limit) if rules else [{}]
+            if acyclic is not None:
+                found: list[dict[str, int | str]] = [dict(acyclic)]
+            else:
+                rules = {n: format_rule(e) for n, e in moving.items()}
+                found = self._attractors(rules, initial, limit)
         except Exception as exc:  # mpbn and clingo raise many types
             raise EngineError(f"mpbn failed on model {network.name!r}: {exc}") from exc
         if not found:
@@ -130,36 +136,6 @@ class MostPermissiveEngine:
         if initial is not None:
             start = {n: int(v) for n, v in initial.items() if n in rules and v in (0, 1, "0", "1")}
         return list(bn.attractors(reachable_from=start or None, limit=limit))
-
-
-def percolate(
-    exprs: Mapping[str, Expr], initial: InitialState | None
-) -> tuple[dict[str, str], dict[str, int]]:
-    """Substitute the nodes whose value can no longer change, exactly.
-
-    Without an initial state, a node whose rule has become a constant takes that value in every
-    attractor (the subspace is a trap space holding them all).  With an initial state, only a
-    node whose rule is a constant *equal to its initial value* is settled: it never changes, so
-    removing it leaves every most-permissive trajectory from the initial state intact.  Settled
-    values are substituted and the test repeated until nothing changes.
-    """
-    exprs = dict(exprs)
-    settled: dict[str, int] = {}
-    changed = True
-    while changed:
-        changed = False
-        for name, expr in list(exprs.items()):
-            if expr[0] != "const":
-                continue
-            value = int(bool(expr[1]))
-            if initial is not None and initial.get(name) not in (value, str(value)):
-                continue
-            settled[name] = value
-            del exprs[name]
-            changed = True
-        if changed:
-            exprs = {n: substitute(e, settled) for n, e in exprs.items()}
-    return {n: format_rule(e) for n, e in exprs.items()}, settled
 
 
 def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:

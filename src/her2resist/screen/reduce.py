@@ -32,83 +32,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from her2resist.model.rules import Expr, evaluate, substitute, variables
+from her2resist.engines.reduce import Start, fixed_point, percolate
+from her2resist.model.rules import Expr, substitute, variables
 
-Start = Mapping[str, int | str] | None
-
-
-def _settled(name: str, expr: Expr, start: Start) -> bool:
-    if expr[0] != "const":
-        return False
-    return start is None or start.get(name) == int(bool(expr[1]))
-
-
-def percolate(
-    rules: Mapping[str, Expr], start: Start, constants: Mapping[str, int] | None = None
-) -> tuple[dict[str, Expr], dict[str, int]]:
-    """Substitute settled constants into the other rules until none is left (see module docs).
-
-    Parameters
-    ----------
-    rules
-        Parsed rules of the nodes that may still move.
-    start
-        The start state (node -> 0, 1 or ``'*'``), or None for every attractor.
-    constants
-        Constants already known (returned together with the new ones).
-
-    Returns
-    -------
-    tuple
-        The rules of the nodes that still move, and every constant found.
-    """
-    found = dict(constants or {})
-    free = dict(rules)
-    readers: dict[str, list[str]] = {}
-    for name, expr in free.items():
-        for var in set(variables(expr)):
-            readers.setdefault(var, []).append(name)
-    queue = [n for n, e in free.items() if _settled(n, e, start)]
-    while queue:
-        name = queue.pop()
-        if name not in free:
-            continue
-        value = int(bool(free.pop(name)[1]))
-        found[name] = value
-        for reader in readers.get(name, ()):
-            if reader in free:
-                free[reader] = substitute(free[reader], {name: value})
-                if _settled(reader, free[reader], start):
-                    queue.append(reader)
-    return free, found
-
-
-def fixed_point(free: Mapping[str, Expr]) -> dict[str, int] | None:
-    """The only attractor of an acyclic network (a fixed point), or None if there is a cycle.
-
-    Without a cycle every node settles once its regulators have, from any start and in every
-    update mode, so the solver is not needed.
-    """
-    order: list[str] = []
-    deps = {n: {v for v in variables(e) if v in free} for n, e in free.items()}
-    ready = [n for n, d in deps.items() if not d]
-    readers: dict[str, list[str]] = {}
-    for name, regulators in deps.items():
-        for reg in regulators:
-            readers.setdefault(reg, []).append(name)
-    while ready:
-        name = ready.pop()
-        order.append(name)
-        for reader in readers.get(name, ()):
-            deps[reader].discard(name)
-            if not deps[reader]:
-                ready.append(reader)
-    if len(order) < len(free):
-        return None
-    state: dict[str, int] = {}
-    for name in order:
-        state[name] = int(evaluate(free[name], state))
-    return state
+__all__ = ["Start", "backward_cone", "fix_nodes", "fixed_point", "key_of", "percolate"]
 
 
 def fix_nodes(

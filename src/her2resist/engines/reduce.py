@@ -1,0 +1,107 @@
+"""Exact reductions of a perturbed network before it goes to a solver.
+
+Most of a perturbed network is fixed by its constants, so the solver only needs the part that
+can still move.  Both reductions here are exact for most-permissive semantics:
+
+- **Percolation of settled constants.**  A node whose rule has become a constant ``c`` (once
+  inputs and perturbed nodes are substituted) and whose value in the start state is already
+  ``c`` can never change; it is substituted into every other rule, and so on to a fixed point.
+  A node whose rule is constant but whose start value differs is *not* substituted: in the most
+  permissive semantics its old value can still be read on the way.  Without a start state
+  (every attractor of the network) every constant is percolated: every minimal trap space lies
+  inside the percolated sub-space.
+- **Acyclic remainder.**  If what is left has no feedback loop, its only attractor is the fixed
+  point reached by evaluating the rules in topological order, from any start.
+
+Examples
+--------
+>>> from her2resist.model.rules import parse_rule
+>>> rules = {"A": parse_rule("0"), "B": parse_rule("A | C"), "C": parse_rule("B")}
+>>> free, constants = percolate(rules, {"A": 0, "B": 1, "C": 1})
+>>> constants, sorted(free)
+({'A': 0}, ['B', 'C'])
+>>> fixed_point({"X": parse_rule("1"), "Y": parse_rule("!X")})
+{'X': 1, 'Y': 0}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from her2resist.model.rules import Expr, evaluate, substitute, variables
+
+Start = Mapping[str, int | str] | None
+
+
+def _settled(name: str, expr: Expr, start: Start) -> bool:
+    if expr[0] != "const":
+        return False
+    return start is None or start.get(name) == int(bool(expr[1]))
+
+
+def percolate(
+    rules: Mapping[str, Expr], start: Start, constants: Mapping[str, int] | None = None
+) -> tuple[dict[str, Expr], dict[str, int]]:
+    """Substitute settled constants into the other rules until none is left (see module docs).
+
+    Parameters
+    ----------
+    rules
+        Parsed rules of the nodes that may still move.
+    start
+        The start state (node -> 0, 1 or ``'*'``), or None for every attractor.
+    constants
+        Constants already known (returned together with the new ones).
+
+    Returns
+    -------
+    tuple
+        The rules of the nodes that still move, and every constant found.
+    """
+    found = dict(constants or {})
+    free = dict(rules)
+    readers: dict[str, list[str]] = {}
+    for name, expr in free.items():
+        for var in set(variables(expr)):
+            readers.setdefault(var, []).append(name)
+    queue = [n for n, e in free.items() if _settled(n, e, start)]
+    while queue:
+        name = queue.pop()
+        if name not in free:
+            continue
+        value = int(bool(free.pop(name)[1]))
+        found[name] = value
+        for reader in readers.get(name, ()):
+            if reader in free:
+                free[reader] = substitute(free[reader], {name: value})
+                if _settled(reader, free[reader], start):
+                    queue.append(reader)
+    return free, found
+
+
+def fixed_point(free: Mapping[str, Expr]) -> dict[str, int] | None:
+    """The only attractor of an acyclic network (a fixed point), or None if there is a cycle.
+
+    Without a cycle every node settles once its regulators have, from any start and in every
+    update mode, so the solver is not needed.
+    """
+    order: list[str] = []
+    deps = {n: {v for v in variables(e) if v in free} for n, e in free.items()}
+    ready = [n for n, d in deps.items() if not d]
+    readers: dict[str, list[str]] = {}
+    for name, regulators in deps.items():
+        for reg in regulators:
+            readers.setdefault(reg, []).append(name)
+    while ready:
+        name = ready.pop()
+        order.append(name)
+        for reader in readers.get(name, ()):
+            deps[reader].discard(name)
+            if not deps[reader]:
+                ready.append(reader)
+    if len(order) < len(free):
+        return None
+    state: dict[str, int] = {}
+    for name in order:
+        state[name] = int(evaluate(free[name], state))
+    return state
