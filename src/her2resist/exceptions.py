@@ -75,24 +75,35 @@ class ScenarioError(InputFileError):
 class UnknownNameError(Her2ResistError, KeyError):
     """A name (drug, alteration, node, regimen) that the package does not know.
 
-    The message lists the closest known names.
+    The message lists the closest known names; they are looked up when the message is read,
+    so code that catches the error and tries another name pays nothing for them.
     """
 
     def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
         self.kind = kind
         self.name = name
-        known = sorted(set(known))
-        self.suggestions = get_close_matches(name, known, n=5, cutoff=0.5)
-        if not self.suggestions:
-            lowered = name.lower()
-            self.suggestions = [k for k in known if lowered in k.lower()][:5]
-        hint = (
-            f" Did you mean: {', '.join(repr(s) for s in self.suggestions)}?"
-            if self.suggestions
-            else f" Known {kind}s: {', '.join(known[:12])}{', ...' if len(known) > 12 else ''}."
-        )
-        self.message = f"Unknown {kind} {name!r}.{hint}"
-        super().__init__(self.message)
+        self._known = tuple(known)
+        super().__init__(kind, name)
+
+    @property
+    def suggestions(self) -> list[str]:
+        known = sorted(set(self._known))
+        close = get_close_matches(self.name, known, n=5, cutoff=0.5)
+        if not close:
+            lowered = self.name.lower()
+            close = [k for k in known if lowered in k.lower()][:5]
+        return close
+
+    @property
+    def message(self) -> str:
+        suggestions = self.suggestions
+        if suggestions:
+            hint = f" Did you mean: {', '.join(repr(s) for s in suggestions)}?"
+        else:
+            known = sorted(set(self._known))
+            more = ", ..." if len(known) > 12 else ""
+            hint = f" Known {self.kind}s: {', '.join(known[:12])}{more}."
+        return f"Unknown {self.kind} {self.name!r}.{hint}"
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message

@@ -15,18 +15,41 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from her2resist.cli._common import console, handle_errors, print_json, write_atomic
-from her2resist.knowledge.docs import (
-    evidence_to_dict,
-    mechanism_to_dict,
-    render_mechanisms_markdown,
-)
-from her2resist.knowledge.kb import KnowledgeBase, load_knowledge_base
+
+if TYPE_CHECKING:
+    from her2resist.knowledge.kb import KnowledgeBase
+
+
+# The knowledge base (pydantic, YAML) is imported when a kb command runs, not when the CLI
+# starts: every other command would pay for it.
+def load_knowledge_base() -> KnowledgeBase:
+    from her2resist.knowledge.kb import load_knowledge_base as load
+
+    return load()
+
+
+def evidence_to_dict(*args: Any, **kwargs: Any) -> Any:
+    from her2resist.knowledge.docs import evidence_to_dict as convert
+
+    return convert(*args, **kwargs)
+
+
+def mechanism_to_dict(*args: Any, **kwargs: Any) -> Any:
+    from her2resist.knowledge.docs import mechanism_to_dict as convert
+
+    return convert(*args, **kwargs)
+
+
+def render_mechanisms_markdown(*args: Any, **kwargs: Any) -> str:
+    from her2resist.knowledge.docs import render_mechanisms_markdown as render
+
+    return render(*args, **kwargs)
 
 kb_app = typer.Typer(help="Query the knowledge base: drugs, mechanisms, evidence.",
                      no_args_is_help=True)

@@ -16,11 +16,15 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+import sys
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Mapping
+from functools import cache
+from typing import Any
 
-import mpbn
 import numpy as np
 import pandas as pd
 
@@ -32,10 +36,10 @@ from her2resist.engines.base import (
     solver_version,
     star_to_float,
 )
-from her2resist.engines.reduce import fixed_point, percolate
+from her2resist.engines.reduce import complete_outputs, fixed_point, percolate, prune_outputs
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
-from her2resist.model.rules import format_rule
+from her2resist.model.rules import Expr, format_rule
 
 _CACHE_SIZE = 4096
 
@@ -51,6 +55,9 @@ class MostPermissiveEngine:
 
     def __init__(self, *, cache_size: int = _CACHE_SIZE) -> None:
         self._cache: OrderedDict[tuple[object, ...], SimulationResult] = OrderedDict()
+        self._core_cache: OrderedDict[tuple[object, ...], list[dict[str, int | str]]] = (
+            OrderedDict()
+        )
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.calls = 0
@@ -58,6 +65,7 @@ class MostPermissiveEngine:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._core_cache.clear()
 
     def simulate(
         self,
@@ -102,15 +110,16 @@ class MostPermissiveEngine:
         constants = {**network.defaults(), **fixed}
         free = {n: e for n, e in exprs.items() if n not in constants}
         moving, settled = percolate(free, initial)
-        acyclic = fixed_point(moving)
+        core, outputs = prune_outputs(moving)
+        acyclic = fixed_point(core)
         try:
             if acyclic is not None:
                 found: list[dict[str, int | str]] = [dict(acyclic)]
             else:
-                rules = {n: format_rule(e) for n, e in moving.items()}
-                found = self._attractors(rules, initial, limit)
+                found = self._core_attractors(core, initial, limit)
         except Exception as exc:  # mpbn and clingo raise many types
             raise EngineError(f"mpbn failed on model {network.name!r}: {exc}") from exc
+        found = [complete_outputs(att, outputs, moving) for att in found]
         if not found:
             raise EngineError(f"mpbn found no attractor for model {network.name!r}")
         known = {**constants, **settled}
@@ -127,15 +136,60 @@ class MostPermissiveEngine:
             perturbation=dict(fixed),
         )
 
+    def _core_attractors(
+        self, core: dict[str, Expr], initial: InitialState | None, limit: int
+    ) -> list[dict[str, int | str]]:
+        """mpbn on the core, cached by the core's rules and start: many perturbations leave
+        the same moving part behind (a regimen's partner acting on a settled branch)."""
+        rules = {n: format_rule(e) for n, e in core.items()}
+        start = None if initial is None else tuple(sorted((n, initial.get(n)) for n in rules))
+        key = (tuple(sorted(rules.items())), start, limit)
+        with self._lock:
+            cached = self._core_cache.get(key)
+        if cached is None:
+            cached = self._attractors(rules, initial, limit)
+            with self._lock:
+                self._core_cache[key] = cached
+                if len(self._core_cache) > self._cache_size:
+                    self._core_cache.popitem(last=False)
+        return [dict(att) for att in cached]
+
     @staticmethod
     def _attractors(
         rules: dict[str, str], initial: InitialState | None, limit: int
     ) -> list[dict[str, int | str]]:
-        bn = mpbn.MPBooleanNetwork(rules)
+        bn = _mpbn().MPBooleanNetwork(rules)
         start = None
         if initial is not None:
             start = {n: int(v) for n, v in initial.items() if n in rules and v in (0, 1, "0", "1")}
         return list(bn.attractors(reachable_from=start or None, limit=limit))
+
+
+@cache
+def _mpbn() -> Any:
+    """Import mpbn, deferring colomoto's notebook file helpers.
+
+    mpbn imports colomoto's ``minibn``, which imports ``colomoto_jupyter.io`` (a BeautifulSoup
+    and CellCollective client, a quarter of a second) only to resolve file names and URLs, which
+    the engine never does.  While mpbn is imported, that module is a stand-in whose one function
+    imports the real module when called; the stand-in is removed right after, so any later
+    import of ``colomoto_jupyter.io`` gets the real module.
+    """
+    name = "colomoto_jupyter.io"
+    if name in sys.modules or "mpbn" in sys.modules:
+        return importlib.import_module("mpbn")
+    stand_in = types.ModuleType(name)
+
+    def ensure_localfile(*args: Any, **kwargs: Any) -> Any:
+        return importlib.import_module(name).ensure_localfile(*args, **kwargs)
+
+    stand_in.ensure_localfile = ensure_localfile  # type: ignore[attr-defined]
+    sys.modules[name] = stand_in
+    try:
+        return importlib.import_module("mpbn")
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
 
 
 def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:

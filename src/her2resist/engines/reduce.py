@@ -105,3 +105,54 @@ def fixed_point(free: Mapping[str, Expr]) -> dict[str, int] | None:
     for name in order:
         state[name] = int(evaluate(free[name], state))
     return state
+
+
+def prune_outputs(free: Mapping[str, Expr]) -> tuple[dict[str, Expr], list[str]]:
+    """Split off the nodes that no other moving node reads (repeatedly).
+
+    Such an output node cannot influence the others, so the attractors of the rest (the core)
+    are those of the whole network projected on the core, reachability included.  Returns the
+    core's rules and the output nodes in the order they were removed (an output removed later
+    may read one removed earlier).
+    """
+    core = dict(free)
+    readers: dict[str, set[str]] = {n: set() for n in core}
+    for name, expr in core.items():
+        for var in set(variables(expr)):
+            if var in readers and var != name:
+                readers[var].add(name)
+    removed: list[str] = []
+    queue = [n for n, r in readers.items() if not r]
+    while queue:
+        name = queue.pop()
+        if name not in core:
+            continue
+        expr = core.pop(name)
+        removed.append(name)
+        for var in set(variables(expr)):
+            if var in core and var != name:
+                readers[var].discard(name)
+                if not readers[var]:
+                    queue.append(var)
+    return core, removed
+
+
+def complete_outputs(
+    state: Mapping[str, int | str], outputs: list[str], rules: Mapping[str, Expr]
+) -> dict[str, int | str]:
+    """Values of pruned output nodes in an attractor of the core (``'*'`` where the rule is not
+    constant over the attractor's free nodes), outputs evaluated last-removed first."""
+    full = dict(state)
+    for name in reversed(outputs):
+        expr = rules[name]
+        regs = sorted(set(variables(expr)))
+        free = [r for r in regs if full.get(r) == "*"]
+        fixed = {r: int(full[r]) for r in regs if full.get(r) != "*" and r in full}
+        seen = set()
+        for bits in range(2 ** len(free)):
+            values = {**fixed, **{r: (bits >> i) & 1 for i, r in enumerate(free)}}
+            seen.add(int(evaluate(expr, values)))
+            if len(seen) == 2:
+                break
+        full[name] = "*" if len(seen) == 2 else seen.pop()
+    return full
