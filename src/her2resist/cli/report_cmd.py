@@ -63,8 +63,10 @@ def report(
         "--only-named", help="Report only the --regimen regimens, not the standard ones.")
     ] = False,
 ) -> None:
-    """Which HER2 regimens a tumour escapes, by which mechanism, on what evidence, and what
-    restores response. Several samples give one report each (a JSON list, HTML sections)."""
+    """Which HER2 regimens a tumour escapes, why, on what evidence, and what restores response.
+
+    Several samples give one report each (a JSON list, HTML sections).
+    """
     from her2resist.profile import load_profiles
     from her2resist.report import build_report, render_html, render_json, render_text
     from her2resist.report.text import report_renderable

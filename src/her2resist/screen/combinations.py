@@ -6,9 +6,14 @@ Each combination's **response score** is the one of
 on the readout (``'*'`` counts half) relative to the untreated cell in the same way.  The
 **interaction score** is the Bliss excess on those scores,
 ``s_AB - (1 - (1 - s_A)(1 - s_B))`` (for triples the product runs over the three agents);
-the HSA excess ``s_AB - max(s_A, s_B)`` is also given.  Per genotype, combinations are
-ranked by score, then interaction, then *breadth* (the number of genotypes of the screen on
-which the combination scores as sensitive, >= 0.5), then fewer agents, then name.
+the HSA excess ``s_AB - max(s_A, s_B)`` is also given.  Per genotype, the combinations that
+restore response (score >= 0.5) come first; among them, those that *keep the regimen the
+genotype resists* (``keeps_resisted``: the field's resensitisation, e.g. trastuzumab + a CDK4/6
+inhibitor for a cyclin D1-amplified tumour that escapes trastuzumab) before those that replace
+it; then by interaction (Bliss excess: what the partners achieve together and not alone),
+score, *breadth* (the number of genotypes of the screen on which the combination restores
+response), fewer agents, and name.  The ranking never reads the knowledge base's strategies;
+the regimens a genotype resists are its definition (the KB mechanism's ``resistant_to``).
 
 Examples
 --------
@@ -31,6 +36,7 @@ from typing import Any, cast
 import pandas as pd
 
 from her2resist.model.network import Network
+from her2resist.predict.regimen import parse_regimen
 from her2resist.predict.scoring import (
     APOPTOSIS,
     PROLIFERATION,
@@ -48,8 +54,8 @@ from her2resist.screen.targets import check_max_size
 State = Mapping[str, int | str]
 #: Columns of :attr:`CombinationScreen.table`.
 COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "bliss_excess",
-           "hsa_excess", "breadth", "control_untreated", "control_treated", "states", "kb_strategy",
-           "kb_evidence")
+           "hsa_excess", "keeps_resisted", "breadth", "control_untreated", "control_treated",
+           "states", "kb_strategy", "kb_evidence")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,7 @@ class CombinationScreen:
     ``table`` has one row per (genotype, combination), columns :data:`COLUMNS`:
     ``rank`` within the genotype (1 best), ``combination`` (agent names joined by " + "),
     ``size``, ``score`` in [0, 1], ``bliss_excess`` and ``hsa_excess`` (0 for single agents),
+    ``keeps_resisted`` (the combination contains a regimen the genotype resists),
     ``breadth`` (genotypes of the screen on which it scores >= 0.5),
     ``control_untreated``/``control_treated`` and the number of reached ``states``,
     ``kb_strategy`` (the KB strategy with the same drug nodes, "" if none) and
@@ -169,9 +176,11 @@ def _interactions(frame: pd.DataFrame) -> pd.DataFrame:
     frame["bliss_excess"], frame["hsa_excess"] = bliss, hsa
     sensitive = frame[frame["score"] >= SENSITIVE_AT].groupby("combination")["genotype"].nunique()
     frame["breadth"] = frame["combination"].map(sensitive).fillna(0).astype(int)
+    frame["restores"] = frame["score"] >= SENSITIVE_AT
     frame = frame.sort_values(
-        ["genotype", "score", "bliss_excess", "breadth", "size", "combination"],
-        ascending=[True, False, False, False, True, True], kind="mergesort")
+        ["genotype", "restores", "keeps_resisted", "bliss_excess", "score", "breadth", "size",
+         "combination"],
+        ascending=[True, False, False, False, False, False, True, True], kind="mergesort")
     frame["rank"] = frame.groupby("genotype").cumcount() + 1
     return frame
 
@@ -240,15 +249,27 @@ def screen_combinations(
                              time.perf_counter() - start)
 
 
+def resisted_perturbations(genotype: Genotype) -> list[frozenset[tuple[str, int]]]:
+    """The drug-node settings of each regimen the genotype resists (catalogue ids or names)."""
+    out = []
+    for regimen in genotype.resisted:
+        nodes = parse_regimen(regimen.replace("_", " ")).nodes
+        if nodes:
+            out.append(frozenset((n, 1) for n in nodes))
+    return out
+
+
 def _table(genotypes: Sequence[Genotype], combos: Sequence[tuple[Agent, ...]],
            results: list[list[dict[str, Any]]]) -> pd.DataFrame:
     keys = [frozenset(perturbation_of(c).items()) for c in combos]
     records = []
     for genotype, rows in zip(genotypes, results, strict=True):
         strategies = kb_strategies(genotype)
+        resisted = resisted_perturbations(genotype)
         for key, row in zip(keys, rows, strict=True):
             match = strategies.get(key, ("", ()))
             records.append({"genotype": genotype.name, "mechanism": genotype.mechanism or "",
-                            **row, "kb_strategy": match[0], "kb_evidence": ", ".join(match[1])})
+                            **row, "keeps_resisted": any(r <= key for r in resisted),
+                            "kb_strategy": match[0], "kb_evidence": ", ".join(match[1])})
     frame = _interactions(pd.DataFrame(records))
     return frame[list(COLUMNS)].reset_index(drop=True)

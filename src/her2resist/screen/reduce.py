@@ -1,21 +1,11 @@
-"""Exact reductions of a perturbed network before it goes to the solver.
+"""Reductions a screen applies to each perturbed network before it asks the engine.
 
-A screen asks the same question of thousands of perturbations of one network.  Most of a
-perturbed network is fixed by its constants, so the solver only needs the part that can still
-move.  Two reductions are used, both exact for most-permissive semantics:
-
-- **Percolation of constants.**  A node whose rule has become a constant ``c`` (once inputs
-  and perturbed nodes are substituted) and whose value in the start state is already ``c`` can
-  never change; it is substituted into every other rule, and so on to a fixed point.  A node
-  whose rule is constant but whose start value differs is *not* substituted: in the most
-  permissive semantics its old value can still be read on the way.  Without a start state
-  (every attractor of the network) every constant is percolated: every minimal trap space lies
-  inside the percolated sub-space.
-- **Backward cone.**  The nodes that a readout depends on form a sub-network that does not read
-  the rest; its reachable attractors are the projections of the full network's.
-
-The reduced network is also the cache key: perturbations that leave the same moving part
-from the same start have the same attractors (on the moving part).
+The exact reductions themselves (percolation of settled constants, the acyclic fixed point)
+live in :mod:`her2resist.engines.reduce`; this module adds what a screen needs on top:
+fixing more nodes on an already percolated network, the backward cone of a readout (the
+nodes a readout depends on form a sub-network that does not read the rest, so its reachable
+attractors are the projections of the full network's), and a cache key (perturbations that
+leave the same moving part from the same start have the same attractors on it).
 
 Examples
 --------
