@@ -35,6 +35,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.predict.regimen import parse_regimen
 from her2resist.predict.scoring import (
@@ -250,7 +251,8 @@ def screen_combinations(
 
 
 def resisted_perturbations(genotype: Genotype) -> list[frozenset[tuple[str, int]]]:
-    """The drug-node settings of each regimen the genotype resists (catalogue ids or names)."""
+    """The drug-node settings of each regimen the genotype resists (catalogue ids or names),
+    as its KB mechanism records them."""
     out = []
     for regimen in genotype.resisted:
         nodes = parse_regimen(regimen.replace("_", " ")).nodes
@@ -259,13 +261,40 @@ def resisted_perturbations(genotype: Genotype) -> list[frozenset[tuple[str, int]
     return out
 
 
+#: Catalogue classes of the HER2-targeted drugs.
+HER2_CLASSES = frozenset({"her2_antibody", "her2_tki", "pan_her_tki", "her2_adc"})
+
+
+def escaped_her2_agents(
+    combos: Sequence[tuple[Agent, ...]], keys: Sequence[frozenset[tuple[str, int]]],
+    rows: Sequence[Mapping[str, Any]],
+) -> list[frozenset[tuple[str, int]]]:
+    """For a tumour given by its alterations (no KB mechanism says what it resists): the
+    HER2-targeted agents of the panel that, alone, do not restore response on it."""
+    catalogue = load_catalogue()
+    out = []
+    for combo, key, row in zip(combos, keys, rows, strict=True):
+        if len(combo) != 1 or row["score"] >= SENSITIVE_AT:
+            continue
+        classes = {c for i in combo[0].ids for c in _classes_of(i, catalogue)}
+        if classes & HER2_CLASSES:
+            out.append(key)
+    return out
+
+
+def _classes_of(record_id: str, catalogue: Catalogue) -> tuple[str, ...]:
+    if record_id in catalogue.drugs:
+        return catalogue.drugs[record_id].classes
+    return (record_id,) if record_id in catalogue.classes else ()
+
+
 def _table(genotypes: Sequence[Genotype], combos: Sequence[tuple[Agent, ...]],
            results: list[list[dict[str, Any]]]) -> pd.DataFrame:
     keys = [frozenset(perturbation_of(c).items()) for c in combos]
     records = []
     for genotype, rows in zip(genotypes, results, strict=True):
         strategies = kb_strategies(genotype)
-        resisted = resisted_perturbations(genotype)
+        resisted = resisted_perturbations(genotype) or escaped_her2_agents(combos, keys, rows)
         for key, row in zip(keys, rows, strict=True):
             match = strategies.get(key, ("", ()))
             records.append({"genotype": genotype.name, "mechanism": genotype.mechanism or "",
