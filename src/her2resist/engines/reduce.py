@@ -110,16 +110,17 @@ def fixed_point(free: Mapping[str, Expr]) -> dict[str, int] | None:
 def prune_outputs(free: Mapping[str, Expr]) -> tuple[dict[str, Expr], list[str]]:
     """Split off the nodes that no other moving node reads (repeatedly).
 
-    Such an output node cannot influence the others, so the attractors of the rest (the core)
-    are those of the whole network projected on the core, reachability included.  Returns the
-    core's rules and the output nodes in the order they were removed (an output removed later
-    may read one removed earlier).
+    Such an output node (one that does not read itself either) cannot influence the others,
+    so the attractors of the rest (the core) are those of the whole network projected on the
+    core, reachability included.  Returns the core's rules and the output nodes in the order
+    they were removed (an output removed later may read one removed earlier).
     """
     core = dict(free)
     readers: dict[str, set[str]] = {n: set() for n in core}
     for name, expr in core.items():
         for var in set(variables(expr)):
-            if var in readers and var != name:
+            if var in readers:
+                # A node that reads itself keeps a memory of its start: never an output.
                 readers[var].add(name)
     removed: list[str] = []
     queue = [n for n, r in readers.items() if not r]
@@ -130,7 +131,7 @@ def prune_outputs(free: Mapping[str, Expr]) -> tuple[dict[str, Expr], list[str]]
         expr = core.pop(name)
         removed.append(name)
         for var in set(variables(expr)):
-            if var in core and var != name:
+            if var in core:
                 readers[var].discard(name)
                 if not readers[var]:
                     queue.append(var)
