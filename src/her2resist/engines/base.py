@@ -4,13 +4,17 @@ An engine takes a :class:`~her2resist.model.network.Network`, a perturbation (no
 0 or 1) and optionally an initial state (a mapping node -> 0, 1 or ``'*'``; ``'*'`` means "any
 value": a trap space), and returns a :class:`SimulationResult`:
 
-- ``states``: one row per reached attractor (or final state), one column per node; values 0, 1,
-  or 0.5 where the node oscillates inside the attractor (most permissive) ;
-- ``weights``: the weight of each row (equal weights for attractors, probabilities for the
-  stochastic engine), summing to 1;
+- ``states``: a DataFrame with one row per reached attractor (or final state), one column per
+  node; values 0, 1, or 0.5 where the node oscillates inside the attractor (most permissive);
+- ``weights``: a Series, the weight of each row (equal weights for attractors, probabilities for
+  the stochastic engine), summing to 1;
 - ``activity``: per node, the weighted mean of ``states``;
 - ``trajectory``: node probabilities over time (stochastic engine), else ``None``;
 - ``provenance``: package version, model hash, engine and solver versions, seed.
+
+The result holds its numbers as numpy arrays (``values``, ``probabilities``) and builds the
+DataFrames when they are asked for: the prediction path, which makes thousands of results in a
+screen or a report, works on the arrays and builds no DataFrame.
 """
 
 from __future__ import annotations
@@ -19,13 +23,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pandas as pd
+import numpy as np
 
 from her2resist import __version__
 from her2resist.model.network import Network, Node
 from her2resist.model.rules import format_rule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 InitialState = Mapping[str, int | str]
 Perturbation = Mapping[str, int]
@@ -69,30 +76,64 @@ def solver_version(distribution: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SimulationResult:
-    """Attractors or final states reached, with weights and provenance (see module doc)."""
+    """Attractors or final states reached, with weights and provenance (see module doc).
 
-    states: pd.DataFrame
-    weights: pd.Series
+    ``values`` has one row per reached state and one column per entry of ``nodes``;
+    ``probabilities`` holds the row weights.
+    """
+
+    values: np.ndarray
+    nodes: tuple[str, ...]
+    probabilities: np.ndarray
     provenance: Provenance
     perturbation: Mapping[str, int] = field(default_factory=dict)
     trajectory: pd.DataFrame | None = None
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {n: i for i, n in enumerate(self.nodes)})
+
+    @property
+    def n_states(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def states(self) -> pd.DataFrame:
+        """The reached states as a DataFrame (rows: states, columns: nodes)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.values, columns=list(self.nodes))
+
+    @property
+    def weights(self) -> pd.Series:
+        """The weight of each reached state."""
+        import pandas as pd
+
+        return pd.Series(self.probabilities)
 
     @property
     def activity(self) -> pd.Series:
         """Weighted mean value of every node over the reached states."""
-        values = self.weights.to_numpy() @ self.states.to_numpy()
-        return pd.Series(values, index=self.states.columns)
+        import pandas as pd
+
+        return pd.Series(self.probabilities @ self.values, index=list(self.nodes))
+
+    def column(self, node: str) -> np.ndarray:
+        """The values of one node in every reached state."""
+        return self.values[:, self._index[node]]
 
     def value(self, node: str) -> float:
         """Weighted mean value of one node."""
-        return float(self.weights.to_numpy() @ self.states[node].to_numpy())
+        return float(self.probabilities @ self.column(node))
+
+    def state(self, row: int) -> dict[str, float]:
+        """One reached state as a mapping node -> value."""
+        return dict(zip(self.nodes, self.values[row].tolist(), strict=True))
 
     def as_records(self) -> list[dict[str, object]]:
         """Rows as plain dictionaries (for JSON), with their weight."""
-        rows = []
-        for idx, row in self.states.iterrows():
-            rows.append({"weight": float(self.weights[idx]), "state": row.to_dict()})
-        return rows
+        return [{"weight": float(w), "state": self.state(i)}
+                for i, w in enumerate(self.probabilities.tolist())]
 
 
 class Engine(Protocol):

@@ -26,7 +26,6 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from her2resist.engines.base import (
     InitialState,
@@ -123,15 +122,14 @@ class MostPermissiveEngine:
         if not found:
             raise EngineError(f"mpbn found no attractor for model {network.name!r}")
         known = {**constants, **settled}
-        order = list(network.nodes)
+        order = tuple(network.nodes)
         values = np.array(
             [[star_to_float(att.get(n, known.get(n, 0))) for n in order] for att in found]
         )
-        states = pd.DataFrame(values, columns=order)
-        weights = pd.Series(1.0 / len(found), index=states.index)
         return SimulationResult(
-            states=states,
-            weights=weights,
+            values=values,
+            nodes=order,
+            probabilities=np.full(len(found), 1.0 / len(found)),
             provenance=make_provenance(network, self.name, solver_version("mpbn")),
             perturbation=dict(fixed),
         )
@@ -194,10 +192,9 @@ def _mpbn() -> Any:
 
 def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
     """Rows of ``result.states`` back as mpbn-style dicts (0, 1, '*')."""
-    names = list(result.states.columns)
     return [
-        {n: ("*" if v == 0.5 else int(v)) for n, v in zip(names, row, strict=True)}
-        for row in result.states.to_numpy().tolist()
+        {n: ("*" if v == 0.5 else int(v)) for n, v in zip(result.nodes, row, strict=True)}
+        for row in result.values.tolist()
     ]
 
 

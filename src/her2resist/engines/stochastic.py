@@ -97,12 +97,13 @@ class StochasticEngine:
         except Exception as exc:  # cmaboss raises its own exception types
             raise EngineError(f"MaBoSS failed on model {network.name!r}: {exc}") from exc
         trajectory = self._trajectory(network, probs, times, names, constants)
-        states, weights = self._final_states(
+        values, weights = self._final_states(
             network, np.asarray(last_probs)[0], state_names, constants
         )
         return SimulationResult(
-            states=states,
-            weights=weights,
+            values=values,
+            nodes=tuple(network.nodes),
+            probabilities=weights,
             provenance=make_provenance(network, self.name, solver_version("cmaboss"), self.seed),
             perturbation=dict(fixed),
             trajectory=trajectory,
@@ -124,7 +125,7 @@ class StochasticEngine:
     @staticmethod
     def _final_states(
         network: Network, probs: np.ndarray, state_names: list[str], constants: Mapping[str, int]
-    ) -> tuple[pd.DataFrame, pd.Series]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         order = list(network.nodes)
         always = {n for n, v in constants.items() if v}
         rows = []
@@ -132,7 +133,5 @@ class StochasticEngine:
             active = set() if name == "<nil>" else {s.strip() for s in name.split("--")}
             active |= always
             rows.append([1.0 if n in active else 0.0 for n in order])
-        states = pd.DataFrame(rows, columns=order)
         total = probs.sum()
-        weights = pd.Series(probs / total if total > 0 else probs, index=states.index)
-        return states, weights
+        return np.array(rows, dtype=float), (probs / total if total > 0 else probs)

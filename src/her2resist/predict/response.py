@@ -104,10 +104,9 @@ def _mechanisms(
 
 
 def _trace(network: Network, sim: object, perturbed: Mapping[str, int]) -> tuple[TraceStep, ...]:
-    states = sim.treated.states  # type: ignore[attr-defined]
-    prolif = states[PROLIFERATION]
-    row = states.loc[prolif.idxmax()] if prolif.max() > 0 else states.iloc[0]
-    state = row.to_dict()
+    treated = sim.treated  # type: ignore[attr-defined]
+    # Explain the state that divides most (the escape), or the first one if none divides.
+    state = treated.state(int(treated.column(PROLIFERATION).argmax()))
     steps = explain_node(network, state, PROLIFERATION, perturbed)
     seen = {s.node for s in steps}
     steps += [s for s in explain_node(network, state, APOPTOSIS, perturbed) if s.node not in seen]
@@ -170,7 +169,7 @@ def predict_response(
         control_treated=c1,
         proliferation=treated.value(PROLIFERATION),
         apoptosis=treated.value(APOPTOSIS),
-        n_states=len(treated.states),
+        n_states=treated.n_states,
         trace=trace,
         mechanisms=mechanisms,
         provenance=treated.provenance,

@@ -24,11 +24,14 @@ between (proliferation oscillates, or some reached states still divide).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from her2resist.engines.base import SimulationResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROLIFERATION = "Proliferation"
 APOPTOSIS = "Apoptosis"
@@ -54,10 +57,10 @@ def control_per_state(states: pd.DataFrame, readout: Readout = Readout()) -> pd.
 
 def control(result: SimulationResult, readout: Readout = Readout()) -> float:
     """Weighted mean control over the reached states."""
-    growth = result.states[readout.proliferation].to_numpy()
-    death = result.states[readout.apoptosis].to_numpy() if readout.apoptosis else 0.0
+    growth = result.column(readout.proliferation)
+    death = result.column(readout.apoptosis) if readout.apoptosis else 0.0
     per_state = (1.0 - growth) / 2.0 + (death / 2.0) * (1.0 - growth / 2.0)
-    return float(np.dot(per_state, result.weights.to_numpy()))
+    return float(np.dot(per_state, result.probabilities))
 
 
 def response_score(c_untreated: float, c_treated: float) -> float:

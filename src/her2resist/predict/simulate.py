@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pandas as pd
+import numpy as np
 
 from her2resist.engines import get_engine
 from her2resist.engines.base import Engine, SimulationResult
@@ -45,7 +45,8 @@ def simulate_regimen(
     untreated = eng.simulate(network, dict(background), initial=resting_state(network))
     fixed = {**dict(background), **dict(drugs)}
     if eng.name != "most-permissive":
-        start = untreated.activity.to_dict()
+        start = dict(zip(untreated.nodes, (untreated.probabilities @ untreated.values).tolist(),
+                         strict=True))
         return RegimenSimulation(untreated, eng.simulate(network, fixed, initial=start))
     results = [eng.simulate(network, fixed, initial=att) for att in attractor_dicts(untreated)]
     return RegimenSimulation(untreated, _union(results))
@@ -55,7 +56,9 @@ def _union(results: list[SimulationResult]) -> SimulationResult:
     """Distinct attractors reached from any untreated attractor, equally weighted."""
     if len(results) == 1:
         return results[0]
-    states = pd.concat([r.states for r in results]).drop_duplicates().reset_index(drop=True)
-    weights = pd.Series(1.0 / len(states), index=states.index)
+    rows = list(dict.fromkeys(tuple(row) for r in results for row in r.values.tolist()))
     first = results[0]
-    return SimulationResult(states, weights, first.provenance, first.perturbation)
+    return SimulationResult(
+        values=np.array(rows), nodes=first.nodes, probabilities=np.full(len(rows), 1 / len(rows)),
+        provenance=first.provenance, perturbation=first.perturbation,
+    )
