@@ -47,7 +47,12 @@ def test_bad_case_files(body: str, message: str) -> None:
         read_cases(io.StringIO(body), source="bad.csv")
 
 
-def test_unknown_drug_in_a_case_names_the_case() -> None:
-    text = "id,alterations,regimen,expected\nQ7,,trastuzumb,sensitive\n"
-    with pytest.raises(InputFileError, match=r"case Q7, line 2: Unknown drug"):
-        validate_cases(read_cases(io.StringIO(text), source="c.csv"))
+def test_unknown_drug_in_a_case_fails_that_case_only() -> None:
+    text = ("id,alterations,regimen,expected\nQ7,,trastuzumb,sensitive\n"
+            "Q8,PTEN loss,trastuzumab,resistant\n")
+    report = validate_cases(read_cases(io.StringIO(text), source="c.csv"))
+    failed, passed = report.results
+    assert not failed.passed and failed.predicted == "error"
+    assert failed.error is not None and "case Q7, line 2: Unknown drug" in failed.error
+    assert "'trastuzumab'" in failed.error and passed.passed
+    assert report.as_dict()["cases"][0]["error"] == failed.error

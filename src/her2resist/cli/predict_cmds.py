@@ -8,7 +8,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from her2resist.cli._common import console, handle_errors, print_json
+from her2resist.cli._common import console, err_console, handle_errors, print_json
 from her2resist.exceptions import ParameterError
 
 ENGINE_HELP = "Simulation engine: most-permissive (exact attractors) or stochastic (MaBoSS)."
@@ -115,10 +115,13 @@ def validate(
                 r.case.regimen,
                 expected,
                 _styled(r.predicted),
-                f"{r.score:.2f}",
+                "-" if r.error else f"{r.score:.2f}",
                 "[green]yes[/]" if r.passed else "[red]NO[/]",
             )
         console.print(table)
+        for r in report.results:
+            if r.error:
+                err_console.print(f"[yellow]Case {r.case.id} could not be predicted:[/] {r.error}")
         console.print(f"Passed {report.passed} of {report.total} (accuracy {report.accuracy:.1%}).")
     if report.passed != report.total:
         raise typer.Exit(1)

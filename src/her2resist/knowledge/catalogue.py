@@ -31,6 +31,17 @@ THREE_TO_ONE = {
 }
 _THREE = re.compile("|".join(THREE_TO_ONE))
 
+#: Other words for the events of the vocabulary, as papers write them ("PTEN knockdown").
+EVENT_SYNONYMS = {
+    "knockdown": "loss", "silencing": "loss", "knockout": "loss", "deficiency": "loss",
+    "null": "loss", "deleted": "deletion", "lost": "loss", "downregulation": "low expression",
+    "upregulation": "overexpression", "overexpressed": "overexpression",
+    "highexpression": "overexpression", "elevated": "overexpression",
+    "amplified": "amplification", "gain": "amplification", "copygain": "amplification",
+    "activated": "activation", "hyperactivation": "activation",
+    "mutant": "mutation", "mutated": "mutation", "activatingmutation": "mutation",
+}
+
 
 def data_dir() -> Path:
     """The folder of the knowledge base's YAML files inside the package."""
@@ -111,6 +122,9 @@ class Catalogue:
             found = self.match_protein_change(parts[0], parts[1])
             if found is not None:
                 return found
+            event = EVENT_SYNONYMS.get(normalise_name(parts[1]))
+            if event is not None and normalise_name(f"{parts[0]} {event}") in by_phrase:
+                return by_phrase[normalise_name(f"{parts[0]} {event}")]
         raise UnknownNameError("alteration", str(text).strip(), self.alteration_names())
 
     def match_protein_change(self, gene: str, change: str) -> Alteration | None:

@@ -45,11 +45,14 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class CaseResult:
+    """A case's prediction; ``error`` says why a case could not be predicted (it then fails)."""
+
     case: Case
     predicted: str
     score: float
     reference_score: float | None
     passed: bool
+    error: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -57,10 +60,12 @@ class CaseResult:
             "alterations": list(self.case.alterations),
             "regimen": self.case.regimen,
             "predicted": self.predicted,
-            "score": round(self.score, 4),
+            "score": None if self.error else round(self.score, 4),
             "expected": self.case.expected,
             "pass": self.passed,
         }
+        if self.error:
+            out["error"] = self.error
         if self.reference_score is not None:
             out["reference"] = {
                 "alterations": list(self.case.ref_alterations),
@@ -155,18 +160,28 @@ def _predict(alterations: tuple[str, ...], regimen: str, case: Case, **options: 
 
 
 def validate_cases(cases: Iterable[Case], **options: object) -> ValidationReport:
-    """Predict every case and compare with its expectation."""
+    """Predict every case and compare with its expectation.
+
+    A case that names an unknown drug or alteration fails with the error as its reason; the
+    other cases are still predicted.
+    """
     results = []
     for case in cases:
-        pred = _predict(case.alterations, case.regimen, case, **options)
-        ref_score = None
-        if case.expected in ("higher_than", "lower_than"):
-            ref = _predict(case.ref_alterations, case.ref_regimen, case, **options)
-            ref_score = ref.score
-            ok = (
-                pred.score > ref.score if case.expected == "higher_than" else pred.score < ref.score
-            )
-        else:
-            ok = pred.response_class == case.expected
-        results.append(CaseResult(case, pred.response_class, pred.score, ref_score, ok))
+        try:
+            results.append(_check(case, **options))
+        except InputFileError as exc:
+            results.append(CaseResult(case, "error", float("nan"), None, False, str(exc)))
     return ValidationReport(tuple(results))
+
+
+def _check(case: Case, **options: object) -> CaseResult:
+    pred = _predict(case.alterations, case.regimen, case, **options)
+    ref_score = None
+    if case.expected in ("higher_than", "lower_than"):
+        ref = _predict(case.ref_alterations, case.ref_regimen, case, **options)
+        ref_score = ref.score
+        higher = case.expected == "higher_than"
+        ok = pred.score > ref.score if higher else pred.score < ref.score
+    else:
+        ok = pred.response_class == case.expected
+    return CaseResult(case, pred.response_class, pred.score, ref_score, ok)
