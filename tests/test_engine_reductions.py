@@ -81,3 +81,18 @@ def test_self_loops_keep_their_memory() -> None:
 def test_fixed_point_only_for_acyclic_networks() -> None:
     assert fixed_point({"A": parse_rule("1"), "B": parse_rule("!A")}) == {"A": 1, "B": 0}
     assert fixed_point({"A": parse_rule("!B"), "B": parse_rule("A")}) is None
+
+
+def test_non_unate_rules_fall_back_to_mpbn() -> None:
+    from her2resist.engines.asp import mp_attractors, unate_dnf
+    from her2resist.model.formats import read_bnet_text
+
+    xor = parse_rule("(A & !B) | (!A & B)")
+    assert unate_dnf(xor) is None
+    assert mp_attractors({"X": xor, "A": parse_rule("A"), "B": parse_rule("B")}, None) is None
+    net = read_bnet_text("A, A\nB, B\nX, (A & !B) | (!A & B)\nY, X & Y | !X\n", source="x.bnet")
+    found = MostPermissiveEngine().simulate(net, {"A": 1, "B": 0}, initial={"X": 0, "Y": 0})
+    plain = mpbn.MPBooleanNetwork({"A": "1", "B": "0", "X": "(A & !B) | (!A & B)",
+                                   "Y": "X & Y | !X"})
+    expected = as_set(list(plain.attractors(reachable_from={"A": 1, "B": 0, "X": 0, "Y": 0})))
+    assert as_set(attractor_dicts(found)) == expected

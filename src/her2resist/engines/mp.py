@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from her2resist.engines.asp import mp_attractors
 from her2resist.engines.base import (
     InitialState,
     Perturbation,
@@ -137,15 +138,23 @@ class MostPermissiveEngine:
     def _core_attractors(
         self, core: dict[str, Expr], initial: InitialState | None, limit: int
     ) -> list[dict[str, int | str]]:
-        """mpbn on the core, cached by the core's rules and start: many perturbations leave
-        the same moving part behind (a regimen's partner acting on a settled branch)."""
+        """Attractors of the core by mpbn's encodings, cached by the core's rules and start:
+        many perturbations leave the same moving part behind (a regimen's partner acting on
+        a settled branch)."""
         rules = {n: format_rule(e) for n, e in core.items()}
         start = None if initial is None else tuple(sorted((n, initial.get(n)) for n in rules))
         key = (tuple(sorted(rules.items())), start, limit)
         with self._lock:
             cached = self._core_cache.get(key)
         if cached is None:
-            cached = self._attractors(rules, initial, limit)
+            start_state = None
+            if initial is not None:
+                start_state = {n: int(v) for n, v in initial.items()
+                               if n in rules and v in (0, 1, "0", "1")}
+            # mpbn's encodings through clingo directly; mpbn itself for non-unate rules.
+            cached = mp_attractors(core, start_state or None, limit)
+            if cached is None:
+                cached = self._attractors(rules, initial, limit)
             with self._lock:
                 self._core_cache[key] = cached
                 if len(self._core_cache) > self._cache_size:
