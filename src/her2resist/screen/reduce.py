@@ -10,12 +10,10 @@ leave the same moving part from the same start have the same attractors on it).
 Examples
 --------
 >>> from her2resist.model.rules import parse_rule
->>> rules = {"A": parse_rule("0"), "B": parse_rule("A | C"), "C": parse_rule("B")}
->>> free, constants = percolate(rules, {"A": 0, "B": 1, "C": 1})
->>> constants, sorted(free)
-({'A': 0}, ['B', 'C'])
->>> free["B"]
-('var', 'C')
+>>> rules = {"A": parse_rule("B"), "B": parse_rule("!C"), "C": parse_rule("C"),
+...          "D": parse_rule("A")}
+>>> sorted(backward_cone(rules, ["A"]))
+['A', 'B', 'C']
 """
 
 from __future__ import annotations
