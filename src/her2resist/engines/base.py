@@ -130,11 +130,6 @@ class SimulationResult:
         """One reached state as a mapping node -> value."""
         return dict(zip(self.nodes, self.values[row].tolist(), strict=True))
 
-    def as_records(self) -> list[dict[str, object]]:
-        """Rows as plain dictionaries (for JSON), with their weight."""
-        return [{"weight": float(w), "state": self.state(i)}
-                for i, w in enumerate(self.probabilities.tolist())]
-
 
 class Engine(Protocol):
     """What every engine provides."""

@@ -17,12 +17,8 @@ Examples
 from __future__ import annotations
 
 import importlib
-import sys
 import threading
-import types
 from collections import OrderedDict
-from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -172,31 +168,9 @@ class MostPermissiveEngine:
         return list(bn.attractors(reachable_from=start or None, limit=limit))
 
 
-@cache
 def _mpbn() -> Any:
-    """Import mpbn, deferring colomoto's notebook file helpers.
-
-    mpbn imports colomoto's ``minibn``, which imports ``colomoto_jupyter.io`` (a BeautifulSoup
-    and CellCollective client, a quarter of a second) only to resolve file names and URLs, which
-    the engine never does.  While mpbn is imported, that module is a stand-in whose one function
-    imports the real module when called; the stand-in is removed right after, so any later
-    import of ``colomoto_jupyter.io`` gets the real module.
-    """
-    name = "colomoto_jupyter.io"
-    if name in sys.modules or "mpbn" in sys.modules:
-        return importlib.import_module("mpbn")
-    stand_in = types.ModuleType(name)
-
-    def ensure_localfile(*args: Any, **kwargs: Any) -> Any:
-        return importlib.import_module(name).ensure_localfile(*args, **kwargs)
-
-    stand_in.ensure_localfile = ensure_localfile  # type: ignore[attr-defined]
-    sys.modules[name] = stand_in
-    try:
-        return importlib.import_module("mpbn")
-    finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
+    """mpbn itself, imported only for cores with non-unate rules (see engines.asp)."""
+    return importlib.import_module("mpbn")
 
 
 def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
@@ -205,8 +179,3 @@ def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
         {n: ("*" if v == 0.5 else int(v)) for n, v in zip(result.nodes, row, strict=True)}
         for row in result.values.tolist()
     ]
-
-
-def fixed_part(state: Mapping[str, int | str]) -> dict[str, int]:
-    """The nodes of a (possibly trap-space) state that are not ``'*'``."""
-    return {n: int(v) for n, v in state.items() if v != "*"}
