@@ -97,8 +97,8 @@ class KnowledgeBase:
         Examples
         --------
         >>> kb = load_knowledge_base()
-        >>> all(e.source == "civic" or e.checked != "not checked"
-        ...     for e in kb.evidence_for(mechanism="PIK3CA_mut"))
+        >>> items = kb.evidence_for(mechanism="PIK3CA_activation", drug="trastuzumab")
+        >>> "berns2007_pi3k" in {e.id for e in items}
         True
         """
         items: Iterable[Evidence] = self.evidence.values()

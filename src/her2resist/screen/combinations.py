@@ -21,7 +21,7 @@ Examples
 ...                           "CDK4/6 inhibitor"], workers=1)
 >>> best = res.table.iloc[0]
 >>> best["combination"], float(best["score"])
-('AKT inhibitor', 0.5)
+('trastuzumab + AKT inhibitor', 0.5)
 """
 
 from __future__ import annotations
