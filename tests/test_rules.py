@@ -1,6 +1,7 @@
 import pytest
 
 from her2resist.model.rules import (
+    Const,
     RuleSyntaxError,
     evaluate,
     format_rule,
@@ -52,6 +53,6 @@ def test_syntax_errors_report_position(text: str, message: str, position: int) -
 
 def test_substitute_simplifies() -> None:
     expr = parse_rule("(A | B) & !C & D")
-    assert substitute(expr, {"C": 1}) == ("const", False)
+    assert substitute(expr, {"C": 1}) == Const(False)
     assert format_rule(substitute(expr, {"A": 1, "C": 0})) == "D"
     assert format_rule(substitute(expr, {"A": 0})) == "B & !C & D"

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from her2resist.model.rules import Expr
+from her2resist.model.rules import And, Const, Expr, Not, Or, Var, const
 
 #: Rules whose DNF would exceed this many clauses go to mpbn.
 MAX_CLAUSES = 256
@@ -30,38 +30,46 @@ Clause = frozenset[Literal]
 
 
 def _nnf(expr: Expr, positive: bool = True) -> Expr:
-    kind = expr[0]
-    if kind == "const":
-        return ("const", bool(expr[1]) == positive)
-    if kind == "var":
-        return expr if positive else ("not", expr)
-    if kind == "not":
-        return _nnf(expr[1], not positive)  # type: ignore[arg-type]
-    flipped = kind if positive else ("or" if kind == "and" else "and")
-    return (flipped, tuple(_nnf(e, positive) for e in expr[1]))  # type: ignore[union-attr, arg-type]
+    match expr:
+        case Const(value):
+            return const(value == positive)
+        case Var():
+            return expr if positive else Not(expr)
+        case Not(arg):
+            return _nnf(arg, not positive)
+        case And(args):
+            parts = tuple(_nnf(e, positive) for e in args)
+            return And(parts) if positive else Or(parts)
+        case Or(args):
+            parts = tuple(_nnf(e, positive) for e in args)
+            return Or(parts) if positive else And(parts)
+    raise TypeError(f"not a rule expression: {expr!r}")
 
 
 def _dnf(expr: Expr) -> list[Clause] | None:
     """Clauses of the DNF of an NNF expression (None when it grows past MAX_CLAUSES)."""
-    kind = expr[0]
-    if kind == "const":
-        return [frozenset()] if expr[1] else []
-    if kind == "var":
-        return [frozenset({(str(expr[1]), 1)})]
-    if kind == "not":
-        return [frozenset({(str(expr[1][1]), -1)})]  # type: ignore[index]
-    parts = [_dnf(e) for e in expr[1]]  # type: ignore[union-attr, arg-type]
-    if any(p is None for p in parts):
-        return None
-    if kind == "or":
-        merged = list(dict.fromkeys(c for p in parts for c in p))  # type: ignore[union-attr]
-        return merged if len(merged) <= MAX_CLAUSES else None
-    product: list[Clause] = [frozenset()]
-    for part in parts:
-        product = [a | b for a in product for b in part]  # type: ignore[union-attr]
-        if len(product) > MAX_CLAUSES:
-            return None
-    return list(dict.fromkeys(product))
+    match expr:
+        case Const(value):
+            return [frozenset()] if value else []
+        case Var(name):
+            return [frozenset({(name, 1)})]
+        case Not(Var(name)):
+            return [frozenset({(name, -1)})]
+        case And(args) | Or(args):
+            found = [_dnf(e) for e in args]
+            parts = [p for p in found if p is not None]
+            if len(parts) < len(found):
+                return None
+            if isinstance(expr, Or):
+                merged = list(dict.fromkeys(c for p in parts for c in p))
+                return merged if len(merged) <= MAX_CLAUSES else None
+            product: list[Clause] = [frozenset()]
+            for part in parts:
+                product = [a | b for a in product for b in part]
+                if len(product) > MAX_CLAUSES:
+                    return None
+            return list(dict.fromkeys(product))
+    raise TypeError(f"not an expression in negation normal form: {expr!r}")
 
 
 def unate_dnf(expr: Expr) -> list[Clause] | None:

@@ -28,15 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from her2resist.model.rules import Expr, evaluate, substitute, variables
+from her2resist.model.rules import Const, Expr, evaluate, substitute, variables
 
 Start = Mapping[str, int | str] | None
 
 
 def _settled(name: str, expr: Expr, start: Start) -> bool:
-    if expr[0] != "const":
+    if not isinstance(expr, Const):
         return False
-    return start is None or start.get(name) == int(bool(expr[1]))
+    return start is None or start.get(name) == int(expr.value)
 
 
 def percolate(
@@ -69,7 +69,10 @@ def percolate(
         name = queue.pop()
         if name not in free:
             continue
-        value = int(bool(free.pop(name)[1]))
+        settled = free.pop(name)
+        if not isinstance(settled, Const):  # queued only once settled: cannot happen
+            continue
+        value = int(settled.value)
         found[name] = value
         for reader in readers.get(name, ()):
             if reader in free:

@@ -21,7 +21,15 @@ from pathlib import Path
 
 from her2resist.exceptions import ModelError
 from her2resist.model.network import Network, Node
-from her2resist.model.rules import IDENTIFIER, RuleSyntaxError, format_rule, parse_rule, variables
+from her2resist.model.rules import (
+    IDENTIFIER,
+    Const,
+    RuleSyntaxError,
+    Var,
+    format_rule,
+    parse_rule,
+    variables,
+)
 
 
 def read_model_file(path: str | Path) -> Network:
@@ -79,9 +87,9 @@ def read_bnet_text(text: str, *, source: str = "<bnet>") -> Network:
                 line=number,
                 field=name,
             ) from None
-        if expr[0] == "const":
-            nodes[name] = Node(id=name, kind="input", default=int(bool(expr[1])), line=number)
-        elif expr == ("var", name):
+        if isinstance(expr, Const):
+            nodes[name] = Node(id=name, kind="input", default=int(expr.value), line=number)
+        elif expr == Var(name):
             nodes[name] = Node(id=name, kind="input", default=0, line=number)
         else:
             nodes[name] = Node(id=name, kind="signalling", rule=format_rule(expr), line=number)

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from her2resist.exceptions import UnknownNameError
-from her2resist.model.rules import Expr, format_rule, parse_rule, substitute, variables
+from her2resist.model.rules import (
+    FALSE,
+    Expr,
+    const,
+    format_rule,
+    parse_rule,
+    substitute,
+    variables,
+)
 
 INPUT_KINDS = frozenset({"environment", "alteration", "drug", "input"})
 REGULATED_KINDS = frozenset({"signalling", "phenotype"})
@@ -48,10 +56,10 @@ class Node:
     refs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
     line: int | None = None
-    _expr: Expr = field(default=("const", False), init=False, repr=False, compare=False)
+    _expr: Expr = field(default=FALSE, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        parsed = ("const", bool(self.default)) if self.rule is None else parse_rule(self.rule)
+        parsed = const(self.default) if self.rule is None else parse_rule(self.rule)
         object.__setattr__(self, "_expr", parsed)
 
     @property
@@ -131,7 +139,7 @@ class Network:
         out: dict[str, Expr] = {}
         for name, node in self.nodes.items():
             if name in values:
-                out[name] = ("const", bool(values[name]))
+                out[name] = const(values[name])
             else:
                 out[name] = substitute(node.expr, values)
         return out
@@ -146,8 +154,15 @@ class Network:
 
     @property
     def hash(self) -> str:
-        """A short content hash: the same rules and defaults give the same hash."""
+        """A short content hash of the model's identity: every node's id, kind, default and
+        rule, in order.  An input with default 0 and a regulated node whose rule is ``0`` differ
+        (the first holds its value, the second relaxes to it), so they hash differently."""
         if not self._hash:
-            digest = hashlib.sha256(self.to_bnet().encode()).hexdigest()[:16]
+            text = "\n".join(
+                f"{name}\t{node.kind}\t{node.default if node.is_input else ''}\t"
+                f"{'' if node.rule is None else format_rule(node.expr)}"
+                for name, node in self.nodes.items()
+            )
+            digest = hashlib.sha256(text.encode()).hexdigest()[:16]
             object.__setattr__(self, "_hash", digest)
         return self._hash

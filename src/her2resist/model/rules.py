@@ -2,10 +2,8 @@
 
 The syntax is the one of bnet files: ``&`` (and), ``|`` (or), ``!`` (not), parentheses, node
 identifiers and the constants ``0``/``1`` (also ``true``/``false``).  A rule is parsed into a
-tree of tuples:
-
-``("const", bool)``, ``("var", name)``, ``("not", expr)``, ``("and", (expr, ...))``,
-``("or", (expr, ...))``.
+typed tree of frozen dataclasses: :class:`Const`, :class:`Var`, :class:`Not`, :class:`And`,
+:class:`Or` (the union :data:`Expr`), taken apart with ``match``.
 
 Examples
 --------
@@ -16,18 +14,62 @@ Examples
 True
 >>> format_rule(expr)
 'A & !(B | C)'
+>>> signs(expr)
+{'A': {True}, 'B': {False}, 'C': {False}}
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Union
 
-# A recursive alias needs the quoted forward references that only Union accepts.
-Expr = Union[  # noqa: UP007
-    tuple[str, bool], tuple[str, str], tuple[str, "Expr"], tuple[str, tuple["Expr", ...]]
-]
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A constant: ``True`` (1) or ``False`` (0)."""
+
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A node read by the rule."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """Negation."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    """Conjunction of two or more terms."""
+
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    """Disjunction of two or more terms."""
+
+    args: tuple[Expr, ...]
+
+
+Expr = Union[Const, Var, Not, And, Or]  # noqa: UP007 (a runtime alias used with isinstance)
+TRUE = Const(True)
+FALSE = Const(False)
+
+
+def const(value: object) -> Const:
+    """The constant for a truth value (shared instances)."""
+    return TRUE if value else FALSE
+
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _TOKEN = re.compile(r"\s*(?:(?P<op>[&|!()])|(?P<name>[A-Za-z0-9_.]+)|(?P<bad>\S))")
@@ -91,19 +133,19 @@ class _Parser:
         while (token := self.peek()) is not None and token[1] == "|":
             self.take()
             terms.append(self.parse_and())
-        return terms[0] if len(terms) == 1 else ("or", tuple(terms))
+        return terms[0] if len(terms) == 1 else Or(tuple(terms))
 
     def parse_and(self) -> Expr:
         terms = [self.parse_not()]
         while (token := self.peek()) is not None and token[1] == "&":
             self.take()
             terms.append(self.parse_not())
-        return terms[0] if len(terms) == 1 else ("and", tuple(terms))
+        return terms[0] if len(terms) == 1 else And(tuple(terms))
 
     def parse_not(self) -> Expr:
         token = self.take()
         if token[1] == "!":
-            return ("not", self.parse_not())
+            return Not(self.parse_not())
         if token[1] == "(":
             expr = self.parse_or()
             closing = self.take()
@@ -112,10 +154,10 @@ class _Parser:
             return expr
         if token[0] == "name":
             if token[1] in _CONSTANTS:
-                return ("const", _CONSTANTS[token[1]])
+                return const(_CONSTANTS[token[1]])
             if not IDENTIFIER.fullmatch(token[1]):
                 raise RuleSyntaxError(f"{token[1]!r} is not a valid node name", token[2])
-            return ("var", token[1])
+            return Var(token[1])
         raise RuleSyntaxError(f"unexpected {token[1]!r}", token[2])
 
 
@@ -125,74 +167,106 @@ def parse_rule(text: str) -> Expr:
     Examples
     --------
     >>> parse_rule("!A | B")
-    ('or', (('not', ('var', 'A')), ('var', 'B')))
+    Or(args=(Not(arg=Var(name='A')), Var(name='B')))
     """
     return _Parser(str(text)).parse()
 
 
 def variables(expr: Expr) -> Iterator[str]:
     """Yield every node name in ``expr`` (with repeats, in order of appearance)."""
-    kind = expr[0]
-    if kind == "var":
-        yield expr[1]  # type: ignore[misc]
-    elif kind == "not":
-        yield from variables(expr[1])  # type: ignore[arg-type]
-    elif kind in ("and", "or"):
-        for sub in expr[1]:  # type: ignore[union-attr]
-            yield from variables(sub)  # type: ignore[arg-type]
+    match expr:
+        case Var(name):
+            yield name
+        case Not(arg):
+            yield from variables(arg)
+        case And(args) | Or(args):
+            for sub in args:
+                yield from variables(sub)
+
+
+def signed_variables(expr: Expr, positive: bool = True) -> Iterator[tuple[str, bool]]:
+    """Each variable of ``expr`` with the sign of its occurrence (True: positive, an
+    activator; False: under an odd number of negations, an inhibitor)."""
+    match expr:
+        case Var(name):
+            yield name, positive
+        case Not(arg):
+            yield from signed_variables(arg, not positive)
+        case And(args) | Or(args):
+            for sub in args:
+                yield from signed_variables(sub, positive)
+
+
+def signs(expr: Expr) -> dict[str, set[bool]]:
+    """Regulator -> the signs of its occurrences ({True}, {False} or both: non-unate)."""
+    out: dict[str, set[bool]] = {}
+    for name, positive in signed_variables(expr):
+        out.setdefault(name, set()).add(positive)
+    return out
 
 
 def evaluate(expr: Expr, state: Mapping[str, int | bool]) -> bool:
     """Evaluate ``expr`` in a Boolean state (missing names raise ``KeyError``)."""
-    kind = expr[0]
-    if kind == "const":
-        return bool(expr[1])
-    if kind == "var":
-        return bool(state[expr[1]])  # type: ignore[index]
-    if kind == "not":
-        return not evaluate(expr[1], state)  # type: ignore[arg-type]
-    if kind == "and":
-        return all(evaluate(e, state) for e in expr[1])  # type: ignore[union-attr, arg-type]
-    return any(evaluate(e, state) for e in expr[1])  # type: ignore[union-attr, arg-type]
+    match expr:
+        case Const(value):
+            return value
+        case Var(name):
+            return bool(state[name])
+        case Not(arg):
+            return not evaluate(arg, state)
+        case And(args):
+            return all(evaluate(e, state) for e in args)
+        case Or(args):
+            return any(evaluate(e, state) for e in args)
+    raise TypeError(f"not a rule expression: {expr!r}")
 
 
 def substitute(expr: Expr, values: Mapping[str, int | bool]) -> Expr:
     """Replace the named variables by constants and simplify."""
-    kind = expr[0]
-    if kind == "const":
-        return expr
-    if kind == "var":
-        name = expr[1]
-        return ("const", bool(values[name])) if name in values else expr  # type: ignore[index]
-    if kind == "not":
-        inner = substitute(expr[1], values)  # type: ignore[arg-type]
-        return ("const", not inner[1]) if inner[0] == "const" else ("not", inner)
-    absorbing = kind == "or"  # True absorbs an 'or', False absorbs an 'and'
-    kept: list[Expr] = []
-    for sub in expr[1]:  # type: ignore[union-attr]
-        simplified = substitute(sub, values)  # type: ignore[arg-type]
-        if simplified[0] == "const":
-            if simplified[1] == absorbing:
-                return ("const", absorbing)
-            continue
-        kept.append(simplified)
-    if not kept:
-        return ("const", not absorbing)
-    return kept[0] if len(kept) == 1 else (kind, tuple(kept))
+    match expr:
+        case Const():
+            return expr
+        case Var(name):
+            return const(values[name]) if name in values else expr
+        case Not(arg):
+            inner = substitute(arg, values)
+            return const(not inner.value) if isinstance(inner, Const) else Not(inner)
+        case And(args) | Or(args):
+            absorbing = isinstance(expr, Or)  # True absorbs an 'or', False absorbs an 'and'
+            kept: list[Expr] = []
+            changed = False
+            for sub in args:
+                simplified = substitute(sub, values)
+                if isinstance(simplified, Const):
+                    changed = True
+                    if simplified.value == absorbing:
+                        return const(absorbing)
+                    continue
+                changed = changed or simplified is not sub
+                kept.append(simplified)
+            if not changed:
+                return expr
+            if not kept:
+                return const(not absorbing)
+            if len(kept) == 1:
+                return kept[0]
+            return Or(tuple(kept)) if absorbing else And(tuple(kept))
+    raise TypeError(f"not a rule expression: {expr!r}")
 
 
 def format_rule(expr: Expr, *, parent: str = "") -> str:
     """Write ``expr`` back in bnet syntax with the fewest parentheses."""
-    kind = expr[0]
-    if kind == "const":
-        return "1" if expr[1] else "0"
-    if kind == "var":
-        return str(expr[1])
-    if kind == "not":
-        inner = expr[1]
-        text = format_rule(inner, parent="not")  # type: ignore[arg-type]
-        return f"!{text}"
-    joiner = " & " if kind == "and" else " | "
-    text = joiner.join(format_rule(e, parent=kind) for e in expr[1])  # type: ignore[union-attr, arg-type]
-    needs_brackets = parent == "not" or (parent == "and" and kind == "or")
-    return f"({text})" if needs_brackets else text
+    match expr:
+        case Const(value):
+            return "1" if value else "0"
+        case Var(name):
+            return name
+        case Not(arg):
+            return "!" + format_rule(arg, parent="not")
+        case And(args) | Or(args):
+            kind = "and" if isinstance(expr, And) else "or"
+            joiner = " & " if kind == "and" else " | "
+            text = joiner.join(format_rule(e, parent=kind) for e in args)
+            needs_brackets = parent == "not" or (parent == "and" and kind == "or")
+            return f"({text})" if needs_brackets else text
+    raise TypeError(f"not a rule expression: {expr!r}")

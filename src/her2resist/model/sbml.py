@@ -38,7 +38,18 @@ import libsbml
 
 from her2resist.exceptions import ModelError
 from her2resist.model.network import INPUT_KINDS, NODE_KINDS, Network, Node
-from her2resist.model.rules import Expr, format_rule, variables
+from her2resist.model.rules import (
+    And,
+    Const,
+    Expr,
+    Not,
+    Or,
+    Var,
+    const,
+    format_rule,
+    signs,
+    variables,
+)
 
 NAMESPACE = "https://github.com/her2resist/her2resist/sbml-qual"
 _PREFIX = "her2resist"
@@ -155,33 +166,19 @@ def _write_species(qual: libsbml.QualModelPlugin, node: Node, fixed: int | None)
     _add_cv_terms(species, libsbml.BQB_IS_DESCRIBED_BY, refs)
 
 
-def _signs(expr: Expr, negated: bool = False, out: dict[str, set[bool]] | None = None
-           ) -> dict[str, set[bool]]:
-    """For each variable, whether it occurs under an even (False) or odd (True) number of nots."""
-    out = {} if out is None else out
-    if expr[0] == "var":
-        out.setdefault(str(expr[1]), set()).add(negated)
-    elif expr[0] == "not":
-        _signs(expr[1], not negated, out)  # type: ignore[arg-type]
-    elif expr[0] in ("and", "or"):
-        for sub in expr[1]:  # type: ignore[union-attr]
-            _signs(sub, negated, out)  # type: ignore[arg-type]
-    return out
-
-
 def _write_transition(qual: libsbml.QualModelPlugin, node: Node) -> None:
     expr = node.expr
     transition = qual.createTransition()
     transition.setId(f"tr_{node.id}")
-    sign_of = {frozenset({False}): libsbml.INPUT_SIGN_POSITIVE,
-               frozenset({True}): libsbml.INPUT_SIGN_NEGATIVE}
-    for regulator, signs in _signs(expr).items():
+    sign_of = {frozenset({True}): libsbml.INPUT_SIGN_POSITIVE,
+               frozenset({False}): libsbml.INPUT_SIGN_NEGATIVE}
+    for regulator, found in signs(expr).items():
         element = transition.createInput()
         element.setId(f"tr_{node.id}_in_{regulator}")
         element.setMetaId(f"meta_tr_{node.id}_in_{regulator}")
         element.setQualitativeSpecies(regulator)
         element.setTransitionEffect(libsbml.INPUT_TRANSITION_EFFECT_NONE)
-        element.setSign(sign_of.get(frozenset(signs), libsbml.INPUT_SIGN_DUAL))
+        element.setSign(sign_of.get(frozenset(found), libsbml.INPUT_SIGN_DUAL))
         element.setThresholdLevel(1)
         refs = [_ref_uri(ref) for ref in node.refs.get(regulator, ())]
         _add_cv_terms(element, libsbml.BQB_IS_DESCRIBED_BY, refs)
@@ -200,15 +197,17 @@ def _write_transition(qual: libsbml.QualModelPlugin, node: Node) -> None:
 
 
 def _mathml(expr: Expr) -> str:
-    kind = expr[0]
-    if kind == "const":
-        return "<true/>" if expr[1] else "<false/>"
-    if kind == "var":
-        return f'<apply><eq/><ci>{expr[1]}</ci><cn type="integer">1</cn></apply>'
-    if kind == "not":
-        return f"<apply><not/>{_mathml(expr[1])}</apply>"  # type: ignore[arg-type]
-    inner = "".join(_mathml(sub) for sub in expr[1])  # type: ignore[union-attr, arg-type]
-    return f"<apply><{kind}/>{inner}</apply>"
+    match expr:
+        case Const(value):
+            return "<true/>" if value else "<false/>"
+        case Var(name):
+            return f'<apply><eq/><ci>{name}</ci><cn type="integer">1</cn></apply>'
+        case Not(arg):
+            return f"<apply><not/>{_mathml(arg)}</apply>"
+        case And(args) | Or(args):
+            inner = "".join(_mathml(sub) for sub in args)
+            return f"<apply><{'and' if isinstance(expr, And) else 'or'}/>{inner}</apply>"
+    raise TypeError(f"not a rule expression: {expr!r}")
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -353,9 +352,9 @@ def _transition_rule(
             context = (source, f"{where}, functionTerm {k + 1}", term.getLine() or None)
             terms.append(_expr_from_math(term.getMath(), thresholds, species, context))
     if not terms:
-        return ("const", bool(level))
-    expr: Expr = terms[0] if len(terms) == 1 else ("or", tuple(terms))
-    return ("not", expr) if level else expr
+        return const(level)
+    expr: Expr = terms[0] if len(terms) == 1 else Or(tuple(terms))
+    return Not(expr) if level else expr
 
 
 def _expr_from_math(math: libsbml.ASTNode, thresholds: Mapping[str, int],
@@ -363,18 +362,18 @@ def _expr_from_math(math: libsbml.ASTNode, thresholds: Mapping[str, int],
     kind = math.getType()
     children = [math.getChild(i) for i in range(math.getNumChildren())]
     if kind in (libsbml.AST_CONSTANT_TRUE, libsbml.AST_CONSTANT_FALSE):
-        return ("const", kind == libsbml.AST_CONSTANT_TRUE)
+        return const(kind == libsbml.AST_CONSTANT_TRUE)
     if kind in (libsbml.AST_LOGICAL_AND, libsbml.AST_LOGICAL_OR, libsbml.AST_LOGICAL_NOT,
                 libsbml.AST_LOGICAL_XOR) and children:
         subs = [_expr_from_math(c, thresholds, species, context) for c in children]
         if kind == libsbml.AST_LOGICAL_NOT and len(subs) == 1:
-            return ("not", subs[0])
+            return Not(subs[0])
         if kind == libsbml.AST_LOGICAL_XOR:
             return _xor(subs)
         if kind != libsbml.AST_LOGICAL_NOT:
-            return ("and" if kind == libsbml.AST_LOGICAL_AND else "or", tuple(subs))
+            return And(tuple(subs)) if kind == libsbml.AST_LOGICAL_AND else Or(tuple(subs))
     if kind == libsbml.AST_NAME and math.getName() in species:
-        return ("var", math.getName())
+        return Var(math.getName())
     if kind in _RELATIONS and len(children) == 2:
         return _relation(kind, children, thresholds, species, context)
     source, where, line = context
@@ -387,7 +386,7 @@ def _expr_from_math(math: libsbml.ASTNode, thresholds: Mapping[str, int],
 def _xor(subs: list[Expr]) -> Expr:
     result = subs[0]
     for sub in subs[1:]:
-        result = ("or", (("and", (result, ("not", sub))), ("and", (("not", result), sub))))
+        result = Or((And((result, Not(sub))), And((Not(result), sub))))
     return result
 
 
@@ -418,8 +417,8 @@ def _relation(kind: int, children: list[libsbml.ASTNode], thresholds: Mapping[st
         at.append(bool(compare(*pair)))
     name = str(names[variable[0]])
     if at[0] == at[1]:
-        return ("const", at[0])
-    return ("var", name) if at[1] else ("not", ("var", name))
+        return const(at[0])
+    return Var(name) if at[1] else Not(Var(name))
 
 
 def _make_node(element: libsbml.QualitativeSpecies, rule: Expr | None,
@@ -432,13 +431,14 @@ def _make_node(element: libsbml.QualitativeSpecies, rule: Expr | None,
     line = element.getLine() or None
     description, notes = text.get("description", ""), text.get("notes", "")
     declared_regulated = kind in NODE_KINDS - INPUT_KINDS
-    if rule is not None and (declared_regulated or (rule[0] != "const" and rule != ("var", sid))):
+    is_constant = isinstance(rule, Const) or rule == Var(sid)
+    if rule is not None and (declared_regulated or not is_constant):
         used = set(variables(rule))
         return Node(id=sid, kind=kind if declared_regulated else "signalling",
                     rule=format_rule(rule), refs={k: v for k, v in refs.items() if k in used},
                     genes=genes, description=description, notes=notes, line=line)
-    if rule is not None and rule[0] == "const":
-        default = int(bool(rule[1]))
+    if isinstance(rule, Const):
+        default = int(rule.value)
     else:
         default = int(element.getInitialLevel() > 0) if element.isSetInitialLevel() else 0
     own = tuple(_ref_from_uri(uri) for uri in _cv_uris(element, libsbml.BQB_IS_DESCRIBED_BY))

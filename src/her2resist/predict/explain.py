@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from her2resist.model.network import Network
-from her2resist.model.rules import Expr
+from her2resist.model.rules import And, Const, Expr, Not, Or, Var
 
 Value = float  # 0.0, 1.0 or 0.5 (oscillating)
 
@@ -71,21 +71,21 @@ def _upstream(network: Network) -> dict[str, frozenset[str]]:
 def _literals(
     expr: Expr, state: Mapping[str, Value], want: bool, weight: Mapping[str, int]
 ) -> list[tuple[str, Value]] | None:
-    kind = expr[0]
-    if kind == "const":
-        return [] if bool(expr[1]) == want else None
-    if kind == "var":
-        value = state[expr[1]]  # type: ignore[index]
-        return [(expr[1], value)] if value == 0.5 or bool(value) == want else None  # type: ignore[list-item]
-    if kind == "not":
-        return _literals(expr[1], state, not want, weight)  # type: ignore[arg-type]
-    children = [_literals(e, state, want, weight) for e in expr[1]]  # type: ignore[union-attr, arg-type]
-    need_all = (kind == "and") == want
-    if need_all:
-        if any(c is None for c in children):
-            return None
-        return [lit for c in children for lit in c]  # type: ignore[union-attr]
+    match expr:
+        case Const(value):
+            return [] if value == want else None
+        case Var(name):
+            level = state[name]
+            return [(name, level)] if level == 0.5 or bool(level) == want else None
+        case Not(arg):
+            return _literals(arg, state, not want, weight)
+        case And(args) | Or(args):
+            children = [_literals(e, state, want, weight) for e in args]
     options = [c for c in children if c is not None]
+    if isinstance(expr, And) == want:  # every term must hold
+        if len(options) < len(children):
+            return None
+        return [lit for c in options for lit in c]
     if not options:
         return None
     return max(options, key=lambda c: (sum(weight.get(n, 0) for n, _ in c), -len(c)))

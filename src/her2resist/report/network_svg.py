@@ -21,25 +21,15 @@ from functools import lru_cache
 from html import escape
 
 from her2resist.model.network import Network
-from her2resist.model.rules import Expr
+from her2resist.model.rules import Expr, signs
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 104, 20, 42, 10, 16
 Edge = tuple[str, str]
 
 
-def _signs(expr: Expr, negated: bool = False, out: dict[str, bool] | None = None
-           ) -> dict[str, bool]:
+def _signs(expr: Expr) -> dict[str, bool]:
     """Regulator -> True when it acts as an inhibitor (appears under a negation)."""
-    out = {} if out is None else out
-    op, arg = expr
-    if op == "var":
-        out[str(arg)] = out.get(str(arg), False) or negated
-    elif op == "not":
-        _signs(arg, not negated, out)  # type: ignore[arg-type]
-    elif op in ("and", "or"):
-        for sub in arg:  # type: ignore[union-attr]
-            _signs(sub, negated, out)  # type: ignore[arg-type]
-    return out
+    return {name: False in found for name, found in signs(expr).items()}
 
 
 @lru_cache(maxsize=8)

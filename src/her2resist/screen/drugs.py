@@ -20,11 +20,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
-from her2resist.model.rules import Expr
+from her2resist.model.rules import signed_variables
 
 #: Names that imported models use for genes, and the HGNC symbol the catalogue uses.
 GENE_ALIASES = {
@@ -33,18 +31,6 @@ GENE_ALIASES = {
     "MEK": "MAP2K1", "AKT": "AKT1", "PI3K": "PIK3CA", "MTOR": "MTOR", "MTORC1": "MTOR",
     "CYCLIND1": "CCND1", "CYCLINE1": "CCNE1", "BCL-2": "BCL2", "SRC": "SRC",
 }
-
-
-def signed_variables(expr: Expr, positive: bool = True) -> Iterator[tuple[str, bool]]:
-    """Each variable of ``expr`` with the sign of its occurrence (True: positive)."""
-    kind = expr[0]
-    if kind == "var":
-        yield expr[1], positive  # type: ignore[misc]
-    elif kind == "not":
-        yield from signed_variables(expr[1], not positive)  # type: ignore[arg-type]
-    elif kind in ("and", "or"):
-        for sub in expr[1]:  # type: ignore[union-attr]
-            yield from signed_variables(sub, positive)  # type: ignore[arg-type]
 
 
 def _drug_node_effects(network: Network, *, indirect: bool = True
