@@ -15,6 +15,8 @@ BISTABLE = read_bnet_text("P, P\nU, !V | P\nV, !U\n", source="bistable.bnet")
 def make(name: str):
     if name == "stochastic":
         return get_engine(name, sample_count=400, max_time=20.0, seed=3)
+    if name == "graded":
+        return get_engine(name)
     return MostPermissiveEngine()
 
 
@@ -57,7 +59,7 @@ def test_provenance(engine) -> None:
     assert prov["engine"] == engine.name
     assert prov["model_hash"] == SWITCH.hash
     assert prov["package_version"]
-    assert prov["solver"].split()[0] in {"mpbn", "cmaboss"}
+    assert prov["solver"].split()[0] in {"mpbn", "cmaboss", "numpy"}
 
 
 def test_unknown_node_is_an_error(engine) -> None:

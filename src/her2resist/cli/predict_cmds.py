@@ -11,7 +11,10 @@ from rich.table import Table
 from her2resist.cli._common import console, err_console, handle_errors, print_json
 from her2resist.exceptions import ParameterError
 
-ENGINE_HELP = "Simulation engine: most-permissive (exact attractors) or stochastic (MaBoSS)."
+ENGINE_HELP = (
+    "Simulation engine: most-permissive (exact attractors), stochastic (MaBoSS) or graded "
+    "(logic ODEs with normalised Hill functions)."
+)
 CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "red"}
 
 DEMO_TUMOURS = [

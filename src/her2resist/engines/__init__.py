@@ -1,12 +1,12 @@
-"""Simulation engines behind one protocol: most-permissive attractors (mpbn) and stochastic
-kinetics (MaBoSS)."""
+"""Simulation engines behind one protocol: most-permissive attractors (mpbn), stochastic
+kinetics (MaBoSS) and graded logic ODEs (normalised Hill functions)."""
 
 from __future__ import annotations
 
 from her2resist.engines.base import Engine, Provenance, SimulationResult
 from her2resist.exceptions import ParameterError
 
-ENGINE_NAMES = ("most-permissive", "stochastic")
+ENGINE_NAMES = ("most-permissive", "stochastic", "graded")
 _SHARED: dict[str, Engine] = {}
 
 
@@ -26,6 +26,10 @@ def get_engine(name: str = "most-permissive", **options: object) -> Engine:
         from her2resist.engines.mp import MostPermissiveEngine
 
         engine: Engine = MostPermissiveEngine(**options)  # type: ignore[arg-type]
+    elif name == "graded":
+        from her2resist.engines.graded import GradedEngine
+
+        engine = GradedEngine(**options)  # type: ignore[arg-type]
     else:
         from her2resist.engines.stochastic import StochasticEngine
 

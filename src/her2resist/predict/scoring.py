@@ -64,11 +64,15 @@ def control(result: SimulationResult, readout: Readout = Readout()) -> float:
 
 
 def response_score(c_untreated: float, c_treated: float) -> float:
-    """The control a regimen adds, relative to what could be added (0 when nothing can)."""
+    """The control a regimen adds, relative to what could be added (0 when nothing can).
+
+    Rounded to 6 decimals: the graded engine approaches a Boolean value within its integration
+    tolerance (1e-9), which must not move a score across a class threshold.
+    """
     room = 1.0 - c_untreated
-    if room <= 1e-9:
+    if room <= 1e-6:
         return 0.0
-    return min(1.0, max(0.0, (c_treated - c_untreated) / room))
+    return round(min(1.0, max(0.0, (c_treated - c_untreated) / room)), 6)
 
 
 def response_class(score: float) -> str:

@@ -1,0 +1,136 @@
+"""The graded engine (logic ODEs, normalised Hill functions): its Boolean limit and its integrator.
+
+Oracle tests: in the limit of saturating exposure and full-strength alterations (every input at
+0 or 1), the graded engine must give the class of the most-permissive engine on every validation
+case, and its Euler integration must land on the steady state that scipy's LSODA finds.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from her2resist.engines import get_engine
+from her2resist.engines.graded import GradedEngine, HillParameters, interpolation_source
+from her2resist.exceptions import ParameterError
+from her2resist.model.formats import read_bnet_text
+from her2resist.model.parse import load_model
+from her2resist.model.rules import evaluate, parse_rule
+from her2resist.predict import predict_response
+from her2resist.predict.validate import read_cases, validate_cases
+
+EXTRA = Path(__file__).parent / "data" / "validation_extra.csv"
+
+
+def _case_files(shared_dir: Path | None) -> list[Path]:
+    return [EXTRA] + ([shared_dir / "validation" / "cases.csv"] if shared_dir else [])
+
+
+@pytest.fixture(scope="module")
+def cases(request: pytest.FixtureRequest) -> list:
+    shared = Path(__file__).resolve().parents[1].parent / "shared"
+    files = _case_files(shared if shared.is_dir() else None)
+    return [c for f in files for c in read_cases(f)]
+
+
+def test_boolean_limit_passes_every_validation_case(cases: list) -> None:
+    report = validate_cases(cases, engine="graded")
+    failed = [r.as_dict() for r in report.results if not r.passed]
+    assert report.total >= 27
+    assert failed == []
+
+
+def test_boolean_limit_gives_the_most_permissive_class_on_every_case(cases: list) -> None:
+    pairs = {(c.alterations, c.regimen) for c in cases}
+    pairs |= {(c.ref_alterations, c.ref_regimen) for c in cases if c.ref_regimen}
+    differing = []
+    for alterations, regimen in sorted(pairs):
+        mp = predict_response(alterations, regimen, explain=False)
+        graded = predict_response(alterations, regimen, engine="graded", explain=False)
+        if mp.response_class != graded.response_class:
+            differing.append((alterations, regimen, mp.score, graded.score))
+    assert differing == []
+
+
+@pytest.mark.parametrize("rule", ["A & !B", "A | (B & !C)", "(A & B) | (A & C) | !A & D",
+                                  "!(A | B) & (C | !D)", "A & !A | B"])
+def test_interpolation_equals_the_rule_on_boolean_states(rule: str) -> None:
+    expr = parse_rule(rule)
+    source = interpolation_source(expr, str.lower)
+    for bits in range(16):
+        state = {v: (bits >> i) & 1 for i, v in enumerate("ABCD")}
+        values = {k.lower(): float(v) for k, v in state.items()}
+        assert eval(source, values) == float(evaluate(expr, state))
+
+
+def test_interpolation_is_multilinear_for_repeated_regulators() -> None:
+    source = interpolation_source(parse_rule("(A & B) | (A & C)"), str.lower)
+    # A (B + C - BC) at A = 0.5, B = 0.5, C = 0.5: 0.5 * 0.75
+    assert eval(source, {"a": 0.5, "b": 0.5, "c": 0.5}) == pytest.approx(0.375)
+
+
+def _lsoda_steady_state(network, levels: dict[str, float], p: HillParameters) -> np.ndarray:
+    from scipy.integrate import solve_ivp
+
+    engine = GradedEngine(p)
+    code = engine.compiled(network, frozenset(levels))
+    start = engine.start_vector(network, levels, None)
+    kn = p.k**p.n
+
+    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+        state = list(y)
+        after = code.advance(state, 1, 1.0, p.n, kn, 1.0 + kn, False)  # x + (B(x) - x)
+        return (np.array(after) - y) / p.tau
+
+    solution = solve_ivp(rhs, (0.0, p.t_max), start, method="LSODA", rtol=1e-8, atol=1e-10)
+    return solution.y[:, -1]
+
+
+@pytest.mark.parametrize("levels", [
+    {"trastuzumab": 0.8},
+    {"lapatinib": 0.6, "PTEN_loss": 0.5},
+    {"PIK3CA_mut": 0.7, "trastuzumab": 1.0, "lapatinib": 0.9},
+])
+def test_euler_steady_state_matches_lsoda(levels: dict[str, float]) -> None:
+    network = load_model()
+    p = HillParameters()
+    result = GradedEngine(p).simulate(network, levels)
+    reference = _lsoda_steady_state(network, levels, p)
+    assert np.max(np.abs(result.values[0] - reference)) < 1e-3
+
+
+def test_graded_levels_grade_the_response() -> None:
+    network = read_bnet_text("Drug, Drug\nS, !Drug\nGrowth, S")
+    engine = GradedEngine()
+    growth = [engine.simulate(network, {"Drug": d}).value("Growth") for d in (0.0, 0.3, 0.6, 1.0)]
+    assert growth[0] == pytest.approx(1.0) and growth[-1] == pytest.approx(0.0, abs=1e-9)
+    assert all(a > b for a, b in itertools.pairwise(growth))
+
+
+def test_oscillating_loop_reports_its_mean() -> None:
+    network = read_bnet_text("A, !C\nB, A\nC, B")
+    value = GradedEngine().simulate(network, {}).value("A")
+    assert 0.2 < value < 0.8
+
+
+def test_engine_is_registered_and_cached() -> None:
+    engine = get_engine("graded")
+    network = load_model()
+    first = engine.simulate(network, {"trastuzumab": 0.5})
+    assert engine.simulate(network, {"trastuzumab": 0.5}) is first
+    assert first.provenance.engine == "graded" and first.n_states == 1
+
+
+@pytest.mark.parametrize("levels", [{"trastuzumab": 1.5}, {"trastuzumab": "high"},
+                                    {"trastuzumab": True}])
+def test_levels_outside_zero_one_are_refused(levels: dict[str, object]) -> None:
+    with pytest.raises(ParameterError, match="levels in \\[0, 1\\]"):
+        GradedEngine().simulate(load_model(), levels)  # type: ignore[arg-type]
+
+
+def test_bad_hill_parameters_are_refused() -> None:
+    with pytest.raises(ParameterError, match="0 < k < 1"):
+        GradedEngine(HillParameters(k=1.5))
