@@ -120,7 +120,7 @@ def test_undeclared_conflict_is_an_error(data_copy: Path) -> None:
 def test_duplicate_key_is_an_error(data_copy: Path) -> None:
     _replace(data_copy / "evidence.yaml", "kind: preclinical, level: D,",
              "kind: preclinical, kind: clinical, level: D,")
-    with pytest.raises(KnowledgeBaseError, match="duplicate key 'kind'"):
+    with pytest.raises(KnowledgeBaseError, match="the key 'kind' is given twice"):
         read_knowledge_base(data_copy)
 
 

@@ -56,7 +56,7 @@ def test_tiny_model_is_valid() -> None:
         ("    genes: [EGFR]\n    description: An inh", "    gene: [EGFR]\n    description: An inh",
          r"broken\.yaml, line 12, field 'gene': node 'D': unknown field 'gene'"),
         ("description: A ligand in the medium.", "description: [unclosed",
-         r"broken\.yaml, line 10: not valid YAML"),
+         r"broken\.yaml, line 10, column \d+: not valid YAML"),
     ],
 )
 def test_yaml_errors_name_file_line_and_node(

@@ -11,9 +11,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal, cast
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from her2resist.common.documents import excerpt, read_document
 from her2resist.evolution.rates import Rates, rate_from_score
 from her2resist.evolution.scenario import (
     CellType,
@@ -123,9 +123,8 @@ def read_scenario(path: str | Path) -> Scenario:
     ('S', 'R1', 'R2', 'R12')
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data, lines = _load_yaml(text, path)
-    return scenario_from_dict(data, source=path, lines=lines)
+    doc = read_document(path, error=ScenarioError)
+    return scenario_from_dict(doc.data, source=path, lines=doc.lines())
 
 
 def scenario_from_dict(
@@ -262,46 +261,4 @@ def _error(source: str | Path, lines: Mapping[Loc, int], loc: Loc, message: str)
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _load_yaml(text: str, path: Path) -> tuple[Any, dict[Loc, int]]:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(
-            path,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            line=mark.line + 1 if mark else None,
-        ) from None
-    finally:
-        loader.dispose()
-    lines: dict[Loc, int] = {}
-    if node is not None:
-        _walk(node, (), lines, path)
-    return data, lines
-
-
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: Path) -> None:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            if name in seen:
-                raise ScenarioError(
-                    path,
-                    f"the key {name!r} is given twice",
-                    line=key.start_mark.line + 1,
-                    field=".".join(str(p) for p in (*loc, name)),
-                )
-            seen.add(name)
-            _walk(value, (*loc, name), lines, path)
-            lines[(*loc, name)] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*loc, i), lines, path)
+    return excerpt(value, 80)

@@ -6,46 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from her2resist.common.documents import excerpt, read_document
 from her2resist.exceptions import KnowledgeBaseError
 
 M = TypeVar("M", bound=BaseModel)
 
-_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_BASE):  # type: ignore[misc, valid-type]
-    """A safe loader that records each mapping's line under the key ``__line__``."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-        duplicates = {k for k in keys if keys.count(k) > 1}
-        if duplicates:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {sorted(duplicates)[0]!r}", node.start_mark
-            )
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file; errors become :class:`KnowledgeBaseError` with the line."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_LineLoader)
-    except OSError as exc:
-        raise KnowledgeBaseError(path, f"cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise KnowledgeBaseError(path, f"not UTF-8 text: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        raise KnowledgeBaseError(
-            path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            line=mark.line + 1 if mark else None,
-        ) from None
+    """Parse a YAML file safely; each mapping records its line under ``__line__``.
+
+    Errors become :class:`KnowledgeBaseError` with the line (see
+    :func:`her2resist.common.documents.read_document`).
+    """
+    return read_document(path, error=KnowledgeBaseError, line_key="__line__").data
 
 
 def strip_lines(value: Any) -> Any:
@@ -86,7 +61,7 @@ def validate_records(path: Path, data: Any, key: str, model: type[M]) -> list[M]
             field = ".".join(str(p) for p in err["loc"]) or key
             raise KnowledgeBaseError(
                 path,
-                f"record {record_id!r}: {err['msg']} (got {err.get('input')!r})",
+                f"record {record_id!r}: {err['msg']} (got {excerpt(err.get('input'))})",
                 line=line,
                 field=field,
             ) from None

@@ -33,8 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from her2resist.common.documents import read_document
 from her2resist.exceptions import ModelError
 from her2resist.model.network import Network, Node
 
@@ -130,14 +129,7 @@ def load_references(path: str | Path | None = None) -> dict[str, Reference]:
     target = Path(path) if path is not None else default_references_path()
     if path is None and not target.exists():
         return {}
-    try:
-        data = yaml.safe_load(target.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(target, f"cannot read the references file: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ModelError(target, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         line=mark.line + 1 if mark else None) from None
+    data = read_document(target, error=ModelError).data
     if isinstance(data, dict) and isinstance(data.get("references"), (dict, list)):
         data = data["references"]
     if isinstance(data, dict):

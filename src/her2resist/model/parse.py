@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from her2resist.common.documents import read_document
 from her2resist.exceptions import ModelError
 from her2resist.model.network import INPUT_KINDS, NODE_KINDS, Network, Node
 from her2resist.model.rules import IDENTIFIER, RuleSyntaxError, parse_rule, variables
@@ -277,18 +278,7 @@ def _check_links(nodes: dict[str, Node], ref_lines: dict[str, dict[str, int]], p
 def read_model_yaml(path: str | Path) -> Network:
     """Parse and validate a model YAML file (no caching)."""
     path = str(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            root = yaml.compose(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(path, f"cannot read the model file: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ModelError(
-            path,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            line=mark.line + 1 if mark else None,
-        ) from None
+    root = read_document(path, error=ModelError, construct=False).root
     if not isinstance(root, yaml.MappingNode) or "nodes" not in _mapping(root):
         raise ModelError(path, "the model file must be a mapping with a 'nodes' list", line=1)
     top = _mapping(root)

@@ -26,13 +26,13 @@ Examples
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from her2resist.common.documents import parse_document
 from her2resist.exceptions import ProfileError, UnknownNameError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.profile._table import read_text
@@ -111,27 +111,9 @@ class ProfileIn(_Strict):
 
 
 def _parse(path: str, text: str) -> tuple[Any, yaml.Node | None]:
-    """The data and, where YAML can compose it, the node tree that knows every position."""
-    if path.lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProfileError(path, f"not valid JSON: {exc.msg}", line=exc.lineno,
-                               column=exc.colno) from None
-        try:
-            return data, yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
-            return data, None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        return yaml.safe_load(text), node
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        raise ProfileError(path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                           line=mark.line + 1 if mark else None,
-                           column=mark.column + 1 if mark else None) from None
-    except (ValueError, RecursionError) as exc:  # e.g. an out-of-range date or deep nesting
-        raise ProfileError(path, f"not valid YAML: {exc}", line=1, column=1) from None
+    """The data and the node tree that knows every position (the shared safe loader)."""
+    doc = parse_document(text, path, error=ProfileError, as_json=path.lower().endswith(".json"))
+    return doc.data, doc.root
 
 
 def _locate(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
