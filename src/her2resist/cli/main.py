@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "kb_cmd",
     "report_cmd",
     "screen_cmd",
+    "serve_cmd",
 ]
 
 
