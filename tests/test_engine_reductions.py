@@ -6,11 +6,11 @@ import random
 import mpbn
 import pytest
 
+from her2resist.engines.base import resting_state
 from her2resist.engines.mp import MostPermissiveEngine, attractor_dicts
 from her2resist.engines.reduce import complete_outputs, fixed_point, percolate, prune_outputs
 from her2resist.model import load_model
 from her2resist.model.rules import format_rule, parse_rule
-from her2resist.predict.simulate import resting_state
 
 NET = load_model()
 ALTERATIONS = [n for n in NET.ids("alteration") if n != "ERBB2_amp"]

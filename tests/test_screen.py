@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from her2resist.engines.evaluate import Evaluator
 from her2resist.engines.mp import MostPermissiveEngine, attractor_dicts
 from her2resist.exceptions import ParameterError, UnknownNameError
 from her2resist.model import load_model
@@ -16,7 +17,6 @@ from her2resist.model.formats import read_bnet_text
 from her2resist.predict import predict_response
 from her2resist.predict.simulate import simulate_regimen
 from her2resist.screen import find_nodal_targets, screen_combinations, summarise_nodal_targets
-from her2resist.screen.evaluate import Evaluator
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 SAHIN = REFERENCE / "models" / "sahin2009.bnet"

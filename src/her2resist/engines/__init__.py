@@ -39,4 +39,14 @@ def get_engine(name: str = "most-permissive", **options: object) -> Engine:
     return engine
 
 
-__all__ = ["ENGINE_NAMES", "Engine", "Provenance", "SimulationResult", "get_engine"]
+def __getattr__(name: str) -> object:
+    # The service imports this module; deferred to keep `import her2resist.engines` light.
+    if name in ("SimulationService", "get_service", "RegimenSimulation"):
+        from her2resist.engines import service
+
+        return getattr(service, name)
+    raise AttributeError(name)
+
+
+__all__ = ["ENGINE_NAMES", "Engine", "Provenance", "RegimenSimulation", "SimulationResult",
+           "SimulationService", "get_engine", "get_service"]

@@ -132,9 +132,16 @@ class SimulationResult:
 
 
 class Engine(Protocol):
-    """What every engine provides."""
+    """What every engine provides.
+
+    ``key`` identifies the engine and every option that changes its answers (seed, samples,
+    time), so that the simulation service's cache never mixes two engines' results.
+    """
 
     name: str
+
+    @property
+    def key(self) -> tuple[object, ...]: ...
 
     def simulate(
         self,
@@ -146,8 +153,33 @@ class Engine(Protocol):
         """Attractors (or final states) reached from ``initial`` under ``perturbation``."""
         ...
 
+    def continue_from(
+        self, network: Network, start: SimulationResult, perturbation: Perturbation
+    ) -> SimulationResult:
+        """What is reached under ``perturbation`` from the states of an earlier result (the
+        untreated cell): the second half of the simulation route."""
+        ...
 
-def star_to_float(value: int | str) -> float:
+
+def resting_state(network: Network) -> dict[str, int]:
+    """Every regulated node at 0: the start of the untreated simulation."""
+    return {n: 0 for n, node in network.nodes.items() if not node.is_input}
+
+
+def union_of(results: list[SimulationResult]) -> SimulationResult:
+    """Distinct states reached in any of ``results``, equally weighted (the attractors
+    reachable from any of several start states)."""
+    if len(results) == 1:
+        return results[0]
+    rows = list(dict.fromkeys(tuple(row) for r in results for row in r.values.tolist()))
+    first = results[0]
+    return SimulationResult(
+        values=np.array(rows), nodes=first.nodes, probabilities=np.full(len(rows), 1 / len(rows)),
+        provenance=first.provenance, perturbation=first.perturbation,
+    )
+
+
+def star_to_float(value: int | str | float) -> float:
     """0 -> 0.0, 1 -> 1.0, '*' -> 0.5."""
     if value == "*":
         return 0.5

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,13 +31,17 @@ from her2resist.engines.base import (
     make_provenance,
     solver_version,
     star_to_float,
+    union_of,
 )
 from her2resist.engines.reduce import complete_outputs, fixed_point, percolate, prune_outputs
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
 from her2resist.model.rules import Expr, format_rule
 
-_CACHE_SIZE = 4096
+if TYPE_CHECKING:
+    from her2resist.engines.evaluate import Evaluator
+
+_CACHE_SIZE = 1 << 16
 
 
 class MostPermissiveEngine:
@@ -57,6 +61,24 @@ class MostPermissiveEngine:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.calls = 0
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.name,)
+
+    def continue_from(
+        self, network: Network, start: SimulationResult, perturbation: Perturbation
+    ) -> SimulationResult:
+        """Attractors reachable under ``perturbation`` from any state of ``start``."""
+        return union_of([self.simulate(network, perturbation, initial=att)
+                         for att in attractor_dicts(start)])
+
+    def batch(self, network: Network, *, reachable: bool = True) -> Evaluator:
+        """An exact batch evaluator of many perturbations of ``network`` (see
+        :mod:`her2resist.engines.evaluate`); the simulation service uses it."""
+        from her2resist.engines.evaluate import Evaluator
+
+        return Evaluator(network, reachable=reachable)
 
     def clear_cache(self) -> None:
         with self._lock:

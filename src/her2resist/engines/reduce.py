@@ -12,6 +12,17 @@ can still move.  Both reductions here are exact for most-permissive semantics:
   inside the percolated sub-space.
 - **Acyclic remainder.**  If what is left has no feedback loop, its only attractor is the fixed
   point reached by evaluating the rules in topological order, from any start.
+- **Output pruning.**  Nodes that no other moving node reads cannot influence the rest; the
+  attractors of the core, completed by evaluating the outputs, are those of the whole network.
+- **Backward cone.**  The nodes a readout depends on form a sub-network that does not read the
+  rest, so its reachable attractors are the projections of the full network's.
+- **More fixed nodes on a percolated network** (:func:`fix_nodes`), so a background (a
+  genotype) is reduced once and each regimen only adds its drugs; and a cache key
+  (:func:`key_of`): perturbations that leave the same moving part from the same start have the
+  same attractors on it.
+
+This is the one home of the reductions: the most-permissive engine, its batch evaluator
+(:mod:`her2resist.engines.evaluate`) and the simulation service all use it.
 
 Examples
 --------
@@ -22,11 +33,15 @@ Examples
 ({'A': 0}, ['B', 'C'])
 >>> fixed_point({"X": parse_rule("1"), "Y": parse_rule("!X")})
 {'X': 1, 'Y': 0}
+>>> rules = {"A": parse_rule("B"), "B": parse_rule("!C"), "C": parse_rule("C"),
+...          "D": parse_rule("A")}
+>>> sorted(backward_cone(rules, ["A"]))
+['A', 'B', 'C']
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from her2resist.model.rules import Const, Expr, evaluate, substitute, variables
 
@@ -160,3 +175,46 @@ def complete_outputs(
                 break
         full[name] = "*" if len(seen) == 2 else seen.pop()
     return full
+
+
+def fix_nodes(
+    free: Mapping[str, Expr], constants: Mapping[str, int], fixed: Mapping[str, int],
+    start: Start,
+) -> tuple[dict[str, Expr], dict[str, int]] | None:
+    """Add perturbed nodes to an already percolated network.
+
+    Returns None when a node to fix has already been percolated to the other value: the
+    caller must then percolate from the unreduced rules (the shortcut would be wrong).
+    """
+    extra: dict[str, int] = {}
+    for node, value in fixed.items():
+        if node in constants:
+            if constants[node] != value:
+                return None
+            continue
+        extra[node] = value
+    if not extra:
+        return dict(free), dict(constants)
+    rules = {n: substitute(e, extra) for n, e in free.items() if n not in extra}
+    return percolate(rules, start, {**constants, **extra})
+
+
+def backward_cone(rules: Mapping[str, Expr], targets: Iterable[str]) -> set[str]:
+    """The nodes of ``rules`` that ``targets`` depend on, the targets included."""
+    seen: set[str] = set()
+    stack = [t for t in targets if t in rules]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(v for v in variables(rules[name]) if v in rules and v not in seen)
+    return seen
+
+
+def key_of(free: Mapping[str, Expr], start: Start) -> tuple[object, ...]:
+    """A hashable key: the moving rules and the start values of their nodes."""
+    rules = tuple(sorted(free.items()))
+    if start is None:
+        return (rules, None)
+    return (rules, tuple(sorted((n, start[n]) for n in free if n in start)))

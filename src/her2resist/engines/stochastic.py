@@ -61,6 +61,18 @@ class StochasticEngine:
         self.seed = seed
         self.calls = 0
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.name, self.max_time, self.time_tick, self.sample_count, self.seed)
+
+    def continue_from(
+        self, network: Network, start: SimulationResult, perturbation: Perturbation
+    ) -> SimulationResult:
+        """MaBoSS from the mean state of ``start`` (each node's probability of being 1)."""
+        initial = dict(zip(start.nodes, (start.probabilities @ start.values).tolist(),
+                           strict=True))
+        return self.simulate(network, perturbation, initial=initial)
+
     def simulate(
         self,
         network: Network,

@@ -46,13 +46,13 @@ from her2resist.predict.scoring import (
     control_per_state,
     response_score,
 )
-from her2resist.screen.execution import ModelRef, Progress, evaluator_for, run_tasks
+from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
 from her2resist.screen.report import TopCombination, agreement_table, kb_strategies, top_details
 from her2resist.screen.setup import node_values, resolve_model
 from her2resist.screen.targets import check_max_size
 
-State = Mapping[str, int | str]
+State = Mapping[str, int | str | float]
 #: Columns of :attr:`CombinationScreen.table`.
 COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "bliss_excess",
            "hsa_excess", "keeps_resisted", "breadth", "control_untreated", "control_treated",
@@ -138,10 +138,10 @@ def perturbation_of(combo: Iterable[Agent]) -> dict[str, int]:
 
 def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
     """Score every combination of one genotype (a worker task)."""
-    ev = evaluator_for(job.model, job.reachable)
+    ev = service_for(job.model, job.reachable)
     base = ev.base(dict(job.background), keep=job.keep)
     readout = dict(job.readout)
-    c0 = _control(base.untreated, readout)
+    c0 = _control(ev.untreated_states(base), readout)
     out = []
     for combo in job.combos:
         rows = ev.attractors(base, perturbation_of(combo))

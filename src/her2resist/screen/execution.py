@@ -3,8 +3,8 @@
 Work is a list of picklable tasks and a module-level function; results come back in the order
 of the tasks.  Networks travel as a :class:`ModelRef` (the package's model by name, a model
 file by path, or the rules themselves), and each worker keeps one
-:class:`~her2resist.screen.evaluate.Evaluator` per model, so its caches serve every task it
-runs.
+:class:`~her2resist.engines.service.SimulationService` per model, so its caches serve every
+task it runs.
 
 Examples
 --------
@@ -20,15 +20,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from her2resist.engines.service import SimulationService, get_service
 from her2resist.exceptions import ParameterError
 from her2resist.model.network import Network, Node
-from her2resist.screen.evaluate import Evaluator
 
 T = TypeVar("T")
 R = TypeVar("R")
 Progress = Callable[[int, int], None]
 
-_EVALUATORS: dict[tuple[object, ...], Evaluator] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +58,18 @@ class ModelRef:
                        name=self.name)
 
 
-def evaluator_for(model: ModelRef, reachable: bool) -> Evaluator:
-    """This process's evaluator for ``model`` (created once, then reused with its caches)."""
-    key = (model, reachable)
-    if key not in _EVALUATORS:
-        _EVALUATORS[key] = Evaluator(model.load(), reachable=reachable)
-    return _EVALUATORS[key]
+def service_for(model: ModelRef, reachable: bool) -> SimulationService:
+    """This process's simulation service for ``model`` (shared, with its caches)."""
+    return get_service(_load(model), reachable=reachable)
+
+
+_LOADED: dict[ModelRef, Network] = {}
+
+
+def _load(model: ModelRef) -> Network:
+    if model not in _LOADED:
+        _LOADED[model] = model.load()
+    return _LOADED[model]
 
 
 def check_workers(workers: int | None, function: str) -> int:

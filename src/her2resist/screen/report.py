@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from her2resist.engines.service import SimulationService, get_service
 from her2resist.exceptions import Her2ResistError
 from her2resist.knowledge.kb import KnowledgeBase, load_knowledge_base
 from her2resist.predict.explain import explain_node
-from her2resist.screen.evaluate import Evaluator
 from her2resist.screen.genotypes import Agent, Genotype, regimen_nodes
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def evidence_records(ids: Sequence[str], kb: KnowledgeBase | None = None
     return tuple(out)
 
 
-def _trace(setup: ScreenSetup, ev: Evaluator, genotype: Genotype, combo: Sequence[Agent],
+def _trace(setup: ScreenSetup, ev: SimulationService, genotype: Genotype, combo: Sequence[Agent],
            keep: tuple[str, ...], readout: Mapping[str, int]) -> tuple[dict[str, object], ...]:
     background = {**dict(genotype.perturbation), **setup.fix}
     perturbation = {n: v for agent in combo for n, v in agent.nodes}
@@ -99,7 +99,7 @@ def top_details(setup: ScreenSetup, genotypes: Sequence[Genotype], frame: pd.Dat
                 panel: Sequence[Agent], keep: tuple[str, ...], readout: Mapping[str, int],
                 top: int) -> tuple[TopCombination, ...]:
     """Trace and evidence for the ``top`` best combinations of each genotype."""
-    ev = Evaluator(setup.network, reachable=setup.reachable)
+    ev = get_service(setup.network, reachable=setup.reachable)
     by_name = {a.name: a for a in panel}
     out = []
     for genotype in genotypes:

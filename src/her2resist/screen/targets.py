@@ -9,7 +9,7 @@ included.  :func:`find_nodal_targets` returns every inclusion-minimal target up 
 
 The search goes by size; a set that contains a target already found is not checked (it
 cannot be minimal), and every check goes to a cached, reduced problem
-(:mod:`her2resist.screen.evaluate`).
+(:mod:`her2resist.engines.service`).
 
 Examples
 --------
@@ -31,12 +31,12 @@ from typing import Any
 
 import pandas as pd
 
+from her2resist.engines.reduce import backward_cone
 from her2resist.exceptions import ParameterError
 from her2resist.model.network import Network
 from her2resist.screen.drugs import node_drugs
-from her2resist.screen.execution import ModelRef, Progress, evaluator_for, run_tasks
+from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Genotype, as_genotype
-from her2resist.screen.reduce import backward_cone
 from her2resist.screen.setup import ScreenSetup, resolve_model, resolve_readout, treatment
 
 Literal = tuple[str, int]
@@ -114,7 +114,7 @@ class TargetJob:
 
 
 def _passes(job: TargetJob, chosen: Sequence[Literal]) -> bool:
-    ev = evaluator_for(job.model, job.reachable)
+    ev = service_for(job.model, job.reachable)
     base = ev.base(dict(job.background), keep=job.keep)
     return ev.satisfies(base, {**dict(job.regimen), **dict(chosen)}, dict(job.readout))
 
@@ -147,7 +147,7 @@ def level_sets(literals: Sequence[Literal], size: int, found: set[frozenset[Lite
 def search(job: TargetJob) -> tuple[list[tuple[Literal, ...]], int, int, int]:
     """Every minimal target of one genotype in this process: (targets, checked, pruned,
     solver calls)."""
-    ev = evaluator_for(job.model, job.reachable)
+    ev = service_for(job.model, job.reachable)
     calls = ev.solver_calls
     if _passes(job, ()):
         return [()], 1, 0, ev.solver_calls - calls

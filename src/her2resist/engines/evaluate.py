@@ -3,11 +3,12 @@
 An :class:`Evaluator` answers, for a *background* (a genotype's alterations, a regimen, fixed
 nodes) and a *perturbation* on top of it (drugs, knock-outs, activations), which attractors are
 reached.  It gives the same attractors as
-:func:`~her2resist.predict.simulate.simulate_regimen` (reachable mode: the untreated cell's
+:class:`~her2resist.engines.service.SimulationService` route (reachable mode: the untreated cell's
 attractors from the resting state, then the attractors reachable from each of them under the
 perturbation) or as ``MostPermissiveEngine.simulate(network, perturbation)`` (every attractor,
 for imported models without an initial state), but asks the solver only about the part of the
-network that can still move (:mod:`her2resist.screen.reduce`) and only once per distinct part.
+network that can still move (:mod:`her2resist.engines.reduce`) and only once per distinct part.
+It is the most-permissive engine's batch implementation behind the simulation service.
 
 Examples
 --------
@@ -24,13 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from her2resist.engines.base import Engine
+from her2resist.engines.base import Engine, resting_state
+from her2resist.engines.cache import BoundedCache
 from her2resist.engines.mp import MostPermissiveEngine, attractor_dicts
-from her2resist.exceptions import ParameterError
-from her2resist.model.network import Network, Node
-from her2resist.model.rules import Expr, format_rule, substitute
-from her2resist.predict.simulate import resting_state
-from her2resist.screen.reduce import (
+from her2resist.engines.reduce import (
     Start,
     backward_cone,
     fix_nodes,
@@ -38,6 +36,9 @@ from her2resist.screen.reduce import (
     key_of,
     percolate,
 )
+from her2resist.exceptions import ParameterError
+from her2resist.model.network import Network, Node
+from her2resist.model.rules import Expr, format_rule, substitute
 
 State = dict[str, int | str]
 
@@ -76,12 +77,13 @@ class Evaluator:
     """
 
     def __init__(self, network: Network, *, reachable: bool = True,
-                 engine: Engine | None = None) -> None:
+                 engine: Engine | None = None, cache_size: int = 1 << 16) -> None:
         self.network = network
         self.reachable = reachable
         self.engine = engine or MostPermissiveEngine(cache_size=1)
-        self._solved: dict[tuple[object, ...], tuple[State, ...]] = {}
-        self._bases: dict[tuple[object, ...], Base] = {}
+        self._solved: BoundedCache[tuple[object, ...], tuple[State, ...]] = BoundedCache(
+            cache_size)
+        self._bases: BoundedCache[tuple[object, ...], Base] = BoundedCache(cache_size)
         self.solver_calls = 0
         self.lookups = 0
 
@@ -90,9 +92,11 @@ class Evaluator:
         bg = tuple(sorted((n, int(v)) for n, v in background.items()))
         kept = tuple(sorted(set(keep) - set(background)))
         cache_key = (bg, kept)
-        if cache_key not in self._bases:
-            self._bases[cache_key] = self._make_base(dict(bg), kept)
-        return self._bases[cache_key]
+        found = self._bases.get(cache_key)
+        if found is None:
+            found = self._make_base(dict(bg), kept)
+            self._bases.put(cache_key, found)
+        return found
 
     def _make_base(self, background: dict[str, int], keep: tuple[str, ...]) -> Base:
         net = self.network
@@ -152,8 +156,12 @@ class Evaluator:
                           name=f"{self.network.name} (reduced)")
             initial = None if start is None else {n: start[n] for n in free if n in start}
             rows = tuple(attractor_dicts(self.engine.simulate(net, initial=initial)))
-        self._solved[key] = rows
+        self._solved.put(key, rows)
         return rows
+
+    def untreated(self, base: Base) -> list[State]:
+        """The start states of ``base``: the untreated cell's attractors."""
+        return list(base.untreated)
 
     def attractors(self, base: Base, perturbation: Mapping[str, int]) -> list[State]:
         """Every reached attractor as a full state, without repeats, in a stable order."""

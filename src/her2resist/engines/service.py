@@ -1,0 +1,240 @@
+"""The simulation service: the one route from a tumour cell and a regimen to what it reaches.
+
+Every analysis (prediction, validation, reports and their remedies, screens, nodal targets,
+evolution scenarios derived from the model) asks this service, never an engine directly:
+
+1. the **untreated** cell: the background perturbation (alterations, environment) simulated
+   from a resting cell (every regulated node at 0);
+2. the **treated** cell: the background plus the regimen's drugs, continued from the untreated
+   states, so that adaptive feedback plays out.
+
+Results are cached by the model's identity (:attr:`Network.hash`), the engine's identity
+(:attr:`Engine.key`: name and every option that changes answers), the background and the
+drugs, in one bounded least-recently-used cache.  An engine that offers an exact batch
+evaluator (the most-permissive engine: each background reduced once, each regimen only adds its
+drugs; :mod:`her2resist.engines.evaluate`) is used through it; any other engine through
+``simulate`` and ``continue_from``.  No code outside ``engines/`` names an engine.
+
+Examples
+--------
+>>> from her2resist.model import load_model
+>>> service = get_service(load_model())
+>>> sim = service.treat({"PTEN_loss": 1}, {"trastuzumab": 1})
+>>> sim.untreated.value("Proliferation"), sim.treated.value("Proliferation")
+(1.0, 1.0)
+>>> service.treat({"PTEN_loss": 1}, {"trastuzumab": 1, "PI3Ki": 1}).treated.value("Proliferation")
+0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from her2resist.engines.base import (
+    Engine,
+    SimulationResult,
+    make_provenance,
+    resting_state,
+    solver_version,
+    star_to_float,
+)
+from her2resist.engines.cache import BoundedCache
+from her2resist.exceptions import ParameterError
+from her2resist.model.network import Network
+
+State = dict[str, int | str | float]
+Assignment = Mapping[str, int]
+
+#: Results kept per service: a cohort's distinct (genotype, regimen) pairs, about 2 KB each.
+CACHE_SIZE = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class RegimenSimulation:
+    """The untreated and the treated results of one simulation."""
+
+    untreated: SimulationResult
+    treated: SimulationResult
+
+
+class Batch(Protocol):
+    """Many perturbations of one network on top of a background (screens, nodal targets)."""
+
+    def base(self, background: Assignment, keep: Iterable[str] = ()) -> object: ...
+
+    def untreated(self, base: object) -> list[State]: ...
+
+    def attractors(self, base: object, perturbation: Assignment) -> list[State]: ...
+
+    def satisfies(self, base: object, perturbation: Assignment,
+                  readout: Assignment) -> bool: ...
+
+
+def _key(assignment: Assignment) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((n, int(v)) for n, v in assignment.items()))
+
+
+class SimulationService:
+    """The simulation route on one network with one engine (see module docs).
+
+    Parameters
+    ----------
+    network
+        The network.
+    engine
+        An engine object (see :func:`her2resist.engines.get_engine`).
+    reachable
+        True: the untreated cell starts from rest and the regimen from the untreated states.
+        False: every attractor of the perturbed network (models without a resting state).
+    cache_size
+        Results kept (least recently used go first).
+    """
+
+    def __init__(self, network: Network, engine: Engine, *, reachable: bool = True,
+                 cache_size: int = CACHE_SIZE) -> None:
+        self.network = network
+        self.engine = engine
+        self.reachable = reachable
+        self._results: BoundedCache[tuple[object, ...], RegimenSimulation] = BoundedCache(
+            cache_size)
+        make_batch = getattr(engine, "batch", None)
+        self._batch: Batch = (make_batch(network, reachable=reachable) if make_batch
+                              else _RouteBatch(self))
+
+    @property
+    def batch(self) -> Batch:
+        """The batch evaluator behind :meth:`base`, :meth:`attractors` and :meth:`satisfies`."""
+        return self._batch
+
+    def treat(self, background: Assignment, drugs: Assignment) -> RegimenSimulation:
+        """Untreated then treated simulation of the background under ``drugs`` (cached)."""
+        key = (_key(background), _key(drugs))
+        found = self._results.get(key)
+        if found is None:
+            found = self._simulate(dict(background), dict(drugs))
+            self._results.put(key, found)
+        return found
+
+    def untreated(self, background: Assignment) -> SimulationResult:
+        """The untreated cell under ``background``."""
+        return self.treat(background, {}).untreated
+
+    def _simulate(self, background: dict[str, int], drugs: dict[str, int]) -> RegimenSimulation:
+        self.network.check_nodes(background, "node")
+        self.network.check_nodes(drugs, "node")
+        if isinstance(self._batch, _RouteBatch):
+            return self._batch.route(background, drugs)
+        base = self._batch.base(background, keep=self._kept(background))
+        untreated = self._result(self._batch.untreated(base), background)
+        rows = self._batch.attractors(base, drugs)
+        return RegimenSimulation(untreated, self._result(rows, {**background, **drugs}))
+
+    def _kept(self, background: Mapping[str, int]) -> tuple[str, ...]:
+        """Inputs a regimen may switch: every input the background leaves at its default, so
+        that one reduced background serves every regimen."""
+        return tuple(n for n in self.network.inputs if n not in background)
+
+    def _result(self, states: Iterable[State], perturbation: Mapping[str, int]
+                ) -> SimulationResult:
+        order = tuple(self.network.nodes)
+        rows = [[star_to_float(state[n]) for n in order] for state in states]
+        return SimulationResult(
+            values=np.array(rows, dtype=float), nodes=order,
+            probabilities=np.full(len(rows), 1.0 / len(rows)),
+            provenance=make_provenance(self.network, self.engine.name, solver_version("mpbn")),
+            perturbation=dict(perturbation),
+        )
+
+    # The batch interface of screens and nodal-target searches.
+    def base(self, background: Assignment, keep: Iterable[str] = ()) -> object:
+        """A background reduced once, on which perturbations of the ``keep`` inputs (and of
+        any regulated node) are evaluated."""
+        return self._batch.base(background, keep)
+
+    def untreated_states(self, base: object) -> list[State]:
+        """The untreated cell's states on ``base``."""
+        return self._batch.untreated(base)
+
+    def attractors(self, base: object, perturbation: Assignment) -> list[State]:
+        """Every state reached on ``base`` under ``perturbation``, without repeats."""
+        return self._batch.attractors(base, perturbation)
+
+    def satisfies(self, base: object, perturbation: Assignment, readout: Assignment) -> bool:
+        """Whether every reached state has every readout node at its value."""
+        return self._batch.satisfies(base, perturbation, readout)
+
+    @property
+    def solver_calls(self) -> int:
+        return int(getattr(self._batch, "solver_calls", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Background:
+    background: tuple[tuple[str, int], ...]
+
+
+class _RouteBatch:
+    """The batch interface for engines without an exact batch evaluator: each perturbation is
+    simulated along the route (untreated, then treated)."""
+
+    def __init__(self, service: SimulationService) -> None:
+        self.service = service
+        self.solver_calls = 0
+
+    def route(self, background: dict[str, int], drugs: dict[str, int]) -> RegimenSimulation:
+        engine, net = self.service.engine, self.service.network
+        self.solver_calls += 1
+        start = resting_state(net) if self.service.reachable else None
+        untreated = engine.simulate(net, background, initial=start)
+        if not drugs:
+            return RegimenSimulation(untreated, untreated)
+        fixed = {**background, **drugs}
+        if not self.service.reachable:
+            return RegimenSimulation(untreated, engine.simulate(net, fixed))
+        return RegimenSimulation(untreated, engine.continue_from(net, untreated, fixed))
+
+    def base(self, background: Assignment, keep: Iterable[str] = ()) -> object:
+        return _Background(_key(background))
+
+    def untreated(self, base: object) -> list[State]:
+        return self.attractors(base, {})
+
+    def attractors(self, base: object, perturbation: Assignment) -> list[State]:
+        if not isinstance(base, _Background):
+            raise ParameterError("base", "SimulationService.attractors",
+                                 "a value returned by SimulationService.base", base)
+        sim = self.service.treat(dict(base.background), perturbation)
+        result = sim.treated if perturbation else sim.untreated
+        return [dict(result.state(i)) for i in range(result.n_states)]
+
+    def satisfies(self, base: object, perturbation: Assignment, readout: Assignment) -> bool:
+        return all(abs(float(row[n]) - v) < 1e-9 for row in self.attractors(base, perturbation)
+                   for n, v in readout.items())
+
+
+_SERVICES: BoundedCache[tuple[object, ...], SimulationService] = BoundedCache(64)
+
+
+def get_service(network: Network, engine: Engine | str = "most-permissive", *,
+                reachable: bool = True) -> SimulationService:
+    """The shared service for (model identity, engine identity, mode), created once.
+
+    Examples
+    --------
+    >>> from her2resist.model import load_model
+    >>> get_service(load_model()) is get_service(load_model())
+    True
+    """
+    from her2resist.engines import get_engine
+
+    eng = get_engine(engine) if isinstance(engine, str) else engine
+    key = (network.hash, eng.key, reachable)
+    found = _SERVICES.get(key)
+    if found is None:
+        found = SimulationService(network, eng, reachable=reachable)
+        _SERVICES.put(key, found)
+    return found
