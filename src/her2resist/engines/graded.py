@@ -226,6 +226,18 @@ class GradedEngine:
         self._lock = threading.Lock()
         self.calls = 0
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.name, repr(self.parameters))
+
+    def continue_from(
+        self, network: Network, start: SimulationResult, perturbation: Levels
+    ) -> SimulationResult:
+        """Steady activities under ``perturbation`` from the (mean) state of ``start``."""
+        initial = dict(zip(start.nodes, (start.probabilities @ start.values).tolist(),
+                           strict=True))
+        return self.simulate(network, perturbation, initial=initial)
+
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
