@@ -72,6 +72,10 @@ class ScenarioError(InputFileError):
     """An evolution scenario file is malformed."""
 
 
+class CohortError(InputFileError):
+    """A cohort (clinical columns, outcomes, regimens) or a virtual trial file cannot be used."""
+
+
 class UnknownNameError(Her2ResistError, KeyError):
     """A name (drug, alteration, node, regimen) that the package does not know.
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "report_cmd",
     "screen_cmd",
     "serve_cmd",
+    "cohort_cmd",
 ]
 
 

@@ -1,0 +1,380 @@
+"""Predictions for a cohort of tumours, joined to their outcomes: which predictions and markers
+separate responders from the rest.
+
+Examples
+--------
+>>> from her2resist.profile import TumourProfile
+>>> profiles = [TumourProfile.from_alterations(f"T{i}", ["PTEN loss"] if i % 2 else [])
+...             for i in range(6)]
+>>> result = run_cohort(profiles, regimen="trastuzumab")
+>>> result.samples["class"].value_counts().to_dict()
+{'sensitive': 3, 'resistant': 3}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from her2resist.cohort import stats
+from her2resist.cohort.outcomes import ClinicalColumns, is_missing, parse_binary, parse_survival
+from her2resist.cohort.predictions import (
+    Genotype,
+    PredictionTable,
+    Predictor,
+    Progress,
+    predict_genotypes,
+)
+from her2resist.cohort.regimens import WrittenRegimen, read_regimens
+from her2resist.exceptions import CohortError, ParameterError
+from her2resist.profile.tumour import TumourProfile
+
+#: Profiles read from the input per chunk (memory stays flat in the number of patients).
+PATIENT_CHUNK = 10_000
+CLASSES = ("sensitive", "partial", "resistant")
+
+
+@dataclass(frozen=True, slots=True)
+class CohortResult:
+    """Per-sample predictions, their association with the outcome, and the marker table.
+
+    Attributes
+    ----------
+    name
+        The cohort's name.
+    samples
+        One row per sample (index ``sample``): ``regimen`` (as predicted), ``regimen_written``,
+        ``score``, ``response_probability``, ``class``, ``mechanisms`` (``;``-joined),
+        ``alterations`` (``;``-joined), ``outcome`` (0/1, binary endpoints), ``time`` and
+        ``event`` (time-to-event endpoints).
+    kind
+        ``"binary"``, ``"survival"`` or ``None`` (no outcome given).
+    association
+        Binary: ``endpoint``, ``n``, ``auc``, ``auc_ci``; survival: ``endpoint``, ``n``,
+        ``hazard_ratio`` (of the score, per unit), ``hr_ci``, ``logrank_p`` (across classes).
+    markers
+        Binary: ``marker``, ``n_with``, ``rate_with``, ``rate_without``, ``odds_ratio``, ``p``,
+        ``q``; survival: ``marker``, ``n_with``, ``rate_with``, ``rate_without`` (event
+        proportions), ``hazard_ratio``, ``low``, ``high``, ``p``, ``q``.
+    calibration
+        Predicted against observed response rate by class (binary endpoints).
+    curves
+        ROC (``fpr``, ``tpr``) or Kaplan-Meier curves by class (``time``, ``survival``).
+    regimens
+        How each written regimen value was read.
+    probability_source
+        Whether ``response_probability`` is calibrated or the score (fallback).
+    warnings
+        Samples left out and why, regimens with drugs the model does not hold.
+    """
+
+    name: str
+    samples: pd.DataFrame
+    kind: Literal["binary", "survival"] | None
+    association: dict[str, Any]
+    markers: pd.DataFrame
+    calibration: pd.DataFrame
+    curves: dict[str, pd.DataFrame]
+    regimens: dict[str, WrittenRegimen]
+    probability_source: str
+    warnings: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-sample table (a copy)."""
+        return self.samples.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (keys as documented in docs/cohort.md)."""
+        return {
+            "cohort": self.name,
+            "n": len(self.samples),
+            "samples": [_sample_json(sample, row, self.kind)
+                        for sample, row in self.samples.iterrows()],
+            "association": _jsonable(self.association),
+            "markers": _jsonable(self.markers.to_dict(orient="records")),
+            "provenance": {
+                "probability": self.probability_source,
+                "regimens": {k: {"read_as": v.label, "not_modelled": list(v.not_modelled),
+                                 "defaults": list(v.notes)} for k, v in self.regimens.items()},
+                "warnings": list(self.warnings), **_jsonable(self.settings),
+            },
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else round(float(value), 6)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _sample_json(sample: str, row: pd.Series, kind: str | None) -> dict[str, Any]:
+    if kind == "binary":
+        outcome: Any = None if pd.isna(row["outcome"]) else int(row["outcome"])
+    elif kind == "survival":
+        outcome = None if pd.isna(row["time"]) else {"time": float(row["time"]),
+                                                     "event": int(row["event"])}
+    else:
+        outcome = None
+    return {"sample": sample, "regimen": row["regimen"], "score": round(float(row["score"]), 6),
+            "response_probability": round(float(row["response_probability"]), 6),
+            "class": row["class"], "mechanisms": [m for m in row["mechanisms"].split(";") if m],
+            "outcome": outcome}
+
+
+def _chunks(profiles: Iterable[TumourProfile]) -> Iterator[list[TumourProfile]]:
+    it = iter(profiles)
+    while chunk := list(islice(it, PATIENT_CHUNK)):
+        yield chunk
+
+
+def _genotypes(profiles: Iterable[TumourProfile]) -> tuple[list[str], np.ndarray, list[Genotype]]:
+    """Sample ids, each sample's genotype index, and the distinct genotypes (streamed)."""
+    names: list[str] = []
+    codes: list[np.ndarray] = []
+    index: dict[Genotype, int] = {}
+    for chunk in _chunks(profiles):
+        keys = [Genotype(tuple(sorted(p.alteration_ids())), p.her2.call == "negative")
+                for p in chunk]
+        codes.append(np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int64,
+                                 count=len(keys)))
+        names.extend(p.sample for p in chunk)
+    return names, np.concatenate(codes) if codes else np.zeros(0, np.int64), list(index)
+
+
+def _regimen_values(samples: list[str], clinical: ClinicalColumns | None, regimen: str | None,
+                    column: str | None) -> pd.Series:
+    if (regimen is None) == (column is None):
+        raise ParameterError("regimen", "run_cohort", "exactly one of regimen (one for every "
+                             "sample) and regimen_column", (regimen, column))
+    if regimen is not None:
+        return pd.Series(regimen, index=samples, dtype=object)
+    if clinical is None:
+        raise ParameterError("clinical", "run_cohort", "clinical files holding the regimen "
+                             f"column {column!r}", None)
+    name = clinical.column(str(column))
+    return clinical.frame[name].reindex(samples).fillna("").astype(str).str.strip()
+
+
+def run_cohort(
+    profiles: Iterable[TumourProfile],
+    clinical: ClinicalColumns | None = None,
+    *,
+    regimen: str | None = None,
+    regimen_column: str | None = None,
+    regimen_map: Mapping[str, str] | None = None,
+    outcome: str | None = None,
+    positive: str | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    min_patients: int = 5,
+    name: str = "cohort",
+    predictor: Predictor | None = None,
+    engine: str | None = None,
+    scheduler: str | Any | None = None,
+    progress: Progress | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> CohortResult:
+    """Predict every tumour's response to its regimen and test the predictions on outcomes.
+
+    Parameters
+    ----------
+    profiles
+        Tumour profiles (any iterable: read in chunks of :data:`PATIENT_CHUNK`).
+    clinical
+        Clinical columns (regimen, outcome, survival), from :func:`read_clinical_columns`.
+    regimen, regimen_column, regimen_map
+        One regimen for every sample, or the clinical column that holds each sample's regimen
+        as written (FEC-T, TCHP...; see :mod:`her2resist.cohort.regimens`), with an optional
+        map of written values to regimens.
+    outcome, positive
+        A binary outcome column and its responder label(s) (inferred when not given).
+    time, event
+        A time-to-event outcome (both, or neither).
+    min_patients
+        Markers carried by fewer patients (or lacked by fewer) are not tested.
+    predictor, engine, scheduler, progress
+        See :func:`her2resist.cohort.predictions.predict_genotypes`.
+    n_boot, seed
+        Bootstrap resamples of the AUC interval and their seed.
+
+    Raises
+    ------
+    ParameterError
+        For inconsistent options.
+    CohortError
+        For regimen values that cannot be read (all listed) and bad outcome cells.
+    """
+    if outcome is not None and (time or event):
+        raise ParameterError("outcome", "run_cohort", "a binary outcome or time and event, "
+                             "not both", (outcome, time, event))
+    if (time is None) != (event is None):
+        raise ParameterError("time", "run_cohort", "time and event together", (time, event))
+    samples, codes, genotypes = _genotypes(profiles)
+    if not samples:
+        raise CohortError("<cohort>", "the input holds no sample")
+    written = _regimen_values(samples, clinical, regimen, regimen_column)
+    given = ~is_missing(written)
+    where = clinical.files.get(clinical.column(regimen_column), "<clinical files>") \
+        if regimen_column and clinical else "--regimen"
+    read = read_regimens(pd.unique(written[given]), where=where, mapping=regimen_map)
+    warnings = _regimen_warnings(read, int((~given).sum()), regimen_column)
+    keep = np.flatnonzero(given)
+    labels = written.iloc[keep].map({k: v.label for k, v in read.items()}).to_numpy()
+    pairs = pd.MultiIndex.from_arrays([codes[keep], labels]).unique()
+    table = predict_genotypes([(genotypes[g], r) for g, r in pairs], predictor=predictor,
+                              engine=engine, scheduler=scheduler, progress=progress)
+    frame = _sample_frame([samples[i] for i in keep], codes[keep], labels,
+                          written.iloc[keep].to_numpy(), genotypes, table)
+    result = CohortResult(name, frame, None, {}, pd.DataFrame(), pd.DataFrame(), {}, read,
+                          table.probability_source, tuple(warnings),
+                          {"distinct_predictions": len(table.rows),
+                           "distinct_genotypes": len(set(codes[keep].tolist()))})
+    if outcome is not None:
+        return _binary(result, clinical, outcome, positive, min_patients, n_boot, seed,
+                       genotypes, codes[keep])
+    if time is not None and event is not None:
+        return _survival(result, clinical, time, event, min_patients, genotypes, codes[keep])
+    return result
+
+
+def _regimen_warnings(read: Mapping[str, WrittenRegimen], missing: int,
+                      column: str | None) -> list[str]:
+    out = [f"{missing} sample(s) without a value in {column} were left out"] if missing else []
+    for text, reg in read.items():
+        if reg.not_modelled:
+            out.append(f"regimen {text!r}: {', '.join(reg.not_modelled)} not modelled; "
+                       f"predicted as {reg.label}")
+    return out
+
+
+def _sample_frame(samples: list[str], codes: np.ndarray, labels: np.ndarray,
+                  written: np.ndarray, genotypes: list[Genotype],
+                  table: PredictionTable) -> pd.DataFrame:
+    keys = pd.MultiIndex.from_arrays([codes, labels])
+    distinct = keys.unique()
+    position = distinct.get_indexer(keys)
+    rows = [table.rows[(genotypes[g], r)] for g, r in distinct]
+    alts = np.array([";".join(genotypes[g].alterations) for g, _ in distinct], dtype=object)
+    return pd.DataFrame({
+        "regimen": labels,
+        "regimen_written": written,
+        "score": np.array([r.score for r in rows])[position],
+        "response_probability": np.array([r.response_probability for r in rows])[position],
+        "class": np.array([r.response_class for r in rows], dtype=object)[position],
+        "mechanisms": np.array([";".join(r.mechanisms) for r in rows], dtype=object)[position],
+        "alterations": alts[position],
+    }, index=pd.Index(samples, name="sample"))
+
+
+def _marker_matrix(frame: pd.DataFrame, genotypes: list[Genotype], codes: np.ndarray
+                   ) -> pd.DataFrame:
+    """One boolean column per alteration and per predicted mechanism."""
+    alteration_ids = sorted({a for g in genotypes for a in g.alterations})
+    by_genotype = np.array([[a in g.alterations for a in alteration_ids] for g in genotypes],
+                           dtype=bool).reshape(len(genotypes), len(alteration_ids))
+    matrix = pd.DataFrame(by_genotype[codes], columns=alteration_ids, index=frame.index)
+    mechanisms = frame["mechanisms"].str.get_dummies(sep=";").astype(bool)
+    mechanisms.columns = [f"mechanism: {c}" for c in mechanisms.columns]
+    return pd.concat([matrix, mechanisms], axis=1)
+
+
+def _binary(result: CohortResult, clinical: ClinicalColumns | None, column: str,
+            positive: str | None, min_patients: int, n_boot: int, seed: int,
+            genotypes: list[Genotype], codes: np.ndarray) -> CohortResult:
+    if clinical is None:
+        raise ParameterError("clinical", "run_cohort", f"clinical files holding {column!r}",
+                             None)
+    frame = result.samples
+    y, usable, label = parse_binary(clinical, list(frame.index), column, positive)
+    frame = frame.assign(outcome=np.where(usable, y, np.nan))
+    yu, pu = y[usable], frame["response_probability"].to_numpy()[usable]
+    n_pos = int(yu.sum())
+    if n_pos == 0 or n_pos == len(yu):
+        raise CohortError(clinical.files.get(clinical.column(column), column),
+                          f"{column}: every usable sample has the same outcome; an AUC needs "
+                          "responders and non-responders", field=column)
+    association = {"endpoint": column, "n": len(yu), "auc": stats.auc(yu, pu),
+                   "auc_ci": list(stats.auc_interval(yu, pu, n_boot=n_boot, seed=seed))}
+    markers = stats.marker_table(yu, _marker_matrix(frame, genotypes, codes)[usable],
+                                 min_patients=min_patients)
+    calibration = stats.calibration_table(yu, pu, frame["class"].to_numpy()[usable])
+    fpr, tpr = stats.roc_curve(yu, pu)
+    warnings = result.warnings + ((f"{int((~usable).sum())} sample(s) without {column} "
+                                   "were left out of the statistics",) if (~usable).any() else ())
+    return _replace(result, frame, "binary", association, markers, calibration,
+                    {"roc": pd.DataFrame({"fpr": fpr, "tpr": tpr})}, warnings,
+                    positive_label=label)
+
+
+def _survival(result: CohortResult, clinical: ClinicalColumns | None, time: str, event: str,
+              min_patients: int, genotypes: list[Genotype], codes: np.ndarray) -> CohortResult:
+    if clinical is None:
+        raise ParameterError("clinical", "run_cohort", f"clinical files holding {time!r}", None)
+    frame = result.samples
+    t, e, usable = parse_survival(clinical, list(frame.index), time, event)
+    frame = frame.assign(time=np.where(usable, t, np.nan), event=np.where(usable, e, np.nan))
+    tu, eu = t[usable], e[usable]
+    classes = frame["class"].to_numpy()[usable]
+    fit = stats.cox(tu, eu, frame["score"].to_numpy()[usable])
+    association = {"endpoint": f"{time}/{event}", "n": int(usable.sum()),
+                   "hazard_ratio": fit.hazard_ratio, "hr_ci": [fit.low, fit.high],
+                   "logrank_p": stats.logrank_p(tu, eu, classes)}
+    curves = {}
+    for c in CLASSES:
+        if (classes == c).any():
+            curves[c] = stats.kaplan_meier(tu[classes == c], eu[classes == c])
+            curves[c].attrs["n"] = int((classes == c).sum())
+    markers, unstable = _survival_markers(tu, eu,
+                                          _marker_matrix(frame, genotypes, codes)[usable],
+                                          min_patients)
+    warnings = result.warnings + ((f"{int((~usable).sum())} sample(s) without {time} or "
+                                   f"{event} were left out of the statistics",)
+                                  if (~usable).any() else ()) + tuple(
+        f"{m}: the Cox fit did not converge (the marker nearly separates events); its hazard "
+        "ratio is unreliable" for m in unstable) + (
+        () if fit.converged else ("the Cox fit of the score did not converge",))
+    return _replace(result, frame, "survival", association, markers, pd.DataFrame(), curves,
+                    warnings)
+
+
+def _survival_markers(t: np.ndarray, e: np.ndarray, matrix: pd.DataFrame,
+                      min_patients: int) -> tuple[pd.DataFrame, list[str]]:
+    rows = []
+    unstable = []
+    for name in matrix.columns:
+        has = matrix[name].to_numpy(dtype=bool)
+        if has.sum() < min_patients or (~has).sum() < min_patients:
+            continue
+        fit = stats.cox(t, e, has.astype(float))
+        if not fit.converged:
+            unstable.append(name)
+        rows.append({"marker": name, "n_with": int(has.sum()), "rate_with": e[has].mean(),
+                     "rate_without": e[~has].mean(), "hazard_ratio": fit.hazard_ratio,
+                     "low": fit.low, "high": fit.high, "p": fit.p})
+    columns = ["marker", "n_with", "rate_with", "rate_without", "hazard_ratio", "low", "high",
+               "p"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["q"] = stats.benjamini_hochberg(table["p"].fillna(1.0).tolist())
+    return table.sort_values(["p", "marker"], ignore_index=True), unstable
+
+
+def _replace(result: CohortResult, frame: pd.DataFrame, kind: Literal["binary", "survival"],
+             association: dict[str, Any], markers: pd.DataFrame, calibration: pd.DataFrame,
+             curves: dict[str, pd.DataFrame], warnings: tuple[str, ...],
+             **settings: Any) -> CohortResult:
+    return CohortResult(result.name, frame, kind, association, markers, calibration, curves,
+                        result.regimens, result.probability_source, warnings,
+                        {**result.settings, **settings})

@@ -1,0 +1,184 @@
+"""Predictions for many tumours: once per distinct (genotype, regimen), locally or on Dask.
+
+Tumours with the same model alterations and HER2 call given the same regimen get the same
+prediction, so a cohort of 100,000 tumours costs its distinct genotypes. The prediction is
+the public :func:`her2resist.predict.predict_response` (or any function with its signature,
+passed as ``predictor``), so the cohort follows whichever engine the prediction layer uses.
+
+The response probability is the prediction's ``response_probability`` when it has one (a
+calibrated engine). Otherwise the **fallback** is the identity map of the response score,
+``p = score`` (monotone, uncalibrated), and :attr:`PredictionTable.probability_source` says
+so; every output carries that field.
+
+Examples
+--------
+>>> key = Genotype(("PTEN_loss",))
+>>> table = predict_genotypes([(key, "trastuzumab")])
+>>> row = table.rows[(key, "trastuzumab")]
+>>> row.response_class, row.mechanisms
+('resistant', ('PTEN_loss',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from her2resist.exceptions import EngineError
+
+#: Distinct (genotype, regimen) pairs sent to one worker at a time.
+CHUNK = 64
+PROBABILITY_CALIBRATED = "calibrated (the prediction's response_probability)"
+PROBABILITY_FALLBACK = ("uncalibrated: the prediction has no response_probability, so the "
+                        "response score is used as the probability (identity map)")
+
+Predictor = Callable[..., Any]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Genotype:
+    """What the prediction of a tumour depends on: model alterations and HER2 negativity."""
+
+    alterations: tuple[str, ...]
+    her2_negative: bool = False
+
+    @property
+    def environment(self) -> dict[str, int]:
+        """Extra model nodes: a HER2-negative tumour is run with ``ERBB2_amp = 0``."""
+        return {"ERBB2_amp": 0} if self.her2_negative else {}
+
+
+@dataclass(frozen=True, slots=True)
+class PredictedResponse:
+    """The parts of a prediction that cohort statistics use."""
+
+    score: float
+    response_probability: float
+    response_class: str
+    mechanisms: tuple[str, ...]
+    calibrated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionTable:
+    """Predictions by (genotype, regimen label), and how the probability was obtained."""
+
+    rows: dict[tuple[Genotype, str], PredictedResponse]
+
+    @property
+    def probability_source(self) -> str:
+        """Calibrated or fallback (see module docs); fallback if any row used it."""
+        if self.rows and all(r.calibrated for r in self.rows.values()):
+            return PROBABILITY_CALIBRATED
+        return PROBABILITY_FALLBACK
+
+
+def response_probability(prediction: Any) -> tuple[float, bool]:
+    """(probability, calibrated) of a prediction: its ``response_probability`` or the score.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> response_probability(SimpleNamespace(score=0.3))
+    (0.3, False)
+    >>> response_probability(SimpleNamespace(score=0.3, response_probability=0.42))
+    (0.42, True)
+    """
+    value = getattr(prediction, "response_probability", None)
+    if value is not None:
+        return float(value), True
+    return min(1.0, max(0.0, float(prediction.score))), False
+
+
+def _summarise(prediction: Any) -> PredictedResponse:
+    probability, calibrated = response_probability(prediction)
+    return PredictedResponse(
+        score=float(prediction.score), response_probability=probability,
+        response_class=str(prediction.response_class),
+        mechanisms=tuple(prediction.mechanisms), calibrated=calibrated,
+    )
+
+
+def _predict_chunk(pairs: Sequence[tuple[Genotype, str]], predictor: Predictor | None,
+                   engine: str | None) -> list[PredictedResponse]:
+    """Predict one chunk of pairs (runs in a Dask worker or in this process)."""
+    if predictor is None:
+        from her2resist.predict import predict_response as predictor
+    options = {"engine": engine} if engine else {}
+    return [_summarise(predictor(list(g.alterations), regimen,
+                                 environment=g.environment or None, **options))
+            for g, regimen in pairs]
+
+
+def predict_genotypes(
+    pairs: Iterable[tuple[Genotype, str]],
+    *,
+    predictor: Predictor | None = None,
+    engine: str | None = None,
+    scheduler: str | Any | None = None,
+    progress: Progress | None = None,
+) -> PredictionTable:
+    """Predict each distinct (genotype, regimen label) pair once.
+
+    Parameters
+    ----------
+    pairs
+        Pairs, repeats allowed (they are predicted once).
+    predictor
+        ``predict_response`` or a function with its signature; default the package's.
+    engine
+        Passed to the predictor as ``engine=`` when given.
+    scheduler
+        ``None`` (this process), a Dask scheduler address ``"tcp://host:port"``, or a
+        ``distributed.Client``. Results do not depend on it.
+    progress
+        Called with (pairs done, pairs in all) after each chunk.
+
+    Examples
+    --------
+    >>> g = Genotype(())
+    >>> t = predict_genotypes([(g, "trastuzumab"), (g, "trastuzumab")])
+    >>> len(t.rows)
+    1
+    """
+    distinct = sorted(dict.fromkeys(pairs))
+    chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
+    results: list[PredictedResponse] = []
+    if scheduler is None:
+        for chunk in chunks:
+            results.extend(_predict_chunk(chunk, predictor, engine))
+            if progress:
+                progress(len(results), len(distinct))
+    else:
+        results = _on_dask(chunks, predictor, engine, scheduler, progress, len(distinct))
+    return PredictionTable(dict(zip(distinct, results, strict=True)))
+
+
+def _on_dask(chunks: list[list[tuple[Genotype, str]]], predictor: Predictor | None,
+             engine: str | None, scheduler: str | Any, progress: Progress | None,
+             total: int) -> list[PredictedResponse]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        raise EngineError("--scheduler needs dask[distributed]: pip install "
+                          "'dask[distributed]'") from None
+    own = isinstance(scheduler, str)
+    try:
+        client = Client(scheduler, timeout=30) if own else scheduler
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; start one "
+                          "with 'dask scheduler' and workers with 'dask worker ADDRESS'") from None
+    try:
+        futures = [client.submit(_predict_chunk, chunk, predictor, engine, pure=False)
+                   for chunk in chunks]
+        done = 0
+        for future in as_completed(futures):
+            done += len(chunks[futures.index(future)])
+            if progress:
+                progress(done, total)
+        return [row for f in futures for row in f.result()]
+    finally:
+        if own:
+            client.close()
