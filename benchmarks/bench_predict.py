@@ -1,90 +1,195 @@
-"""Benchmark of issue 2: one prediction, and `her2resist validate` on the 42 literature cases.
+"""One prediction, and `her2resist validate`, against plain mpbn doing the same simulations.
 
-Prints, for the most-permissive engine:
-- the median time of one prediction after warm-up, served from the perturbation cache, and the
-  median of the same prediction computed afresh (cache cleared each time), with their ratio;
-- the wall time of the whole ``her2resist validate`` command (a fresh process, imports
-  included), and in-process validation with the cache against without it, with their ratio.
+Both sides answer the same question: the untreated cell from rest, the regimen from each
+untreated attractor, and, because ``her2resist predict`` names the mechanisms, the same again
+with each alteration removed.  The peer (``benchmarks/peers/mpbn_route.py``) is what a user
+without her2resist would run: mpbn on the exported bnet, the same nodes fixed, attractors
+enumerated; one process on both sides.  Its scores are checked against ours.
 
-Targets: one prediction <= 50 ms median after warm-up; validate <= 5 s wall.
+1. One-shot, whole process: ``her2resist predict -a ... -r ...`` against
+   ``python benchmarks/peers/mpbn_route.py model.bnet jobs.json`` (target <= 0.25 s).
+2. In a process that has imported the package / mpbn: the first prediction (cold: model and
+   knowledge base loaded, nothing cached), a prediction never asked before in that process
+   (model loaded, result not cached), and the same prediction again (warm).
+3. ``her2resist validate`` on the literature cases, whole process (target <= 5 s).
 
-Run: ``python benchmarks/bench_predict.py [CASES.csv]``
+    python benchmarks/bench_predict.py [--repeats 7] [--cases CASES.csv]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
-import subprocess
-import sys
-import time
+import tempfile
 from pathlib import Path
 
-from her2resist.engines.mp import MostPermissiveEngine
+from _common import (
+    PYTHON,
+    ROOT,
+    SHARED,
+    header,
+    her2resist_argv,
+    print_table,
+    run_process,
+    time_processes,
+)
+
+PEER = ROOT / "benchmarks" / "peers" / "mpbn_route.py"
+QUERY = (["PIK3CA_mut"], "trastuzumab + everolimus")
+#: questions never asked before in the process: one alteration each, same regimen
+NEW = ["PTEN_loss", "CCND1_amp", "ERBB3_high", "MET_act", "SRC_act", "RB1_loss", "MYC_amp"]
+TARGET_ONE_SHOT = 0.25
+TARGET_VALIDATE = 5.0
+
+
+def route_jobs(alterations: list[str], regimen: str, *, explain: bool = True) -> list[dict]:
+    """The simulations ``predict`` runs, as peer jobs (fixed nodes, drugs, resting cell).
+
+    The one place that turns alterations and a regimen into model nodes for the peer; it uses
+    her2resist's catalogue so that both sides fix exactly the same nodes.
+    """
+    from her2resist.knowledge.catalogue import load_catalogue
+    from her2resist.model import load_model
+    from her2resist.predict.regimen import parse_regimen
+
+    net, cat = load_model(), load_catalogue()
+    alts = [cat.parse_alteration(a) for a in alterations]
+    drugs = parse_regimen(regimen, cat).perturbation()
+    rest = {n: 0 for n, node in net.nodes.items() if not node.is_input}
+
+    def job(kept: list) -> dict:
+        fixed = dict(net.defaults())  # inputs at their defaults unless an alteration sets them
+        for alt in kept:
+            fixed.update({node: int(v) for node, v in alt.set.items()})
+        return {"fixed": fixed, "drugs": drugs, "rest": rest}
+
+    jobs = [job(alts)]
+    if explain:
+        jobs += [job([a for a in alts if a.id != alt.id]) for alt in alts]
+    return jobs
+
+
+def export_bnet(folder: Path) -> Path:
+    """The model as a user exports it."""
+    path = folder / "model.bnet"
+    run_process(her2resist_argv("model", "export", "--format", "bnet", "-o", str(path)))
+    return path
+
+
+def predict_argv(alterations: list[str], regimen: str, *extra: str) -> list[str]:
+    argv = her2resist_argv("predict", "-r", regimen)
+    for alt in alterations:
+        argv += ["-a", alt]
+    return [*argv, *extra]
+
+
+def check_scores(alterations: list[str], regimen: str, bnet: Path, jobs: list[dict]) -> str:
+    """Both sides' scores for the question; exits if they differ."""
+    out = run_process(predict_argv(alterations, regimen, "--json"))[2]
+    ours = json.loads(out)["score"]
+    out = run_process([PYTHON, str(PEER), str(bnet)], stdin=json.dumps(jobs[:1]))[2]
+    theirs = json.loads(out.splitlines()[0])["score"]
+    if abs(ours - theirs) > 1e-9:
+        raise SystemExit(f"scores differ: her2resist {ours}, plain mpbn {theirs}")
+    return f"score {ours:.2f} on both sides"
+
+
+OURS_IN_PROCESS = """
+import json, statistics, sys, time
 from her2resist.predict import predict_response
-from her2resist.predict.validate import read_cases, validate_cases
+q = json.load(sys.stdin)
+def t(alts):
+    s = time.perf_counter(); predict_response(alts, q["regimen"]); return time.perf_counter() - s
+cold = t(q["first"])
+new = statistics.median([t([a]) for a in q["new"]])
+warm = statistics.median([t(q["first"]) for _ in range(20)])
+print(json.dumps({"cold": cold, "new": new, "warm": warm}))
+"""
 
-ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT.parent / "shared" / "validation" / "cases.csv"
-QUERY = (["PIK3CA H1047R"], "trastuzumab + everolimus")
+PEER_IN_PROCESS = """
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[2])
+import mpbn
+from mpbn_route import route
+q = json.load(sys.stdin)
+def t(jobs):
+    s = time.perf_counter(); [route(net, j) for j in jobs]; return time.perf_counter() - s
+s = time.perf_counter(); net = mpbn.MPBooleanNetwork(sys.argv[1]); load = time.perf_counter() - s
+cold = load + t(q["first"])
+new = statistics.median([t(j) for j in q["new"]])
+warm = statistics.median([t(q["first"]) for _ in range(5)])
+print(json.dumps({"cold": cold, "new": new, "warm": warm}))
+"""
 
 
-def median_ms(func, repeats: int) -> float:
-    times = []
+def bench_in_process(bnet: Path, repeats: int) -> None:
+    alts, regimen = QUERY
+    ours_q = json.dumps({"first": alts, "new": NEW, "regimen": regimen})
+    peer_q = json.dumps({"first": route_jobs(alts, regimen),
+                         "new": [route_jobs([a], regimen) for a in NEW]})
+    ours: list[dict] = []
+    theirs: list[dict] = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        ours.append(json.loads(run_process([PYTHON, "-c", OURS_IN_PROCESS], stdin=ours_q)[2]))
+        theirs.append(json.loads(run_process(
+            [PYTHON, "-c", PEER_IN_PROCESS, str(bnet), str(PEER.parent)], stdin=peer_q)[2]))
+
+    def med(rows: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    print_table(
+        f"In-process, after imports (median of {repeats} fresh processes; {len(NEW)} new "
+        "questions, 20 repeats per process)", "plain mpbn",
+        [("cold: first prediction (loads model and KB; nothing cached)", med(ours, "cold"),
+          med(theirs, "cold")),
+         ("a question not asked before in the process", med(ours, "new"), med(theirs, "new")),
+         ("warm: the same prediction again", med(ours, "warm"), med(theirs, "warm"))])
 
 
-def bench_prediction(explain: bool) -> tuple[float, float]:
-    engine = MostPermissiveEngine()
-    predict_response(*QUERY, engine=engine, explain=explain)  # warm-up: imports, model, catalogue
-    cached = median_ms(lambda: predict_response(*QUERY, engine=engine, explain=explain), 50)
+def bench_one_shot(bnet: Path, repeats: int) -> None:
+    alts, regimen = QUERY
+    jobs = route_jobs(alts, regimen)
+    agreement = check_scores(alts, regimen, bnet, jobs)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(jobs, fh)
+    peer = [PYTHON, str(PEER), str(bnet), fh.name]
+    times = time_processes({"ours": predict_argv(alts, regimen), "peer": peer}, repeats)
+    ours, theirs = times["ours"], times["peer"]
+    print(f"\nQuestion: {' + '.join(alts)} under {regimen}: {len(jobs)} untreated+treated "
+          f"simulations on each side (the prediction and one per alteration removed); "
+          f"{agreement}")
+    print_table(f"One-shot, whole process (fresh process each run, median of {repeats})",
+                "plain mpbn", [("wall: her2resist predict / mpbn_route.py", ours[0], theirs[0]),
+                               ("CPU (user+system), same runs", ours[1], theirs[1])])
+    verdict = "OK" if ours[0] <= TARGET_ONE_SHOT else "SLOWER THAN TARGET"
+    print(f"  target her2resist predict <= {TARGET_ONE_SHOT} s wall: {verdict}")
+    Path(fh.name).unlink()
 
-    def fresh() -> None:
-        engine.clear_cache()
-        predict_response(*QUERY, engine=engine, explain=explain)
 
-    uncached = median_ms(fresh, 15)
-    return cached, uncached
-
-
-def bench_validate(cases: Path) -> None:
-    start = time.perf_counter()
-    proc = subprocess.run(["her2resist", "validate", str(cases)], capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
-    print(
-        f"her2resist validate (whole command, fresh process): {wall:.2f} s wall [{status}]"
-        f"  target <= 5 s"
-    )
-    loaded = read_cases(cases)
-    start = time.perf_counter()
-    validate_cases(loaded, engine=MostPermissiveEngine(cache_size=0))
-    uncached = time.perf_counter() - start
-    start = time.perf_counter()
-    report = validate_cases(loaded, engine=MostPermissiveEngine())
-    cached = time.perf_counter() - start
-    print(
-        f"validate in-process: {cached:.2f} s with the perturbation cache, {uncached:.2f} s "
-        f"without; ratio {uncached / cached:.1f}x ({report.passed}/{report.total} passed)"
-    )
+def bench_validate(cases: Path, repeats: int) -> None:
+    argv = her2resist_argv("validate", str(cases))
+    wall, cpu = time_processes({"validate": argv}, repeats)["validate"]
+    verdict = "OK" if wall <= TARGET_VALIDATE else "SLOWER THAN TARGET"
+    print(f"\nher2resist validate {cases.name} (whole process, median of {repeats}): "
+          f"{wall:.2f} s wall, {cpu:.2f} s CPU; target <= {TARGET_VALIDATE} s wall: {verdict}"
+          " (no peer: plain mpbn has no case reader)")
 
 
 def main() -> None:
-    cases = Path(sys.argv[1]) if len(sys.argv) > 1 else CASES
-    for explain in (False, True):
-        cached, uncached = bench_prediction(explain)
-        label = "with trace and mechanisms" if explain else "score and class"
-        print(
-            f"one prediction ({label}): median {cached:.2f} ms after warm-up (cached), "
-            f"{uncached:.1f} ms uncached; ratio {uncached / cached:.0f}x  target <= 50 ms"
-        )
-    if cases.is_file():
-        bench_validate(cases)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--cases", type=Path, default=SHARED / "validation" / "cases.csv")
+    args = parser.parse_args()
+    header("bench_predict")
+    with tempfile.TemporaryDirectory() as folder:
+        bnet = export_bnet(Path(folder))
+        bench_one_shot(bnet, args.repeats)
+        bench_in_process(bnet, max(3, args.repeats // 2))
+    if args.cases.is_file():
+        bench_validate(args.cases, max(3, args.repeats // 2))
     else:
-        print(f"validation cases not found at {cases}; skipped the validate benchmark")
+        print(f"validation cases not found at {args.cases}; skipped the validate benchmark")
 
 
 if __name__ == "__main__":

@@ -1,73 +1,112 @@
-"""Time ``her2resist report`` on one profile, and the report build after import.
+"""`her2resist report`: one tumour as a user runs it, and 1,000 different tumours in one process.
 
-Prints: the whole command's wall time (a fresh process, as a user runs it), the time to build
-the report in a process that has imported the package (first build, then again with warm
-caches), and the ratio of the build to a baseline run in the same process: one explained
-``predict_response`` call (trastuzumab on the same tumour), the unit of work a report repeats.
+1. The whole command on one profile, a fresh process each run (imports included); target 2 s.
+2. In a process that has imported the package: the first report (cold: model, knowledge base
+   and every simulation computed), then the same report again (warm), JSON included;
+   target 300 ms cold.
+3. 1,000 different tumours in one process (every single alteration of the catalogue, then
+   distinct pairs and triples drawn with a fixed seed), each built and rendered to JSON, as a
+   cohort run does; target <= 10 s.  All timings in a fresh child process, so that nothing an
+   earlier measurement computed is reused.
 
-Targets (issue 4): command <= 2 s; build after import <= 300 ms.
+There is no peer: no other tool writes this report (the simulations under one report are
+timed against plain mpbn in ``bench_predict.py``).
 
-    python benchmarks/bench_report.py [PROFILE]
+    python benchmarks/bench_report.py [--profile PROFILE] [--tumours 1000] [--repeats 5]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import warnings
 from pathlib import Path
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "profiles" / "her2_pik3ca.yaml"
+from _common import PYTHON, ROOT, fmt_s, header, her2resist_argv, run_process, time_processes
+
+EXAMPLE = ROOT / "examples" / "profiles" / "her2_pik3ca.yaml"
+TARGET_COMMAND, TARGET_BUILD, TARGET_COHORT = 2.0, 0.3, 10.0
+
+ONE = """
+import json, statistics, sys, time, warnings
+warnings.simplefilter("ignore")
+from her2resist.profile import load_profiles
+from her2resist.report import build_report, render_json
+(tumour,) = load_profiles(sys.argv[1])
+def t():
+    s = time.perf_counter(); render_json([build_report(tumour)]); return time.perf_counter() - s
+cold = t()
+print(json.dumps({"cold": cold, "warm": statistics.median(t() for _ in range(5))}))
+"""
+
+MANY = """
+import itertools, json, random, sys, time, warnings
+warnings.simplefilter("ignore")
+from her2resist.knowledge.catalogue import load_catalogue
+from her2resist.profile import TumourProfile
+from her2resist.report import build_report, render_json
+n = int(sys.argv[1])
+ids = sorted(a for a in load_catalogue().alterations if a != "ERBB2_amp")
+sets = [(a,) for a in ids]
+rng, seen = random.Random(0), set(sets)
+while len(sets) < n:
+    pick = tuple(sorted(rng.sample(ids, rng.choice([2, 3]))))
+    if pick not in seen:
+        seen.add(pick); sets.append(pick)
+tumours = [TumourProfile.from_alterations(f"T{i}", s) for i, s in enumerate(sets[:n])]
+start = time.perf_counter(); marks = {}
+for i, tumour in enumerate(tumours, 1):
+    render_json([build_report(tumour)])
+    if i in (1, 10, 100) or i == n:
+        marks[i] = time.perf_counter() - start
+print(json.dumps(marks))
+"""
 
 
-def time_command(profile: Path, repeats: int = 5) -> float:
-    """Median wall time of the whole command in a fresh interpreter (imports included)."""
-    times = []
+def bench_command(profile: Path, repeats: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "report.json"
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "from her2resist.cli.main import main; main()",
-                            "report", str(profile), "--format", "json", "-o", str(out)],
-                           check=True, capture_output=True)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        argv = her2resist_argv("report", str(profile), "--format", "json",
+                               "-o", str(Path(folder) / "report.json"))
+        wall, cpu = time_processes({"report": argv}, repeats)["report"]
+    verdict = "OK" if wall <= TARGET_COMMAND else "SLOWER THAN TARGET"
+    print(f"\nher2resist report {profile.name} --format json (whole process, median of "
+          f"{repeats}): {fmt_s(wall)} wall, {fmt_s(cpu)} CPU; target <= {TARGET_COMMAND} s wall:"
+          f" {verdict}")
+
+
+def bench_one(profile: Path, repeats: int) -> None:
+    rows = [json.loads(run_process([PYTHON, "-c", ONE, str(profile)])[2])
+            for _ in range(repeats)]
+    cold = statistics.median(r["cold"] for r in rows)
+    warm = statistics.median(r["warm"] for r in rows)
+    verdict = "OK" if cold <= TARGET_BUILD else "SLOWER THAN TARGET"
+    print(f"build_report + render_json after imports (median of {repeats} fresh processes): "
+          f"cold {fmt_s(cold)}, warm (same tumour again) {fmt_s(warm)}; target cold <= "
+          f"{TARGET_BUILD * 1000:.0f} ms: {verdict}")
+
+
+def bench_many(tumours: int) -> None:
+    marks = {int(k): v for k, v in json.loads(run_process([PYTHON, "-c", MANY, str(tumours)])[2]
+                                              ).items()}
+    total = marks[tumours]
+    verdict = "OK" if total <= TARGET_COHORT else "SLOWER THAN TARGET"
+    print(f"{tumours} different tumours, build_report + render_json each, one process "
+          f"(after imports; one run): {fmt_s(total)} ({fmt_s(total / tumours)} per report); "
+          f"target <= {TARGET_COHORT:.0f} s: {verdict}")
+    print("  elapsed after " + ", ".join(f"{k} reports {fmt_s(v)}" for k, v in marks.items()))
 
 
 def main() -> None:
-    profile = Path(sys.argv[1]) if len(sys.argv) > 1 else EXAMPLE
-    command = time_command(profile)
-    start = time.perf_counter()
-    from her2resist.predict import predict_response
-    from her2resist.profile import load_profiles
-    from her2resist.report import build_report, render_html, render_json
-    imported = time.perf_counter() - start
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        (tumour,) = load_profiles(profile)
-    start = time.perf_counter()
-    predict_response(list(tumour.alteration_ids()), "trastuzumab")
-    baseline = time.perf_counter() - start
-    start = time.perf_counter()
-    report = build_report(tumour)
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    report = build_report(tumour)
-    render_json([report])
-    render_html([report])
-    warm = time.perf_counter() - start
-    print(f"profile: {profile.name} ({len(report.regimens)} regimens)")
-    print(f"her2resist report (whole command, fresh process, median of 5): {command:.2f} s  "
-          "(target 2 s)")
-    print(f"import of predict/profile/report:                 {imported:.2f} s")
-    print(f"baseline, one explained predict_response:         {baseline * 1000:.0f} ms")
-    print(f"build_report, first in process:                   {first * 1000:.0f} ms  "
-          f"ratio {first / baseline:.1f}x baseline  (target 300 ms)")
-    print(f"build_report + JSON + HTML, warm caches:          {warm * 1000:.0f} ms  "
-          f"ratio {warm / baseline:.1f}x baseline")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", type=Path, default=EXAMPLE)
+    parser.add_argument("--tumours", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    header("bench_report")
+    bench_command(args.profile, args.repeats)
+    bench_one(args.profile, args.repeats)
+    bench_many(args.tumours)
 
 
 if __name__ == "__main__":
