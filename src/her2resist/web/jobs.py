@@ -126,8 +126,16 @@ def _store(url: str) -> Store:
     return _STORES[url]
 
 
+def _exit_if_orphaned(parent: int) -> None:
+    """End this worker at once when the server that started it is gone (killed): the next
+    server runs the job again, and this process must not take further jobs from its queue."""
+    if os.getppid() != parent:
+        os._exit(0)
+
+
 def execute_job(url: str, jid: str, parent: int) -> str:
     """Run one queued job in a worker process and store its outcome; the final status."""
+    _exit_if_orphaned(parent)
     store = _store(url)
     attempt = store.start_job(jid)
     if attempt is None:
@@ -138,8 +146,7 @@ def execute_job(url: str, jid: str, parent: int) -> str:
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
-        if os.getppid() != parent:
-            raise SystemExit("the server that started this job has stopped")
+        _exit_if_orphaned(parent)
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY or done >= total:
             last[0] = now
