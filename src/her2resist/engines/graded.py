@@ -48,6 +48,7 @@ import numpy as np
 
 from her2resist.engines.base import (
     InitialState,
+    Provenance,
     SimulationResult,
     make_provenance,
     solver_version,
@@ -73,7 +74,7 @@ class HillParameters:
     n: float = 3.0
     k: float = 0.5
     tau: float = 1.0
-    dt: float = 0.2
+    dt: float = 0.5
     tol: float = 1e-10
     t_max: float = 150.0
     window: float = 30.0
@@ -252,6 +253,10 @@ class GradedEngine:
                 self._compiled[key] = found
         return found
 
+    def provenance(self, network: Network) -> Provenance:
+        """Provenance of a result computed on ``network`` by this engine."""
+        return make_provenance(network, self.name, solver_version("numpy"))
+
     def start_vector(
         self, network: Network, fixed: Mapping[str, float], initial: Mapping[str, object] | None
     ) -> list[float]:
@@ -286,7 +291,7 @@ class GradedEngine:
             values=final,
             nodes=tuple(network.nodes),
             probabilities=np.ones(1),
-            provenance=make_provenance(network, self.name, solver_version("numpy")),
+            provenance=self.provenance(network),
             perturbation=fixed,  # type: ignore[arg-type]
         )
         with self._lock:
@@ -305,11 +310,13 @@ class GradedEngine:
         hill_n: object = None,
         hill_k: object = None,
         record: list[tuple[float, list[object]]] | None = None,
+        tol: float | None = None,
     ) -> list[float]:
         """Integrate from ``start`` (one value, or one numpy array of samples, per node).
 
         ``hill_n``/``hill_k`` may be arrays (one per sample) to propagate parameter
-        uncertainty; ``record`` receives ``(time, state)`` every time unit.
+        uncertainty; ``record`` receives ``(time, state)`` every time unit; ``tol`` overrides
+        the convergence tolerance (a sampled interval needs less precision than a class).
         """
         self.calls += 1
         p = parameters or self.parameters
@@ -319,18 +326,23 @@ class GradedEngine:
         kn = k**n  # type: ignore[operator]
         dt = p.dt / p.tau
         chunk = max(1, round(1.0 / p.dt))
-        state = list(start)
+        shapes = [np.shape(v) for v in (*start, n, k) if np.ndim(v)]
+        if shapes:  # samples: every node carries one value per sample
+            state = [np.broadcast_to(np.asarray(v, dtype=float), shapes[0]).copy() for v in start]
+        else:
+            state = list(start)
         t = 0.0
         if record is not None:
             record.append((t, list(state)))
         while t < p.t_max:
             new = code.advance(state, chunk, dt, n, kn, 1.0 + kn, False)
-            change = max(float(np.max(np.abs(np.asarray(new[i]) - np.asarray(state[i]))))
-                         for i in code.free) if code.free else 0.0
+            change = float(np.max(np.abs(np.array([new[i] for i in code.free], dtype=float)
+                                         - np.array([state[i] for i in code.free], dtype=float)))
+                           ) if code.free else 0.0
             state, t = new, t + chunk * p.dt
             if record is not None:
                 record.append((t, list(state)))
-            if change < p.tol * chunk * p.dt:
+            if change < (p.tol if tol is None else tol) * chunk * p.dt:
                 return [v for v in state]  # type: ignore[misc]
         steps = max(1, round(p.window / p.dt))
         return code.advance(state, steps, dt, n, kn, 1.0 + kn, True)  # type: ignore[return-value]

@@ -1,0 +1,190 @@
+"""From a tumour, a context and a regimen to the graded engine's input levels.
+
+The parameters and their sources are in ``model/data/graded_parameters.yaml``; this module
+only applies them:
+
+- **context** (``culture`` or ``patient``): environment levels (ligands, immune effectors);
+- **alterations**: each alteration's Boolean ``set`` (knowledge base), then its graded level:
+  PIK3CA variant strength by protein change, ER status, HER2 level;
+- **drugs**: antibodies by occupancy, kinase inhibitors by ``C / (C + IC50)``, ADCs by the
+  payload delivered (drug-to-antibody ratio, lysosomal release, payload potency), and
+  chemotherapy by its kill in the phase it hits times the fraction of cells in cycle;
+- ``dose``: a multiplier of the default clinical exposure per drug (``{"lapatinib": 0.5}``).
+
+Several regimen components on one drug node combine as independent inhibitors:
+``1 - prod(1 - level)``.  Drugs and classes without graded parameters act at level 1, as in
+the Boolean model.
+
+Examples
+--------
+>>> p = load_graded_parameters()
+>>> round(float(drug_level(p, "lapatinib", 1.0, cycling=1.0)), 2)
+0.8
+>>> drug_level(p, "trastuzumab_deruxtecan", 1.0, 1.0) > drug_level(
+...     p, "trastuzumab_emtansine", 1.0, 1.0)
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from her2resist.exceptions import ParameterError
+
+CONTEXTS = ("culture", "patient")
+CHEMO_NODES = frozenset({"taxane", "capecitabine"})
+_IHC = re.compile(r"IHC\s*(0|1\+|2\+|3\+)")
+_VARIANT = re.compile(r"\b(?:p\.)?([A-Z]\d+[A-Z])\b")
+
+
+@dataclass(frozen=True, slots=True)
+class GradedParameters:
+    """The contents of ``graded_parameters.yaml`` (see that file for every source)."""
+
+    hill_n: float
+    hill_k: float
+    contexts: Mapping[str, Mapping[str, float]]
+    drugs: Mapping[str, Mapping[str, Any]]
+    chemo_kill: float
+    alterations: Mapping[str, Mapping[str, Any]]
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    path: str = ""
+
+
+def parameters_path() -> Path:
+    return Path(str(resources.files("her2resist.model") / "data" / "graded_parameters.yaml"))
+
+
+@cache
+def load_graded_parameters(path: str | None = None) -> GradedParameters:
+    """Read the graded parameters (cached); ``ranges`` holds every sampled assumption."""
+    import yaml
+
+    source = Path(path) if path else parameters_path()
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    ranges: dict[str, tuple[float, float]] = {
+        "hill.n": tuple(data["hill"]["n"]["range"]),  # type: ignore[dict-item]
+        "hill.k": tuple(data["hill"]["k"]["range"]),  # type: ignore[dict-item]
+        "chemotherapy.kill": tuple(data["drugs"]["chemotherapy"]["range"]),  # type: ignore[dict-item]
+    }
+    for name, entry in data["contexts"].items():
+        for node, bounds in (entry.get("range") or {}).items():
+            ranges[f"context.{name}.{node}"] = tuple(bounds)  # type: ignore[assignment]
+    for name, entry in data["drugs"].items():
+        if "range" in entry and name != "chemotherapy":
+            ranges[f"drug.{name}"] = tuple(entry["range"])  # type: ignore[assignment]
+    for name, entry in data["alterations"].items():
+        if isinstance(entry, dict):
+            for node, bounds in (entry.get("range") or {}).items():
+                ranges[f"alteration.{name}.{node}"] = tuple(bounds)  # type: ignore[assignment]
+    return GradedParameters(
+        hill_n=float(data["hill"]["n"]["value"]),
+        hill_k=float(data["hill"]["k"]["value"]),
+        contexts={k: dict(v.get("levels") or {}) for k, v in data["contexts"].items()},
+        drugs={k: v for k, v in data["drugs"].items() if k != "chemotherapy"},
+        chemo_kill=float(data["drugs"]["chemotherapy"]["kill"]),
+        alterations=data["alterations"],
+        ranges=ranges,
+        path=str(source),
+    )
+
+
+def check_context(context: str) -> str:
+    if context not in CONTEXTS:
+        raise ParameterError("context", "predict", f"one of {set(CONTEXTS)}", context)
+    return context
+
+
+def context_levels(p: GradedParameters, context: str) -> dict[str, float]:
+    """Environment levels of a named context."""
+    return {k: float(v) for k, v in p.contexts[check_context(context)].items()}
+
+
+def variant_strength(p: GradedParameters, text: str) -> float | None:
+    """Strength of a PIK3CA protein change named in ``text`` ("PIK3CA H1047R"), if listed."""
+    entry = p.alterations.get("PIK3CA_mut") or {}
+    match = _VARIANT.search(text.upper().replace("PIK3CA", ""))
+    if match is None:
+        return None
+    return (entry.get("variants") or {}).get(match.group(1), entry.get("default"))
+
+
+def alteration_levels(
+    p: GradedParameters, texts: Iterable[str], ids: Iterable[str]
+) -> dict[str, float]:
+    """Graded overrides of the Boolean alteration perturbation (node -> level)."""
+    out: dict[str, float] = {}
+    for alt_id in ids:
+        entry = p.alterations.get(alt_id)
+        if isinstance(entry, dict) and "levels" in entry:
+            out.update({k: float(v) for k, v in entry["levels"].items()})
+    for text in texts:
+        ihc = _IHC.search(text.upper())
+        if ihc is not None and "ERBB2_loss" in out:
+            out["ERBB2_loss"] = float(p.alterations["her2_ihc"][ihc.group(1)])
+        if "PIK3CA" in text.upper():
+            strength = variant_strength(p, text)
+            if strength is not None:
+                out["PIK3CA_mut"] = min(out.get("PIK3CA_mut", 0.0) or 1.0, float(strength))
+    return out
+
+
+def drug_level(p: GradedParameters, drug: str, dose: Any, cycling: float) -> Any:
+    """Level of a drug's node at ``dose`` times the default clinical exposure."""
+    entry = p.drugs.get(drug)
+    if entry is None:
+        return 1.0
+    kind = entry["kind"]
+    if kind == "antibody":
+        return np.minimum(1.0, float(entry["level"]) * np.minimum(1.0, dose)) + 0.0
+    if kind == "tki":
+        ratio = float(entry["exposure_over_ic50"]) * dose
+        return ratio / (1.0 + ratio)
+    if kind == "adc":
+        payload = float(entry["dar"]) * float(entry["release"]) * float(entry["potency"]) * dose
+        return 1.0 - np.exp(-payload)
+    raise ParameterError("kind", "drug_level", "antibody, tki or adc", kind)
+
+
+def chemo_level(p: GradedParameters, dose: float, cycling: float) -> float:
+    """Kill by a cell-cycle-specific drug: kill per course x dose x fraction in cycle."""
+    return np.minimum(1.0, p.chemo_kill * dose) * min(1.0, max(0.0, cycling))
+
+
+def regimen_levels(
+    p: GradedParameters,
+    items: Iterable[tuple[str, tuple[str, ...]]],
+    *,
+    doses: Mapping[str, float] | None = None,
+    cycling: float = 1.0,
+) -> dict[str, float]:
+    """Node levels of a regimen given as ``(drug or class id, nodes)`` pairs."""
+    doses = dict(doses or {})
+    remaining: dict[str, float] = {}
+    for item_id, nodes in items:
+        dose = doses.get(item_id, 1.0)
+        for node in nodes:
+            if node in CHEMO_NODES:
+                level = chemo_level(p, dose, cycling)
+            else:
+                level = drug_level(p, item_id, dose, cycling)
+            remaining[node] = remaining.get(node, 1.0) * (1.0 - level)
+    return {node: 1.0 - left for node, left in remaining.items()}
+
+
+def immune_gain(p: GradedParameters, item_ids: Iterable[str]) -> float:
+    """Largest Fc-effector gain among the regimen's antibodies (margetuximab > 1)."""
+    return max([float(p.drugs.get(i, {}).get("immune_gain", 1.0)) for i in item_ids] + [1.0])
+
+
+def bystander(p: GradedParameters, item_ids: Iterable[str]) -> float:
+    """Share of a membrane-permeable payload that reaches neighbouring cells (T-DXd)."""
+    return max([float(p.drugs.get(i, {}).get("bystander", 0.0)) for i in item_ids] + [0.0])

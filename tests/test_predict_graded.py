@@ -1,0 +1,99 @@
+"""Graded predictions: orderings that must come from mechanism (issue 11's list), inputs, errors.
+
+Each ordering is computed by the graded engine from the rules and graded_parameters.yaml; no
+drug has a constant score.  Where the model does not (yet) reproduce a published ordering, the
+test is a strict expected failure with the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from her2resist.exceptions import ParameterError
+from her2resist.predict.graded import predict_graded
+from her2resist.predict.graded_inputs import (
+    alteration_levels,
+    drug_level,
+    load_graded_parameters,
+    regimen_levels,
+)
+
+
+def score(alterations: list[str], regimen: str, context: str = "culture") -> float:
+    return predict_graded(alterations, regimen, context=context, samples=0).score
+
+
+@pytest.mark.parametrize("alterations, context", [
+    ([], "culture"), (["SLC46A3 loss"], "culture"), (["ABCB1 overexpression"], "culture"),
+    (["HER2-low", "ER positive"], "patient"),
+])
+def test_tdxd_ahead_of_tdm1(alterations: list[str], context: str) -> None:
+    assert score(alterations, "T-DXd", context) > score(alterations, "T-DM1", context)
+
+
+@pytest.mark.parametrize("chemo", ["docetaxel", "paclitaxel", "capecitabine"])
+def test_trastuzumab_adds_to_chemotherapy(chemo: str) -> None:
+    assert score([], f"trastuzumab + {chemo}", "patient") > score([], chemo, "patient")
+
+
+@pytest.mark.xfail(strict=True, reason="pertuzumab's gain (heregulin-driven HER2:HER3, ADCC) is "
+                   "masked once trastuzumab + docetaxel saturate apoptosis in the patient context")
+def test_pertuzumab_adds_to_trastuzumab_docetaxel_in_patients() -> None:
+    assert (score([], "pertuzumab + trastuzumab + docetaxel", "patient")
+            > score([], "trastuzumab + docetaxel", "patient"))
+
+
+def test_pik3ca_lowers_but_does_not_abolish_dual_blockade_with_chemotherapy() -> None:
+    regimen = "lapatinib + trastuzumab + paclitaxel"
+    wild, hotspot = score([], regimen, "patient"), score(["PIK3CA H1047R"], regimen, "patient")
+    assert 0.25 < hotspot < wild
+
+
+def test_strong_pik3ca_variant_costs_more_than_weak() -> None:
+    regimen = "lapatinib + trastuzumab"
+    assert score(["PIK3CA H1047R"], regimen, "patient") < score(["PIK3CA K111N"], regimen,
+                                                                 "patient")
+
+
+@pytest.mark.parametrize("regimen", ["lapatinib + trastuzumab + paclitaxel",
+                                     "pertuzumab + trastuzumab + docetaxel"])
+def test_er_positive_lower_than_er_negative(regimen: str) -> None:
+    assert score(["ER positive"], regimen, "patient") < score(["ER negative"], regimen, "patient")
+
+
+def test_neoaltto_order_of_arms() -> None:
+    arms = ["lapatinib + trastuzumab + paclitaxel", "trastuzumab + paclitaxel",
+            "lapatinib + paclitaxel"]
+    scores = [score([], arm, "patient") for arm in arms]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 3
+
+
+def test_interval_brackets_the_score_and_trajectory_fractions_sum_to_one() -> None:
+    p = predict_graded(["PIK3CA H1047R"], "trastuzumab + lapatinib", context="patient",
+                       samples=8, trajectory=True)
+    low, high = p.interval
+    assert low <= p.score <= high
+    assert p.fractions and all(abs(d + a + k - 1.0) < 1e-9 for _, d, a, k in p.fractions)
+    assert p.to_dict()["interval"] == [round(low, 4), round(high, 4)]
+
+
+def test_lower_dose_lowers_inhibition() -> None:
+    p = load_graded_parameters()
+    assert drug_level(p, "lapatinib", 0.25, 1.0) < drug_level(p, "lapatinib", 1.0, 1.0)
+    assert drug_level(p, "tucatinib", 1.0, 1.0) > 0.5
+    two = regimen_levels(p, [("lapatinib", ("lapatinib",)), ("lapatinib", ("lapatinib",))])
+    assert two["lapatinib"] == pytest.approx(1 - (1 - 0.8) ** 2)
+
+
+def test_variant_and_ihc_levels() -> None:
+    p = load_graded_parameters()
+    assert alteration_levels(p, ["PIK3CA K111N"], ["PIK3CA_mut"]) == {"PIK3CA_mut": 0.35}
+    assert alteration_levels(p, ["HER2 IHC 2+"], ["HER2_low"]) == {"ERBB2_loss": 0.55}
+    assert alteration_levels(p, ["ER positive"], ["ER_positive"]) == {"ESR1_high": 0.5}
+
+
+def test_bad_context_and_dose_are_refused() -> None:
+    with pytest.raises(ParameterError, match="'context' parameter"):
+        predict_graded([], "trastuzumab", context="mouse")
+    with pytest.raises(ParameterError, match="drug ids of the regimen"):
+        predict_graded([], "trastuzumab", doses={"lapatinib": 0.5})
