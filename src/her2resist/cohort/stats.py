@@ -153,8 +153,9 @@ def marker_table(y: np.ndarray, markers: pd.DataFrame, *, min_patients: int = 5)
     --------
     >>> y = np.array([1, 1, 0, 0, 0, 1, 1, 1])
     >>> m = pd.DataFrame({"PIK3CA_mut": [0, 0, 1, 1, 1, 0, 0, 1]}).astype(bool)
-    >>> marker_table(y, m, min_patients=2).loc[0, ["n_with", "rate_with", "rate_without"]].tolist()
-    [4, 0.25, 1.0]
+    >>> row = marker_table(y, m, min_patients=2).loc[0, ["n_with", "rate_with", "rate_without"]]
+    >>> [float(v) for v in row]
+    [4.0, 0.25, 1.0]
     """
     from scipy.stats import fisher_exact
 
