@@ -130,14 +130,16 @@ def test_vcf_unknown_sample_is_an_error() -> None:
 
 
 def test_cna_discrete_sets_her2_and_maps_calls() -> None:
-    with pytest.warns(UnmappedVariantWarning):
-        profiles = read_cna(DATA / "cna.txt")
+    profiles = read_cna(DATA / "cna.txt")
     one, two = profiles["HER2-01"], profiles["HER2-02"]
     assert one.her2.amplified is True and one.her2.call == "positive"
     assert one.alteration_ids() == ("CCNE1_amp",)
-    assert [(u.gene, u.change) for u in one.unmapped] == [("FGFR1", "amplification")]
+    # Genes outside the model are counted and named in a note, not listed one by one.
+    assert one.unmapped == () and "1 amplified or deeply deleted gene(s)" in one.notes[-1]
+    assert "(FGFR1)" in one.notes[-1]
     assert two.alteration_ids() == ("PTEN_loss",)
-    assert [(u.gene, u.change) for u in two.unmapped] == [("CDKN2A", "deletion")]
+    assert "(CDKN2A)" in two.notes[-1]
+    assert "copy number read as discrete (detected" in one.inputs[0]
 
 
 def test_cna_gene_level_copy_number() -> None:
@@ -148,7 +150,7 @@ def test_cna_gene_level_copy_number() -> None:
 
 def test_cna_scale_is_checked() -> None:
     with pytest.raises(ValueError, match="'scale' parameter of read_cna"):
-        read_cna(DATA / "cna.txt", scale="log2")  # type: ignore[arg-type]
+        read_cna(DATA / "cna.txt", scale="ln")  # type: ignore[arg-type]
 
 
 def test_expression_threshold_is_documented_default() -> None:

@@ -32,6 +32,25 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
+class CnaScale(str, Enum):
+    """Scales of a copy-number table (``read_cna``'s ``scale``)."""
+
+    auto = "auto"
+    discrete = "discrete"
+    copies = "copies"
+    log2 = "log2"
+
+
+class ExpressionScale(str, Enum):
+    """Scales of an expression table (``read_expression``'s ``scale``)."""
+
+    auto = "auto"
+    zscore = "zscore"
+    log2 = "log2"
+    tpm = "tpm"
+    counts = "counts"
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
     app.command("report")(report)
@@ -45,9 +64,17 @@ def report(
     vcf: Annotated[Path | None, typer.Option("--vcf", help="VCF with VEP CSQ or SnpEff ANN.")
                    ] = None,
     cna: Annotated[Path | None, typer.Option(
-        "--cna", help="Gene copy number: cBioPortal discrete (-2..2) or copies.")] = None,
+        "--cna", help="Gene copy number: cBioPortal discrete (-2..2), copies or log2 ratios "
+        "(scale detected, or --cna-scale).")] = None,
+    cna_scale: Annotated[CnaScale, typer.Option(
+        "--cna-scale", help="Scale of --cna: auto (detect from the values), discrete, copies "
+        "or log2.")] = CnaScale.auto,
     expression: Annotated[Path | None, typer.Option(
-        "--expression", help="mRNA z-scores (|z| >= 2 is high/low).")] = None,
+        "--expression", help="mRNA expression: z-scores (|z| >= 2 is high/low), or log2, TPM "
+        "or counts z-scored against the file's samples (--expression-scale).")] = None,
+    expression_scale: Annotated[ExpressionScale, typer.Option(
+        "--expression-scale", help="Scale of --expression: auto (detect), zscore, log2, tpm "
+        "or counts.")] = ExpressionScale.auto,
     clinical: Annotated[list[Path] | None, typer.Option(
         "--clinical", help="cBioPortal clinical sample/patient file (repeatable).")] = None,
     sample: Annotated[str | None, typer.Option("--sample", help="Report this sample only.")
@@ -76,7 +103,9 @@ def report(
         # Reader warnings are part of each report; do not print them twice.
         warnings.simplefilter("ignore")
         profiles = load_profiles(profile, maf=maf, vcf=vcf, cna=cna, expression=expression,
-                                 clinical=clinical or (), sample=sample)
+                                 clinical=clinical or (), sample=sample,
+                                 cna_scale=cna_scale.value,
+                                 expression_scale=expression_scale.value)
         reports = [build_report(p, regimens=regimen or (), standard=not only_named)
                    for p in profiles]
     if fmt is ReportFormat.json:

@@ -8,6 +8,7 @@ rows with too many fields, fields that are implausibly long.
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ def read_text(path: str | Path) -> str:
     >>> os.unlink(fh.name)
     """
     with open(path, "rb") as fh:
-        data = fh.read(MAX_BYTES + 1)
+        # Read the size first: fh.read(MAX_BYTES + 1) would reserve 2 GB for any file.
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(min(size, MAX_BYTES) + 1) if size else fh.read(MAX_BYTES + 1)
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)

@@ -97,12 +97,13 @@ def read_study(folder: str | Path, *, sample: str | None = None) -> dict[str, Tu
 
 def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequence[Path] = (),
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
-          clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto"
-          ) -> dict[str, TumourProfile]:
+          clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
+          expression_scale: str = "auto") -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
     readers: list[tuple[Reader, Sequence[Path], dict[str, Any]]] = [
         (read_profile, profile, {}), (read_maf, maf, {}), (read_vcf, vcf, {}),
-        (read_cna, cna, {"scale": cna_scale}), (read_expression, expression, {}),
+        (read_cna, cna, {"scale": cna_scale}),
+        (read_expression, expression, {"scale": expression_scale}),
     ]
     groups = [reader(p, sample=sample, **options) for reader, paths, options in readers
               for p in paths]
@@ -118,12 +119,14 @@ def load_profiles(
     profile: str | Path | None = None, *, maf: str | Path | None = None,
     vcf: str | Path | None = None, cna: str | Path | None = None,
     expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
-    sample: str | None = None,
+    sample: str | None = None, cna_scale: str = "auto", expression_scale: str = "auto",
 ) -> list[TumourProfile]:
     """Read and join a tumour's files into one profile per sample, in first-seen order.
 
     ``profile`` is a YAML/JSON profile file or a cBioPortal study folder. Clinical files add
     receptor status to the samples of the other files (alone, they give one profile each).
+    ``cna_scale`` and ``expression_scale`` settle the scale of ``cna`` and ``expression``
+    (see :func:`~her2resist.profile.read_cna`, :func:`~her2resist.profile.read_expression`).
 
     Raises
     ------
@@ -151,6 +154,7 @@ def load_profiles(
         groups.append(_join(
             profile=paths(profile), maf=paths(maf), vcf=paths(vcf), cna=paths(cna),
             expression=paths(expression), clinical=[Path(c) for c in clinical], sample=sample,
+            cna_scale=cna_scale, expression_scale=expression_scale,
         ))
     merged = merge_profiles(*groups)
     if not merged:

@@ -69,6 +69,20 @@ def _by_gene(catalogue: Catalogue) -> dict[str, tuple[Alteration, ...]]:
     return {gene: tuple(alts) for gene, alts in index.items()}
 
 
+def genes_with_rule(kind: Literal["copy_number", "expression"], call: str,
+                    catalogue: Catalogue | None = None) -> frozenset[str]:
+    """Upper-case symbols of the genes whose ``kind`` ``call`` maps to an alteration.
+
+    Examples
+    --------
+    >>> "MUC4" in genes_with_rule("expression", "high")
+    True
+    """
+    cat = catalogue or load_catalogue()
+    return frozenset(gene for gene, alts in _by_gene(cat).items()
+                     if any(getattr(a.variants, kind) == call for a in alts))
+
+
 def _hit(alt: Alteration, source: Source) -> ProfileAlteration:
     return ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set), (source,))
 
@@ -166,7 +180,8 @@ def _map_rule(gene: str, call: str, kind: str, source: Source, catalogue: Catalo
 
 
 def profiles_from_results(
-    path: str, results: dict[str, list[Mapped]], notes: tuple[str, ...] = ()
+    path: str, results: dict[str, list[Mapped]], notes: tuple[str, ...] = (),
+    inputs: tuple[str, ...] = (),
 ) -> dict[str, TumourProfile]:
     """One partial profile per sample from its mapped and unmapped observations.
 
@@ -183,6 +198,7 @@ def profiles_from_results(
             alterations=merge_alterations(r for r in rs if isinstance(r, ProfileAlteration)),
             unmapped=tuple(r for r in rs if isinstance(r, UnmappedVariant)),
             notes=notes,
+            inputs=inputs,
         )
         for name, rs in results.items()
     }

@@ -1,24 +1,35 @@
-"""Read gene-by-sample tables: copy number and expression z-scores, as cBioPortal writes them.
+"""Read gene-by-sample tables: copy number and expression, as cBioPortal and pipelines write them.
 
 Both files have a gene column (``Hugo_Symbol``, or GISTIC's ``Gene Symbol``), optional
 annotation columns (``Entrez_Gene_Id``, ``Locus ID``, ``Cytoband``) and one column per sample.
-Empty and ``NA`` cells are skipped.
+Empty and ``NA`` cells are skipped. A gene on two rows is read once when the rows agree and is
+an error naming both lines when they do not. Tables of 20,000 genes by 1,000 samples are read
+at the speed of ``pandas.read_csv`` (see :mod:`her2resist.profile._grid`).
 
-Copy number (:func:`read_cna`), ``scale``:
+Copy number (:func:`read_cna`), ``scale`` (``--cna-scale``):
 
 - ``"discrete"``: cBioPortal/GISTIC calls -2, -1, 0, 1, 2: 2 is an amplification, -2 a deep
   deletion; -1 and 1 (shallow loss, gain) are not alterations, as in cBioPortal and OncoKB;
-- ``"copy_number"``: gene-level absolute copy number: >= 6 copies is an amplification, <= 0.5
-  a deletion (:data:`AMPLIFIED_COPIES`, :data:`DELETED_COPIES`);
-- ``"auto"`` (default): discrete when every value is one of -2, -1.5, -1, 0, 1, 2, else copy
-  number.
+- ``"copies"``: gene-level absolute copy number: >= 6 copies is an amplification, <= 0.5 a
+  deletion; never negative;
+- ``"log2"``: log2 copy ratios (CNVkit, GISTIC ``all_data_by_genes``, cBioPortal
+  ``LOG2-VALUE``): the copy thresholds at ploidy 2, log2(6/2) = 1.58 and log2(0.5/2) = -2;
+- ``"auto"`` (default): decided from the values (:func:`~her2resist.profile.scales.
+  detect_cna_scale`); values that fit no scale, or several, are refused with what was seen.
 
-Expression (:func:`read_expression`): a z-score >= ``threshold`` (default 2.0) is high
-expression, <= -``threshold`` low, the cut-off cBioPortal uses for mRNA outliers.
+Expression (:func:`read_expression`), ``scale`` (``--expression-scale``): ``"zscore"``
+(cBioPortal ``data_mrna_*_zscores*.txt``), or raw ``"log2"`` (log2 RSEM), ``"tpm"`` or
+``"counts"``, turned into z-scores per gene against the samples of the file (with a warning
+when it has fewer than 20); ``"auto"`` decides from the values. A z-score >= ``threshold``
+(default 2.0) is high expression, <= -``threshold`` low, the cut-off cBioPortal uses for mRNA
+outliers.
 
+Which scale was used and why is kept in each profile's ``inputs`` (the report's provenance).
 ERBB2 amplification sets the HER2 status (amplified), not an alteration: HER2 amplification is
 the model's default context. Amplifications and deletions of genes the model's rules do not
-cover are listed as not used; expression outliers of such genes are counted in a note.
+cover are listed as not used when the model knows the gene (a KRAS deletion), and counted in a
+note, the first ten named, when it does not (a genome-wide table calls thousands of them);
+expression outliers of genes without an expression rule are counted in a note.
 
 Examples
 --------
@@ -34,80 +45,84 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from her2resist.exceptions import DataQualityWarning, ParameterError, ProfileError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
-from her2resist.profile._table import Row, Table, parse_number, parse_table
-from her2resist.profile.maf import check_gene
-from her2resist.profile.mapping import Mapped, map_copy_number, map_expression
+from her2resist.profile._grid import Grid, drop_repeated_genes, parse_grid
+from her2resist.profile.mapping import (
+    Mapped,
+    genes_with_rule,
+    map_copy_number,
+    map_expression,
+)
 from her2resist.profile.mapping import profiles_from_results as _profiles
-from her2resist.profile.tumour import Her2Status, Source, TumourProfile, UnmappedVariant
+from her2resist.profile.scales import (
+    AMPLIFIED_COPIES,
+    AMPLIFIED_LOG2,
+    CNA_SCALES,
+    DELETED_COPIES,
+    DELETED_LOG2,
+    EXPRESSION_SCALES,
+    GAINED_COPIES,
+    GAINED_LOG2,
+    MIN_COHORT,
+    check_scale_values,
+    detect_cna_scale,
+    detect_expression_scale,
+    to_zscores,
+)
+from her2resist.profile.tumour import (
+    Her2Status,
+    Source,
+    TumourProfile,
+)
 
-AMPLIFIED_COPIES = 6.0
-DELETED_COPIES = 0.5
-DISCRETE_VALUES = frozenset({-2.0, -1.5, -1.0, 0.0, 1.0, 2.0})
-GENE_COLUMNS = ("Hugo_Symbol", "Gene Symbol", "Gene", "gene")
-ANNOTATION_COLUMNS = frozenset({"entrez_gene_id", "locus id", "cytoband", "gene_id",
-                                "entrez", "description"})
-Cell = tuple[Row, str, str, float]
-
-
-def _cells(table: Table, sample: str | None, accepted: str) -> Iterator[Cell]:
-    """(row, gene, sample column, value) for every numeric cell of the sample columns."""
-    gene_col = table.require("gene", *GENE_COLUMNS)
-    columns = [c for c in table.header if c != gene_col and c.lower() not in ANNOTATION_COLUMNS]
-    if sample is not None:
-        if sample not in columns:
-            raise ProfileError(table.path, f"no column for sample {sample!r}; sample columns: "
-                               f"{', '.join(columns[:20]) or 'none'}", line=table.header_line)
-        columns = [sample]
-    if not columns:
-        raise ProfileError(table.path, "no sample columns after the gene column",
-                           line=table.header_line)
-    for row in table:
-        gene = check_gene(table, row, gene_col)
-        for column in columns:
-            value = parse_number(table, row, column, accepted=accepted)
-            if value is not None:
-                yield row, gene, column, value
+#: (amplified from, gained from, deleted up to) per copy-number scale.
+CNA_THRESHOLDS = {"discrete": (2.0, 1.0, -2.0), "copies": (AMPLIFIED_COPIES, GAINED_COPIES,
+                                                           DELETED_COPIES),
+                  "log2": (AMPLIFIED_LOG2, GAINED_LOG2, DELETED_LOG2)}
 
 
-def _detect_scale(table: Table, cells: list[Cell]) -> Literal["discrete", "copy_number"]:
-    if any(value not in DISCRETE_VALUES for *_, value in cells):
-        return "copy_number"
-    if cells and not any(value < 0 for *_, value in cells):
-        warnings.warn(f"{table.path}: values 0, 1 and 2 only; read as cBioPortal discrete calls "
-                      "(2 = amplification). Use scale='copy_number' for copies per cell.",
-                      DataQualityWarning, stacklevel=3)
-    return "discrete"
+def _check_scale(scale: str, accepted: tuple[str, ...], function: str) -> None:
+    if scale != "auto" and scale not in accepted:
+        raise ParameterError("scale", function, "one of {" + ", ".join(
+            repr(s) for s in ("auto", *accepted)) + "}", scale)
 
 
-def _cna_call(value: float, scale: str) -> Literal["amplification", "deletion"] | None:
-    if scale == "discrete":
-        return "amplification" if value >= 2 else "deletion" if value <= -2 else None
-    if value >= AMPLIFIED_COPIES:
-        return "amplification"
-    return "deletion" if value <= DELETED_COPIES else None
+def _decide(grid: Grid, scale: str, kind: str) -> tuple[str, str]:
+    """(scale, how it was decided), after checking the values fit it."""
+    if scale == "auto":
+        detect = detect_cna_scale if kind == "cna" else detect_expression_scale
+        used, evidence = detect(grid.values, grid.path)
+        how = f"detected from the values ({evidence})"
+    else:
+        used, how = scale, "given"
+    check_scale_values(grid.values, used, kind, grid.path,
+                       (grid.lines, grid.samples, grid.gene_column), given=scale != "auto")
+    return used, how
 
 
 def read_cna(
     path: str | Path, *, sample: str | None = None,
-    scale: Literal["auto", "discrete", "copy_number"] = "auto", catalogue: Catalogue | None = None,
+    scale: Literal["auto", "discrete", "copies", "log2"] = "auto",
+    catalogue: Catalogue | None = None,
 ) -> dict[str, TumourProfile]:
     """Read a gene-level copy-number table into one partial profile per sample.
 
     Parameters
     ----------
     path
-        The table (cBioPortal ``data_cna.txt``, GISTIC ``all_thresholded.by_genes.txt``, or
-        gene-level copy numbers).
+        The table (cBioPortal ``data_cna.txt``, GISTIC ``all_thresholded.by_genes.txt``,
+        gene-level copy numbers or log2 ratios).
     sample
         Read only this sample's column.
     scale
-        ``"discrete"``, ``"copy_number"`` or ``"auto"`` (see the module docstring).
+        ``"discrete"``, ``"copies"``, ``"log2"`` or ``"auto"`` (see the module docstring).
     catalogue
         The knowledge base whose variant rules map the calls.
 
@@ -115,59 +130,101 @@ def read_cna(
     --------
     See the module docstring.
     """
-    if scale not in ("auto", "discrete", "copy_number"):
-        raise ParameterError("scale", "read_cna", "one of {'auto', 'discrete', 'copy_number'}",
-                             scale)
+    _check_scale(scale, CNA_SCALES, "read_cna")
     cat = catalogue or load_catalogue()
-    table = parse_table(path, what="copy-number file")
-    cells = list(_cells(table, sample, "a copy-number call -2..2 or a copy number"))
-    used = _detect_scale(table, cells) if scale == "auto" else scale
-    results: dict[str, list[Mapped]] = {name: [] for name in _sample_columns(table, cells)}
+    grid, notes = drop_repeated_genes(parse_grid(
+        str(path), what="copy-number file", sample=sample,
+        accepted="a copy-number call -2..2, a copy number or a log2 ratio"))
+    used, how = _decide(grid, scale, "cna")
+    amplified, gained, deleted = CNA_THRESHOLDS[used]
+    reading = (f"{grid.path}: copy number read as {used} ({how}); amplification >= "
+               f"{amplified:.3g}, deep deletion <= {deleted:.3g}")
+    values = grid.values
+    amp, dele = values >= amplified, values <= deleted
+    modelled = _modelled_rows(grid, cat)
+    erbb2 = [i for i in modelled if grid.genes[i].upper() == "ERBB2"]
+    others = np.setdiff1d(np.arange(len(grid.genes)), modelled)
+    results: dict[str, list[Mapped]] = {}
     her2: dict[str, Her2Status] = {}
-    for row, gene, column, value in cells:
-        call = _cna_call(value, used)
-        source = Source(table.path, row.line, column, f"{gene} {call or 'copy number'} "
-                        f"({'discrete ' if used == 'discrete' else ''}{value:g})")
-        if gene.upper() == "ERBB2":
-            her2[column] = Her2Status(amplified=_erbb2_amplified(value, used), sources=(source,))
-        if call is not None and not (gene.upper() == "ERBB2" and call == "amplification"):
-            results[column].append(map_copy_number(gene, call, source, catalogue=cat))
-    profiles = _profiles(table.path, results)
-    return {name: _with_her2(p, her2.get(name)) for name, p in profiles.items()}
+    unused: dict[str, tuple[str, ...]] = {}
+    for column, name in enumerate(grid.samples):
+        if np.isnan(values[:, column]).all():
+            continue
+        found: list[Mapped] = []
+        for row in modelled:
+            call = ("amplification" if amp[row, column] else "deletion" if dele[row, column]
+                    else None)
+            if call is not None and not (row in erbb2 and call == "amplification"):
+                found.append(map_copy_number(grid.genes[row], call, _cell_source(
+                    grid, row, column, call, used), catalogue=cat))
+        results[name] = found
+        hits = others[amp[others, column] | dele[others, column]]
+        unused[name] = tuple(grid.genes[i] for i in hits)
+        for row in erbb2:
+            value = values[row, column]
+            if not np.isnan(value):
+                flag = True if value >= amplified else None if value >= gained else False
+                her2[name] = Her2Status(amplified=flag, sources=(
+                    _cell_source(grid, row, column, None, used),))
+    profiles = _profiles(grid.path, results, notes, (reading,))
+    return {name: _with_her2(_note_unused(p, grid.path, unused[name]), her2.get(name))
+            for name, p in profiles.items()}
 
 
-def _erbb2_amplified(value: float, scale: str) -> bool | None:
-    """ERBB2 amplified (True), not amplified (False), or a low-level gain (None)."""
-    if scale == "discrete":
-        return True if value >= 2 else None if value > 0 else False
-    return True if value >= AMPLIFIED_COPIES else None if value >= 4 else False
+def _modelled_rows(grid: Grid, cat: Catalogue) -> list[int]:
+    """Rows of genes the model has an alteration of (the rest are only counted)."""
+    genes = {alt.gene.upper() for alt in cat.alterations.values()}
+    return [i for i, gene in enumerate(grid.genes) if gene.upper() in genes]
 
 
-def _sample_columns(table: Table, cells: list[Cell]) -> list[str]:
-    return list(dict.fromkeys(column for _, _, column, _ in cells))
+def _note_unused(profile: TumourProfile, path: str, genes: tuple[str, ...]) -> TumourProfile:
+    """Amplified or deleted genes outside the model: counted in a note, the first ten named."""
+    if not genes:
+        return profile
+    shown = ", ".join(genes[:10]) + (", ..." if len(genes) > 10 else "")
+    note = (f"{path}: {len(genes)} amplified or deeply deleted gene(s) of sample "
+            f"{profile.sample} are not in the model and were not used ({shown})")
+    return replace(profile, notes=(*profile.notes, note))
+
+
+def _cell_source(grid: Grid, row: int, column: int, call: str | None, scale: str) -> Source:
+    gene, value = grid.genes[row], grid.values[row, column]
+    return Source(grid.path, int(grid.lines[row]), grid.samples[column],
+                  f"{gene} {call or 'copy number'} ({scale} {value:g})")
 
 
 def _with_her2(profile: TumourProfile, status: Her2Status | None) -> TumourProfile:
     if status is None:
         return profile
     return TumourProfile(profile.sample, her2=status, alterations=profile.alterations,
-                         unmapped=profile.unmapped, notes=profile.notes)
+                         unmapped=profile.unmapped, notes=profile.notes, inputs=profile.inputs)
+
+
+def _expression_rules(grid: Grid, cat: Catalogue) -> dict[str, np.ndarray]:
+    """Per call ('high', 'low'), which genes (rows) have an expression rule for it."""
+    return {call: np.array([g.upper() in genes for g in grid.genes], dtype=bool)
+            for call in ("high", "low")
+            for genes in (genes_with_rule("expression", call, cat),)}
 
 
 def read_expression(
     path: str | Path, *, sample: str | None = None, threshold: float = 2.0,
+    scale: Literal["auto", "zscore", "log2", "tpm", "counts"] = "auto",
     catalogue: Catalogue | None = None,
 ) -> dict[str, TumourProfile]:
-    """Read mRNA expression z-scores; ``|z| >= threshold`` is high or low expression.
+    """Read mRNA expression; ``|z| >= threshold`` is high or low expression.
 
     Parameters
     ----------
     path
-        A gene-by-sample table of z-scores (cBioPortal ``data_mrna_*_zscores*.txt``).
+        A gene-by-sample table: z-scores (cBioPortal ``data_mrna_*_zscores*.txt``), log2
+        values (``data_mrna_seq_v2_rsem.txt`` after log2), TPM or counts.
     sample
-        Read only this sample's column.
+        Report only this sample (raw values are still z-scored against every sample).
     threshold
         The z-score cut-off (default 2.0, cBioPortal's default for mRNA outliers).
+    scale
+        ``"zscore"``, ``"log2"``, ``"tpm"``, ``"counts"`` or ``"auto"`` (module docstring).
     catalogue
         The knowledge base whose variant rules map the calls.
 
@@ -182,31 +239,53 @@ def read_expression(
     """
     if not threshold > 0 or threshold == float("inf"):
         raise ParameterError("threshold", "read_expression", "a positive number", threshold)
+    _check_scale(scale, EXPRESSION_SCALES, "read_expression")
     cat = catalogue or load_catalogue()
-    table = parse_table(path, what="expression file")
-    cells = list(_cells(table, sample, "a z-score"))
-    results: dict[str, list[Mapped]] = {name: [] for name in _sample_columns(table, cells)}
-    for row, gene, column, value in cells:
-        if abs(value) < threshold:
+    accepted = "an expression value (z-score, log2, TPM or count)"
+    grid, notes = drop_repeated_genes(parse_grid(str(path), what="expression file",
+                                                 accepted=accepted))
+    if sample is not None and sample not in grid.samples:
+        raise ProfileError(grid.path, f"no column for sample {sample!r}; sample columns: "
+                           f"{', '.join(grid.samples[:20])}", line=grid.header_line)
+    used, how = _decide(grid, scale, "expression")
+    reading = f"{grid.path}: expression read as {used} ({how})"
+    if used != "zscore":
+        reading += f", turned into z-scores per gene against the {len(grid.samples)} " \
+                   "sample(s) of the file"
+        notes += _check_cohort(grid)
+    z = to_zscores(grid.values, used)  # type: ignore[arg-type]
+    rules = _expression_rules(grid, cat)
+    high, low = z >= threshold, z <= -threshold
+    out: dict[str, TumourProfile] = {}
+    for column, name in enumerate(grid.samples):
+        if (sample is not None and name != sample) or np.isnan(grid.values[:, column]).all():
             continue
-        call: Literal["high", "low"] = "high" if value > 0 else "low"
-        source = Source(table.path, row.line, column, f"{gene} {call} expression (z={value:.2f})")
-        results[column].append(map_expression(gene, call, source, catalogue=cat))
-    return {name: _drop_unmapped_expression(p, threshold) for name, p in
-            _quiet(lambda: _profiles(table.path, results)).items()}
+        found: list[Mapped] = []
+        for call, mask in (("high", high[:, column]), ("low", low[:, column])):
+            for row in np.flatnonzero(mask & rules[call]):
+                source = Source(grid.path, int(grid.lines[row]), name,
+                                f"{grid.genes[row]} {call} expression (z={z[row, column]:.2f})")
+                found.append(map_expression(grid.genes[row], call, source,  # type: ignore
+                                            catalogue=cat))
+        unused = int((high[:, column] & ~rules["high"]).sum()
+                     + (low[:, column] & ~rules["low"]).sum())
+        note = (f"{grid.path}: {unused} gene(s) with |z| >= {threshold:g} in sample {name} "
+                "have no expression rule in the model and were not used",) if unused else ()
+        out.update(_profiles(grid.path, {name: found}, notes + note, (reading,)))
+    return out
 
 
-def _quiet(build: Callable[[], dict[str, TumourProfile]]) -> dict[str, TumourProfile]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return build()
-
-
-def _drop_unmapped_expression(profile: TumourProfile, threshold: float) -> TumourProfile:
-    """Expression outliers of genes outside the model are counted in a note, not listed."""
-    unused: tuple[UnmappedVariant, ...] = profile.unmapped
-    if not unused:
-        return profile
-    note = (f"{unused[0].source.file}: {len(unused)} gene(s) with |z| >= {threshold:g} in "
-            f"sample {profile.sample} have no expression rule in the model and were not used")
-    return TumourProfile(profile.sample, alterations=profile.alterations, notes=(note,))
+def _check_cohort(grid: Grid) -> tuple[str, ...]:
+    """Raw values need samples to be z-scored against: an error under 3, a warning under 20."""
+    n = len(grid.samples)
+    if n < 3:
+        raise ProfileError(grid.path, f"raw expression values of {n} sample(s) cannot be "
+                           "turned into z-scores: at least 3 samples are needed (20 or more "
+                           "for stable z-scores); give z-scores, or --expression-scale zscore "
+                           "if the values are z-scores", line=grid.header_line)
+    if n >= MIN_COHORT:
+        return ()
+    message = (f"{grid.path}: raw expression z-scored against only {n} samples; z-scores "
+               f"from fewer than {MIN_COHORT} samples are unstable")
+    warnings.warn(message, DataQualityWarning, stacklevel=3)
+    return (message,)

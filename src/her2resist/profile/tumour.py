@@ -33,6 +33,8 @@ ISH_RATIO_AMPLIFIED = 2.0
 ISH_COPY_NUMBER_AMPLIFIED = 6.0
 #: The alteration an ER-positive tumour carries in the model (ER expressed at a driving level).
 ER_ALTERATION = "ESR1_high"
+#: The alteration that contradicts a HER2-positive status in the same sample.
+HER2_LOSS = "ERBB2_loss"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +176,11 @@ class ReceptorStatus:
 
 @dataclass(frozen=True, slots=True)
 class TumourProfile:
-    """One tumour sample: receptor status, model alterations, unmapped variants, caveats."""
+    """One tumour sample: receptor status, model alterations, unmapped variants, caveats.
+
+    ``inputs`` says how each file was read (the scale a matrix was taken to be, which VCF
+    sample is the tumour, what was filtered); the report keeps it in its provenance.
+    """
 
     sample: str
     her2: Her2Status = field(default_factory=Her2Status)
@@ -183,6 +189,7 @@ class TumourProfile:
     alterations: tuple[ProfileAlteration, ...] = ()
     unmapped: tuple[UnmappedVariant, ...] = ()
     notes: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
 
     @classmethod
     def from_alterations(
@@ -244,6 +251,10 @@ class TumourProfile:
         elif call in ("unknown", "equivocal"):
             extra.append(f"sample {self.sample}: HER2 status is {call}; the model assumes a "
                          "HER2-amplified tumour")
+        if call == "positive" and any(a.id == HER2_LOSS for a in self.alterations):
+            extra.append(f"sample {self.sample}: HER2 loss is reported together with a "
+                         "HER2-positive status (contradictory unless the samples differ in "
+                         "time, e.g. HER2 lost on therapy); both were used: check the sources")
         return self.notes + tuple(extra)
 
     def to_dict(self) -> dict[str, object]:
@@ -252,6 +263,7 @@ class TumourProfile:
             "pr": self.pr.to_dict(), "alterations": [a.to_dict() for a in self.model_alterations()],
             "unmapped_variants": [u.to_dict() for u in self.unmapped],
             "perturbation": self.perturbation(), "warnings": list(self.caveats()),
+            "inputs": list(self.inputs),
         }
 
 
@@ -274,6 +286,7 @@ def merge_two(a: TumourProfile, b: TumourProfile) -> TumourProfile:
         alterations=merge_alterations(a.alterations + b.alterations),
         unmapped=a.unmapped + b.unmapped,
         notes=tuple(dict.fromkeys(a.notes + b.notes)),
+        inputs=tuple(dict.fromkeys(a.inputs + b.inputs)),
     )
 
 

@@ -211,7 +211,9 @@ def build_report(
     wanted += [(r, True) for r in regimens if r not in {w for w, _ in wanted}]
     results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies)
                     for r, req in wanted)
-    return Report(profile, results, _warnings(profile, results), _provenance(network))
+    # How each input file was read (scales, tumour sample, filters) belongs to provenance.
+    provenance = {**_provenance(network), "inputs": list(profile.inputs)}
+    return Report(profile, results, _warnings(profile, results), provenance)
 
 
 def _warnings(profile: TumourProfile, results: Sequence[RegimenResult]) -> tuple[str, ...]:
