@@ -96,3 +96,22 @@ def test_non_unate_rules_fall_back_to_mpbn() -> None:
                                    "Y": "X & Y | !X"})
     expected = as_set(list(plain.attractors(reachable_from={"A": 1, "B": 0, "X": 0, "Y": 0})))
     assert as_set(attractor_dicts(found)) == expected
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_service_route_matches_plain_mpbn(seed: int) -> None:
+    """The simulation service (background percolated once on vectors, drugs added, moving
+    parts cached) reaches exactly the attractors plain mpbn reaches along the same route."""
+    from her2resist.engines.service import SimulationService
+
+    rng = random.Random(1000 + seed)
+    service = SimulationService(NET, MostPermissiveEngine())
+    background = {a: 1 for a in rng.sample(ALTERATIONS, rng.choice([0, 1, 2, 3]))}
+    for _ in range(3):  # several regimens on one background share its reduction
+        drugs = {d: 1 for d in rng.sample(DRUGS, rng.choice([1, 2, 3]))}
+        sim = service.treat(background, drugs)
+        plain_untreated = plain_attractors(background, resting_state(NET))
+        assert as_set(attractor_dicts(sim.untreated)) == as_set(plain_untreated)
+        reached = [a for start in plain_untreated
+                   for a in plain_attractors({**background, **drugs}, start)]
+        assert as_set(attractor_dicts(sim.treated)) == as_set(reached)

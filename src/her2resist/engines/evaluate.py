@@ -1,14 +1,20 @@
 """Attractors of many perturbations of one network: reduced, cached, exact.
 
-An :class:`Evaluator` answers, for a *background* (a genotype's alterations, a regimen, fixed
-nodes) and a *perturbation* on top of it (drugs, knock-outs, activations), which attractors are
-reached.  It gives the same attractors as
-:class:`~her2resist.engines.service.SimulationService` route (reachable mode: the untreated cell's
+An :class:`Evaluator` answers, for a *background* (a genotype's alterations, fixed nodes) and a
+*perturbation* on top of it (drugs, knock-outs, activations), which attractors are reached.  It
+gives the same attractors as the simulation route (reachable mode: the untreated cell's
 attractors from the resting state, then the attractors reachable from each of them under the
 perturbation) or as ``MostPermissiveEngine.simulate(network, perturbation)`` (every attractor,
 for imported models without an initial state), but asks the solver only about the part of the
-network that can still move (:mod:`her2resist.engines.reduce`) and only once per distinct part.
-It is the most-permissive engine's batch implementation behind the simulation service.
+network that can still move, and only once per distinct part.
+
+How: the network is compiled once (:func:`~her2resist.engines.reduce.compile_network`).  A
+background is percolated once per untreated attractor with the inputs a regimen may switch left
+unknown; a perturbation copies that vector, sets its nodes and percolates only from their
+readers.  The moving part's attractors are cached by what determines them (its nodes, the
+constants its rules read, its start values), so two genotypes or regimens that leave the same
+moving part cost one solver call.  It is the most-permissive engine's batch path behind the
+simulation service (:mod:`her2resist.engines.service`).
 
 Examples
 --------
@@ -22,43 +28,34 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from her2resist.engines.base import Engine, resting_state
+from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
-from her2resist.engines.mp import MostPermissiveEngine, attractor_dicts
-from her2resist.engines.reduce import (
-    Start,
-    backward_cone,
-    fix_nodes,
-    fixed_point,
-    key_of,
-    percolate,
-)
-from her2resist.exceptions import ParameterError
-from her2resist.model.network import Network, Node
-from her2resist.model.rules import Expr, format_rule, substitute
+from her2resist.engines.mp import MostPermissiveEngine
+from her2resist.engines.reduce import UNKNOWN, CompiledNetwork, compile_network
+from her2resist.model.network import Network
 
 State = dict[str, int | str]
+Row = tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Base:
-    """A background, reduced once per start state; perturbations are added on top.
+    """A background, percolated once per start state; perturbations are added on top.
 
-    ``rules`` are the regulated nodes' rules with the background and every input substituted,
-    except the ``keep`` inputs (drugs a screen switches), which stay variables.  ``starts`` are
-    the start states (the untreated attractors, or ``None`` for every attractor); ``reduced``
-    holds, per start, the percolated rules and the constants.
+    ``starts`` are the start states as vectors (the untreated attractors, 0.5 where a node
+    oscillates; or ``None`` for every attractor); ``values`` holds, per start, the percolated
+    vector with the ``keep`` inputs unknown; ``untreated`` the untreated attractors as rows.
     """
 
     background: tuple[tuple[str, int], ...]
     keep: tuple[str, ...]
-    rules: Mapping[str, Expr]
-    starts: tuple[State | None, ...]
-    reduced: tuple[tuple[Mapping[str, Expr], Mapping[str, int]], ...]
-    untreated: tuple[State, ...]
+    fixed: Mapping[str, int]
+    starts: tuple[Row | None, ...]
+    values: tuple[tuple[float, ...], ...]
+    untreated: tuple[Row, ...]
 
 
 class Evaluator:
@@ -72,120 +69,170 @@ class Evaluator:
         True: start from the untreated cell (every regulated node at 0, then its attractors
         under the background).  False: every attractor of the perturbed network.
     engine
-        A most-permissive engine; a private one without its own cache by default (the
-        evaluator caches reduced problems itself).
+        The most-permissive engine that solves moving parts (its cache of solved cores is
+        shared by every background).
+    cache_size
+        Backgrounds and solved moving parts kept (least recently used go first).
     """
 
     def __init__(self, network: Network, *, reachable: bool = True,
-                 engine: Engine | None = None, cache_size: int = 1 << 16) -> None:
+                 engine: MostPermissiveEngine | None = None, cache_size: int = 1 << 16) -> None:
         self.network = network
         self.reachable = reachable
-        self.engine = engine or MostPermissiveEngine(cache_size=1)
-        self._solved: BoundedCache[tuple[object, ...], tuple[State, ...]] = BoundedCache(
-            cache_size)
+        self.engine = engine or MostPermissiveEngine()
+        self.compiled: CompiledNetwork = compile_network(network)
+        self._solved: BoundedCache[tuple[object, ...], tuple[Row, ...]] = BoundedCache(cache_size)
         self._bases: BoundedCache[tuple[object, ...], Base] = BoundedCache(cache_size)
         self.solver_calls = 0
         self.lookups = 0
 
     def base(self, background: Mapping[str, int], keep: Iterable[str] = ()) -> Base:
-        """The reduced background (cached): one engine call for the untreated attractors."""
+        """The reduced background (cached)."""
         bg = tuple(sorted((n, int(v)) for n, v in background.items()))
         kept = tuple(sorted(set(keep) - set(background)))
-        cache_key = (bg, kept)
-        found = self._bases.get(cache_key)
+        key = (bg, kept)
+        found = self._bases.get(key)
         if found is None:
             found = self._make_base(dict(bg), kept)
-            self._bases.put(cache_key, found)
+            self._bases.put(key, found)
         return found
 
     def _make_base(self, background: dict[str, int], keep: tuple[str, ...]) -> Base:
-        net = self.network
+        net, cn = self.network, self.compiled
         net.check_nodes(background, "node")
         net.check_nodes(list(keep), "node")
-        values = {**net.defaults(), **background}
-        fixed = {n: v for n, v in values.items() if n not in keep}
-        rules = {n: substitute(node.expr, fixed) for n, node in net.nodes.items()
-                 if n not in fixed and not node.is_input}
-        untreated: tuple[State, ...] = ()
-        starts: tuple[State | None, ...] = (None,)
+        fixed = {**net.defaults(), **background}
         if self.reachable:
-            result = self.engine.simulate(net, background, initial=resting_state(net))
-            untreated = tuple(attractor_dicts(result))
-            starts = untreated
+            rest = cn.initial(resting_state(net))
+            untreated = self._rows(fixed, rest)
+            starts: tuple[Row | None, ...] = untreated
         else:
-            untreated = self._all_attractors(rules, fixed, keep)
-        reduced = tuple(percolate(rules, s, fixed) for s in starts)
-        return Base(tuple(sorted(background.items())), keep, rules, starts, reduced, untreated)
+            untreated = self._rows(fixed, None)
+            starts = (None,)
+        open_inputs = {n: v for n, v in fixed.items() if n not in keep}
+        values = []
+        for start in starts:
+            vector = cn.initial(open_inputs)
+            for name, value in background.items():  # regulated nodes fixed by the background
+                vector[cn.index[name]] = value
+            cn.propagate(vector, start, cn.regulated)
+            values.append(tuple(vector))
+        return Base(tuple(sorted(background.items())), keep, fixed, starts, tuple(values),
+                    untreated)
 
-    def _all_attractors(self, rules: Mapping[str, Expr], fixed: Mapping[str, int],
-                        keep: tuple[str, ...]) -> tuple[State, ...]:
-        off = {n: self.network.nodes[n].default for n in keep}
-        free, constants = percolate({n: substitute(e, off) for n, e in rules.items()}, None,
-                                    {**fixed, **off})
-        return tuple({**constants, **row} for row in self._solve(free, None))
+    def _rows(self, fixed: Mapping[str, int], start: Sequence[float] | None) -> tuple[Row, ...]:
+        """Attractors with ``fixed`` nodes held, from ``start`` (None: every attractor)."""
+        cn = self.compiled
+        vector = cn.initial(fixed)
+        cn.propagate(vector, start, cn.regulated)
+        return self._complete(vector, start)
 
-    def reduce(self, base: Base, index: int, perturbation: Mapping[str, int]
-               ) -> tuple[dict[str, Expr], dict[str, int]]:
-        """The moving rules and constants of ``base`` plus ``perturbation``, for one start."""
-        start = base.starts[index]
-        free, constants = base.reduced[index]
-        full = {**{n: self.network.nodes[n].default for n in base.keep}, **perturbation}
-        done = fix_nodes(free, constants, full, start)
-        if done is not None:
-            return done
-        stuck = [n for n in full if n not in base.rules and n not in base.keep]
-        if stuck:
-            raise ParameterError("perturbation", "Evaluator.reduce",
-                                 "regulated nodes or inputs named in 'keep'", stuck)
-        rules = {n: substitute(e, full) for n, e in base.rules.items() if n not in full}
-        fixed = {n: v for n, v in base.reduced[index][1].items() if n not in base.rules}
-        return percolate(rules, start, {**fixed, **full})
+    def _vector(self, base: Base, index: int, perturbation: Mapping[str, int]) -> list[float]:
+        """The percolated vector of ``base`` plus ``perturbation`` for one start."""
+        cn = self.compiled
+        if not all(n in cn.index for n in perturbation):
+            self.network.check_nodes(perturbation, "node")
+        full = {**{n: base.fixed[n] for n in base.keep}, **perturbation}
+        vector = list(base.values[index])
+        if any(vector[cn.index[n]] not in (UNKNOWN, v) for n, v in full.items()):
+            # The perturbation overrides a value the background had settled: start afresh.
+            vector = cn.initial({**base.fixed, **full})
+            cn.propagate(vector, base.starts[index], cn.regulated)
+            return vector
+        queue: list[int] = []
+        for name, value in full.items():
+            i = cn.index[name]
+            if vector[i] == UNKNOWN:
+                vector[i] = value
+                queue.extend(cn.readers[i])
+        cn.propagate(vector, base.starts[index], queue)
+        return vector
 
-    def _solve(self, free: Mapping[str, Expr], start: Start) -> tuple[State, ...]:
+    def _complete(self, vector: list[float], start: Sequence[float] | None,
+                  only: Iterable[int] | None = None) -> tuple[Row, ...]:
+        """Full rows: the known values, and each attractor of the moving part (or of the
+        part of it that ``only``'s nodes depend on)."""
+        cn = self.compiled
+        moving = cn.moving(vector)
+        if only is not None:
+            # The nodes ``only`` depends on form a sub-network that reads nothing else that
+            # moves: its reachable attractors are the projections of the whole part's.
+            cone: set[int] = set()
+            stack = [i for i in only if vector[i] == UNKNOWN]
+            while stack:
+                i = stack.pop()
+                if i not in cone:
+                    cone.add(i)
+                    stack.extend(j for j in cn.regulators[i] if vector[j] == UNKNOWN)
+            moving = tuple(i for i in moving if i in cone)
+        if not moving:
+            return (tuple(vector),)
+        rows = []
+        for part in self._solve(moving, vector, start):
+            row = list(vector)
+            for i, value in zip(moving, part, strict=True):
+                row[i] = value
+            rows.append(tuple(row))
+        return tuple(rows)
+
+    def _solve(self, moving: tuple[int, ...], vector: Sequence[float],
+               start: Sequence[float] | None) -> tuple[Row, ...]:
         self.lookups += 1
-        key = key_of(free, start)
+        cn = self.compiled
+        key = cn.core_key(moving, vector, start)
         found = self._solved.get(key)
         if found is not None:
             return found
-        settled = fixed_point(free)
-        if settled is not None:
-            rows: tuple[State, ...] = (dict(settled),)
-        else:
-            self.solver_calls += 1
-            net = Network({n: Node(n, "signalling", rule=format_rule(e)) for n, e in free.items()},
-                          name=f"{self.network.name} (reduced)")
-            initial = None if start is None else {n: start[n] for n in free if n in start}
-            rows = tuple(attractor_dicts(self.engine.simulate(net, initial=initial)))
-        self._solved.put(key, rows)
-        return rows
+        self.solver_calls += 1
+        rules = cn.core_rules(moving, vector)
+        initial = None
+        if start is not None:
+            initial = {cn.names[i]: ("*" if start[i] == UNKNOWN else int(start[i]))
+                       for i in moving}
+        attractors = self.engine.solve_moving(rules, initial)
+        found = tuple(tuple(star_to_float(att[cn.names[i]]) for i in moving)
+                      for att in attractors)
+        self._solved.put(key, found)
+        return found
+
+    def untreated_rows(self, base: Base) -> tuple[Row, ...]:
+        """The untreated cell's attractors as rows in node order (0.5: oscillating)."""
+        return base.untreated
 
     def untreated(self, base: Base) -> list[State]:
-        """The start states of ``base``: the untreated cell's attractors."""
-        return list(base.untreated)
+        """The untreated cell's attractors as states (node -> 0, 1 or '*')."""
+        return [self._state(row) for row in base.untreated]
+
+    def rows(self, base: Base, perturbation: Mapping[str, int]) -> list[Row]:
+        """Every reached attractor as a row in node order, without repeats, in a stable
+        order."""
+        seen: dict[Row, None] = {}
+        for index in range(len(base.starts)):
+            vector = self._vector(base, index, perturbation)
+            for row in self._complete(vector, base.starts[index]):
+                seen.setdefault(row, None)
+        return list(seen)
 
     def attractors(self, base: Base, perturbation: Mapping[str, int]) -> list[State]:
-        """Every reached attractor as a full state, without repeats, in a stable order."""
-        seen: dict[tuple[object, ...], State] = {}
-        order = list(self.network.nodes)
-        for index in range(len(base.starts)):
-            free, constants = self.reduce(base, index, perturbation)
-            for row in self._solve(free, base.starts[index]):
-                state = {n: row[n] if n in row else constants[n] for n in order}
-                seen.setdefault(tuple(state.values()), state)
-        return list(seen.values())
+        """Every reached attractor as a state (node -> 0, 1 or '*')."""
+        return [self._state(row) for row in self.rows(base, perturbation)]
+
+    def _state(self, row: Row) -> State:
+        return {n: ("*" if v == UNKNOWN else int(v))
+                for n, v in zip(self.compiled.names, row, strict=True)}
 
     def satisfies(self, base: Base, perturbation: Mapping[str, int],
                   readout: Mapping[str, int]) -> bool:
         """Whether every reached attractor has every readout node at its value."""
+        cn = self.compiled
+        targets = [cn.index[n] for n in readout]
         for index in range(len(base.starts)):
-            free, constants = self.reduce(base, index, perturbation)
-            if any(constants.get(n, v) != v for n, v in readout.items()):
+            vector = self._vector(base, index, perturbation)
+            if any(vector[i] not in (UNKNOWN, readout[cn.names[i]]) for i in targets):
                 return False
-            moving = [n for n in readout if n not in constants]
-            if not moving:
+            if all(vector[i] != UNKNOWN for i in targets):
                 continue
-            cone = backward_cone(free, moving)
-            rows = self._solve({n: free[n] for n in cone}, base.starts[index])
-            if any(row[n] != readout[n] for row in rows for n in moving):
-                return False
+            for row in self._complete(vector, base.starts[index], only=targets):
+                if any(row[i] != readout[cn.names[i]] for i in targets):
+                    return False
         return True

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -128,16 +129,10 @@ class MostPermissiveEngine:
         constants = {**network.defaults(), **fixed}
         free = {n: e for n, e in exprs.items() if n not in constants}
         moving, settled = percolate(free, initial)
-        core, outputs = prune_outputs(moving)
-        acyclic = fixed_point(core)
         try:
-            if acyclic is not None:
-                found: list[dict[str, int | str]] = [dict(acyclic)]
-            else:
-                found = self._core_attractors(core, initial, limit)
+            found = self.solve_moving(moving, initial, limit)
         except Exception as exc:  # mpbn and clingo raise many types
             raise EngineError(f"mpbn failed on model {network.name!r}: {exc}") from exc
-        found = [complete_outputs(att, outputs, moving) for att in found]
         if not found:
             raise EngineError(f"mpbn found no attractor for model {network.name!r}")
         known = {**constants, **settled}
@@ -152,6 +147,20 @@ class MostPermissiveEngine:
             provenance=make_provenance(network, self.name, solver_version("mpbn")),
             perturbation=dict(fixed),
         )
+
+    def solve_moving(
+        self, moving: Mapping[str, Expr], initial: InitialState | None, limit: int = 0
+    ) -> list[dict[str, int | str]]:
+        """Attractors of a percolated network (the rules of the nodes that can still move,
+        constants substituted): output nodes pruned, an acyclic core solved as a fixed point,
+        any other core by mpbn's encodings (cached by the core's rules and start)."""
+        core, outputs = prune_outputs(moving)
+        acyclic = fixed_point(core)
+        if acyclic is not None:
+            found: list[dict[str, int | str]] = [dict(acyclic)]
+        else:
+            found = self._core_attractors(core, initial, limit)
+        return [complete_outputs(att, outputs, moving) for att in found]
 
     def _core_attractors(
         self, core: dict[str, Expr], initial: InitialState | None, limit: int

@@ -41,9 +41,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from her2resist.model.rules import Const, Expr, evaluate, substitute, variables
+from her2resist.model.rules import And, Const, Expr, Not, Or, Var, evaluate, substitute, variables
+
+if TYPE_CHECKING:
+    from her2resist.model.network import Network
 
 Start = Mapping[str, int | str] | None
 
@@ -218,3 +223,125 @@ def key_of(free: Mapping[str, Expr], start: Start) -> tuple[object, ...]:
     if start is None:
         return (rules, None)
     return (rules, tuple(sorted((n, start[n]) for n in free if n in start)))
+
+
+# ------------------------------------------------------------------ percolation on vectors
+#: The value of a node that is not (yet) known to be constant.
+UNKNOWN = 0.5
+
+
+def _kleene_source(expr: Expr, index: Mapping[str, int]) -> str:
+    """Python source of ``expr`` in Kleene's three-valued logic over 0, 0.5 (unknown) and 1:
+    and is min, or is max, not is 1 - x.  It is definite exactly when :func:`substitute` of the
+    known values would simplify ``expr`` to a constant."""
+    match expr:
+        case Const(value):
+            return "1" if value else "0"
+        case Var(name):
+            return f"v[{index[name]}]"
+        case Not(arg):
+            return f"(1-{_kleene_source(arg, index)})"
+        case And(args):
+            return "min(" + ",".join(_kleene_source(a, index) for a in args) + ")"
+        case Or(args):
+            return "max(" + ",".join(_kleene_source(a, index) for a in args) + ")"
+    raise TypeError(f"not a rule expression: {expr!r}")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledNetwork:
+    """A network's rules compiled for fast percolation: nodes by position, one three-valued
+    evaluator per regulated node, and who reads whom.
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> cn = compile_network(read_bnet_text("A, A\\nB, A & !C\\nC, C\\nD, B | D"))
+    >>> values = cn.initial({"A": 1, "C": 0})
+    >>> cn.propagate(values, None, range(len(values)))
+    >>> dict(zip(cn.names, values))
+    {'A': 1, 'B': 1, 'C': 0, 'D': 1}
+    """
+
+    names: tuple[str, ...]
+    index: Mapping[str, int]
+    exprs: tuple[Expr, ...]
+    regulated: tuple[int, ...]
+    evaluators: tuple[Callable[[list[float]], float] | None, ...]
+    readers: tuple[tuple[int, ...], ...]
+    regulators: tuple[tuple[int, ...], ...]
+
+    def initial(self, fixed: Mapping[str, int]) -> list[float]:
+        """Every fixed node at its value, every other node unknown."""
+        values = [UNKNOWN] * len(self.names)
+        for name, value in fixed.items():
+            values[self.index[name]] = value
+        return values
+
+    def propagate(self, values: list[float], start: Sequence[float] | None,
+                  queue: Iterable[int]) -> None:
+        """Percolate settled constants in place (see the module docs), evaluating the nodes of
+        ``queue`` and then the readers of every node that settles."""
+        evaluators, readers = self.evaluators, self.readers
+        todo = [i for i in queue if values[i] == UNKNOWN and evaluators[i] is not None]
+        while todo:
+            i = todo.pop()
+            if values[i] != UNKNOWN:
+                continue
+            result = evaluators[i](values)  # type: ignore[misc]
+            if result != UNKNOWN and (start is None or start[i] == result):
+                values[i] = result
+                todo.extend(j for j in readers[i] if values[j] == UNKNOWN)
+
+    def moving(self, values: Sequence[float]) -> tuple[int, ...]:
+        """The regulated nodes that are not constant."""
+        return tuple(i for i in self.regulated if values[i] == UNKNOWN)
+
+    def core_key(self, moving: Sequence[int], values: Sequence[float],
+                 start: Sequence[float] | None) -> tuple[object, ...]:
+        """What determines the attractors of the moving part: its nodes, the constant values
+        its rules read, and its start values."""
+        known = sorted({j for i in moving for j in self.regulators[i] if values[j] != UNKNOWN})
+        return (tuple(moving), tuple((j, values[j]) for j in known),
+                None if start is None else tuple(start[i] for i in moving))
+
+    def core_rules(self, moving: Sequence[int], values: Sequence[float]) -> dict[str, Expr]:
+        """The moving nodes' rules with the constants substituted."""
+        constants = {self.names[j]: int(values[j]) for i in moving for j in self.regulators[i]
+                     if values[j] != UNKNOWN}
+        return {self.names[i]: substitute(self.exprs[i], constants) for i in moving}
+
+
+_COMPILED: dict[str, CompiledNetwork] = {}
+
+
+def compile_network(network: Network) -> CompiledNetwork:
+    """The compiled form of ``network`` (made once per model identity)."""
+    found = _COMPILED.get(network.hash)
+    if found is not None:
+        return found
+    names = tuple(network.nodes)
+    index = {n: i for i, n in enumerate(names)}
+    exprs = tuple(node.expr for node in network.nodes.values())
+    evaluators: list[Callable[[list[float]], float] | None] = []
+    regulators: list[tuple[int, ...]] = []
+    readers: list[set[int]] = [set() for _ in names]
+    for i, node in enumerate(network.nodes.values()):
+        if node.is_input:
+            evaluators.append(None)
+            regulators.append(())
+            continue
+        code = compile(f"lambda v: {_kleene_source(node.expr, index)}", f"<rule {names[i]}>",
+                       "eval")
+        evaluators.append(eval(code, {"min": min, "max": max}))
+        regs = tuple(sorted({index[v] for v in variables(node.expr)}))
+        regulators.append(regs)
+        for j in regs:
+            readers[j].add(i)
+    regulated = tuple(i for i, e in enumerate(evaluators) if e is not None)
+    compiled = CompiledNetwork(names, index, exprs, regulated, tuple(evaluators),
+                               tuple(tuple(sorted(r)) for r in readers), tuple(regulators))
+    if len(_COMPILED) > 64:
+        _COMPILED.clear()
+    _COMPILED[network.hash] = compiled
+    return compiled

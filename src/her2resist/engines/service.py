@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,7 +40,6 @@ from her2resist.engines.base import (
     make_provenance,
     resting_state,
     solver_version,
-    star_to_float,
 )
 from her2resist.engines.cache import BoundedCache
 from her2resist.exceptions import ParameterError
@@ -99,6 +98,7 @@ class SimulationService:
         self.network = network
         self.engine = engine
         self.reachable = reachable
+        self._order = tuple(network.nodes)
         self._results: BoundedCache[tuple[object, ...], RegimenSimulation] = BoundedCache(
             cache_size)
         make_batch = getattr(engine, "batch", None)
@@ -128,9 +128,10 @@ class SimulationService:
         self.network.check_nodes(drugs, "node")
         if isinstance(self._batch, _RouteBatch):
             return self._batch.route(background, drugs)
-        base = self._batch.base(background, keep=self._kept(background))
-        untreated = self._result(self._batch.untreated(base), background)
-        rows = self._batch.attractors(base, drugs)
+        batch = self._batch
+        base = batch.base(background, keep=self._kept(background))
+        untreated = self._result(batch.untreated_rows(base), background)  # type: ignore[attr-defined]
+        rows = batch.rows(base, drugs)  # type: ignore[attr-defined]
         return RegimenSimulation(untreated, self._result(rows, {**background, **drugs}))
 
     def _kept(self, background: Mapping[str, int]) -> tuple[str, ...]:
@@ -138,12 +139,10 @@ class SimulationService:
         that one reduced background serves every regimen."""
         return tuple(n for n in self.network.inputs if n not in background)
 
-    def _result(self, states: Iterable[State], perturbation: Mapping[str, int]
+    def _result(self, rows: Sequence[Sequence[float]], perturbation: Mapping[str, int]
                 ) -> SimulationResult:
-        order = tuple(self.network.nodes)
-        rows = [[star_to_float(state[n]) for n in order] for state in states]
         return SimulationResult(
-            values=np.array(rows, dtype=float), nodes=order,
+            values=np.array(rows, dtype=float), nodes=self._order,
             probabilities=np.full(len(rows), 1.0 / len(rows)),
             provenance=make_provenance(self.network, self.engine.name, solver_version("mpbn")),
             perturbation=dict(perturbation),
