@@ -20,8 +20,8 @@ Examples
 >>> p = load_graded_parameters()
 >>> round(float(drug_level(p, "lapatinib", 1.0, cycling=1.0)), 2)
 0.8
->>> drug_level(p, "trastuzumab_deruxtecan", 1.0, 1.0) > drug_level(
-...     p, "trastuzumab_emtansine", 1.0, 1.0)
+>>> bool(drug_level(p, "trastuzumab_deruxtecan", 1.0, 1.0) > drug_level(
+...     p, "trastuzumab_emtansine", 1.0, 1.0))
 True
 """
 
