@@ -17,10 +17,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from her2resist import __version__
@@ -106,7 +109,7 @@ def error_body(exc: Her2ResistError) -> dict[str, Any]:
 
 def create_app(settings: Settings, *, start_jobs: bool = True) -> FastAPI:
     """A configured application; jobs start with it (``start_jobs``) on startup."""
-    from her2resist.web import api, pages
+    from her2resist.web import api, pages, references
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database_url)
@@ -128,11 +131,23 @@ def create_app(settings: Settings, *, start_jobs: bool = True) -> FastAPI:
     app.state.limiter = RateLimiter(settings.rate_limit)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(references.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(Her2ResistError)
     async def input_error(_request: Request, exc: Her2ResistError) -> JSONResponse:
         return JSONResponse(error_body(exc), status_code=422)
+
+    @app.exception_handler(pages.LoginRequired)
+    async def login_first(request: Request, _exc: pages.LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path in ("/docs", "/redoc"):
+            return await http_exception_handler(request, exc)
+        return pages.render(request, "error.html", exc.status_code, code=exc.status_code,
+                            message=exc.detail)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
