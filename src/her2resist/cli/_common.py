@@ -1,73 +1,132 @@
-"""Shared pieces of the command-line interface: consoles, error handling, JSON output."""
+"""Shared pieces of the command-line interface: consoles, exit codes, error handling.
+
+The grammar every command follows is described in the README ("Command-line grammar"); the
+options it shares live in :mod:`her2resist.cli._options`, output writing in
+:mod:`her2resist.cli._output`.
+
+User text (names, paths, sample ids, scenario names) is always printed as text: the consoles
+below never interpret Rich markup or ``:emoji:`` codes, so ``[/x]`` in a drug name prints as
+``[/x]`` instead of crashing, and styled words are built as :class:`rich.text.Text`.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
-from functools import wraps
+from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
 
-from her2resist.exceptions import Her2ResistError
+from her2resist.exceptions import EngineError, Her2ResistError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit codes: 1 for errors in what the user gave, 2 is typer's usage error, 3 for failures
-#: of the package or its engines.
-EXIT_INPUT = 1
-EXIT_INTERNAL = 3
+
+class ExitCode(IntEnum):
+    """Exit status of every command."""
+
+    OK = 0
+    #: What the user gave is wrong: a file, a name, a value the command cannot use.
+    INPUT = 1
+    #: The command line itself is wrong: an unknown option, a value outside its range.
+    USAGE = 2
+    #: An engine or the package failed (a bug, or a solver that crashed).
+    INTERNAL = 3
 
 
-def show_traceback() -> bool:
-    """Whether ``--traceback`` was given to the top-level command."""
-    return os.environ.get("HER2RESIST_TRACEBACK") == "1"
+EXIT_INPUT = ExitCode.INPUT
+EXIT_INTERNAL = ExitCode.INTERNAL
+
+TRACEBACK_FLAG = "--traceback"
+
+
+@dataclass(slots=True)
+class CliState:
+    """What the root command passes to every subcommand through click's context."""
+
+    traceback: bool = False
+
+
+#: click's own exception classes (typer may vendor click, so they are found through typer).
+_CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class RootGroup(TyperGroup):
+    """The root command: ``--traceback`` is accepted anywhere before ``--``, and every error
+    of every subcommand becomes a message and an exit code here (:func:`describe`)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if TRACEBACK_FLAG in args[:end]:
+            head = [a for a in args[:end] if a != TRACEBACK_FLAG]
+            args = [TRACEBACK_FLAG, *head, *args[end:]]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, *_CLICK_ERRORS):
+            raise
+        except Exception as exc:
+            state = ctx.obj if isinstance(ctx.obj, CliState) else None
+            if state is not None and state.traceback:
+                raise
+            code, label, message = describe(exc)
+            say((label, "bold red"), " ", message, err=True)
+            raise typer.Exit(code) from None
+
+
+def say(*parts: str | tuple[str, str], err: bool = False, end: str = "\n") -> None:
+    """Print text, some parts styled (``(text, style)``); nothing is read as markup."""
+    (err_console if err else console).print(Text.assemble(*parts), soft_wrap=True, end=end)
+
+
+def usage_error(option: str, message: str) -> typer.BadParameter:
+    """An error in the command line itself (exit 2), naming the option."""
+    return typer.BadParameter(message, param_hint=f"'{option}'")
 
 
 def handle_errors(func: F) -> F:
-    """Turn package errors into a one-paragraph message and a non-zero exit code."""
+    """Mark a command function; its errors are turned into messages and exit codes by the
+    root command (:class:`RootGroup`), which knows whether ``--traceback`` was given."""
+    return func
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except Her2ResistError as exc:
-            if show_traceback():
-                raise
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_INPUT) from None
-        except OSError as exc:
-            if show_traceback():
-                raise
-            name = exc.filename or ""
-            err_console.print(f"[bold red]Error:[/] {name}: {exc.strerror or exc}", highlight=False)
-            raise typer.Exit(EXIT_INPUT) from None
-        except Exception as exc:
-            if show_traceback():
-                raise
-            err_console.print(
-                f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. "
-                "Run again with --traceback to see where, and report it.",
-                highlight=False,
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
 
-    return wrapper  # type: ignore[return-value]
+def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
+    """Exit code, label and message for an error that reached the command line."""
+    if isinstance(exc, EngineError):
+        return ExitCode.INTERNAL, "Engine error:", f"{exc}"
+    if isinstance(exc, Her2ResistError):
+        return ExitCode.INPUT, "Error:", f"{exc}"
+    if isinstance(exc, OSError):
+        name = f"{exc.filename}: " if exc.filename else ""
+        return ExitCode.INPUT, "Error:", f"{name}{exc.strerror or exc}"
+    if isinstance(exc, MemoryError):
+        return (ExitCode.INTERNAL, "Out of memory:",
+                "the input needs more memory than this machine has; try a smaller one.")
+    return (ExitCode.INTERNAL, "Internal error:",
+            f"{type(exc).__name__}: {str(exc)[:300]}. This is a bug in her2resist: run the same "
+            "command again with --traceback (anywhere on the line) and report what it prints.")
 
 
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON on standard output (no colour, no wrapping)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+    sys.stdout.write(json_text(data))
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON text (numpy numbers, sets and paths converted)."""
+    return json.dumps(data, indent=2, default=_json_default) + "\n"
 
 
 def _json_default(obj: Any) -> Any:
@@ -81,15 +140,7 @@ def _json_default(obj: Any) -> Any:
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file whole or not at all: a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a file whole or not at all (see :func:`her2resist.cli._output.write_atomic`)."""
+    from her2resist.cli._output import write_atomic as write
+
+    write(path, text)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import os
 
 import typer
 
 from her2resist import __version__
+from her2resist.cli._common import CliState, RootGroup
 
 app = typer.Typer(
     name="her2resist",
@@ -15,6 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=RootGroup,
 )
 
 #: Modules of ``her2resist.cli`` that each define ``register(app)``.
@@ -39,19 +40,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     traceback: bool = typer.Option(
-        False, "--traceback", help="Show the full Python traceback when a command fails."
+        False, "--traceback", help="Show the full Python traceback when a command fails "
+        "(accepted anywhere on the command line)."
     ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """Mechanistic modelling of resistance to HER2-targeted therapy."""
-    # The flag decides for this invocation (in-process callers such as tests run many).
-    if traceback:
-        os.environ["HER2RESIST_TRACEBACK"] = "1"
-    else:
-        os.environ.pop("HER2RESIST_TRACEBACK", None)
+    # Carried in the context of this invocation only (tests run many in one process).
+    ctx.obj = CliState(traceback=traceback)
 
 
 def _register_all() -> None:

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
-from her2resist.cli._common import console, err_console, handle_errors, print_json
-from her2resist.exceptions import ParameterError
+from her2resist.cli._common import console, handle_errors, json_text, say, usage_error
+from her2resist.cli._options import (
+    JSON_OPTION,
+    OUTPUT_OPTION,
+    SEED_OPTION,
+    SET_OPTION,
+    bounded,
+    format_option,
+    list_option,
+    node_settings,
+    resolve_seed,
+)
+from her2resist.cli._output import deliver, plan_output, rows_csv
+
+#: Bounds of the stochastic simulation (documented in --help and the README).
+MAX_TIME = 10_000.0
+MAX_SAMPLES = 1_000_000
 
 ENGINE_HELP = (
     "Simulation engine: most-permissive (exact attractors), stochastic (MaBoSS) or graded "
@@ -39,56 +56,57 @@ DEMO_REGIMENS = [
 ]
 
 
-def parse_assignments(items: list[str] | None, option: str) -> dict[str, int]:
-    """``["NODE=1", ...]`` -> ``{"NODE": 1}``; anything else is a clear error."""
-    out: dict[str, int] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep or value.strip() not in {"0", "1"} or not name.strip():
-            raise ParameterError(option, "her2resist", "NODE=0 or NODE=1", item)
-        out[name.strip()] = int(value)
-    return out
+def _styled(cls: str) -> Text:
+    return Text(cls, style=CLASS_STYLE.get(cls, "white"))
 
 
-def _styled(cls: str) -> str:
-    return f"[{CLASS_STYLE.get(cls, 'white')}]{cls}[/]"
+def _regimen_text(regimen: str) -> str:
+    if not regimen.strip() or not regimen.replace("+", "").strip():
+        raise usage_error("--regimen", f"no drug given (got {regimen!r}); name one or more "
+                          "drugs or classes joined by ' + ', or 'untreated'")
+    return regimen
+
+
+ALTERATION_HELP = "An alteration, e.g. 'PTEN loss' (repeatable or comma-separated)."
 
 
 @handle_errors
 def predict(
     regimen: str = typer.Option(..., "--regimen", "-r", help="Drugs or classes joined by ' + '."),
-    alteration: list[str] = typer.Option(
-        None, "--alteration", "-a", help="An alteration, e.g. 'PTEN loss' (repeatable)."
-    ),
-    set_node: list[str] = typer.Option(
-        None, "--set", help="Fix a model node, e.g. Immune=1 (repeatable)."
-    ),
+    alteration: list[str] = typer.Option(None, "--alteration", "-a", help=ALTERATION_HELP),
+    set_node: list[str] = SET_OPTION,
     engine: str = typer.Option("most-permissive", "--engine", help=ENGINE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    fmt: str | None = format_option("table", "json", "csv"),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
 ) -> None:
     """Predict a tumour cell's response to a regimen, with the mechanism trace."""
+    plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
+    environment = node_settings(set_node)
+    alterations = list_option(alteration, "--alteration")
     from her2resist.predict import predict_response
 
-    pred = predict_response(
-        alteration or [], regimen, environment=parse_assignments(set_node, "--set"), engine=engine
-    )
-    if as_json:
-        print_json(pred.to_dict())
-        return
-    console.print(
-        f"[bold]{pred.regimen}[/] on HER2-amplified cell"
-        f"{' with ' + ', '.join(pred.alterations) if pred.alterations else ''}: "
-        f"{_styled(pred.response_class)} (score {pred.score:.2f})"
-    )
+    pred = predict_response(alterations, _regimen_text(regimen), environment=environment,
+                            engine=engine)
+    header = ("node", "value", "because", "references")
+    rows = [(s.node, s.value, ", ".join(s.because), ", ".join(s.refs)) for s in pred.trace]
+    deliver(plan, {"json": lambda: json_text(pred.to_dict()),
+                   "csv": lambda: rows_csv(header, rows)},
+            lambda: _print_prediction(pred, header, rows))
+
+
+def _print_prediction(pred: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    with_alts = f" with {', '.join(pred.alterations)}" if pred.alterations else ""
+    say((pred.regimen, "bold"), f" on HER2-amplified cell{with_alts}: ",
+        (pred.response_class, CLASS_STYLE.get(pred.response_class, "white")),
+        f" (score {pred.score:.2f})")
     if pred.mechanisms:
-        console.print(f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}")
+        say(f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}")
     for warning in pred.warnings:
-        console.print(f"[yellow]Warning:[/] {warning}")
-    table = Table(title="Mechanism trace (treated cell)", show_lines=False)
-    for col in ("node", "value", "because", "references"):
-        table.add_column(col)
-    for step in pred.trace:
-        table.add_row(step.node, str(step.value), ", ".join(step.because), ", ".join(step.refs))
+        say(("Warning:", "yellow"), " ", warning)
+    table = Table(*header, title="Mechanism trace (treated cell)", show_lines=False)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
     console.print(table)
 
 
@@ -96,93 +114,110 @@ def predict(
 def validate(
     cases: Path = typer.Argument(..., help="CSV of literature cases (validation README format)."),
     engine: str = typer.Option("most-permissive", "--engine", help=ENGINE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    fmt: str | None = format_option("table", "json", "csv"),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
 ) -> None:
-    """Check the model against literature cases; exit 1 if any case fails."""
+    """Check the model against literature cases; exit 1 if any case fails (or there are none)."""
+    plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
     from her2resist.predict.validate import read_cases, validate_cases
 
     report = validate_cases(read_cases(cases), engine=engine)
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        table = Table(title=f"Validation: {cases}")
-        for col in ("id", "alterations", "regimen", "expected", "predicted", "score", "pass"):
-            table.add_column(col)
-        for r in report.results:
-            expected = r.case.expected
-            if r.reference_score is not None:
-                expected += f" {r.reference_score:.2f}"
-            table.add_row(
-                r.case.id,
-                "; ".join(r.case.alterations) or "-",
-                r.case.regimen,
-                expected,
-                _styled(r.predicted),
-                "-" if r.error else f"{r.score:.2f}",
-                "[green]yes[/]" if r.passed else "[red]NO[/]",
-            )
-        console.print(table)
-        for r in report.results:
-            if r.error:
-                err_console.print(f"[yellow]Case {r.case.id} could not be predicted:[/] {r.error}")
-        console.print(f"Passed {report.passed} of {report.total} (accuracy {report.accuracy:.1%}).")
+    header = ("id", "alterations", "regimen", "expected", "predicted", "score", "pass")
+    rows = [(r.case.id, "; ".join(r.case.alterations), r.case.regimen, r.case.expected,
+             r.predicted, "" if r.error else f"{r.score:.4f}", r.passed) for r in report.results]
+    deliver(plan, {"json": lambda: json_text(report.as_dict()),
+                   "csv": lambda: rows_csv(header, rows)},
+            lambda: _print_validation(cases, report))
     if report.passed != report.total:
         raise typer.Exit(1)
+
+
+def _print_validation(cases: Path, report: Any) -> None:
+    table = Table(title=Text(f"Validation: {cases}"))
+    for col in ("id", "alterations", "regimen", "expected", "predicted", "score", "pass"):
+        table.add_column(col)
+    for r in report.results:
+        expected = r.case.expected
+        if r.reference_score is not None:
+            expected += f" {r.reference_score:.2f}"
+        table.add_row(
+            r.case.id,
+            "; ".join(r.case.alterations) or "-",
+            r.case.regimen,
+            expected,
+            _styled(r.predicted),
+            "-" if r.error else f"{r.score:.2f}",
+            Text("yes", "green") if r.passed else Text("NO", "red"),
+        )
+    console.print(table)
+    for r in report.results:
+        if r.error:
+            say((f"Case {r.case.id} could not be predicted:", "yellow"), " ", r.error,
+                err=True)
+    say(f"Passed {report.passed} of {report.total} (accuracy {report.accuracy:.1%}).")
 
 
 @handle_errors
 def simulate(
     regimen: str = typer.Option("untreated", "--regimen", "-r", help="Drugs joined by ' + '."),
-    alteration: list[str] = typer.Option(None, "--alteration", "-a", help="Repeatable."),
-    set_node: list[str] = typer.Option(None, "--set", help="Fix a node, e.g. IGF1=1."),
+    alteration: list[str] = typer.Option(None, "--alteration", "-a", help=ALTERATION_HELP),
+    set_node: list[str] = SET_OPTION,
     engine: str = typer.Option("stochastic", "--engine", help=ENGINE_HELP),
-    nodes: str = typer.Option(
-        "Proliferation,Apoptosis,AKT,ERK,FOXO,E2F", "--nodes", help="Comma-separated nodes to show."
-    ),
-    max_time: float = typer.Option(40.0, "--max-time", help="Stochastic: simulated time."),
-    samples: int = typer.Option(2000, "--samples", help="Stochastic: trajectories."),
-    seed: int = typer.Option(0, "--seed", help="Stochastic: random seed."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    nodes: list[str] = typer.Option(
+        ["Proliferation,Apoptosis,AKT,ERK,FOXO,E2F"], "--nodes",
+        help="Nodes to show (repeatable or comma-separated)."),
+    max_time: float = typer.Option(
+        40.0, "--max-time", callback=bounded("--max-time", 0, MAX_TIME, low_open=True),
+        help=f"Stochastic: simulated time, in (0, {MAX_TIME:g}]."),
+    samples: int = typer.Option(2000, "--samples", min=1, max=MAX_SAMPLES,
+                                help=f"Stochastic: trajectories, 1 to {MAX_SAMPLES:,}."),
+    seed: int | None = SEED_OPTION,
+    fmt: str | None = format_option("table", "json"),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
 ) -> None:
     """Simulate the untreated cell, then the regimen from its state, and show node activity."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
+    shown = list_option(nodes, "--nodes", required=True)
+    background_set = node_settings(set_node)
+    stochastic = engine != "most-permissive"
+    seed = resolve_seed(seed, announce=stochastic) if stochastic else seed
     from her2resist.engines import get_engine
     from her2resist.model import load_model
     from her2resist.predict import alteration_perturbation, parse_regimen, resolve_alterations
     from her2resist.predict.simulate import simulate_regimen
 
     network = load_model()
-    shown = [n.strip() for n in nodes.split(",") if n.strip()]
     network.check_nodes(shown, "node")
-    eng = (
-        get_engine(engine)
-        if engine == "most-permissive"
-        else get_engine(engine, max_time=max_time, sample_count=samples, seed=seed)
-    )
+    eng = (get_engine(engine, max_time=max_time, sample_count=samples, seed=seed)
+           if stochastic else get_engine(engine))
     background = {
-        **alteration_perturbation(resolve_alterations(alteration or [])),
-        **parse_assignments(set_node, "--set"),
+        **alteration_perturbation(resolve_alterations(list_option(alteration, "--alteration"))),
+        **background_set,
     }
-    sim = simulate_regimen(network, background, parse_regimen(regimen).perturbation(), engine=eng)
-    if as_json:
-        print_json(
-            {
-                "untreated": sim.untreated.states[shown].to_dict("records"),
-                "treated": sim.treated.states[shown].to_dict("records"),
-                "weights": sim.treated.weights.tolist(),
-                "trajectory": None
-                if sim.treated.trajectory is None
-                else sim.treated.trajectory[shown].reset_index().to_dict("list"),
-                "provenance": sim.treated.provenance.as_dict(),
-            }
-        )
-        return
-    _print_simulation(sim, shown)
+    drugs = parse_regimen(_regimen_text(regimen)).perturbation()
+    sim = simulate_regimen(network, background, drugs, engine=eng)
+    deliver(plan, {"json": lambda: json_text(_simulation_dict(sim, shown))},
+            lambda: _print_simulation(sim, shown))
+
+
+def _simulation_dict(sim: object, shown: list[str]) -> dict[str, object]:
+    treated = sim.treated  # type: ignore[attr-defined]
+    return {
+        "untreated": sim.untreated.states[shown].to_dict("records"),  # type: ignore[attr-defined]
+        "treated": treated.states[shown].to_dict("records"),
+        "weights": treated.weights.tolist(),
+        "trajectory": None if treated.trajectory is None
+        else treated.trajectory[shown].reset_index().to_dict("list"),
+        "provenance": treated.provenance.as_dict(),
+    }
 
 
 def _print_simulation(sim: object, shown: list[str]) -> None:
     treated = sim.treated  # type: ignore[attr-defined]
     untreated = sim.untreated  # type: ignore[attr-defined]
-    table = Table(title=f"Node activity ({treated.provenance.engine})")
+    table = Table(title=Text(f"Node activity ({treated.provenance.engine})"))
     table.add_column("node")
     table.add_column("untreated")
     table.add_column("treated")
@@ -202,22 +237,25 @@ def _print_simulation(sim: object, shown: list[str]) -> None:
 
 
 @handle_errors
-def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def demo(
+    fmt: str | None = format_option("table", "json"),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+) -> None:
     """Predictions for reference HER2-amplified tumours under the main HER2 regimens."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
     from her2resist.predict import predict_response
 
     rows = []
     for label, alts in DEMO_TUMOURS:
         preds = [predict_response(alts, regimen) for _, regimen in DEMO_REGIMENS]
         rows.append((label, preds))
-    if as_json:
-        print_json(
-            [
-                {"tumour": label, "predictions": [p.to_dict() for p in preds]}
-                for label, preds in rows
-            ]
-        )
-        return
+    data = [{"tumour": label, "predictions": [p.to_dict() for p in preds]}
+            for label, preds in rows]
+    deliver(plan, {"json": lambda: json_text(data)}, lambda: _print_demo(rows))
+
+
+def _print_demo(rows: list[tuple[str, list[Any]]]) -> None:
     table = Table(
         title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE, padding=(0, 1)
     )
@@ -225,13 +263,11 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
     for short, _ in DEMO_REGIMENS:
         table.add_column(short, justify="center", no_wrap=True, min_width=5)
     for label, preds in rows:
-        cells = [
-            f"[{CLASS_STYLE[p.response_class]}]{p.response_class[0].upper()}{p.score:.2f}[/]"
-            for p in preds
-        ]
+        cells = [Text(f"{p.response_class[0].upper()}{p.score:.2f}",
+                      style=CLASS_STYLE[p.response_class]) for p in preds]
         table.add_row(label, *cells)
     console.print(table)
-    console.print(
+    say(
         "S sensitive, P partial, R resistant, with the score: "
         "0 = the cell keeps dividing, 0.5 = arrested, "
         "1 = arrested and dying.\n"

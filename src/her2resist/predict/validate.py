@@ -17,11 +17,13 @@ Examples
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from her2resist.common.text import decode_text
 from her2resist.exceptions import Her2ResistError, InputFileError
 from her2resist.predict.response import predict_response
 
@@ -109,10 +111,11 @@ def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> li
     if isinstance(handle, (str, Path)):
         path = Path(handle)
         try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                return read_cases(fh, source=str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(path, f"cannot read the cases file: {exc}") from None
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputFileError(path, f"cannot read the cases file: {exc.strerror}") from None
+        text = decode_text(data, path)
+        return read_cases(io.StringIO(text, newline=""), source=str(path))
     name = source or getattr(handle, "name", "<cases>")
     reader = csv.DictReader(handle)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
@@ -149,6 +152,10 @@ def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> li
                 line=line,
             )
         )
+    if not cases:
+        # A file of zero cases must not pass a CI gate as "Passed 0 of 0".
+        raise InputFileError(name, "holds no cases (only a header); give at least one row",
+                             line=1)
     return cases
 
 

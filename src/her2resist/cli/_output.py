@@ -1,0 +1,217 @@
+"""Where a command's result goes: ``--format``, ``--json``, ``-o PATH``, checked before any
+computation, written whole or not at all.
+
+Every command that produces a result calls :func:`plan_output` first (a wrong format or an
+output folder that cannot be written is refused before minutes of computation), computes,
+renders every requested file in memory, and only then writes them (:func:`write_atomic`).
+
+Examples
+--------
+>>> plan = plan_output(None, False, Path("out.csv"), ("table", "json", "csv"))
+>>> plan.fmt, plan.path
+('csv', PosixPath('out.csv'))
+>>> csv_cell("=HYPERLINK(1)")
+"'=HYPERLINK(1)"
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from her2resist.cli._common import usage_error
+
+#: Every result format a command may offer; each command accepts a subset.
+FORMATS = ("table", "json", "csv", "html", "png")
+#: Older spellings still accepted.
+ALIASES = {"text": "table"}
+#: The format a suffix of ``-o`` stands for when ``--format`` is not given.
+SUFFIXES = {".json": "json", ".csv": "csv", ".html": "html", ".htm": "html", ".png": "png",
+            ".txt": "table", ".text": "table"}
+#: Formats that cannot go to a terminal.
+BINARY = frozenset({"png"})
+
+
+@dataclass(frozen=True, slots=True)
+class OutputPlan:
+    """The format of a command's result and the file it goes to (None: standard output)."""
+
+    fmt: str
+    path: Path | None
+
+
+def plan_output(fmt: str | None, as_json: bool, output: Path | None,
+                allowed: Sequence[str]) -> OutputPlan:
+    """Decide and check where the result goes, before anything is computed.
+
+    ``--format`` wins; ``--json`` is ``--format json``; otherwise the suffix of ``-o``;
+    otherwise a table on the terminal. Errors are usage errors (exit 2).
+    """
+    name = ALIASES.get(fmt, fmt) if fmt is not None else None
+    if name is not None and as_json and name != "json":
+        raise usage_error("--json", f"--json asks for JSON but --format asks for {fmt}; give one")
+    if name is None:
+        if as_json:
+            name = "json"
+        elif output is not None:
+            name = SUFFIXES.get(output.suffix.lower())
+            if name is None:
+                raise usage_error("--output", f"cannot tell the format of {output.name!r} from "
+                                  f"its suffix; give --format ({', '.join(allowed)}) or a "
+                                  f"suffix {', '.join(_suffixes(allowed))}")
+        else:
+            name = "table"
+    if name not in allowed:
+        raise usage_error("--format", f"{name!r} is not a format of this command; accepted: "
+                          f"{', '.join(allowed)}")
+    if name in BINARY and output is None:
+        raise usage_error("--output", f"--format {name} needs -o PATH (it is not text)")
+    if output is not None:
+        check_writable(output, "--output")
+    return OutputPlan(name, output)
+
+
+def _suffixes(allowed: Sequence[str]) -> list[str]:
+    return [s for s, f in SUFFIXES.items() if f in allowed]
+
+
+def check_writable(path: Path, option: str, suffixes: Sequence[str] | None = None) -> None:
+    """Refuse (exit 2) an output path that cannot be written, before any computation."""
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise usage_error(option, f"{path.name!r} has no accepted suffix; accepted: "
+                          f"{', '.join(suffixes)}")
+    if path.is_dir():
+        raise usage_error(option, f"{path} is a folder; give a file name")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise usage_error(option, f"{folder} is a file, so {path} cannot be created")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise usage_error(option, f"cannot write in the folder {folder}")
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it for longer than one call)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file whole or not at all, with the permissions the umask gives a new file.
+
+    The data goes to a temporary file in the same folder, which is then renamed over
+    ``path``; an error names ``path``, never the temporary file.
+
+    Examples
+    --------
+    >>> import tempfile, stat
+    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
+    >>> write_atomic(target, "x")
+    >>> oct(stat.S_IMODE(target.stat().st_mode)) == oct(0o666 & ~current_umask())
+    True
+    """
+    path = Path(path)
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o666 & ~current_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_all(files: Sequence[tuple[Path, str | bytes]]) -> None:
+    """Write every rendered output; called once the whole command has succeeded."""
+    for path, data in files:
+        write_atomic(path, data)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading ``'``.
+
+    Numbers (``-1.5``) and a lone ``-`` are left alone.
+
+    Examples
+    --------
+    >>> csv_cell("-0.5"), csv_cell("-"), csv_cell("@SUM(A1)")
+    ('-0.5', '-', "'@SUM(A1)")
+    """
+    if not isinstance(value, str) or len(value) < 2 or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_text(table: Any, *, index: bool = False) -> str:
+    """A DataFrame as CSV text, its text cells neutralised (:func:`csv_cell`)."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(csv_cell)
+    if index and safe.index.dtype == object:
+        safe.index = safe.index.map(csv_cell)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=index)
+    return buffer.getvalue()
+
+
+def rows_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV text of plain rows, text cells neutralised (:func:`csv_cell`)."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def deliver(plan: OutputPlan, render: dict[str, Any], printer: Any) -> None:
+    """Print or write the result in the planned format.
+
+    ``render`` maps formats to functions that return the file's text or bytes; ``printer``
+    prints the terminal table (for ``table`` to a file its output is captured as plain text).
+    """
+    from rich.text import Text
+
+    from her2resist.cli._common import console, say
+
+    if plan.fmt == "table":
+        if plan.path is None:
+            printer()
+            return
+        with console.capture() as captured:
+            printer()
+        data: str | bytes = Text.from_ansi(captured.get()).plain
+    else:
+        data = render[plan.fmt]()
+    if plan.path is None:
+        console.file.write(data if isinstance(data, str) else data.decode())
+        console.file.flush()
+        return
+    write_atomic(plan.path, data)
+    say(f"Wrote {plan.path}", err=True)
