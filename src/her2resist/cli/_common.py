@@ -16,13 +16,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
+
+try:  # typer may vendor click
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - typer that uses click itself
+    from click import get_current_context
 
 from her2resist.exceptions import EngineError, Her2ResistError
 
@@ -81,9 +87,7 @@ class RootGroup(TyperGroup):
             state = ctx.obj if isinstance(ctx.obj, CliState) else None
             if state is not None and state.traceback:
                 raise
-            code, label, message = describe(exc)
-            say((label, "bold red"), " ", message, err=True)
-            raise typer.Exit(code) from None
+            fail(exc)
 
 
 def say(*parts: str | tuple[str, str], err: bool = False, end: str = "\n") -> None:
@@ -96,10 +100,35 @@ def usage_error(option: str, message: str) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=f"'{option}'")
 
 
+def show_traceback() -> bool:
+    """Whether ``--traceback`` was given to the command now running (from its context)."""
+    ctx = get_current_context(silent=True)
+    state = ctx.find_object(CliState) if ctx is not None else None
+    return bool(state and state.traceback)
+
+
 def handle_errors(func: F) -> F:
-    """Mark a command function; its errors are turned into messages and exit codes by the
-    root command (:class:`RootGroup`), which knows whether ``--traceback`` was given."""
-    return func
+    """Turn a command's errors into a message and an exit code (:func:`describe`)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, *_CLICK_ERRORS):
+            raise
+        except Exception as exc:
+            if show_traceback():
+                raise
+            fail(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fail(exc: BaseException) -> NoReturn:
+    """Print the one-paragraph message for ``exc`` and exit with its code."""
+    code, label, message = describe(exc)
+    say((label, "bold red"), " ", message, err=True)
+    raise typer.Exit(code) from None
 
 
 def describe(exc: BaseException) -> tuple[ExitCode, str, str]:

@@ -8,8 +8,19 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from her2resist.cli._common import console, handle_errors, print_json, write_atomic
+from her2resist.cli._common import console, handle_errors, say
+from her2resist.cli._options import (
+    JSON_OPTION,
+    SEED_OPTION,
+    WORKERS_OPTION,
+    format_option,
+    list_option,
+    resolve_seed,
+    resolve_workers,
+)
+from her2resist.cli._output import check_writable, csv_text, deliver, plan_output, write_all
 
 
 def register(app: typer.Typer) -> None:
@@ -17,60 +28,70 @@ def register(app: typer.Typer) -> None:
     app.command("evolve")(evolve)
 
 
+#: Most replicate tumours in one run (documented in --help).
+MAX_TUMOURS = 1_000_000
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 @handle_errors
 def evolve(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file (see docs/evolution.md).")],
-    tumours: Annotated[
-        int, typer.Option("--tumours", "-n", min=1, help="Number of replicate tumours.")
-    ] = 1000,
-    seed: Annotated[
-        int | None, typer.Option("--seed", help="Random seed (same seed, same result).")
-    ] = None,
+    tumours: Annotated[int, typer.Option(
+        "--tumours", "-n", min=1, max=MAX_TUMOURS,
+        help=f"Number of replicate tumours, 1 to {MAX_TUMOURS:,}.")] = 1000,
+    seed: int | None = SEED_OPTION,
     regimen: Annotated[
         list[str] | None,
         typer.Option(
             "--regimen",
             help="Take each type's response to this regimen (e.g. trastuzumab+pertuzumab) from "
-            "the model. Repeat to give regimens in sequence, switching at progression.",
+            "the model. Repeat (or separate with commas) to give regimens in sequence, "
+            "switching at progression.",
         ),
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also write the JSON summary here.")
-    ] = None,
+    fmt: str | None = format_option("table", "json", "csv"),
+    json_output: bool = JSON_OPTION,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the result here: the summary (.json) or one row per "
+        "tumour (.csv).")] = None,
     table: Annotated[
-        Path | None, typer.Option("--table", help="Write one row per replicate tumour (CSV).")
+        Path | None, typer.Option("--table", help="Also write one row per replicate tumour (CSV).")
     ] = None,
     figure: Annotated[
         Path | None,
-        typer.Option("--figure", help="Write the summary figure (.png, .svg or .pdf)."),
+        typer.Option("--figure", help="Also write the summary figure (.png, .svg or .pdf)."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to use.")] = 1,
+    workers: int | None = WORKERS_OPTION,
 ) -> None:
     """Simulate replicate tumours of SCENARIO: eradication, progression, clone composition."""
+    plan = plan_output(fmt, json_output, output, ("table", "json", "csv"))
+    if table is not None:
+        check_writable(table, "--table", (".csv",))
+    if figure is not None:
+        check_writable(figure, "--figure", FIGURE_SUFFIXES)
+    regimens = list_option(regimen, "--regimen")
     from her2resist.evolution import read_scenario, simulate
 
     parsed = read_scenario(scenario)
-    if regimen:
+    if regimens:
         from her2resist.evolution.regimen import model_score_function, scenario_for_regimens
 
-        parsed = scenario_for_regimens(parsed, regimen, model_score_function())
-    result = simulate(parsed, tumours=tumours, seed=seed, workers=workers)
+        parsed = scenario_for_regimens(parsed, regimens, model_score_function())
+    seed = resolve_seed(seed)
+    result = simulate(parsed, tumours=tumours, seed=seed,
+                      workers=resolve_workers(workers, tumours, per_worker=2000))
     summary = result.summary()
-    if output is not None:
-        write_atomic(output, json.dumps(summary, indent=2, default=_plain) + "\n")
+    files: list[tuple[Path, str | bytes]] = []
     if table is not None:
-        write_atomic(table, result.tumours.to_csv())
+        files.append((table, csv_text(result.tumours, index=True)))
     if figure is not None:
         from her2resist.evolution.plots import figure_bytes, summary_figure
 
-        write_atomic(
-            figure, figure_bytes(summary_figure(result), figure.suffix.lstrip(".") or "png")
-        )
-    if json_output:
-        print_json(summary)
-    else:
-        _print_summary(summary)
+        files.append((figure, figure_bytes(summary_figure(result), figure.suffix.lstrip("."))))
+    write_all(files)  # every extra output rendered first: nothing is written on a failure
+    deliver(plan, {"json": lambda: json.dumps(summary, indent=2, default=_plain) + "\n",
+                   "csv": lambda: csv_text(result.tumours, index=True)},
+            lambda: _print_summary(summary))
 
 
 def _plain(obj: Any) -> Any:
@@ -81,30 +102,22 @@ def _print_summary(summary: dict[str, Any]) -> None:
     unit = summary["time_unit"]
     low, high = summary["p_eradication_95ci"]
     median = summary["median_time_to_progression"]
-    console.print(
-        f"[bold]{summary['scenario']}[/] ({summary['schedule']} schedule, "
-        f"{summary['tumours']} tumours, seed {summary['seed']})",
-        highlight=False,
-    )
-    console.print(
+    say((str(summary["scenario"]), "bold"),
+        f" ({summary['schedule']} schedule, {summary['tumours']} tumours, seed {summary['seed']})")
+    say(
         f"P(eradication): {summary['p_eradication']:.4f} (95% CI {low:.4f}–{high:.4f})"
         f"; progressed {summary['p_progression']:.4f}; ongoing at horizon "
-        f"{summary['p_ongoing']:.4f}",
-        highlight=False,
-    )
-    console.print(
-        "Median time to progression: "
-        + (f"{median:g} {unit}s" if median is not None else "not reached"),
-        highlight=False,
-    )
+        f"{summary['p_ongoing']:.4f}")
+    say("Median time to progression: "
+        + (f"{median:g} {unit}s" if median is not None else "not reached"))
     grid = Table(title="Clone composition at progression")
     for col in ("type", "alterations", "mean share of cells", "dominant in"):
         grid.add_column(col)
     for name, row in summary["composition_at_progression"].items():
         share = row["mean_fraction"]
         grid.add_row(
-            name,
-            row["alterations"] or "-",
+            Text(str(name)),
+            Text(str(row["alterations"] or "-")),
             "-" if share is None else f"{share:.3f}",
             f"{row['dominant_share']:.3f}",
         )
