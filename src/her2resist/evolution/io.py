@@ -26,17 +26,25 @@ from her2resist.evolution.scenario import (
 from her2resist.exceptions import ParameterError, ScenarioError
 
 Loc = tuple[str | int, ...]
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
+#: Largest rate per time unit (a cell dividing a thousand times a day is not a cell).
+MAX_RATE = 1_000.0
+#: Largest count of cells, sizes and times (beyond it doubles lose whole numbers).
+MAX_SIZE = 1e15
+#: Most time steps one simulation may take (max_time / dt).
+MAX_STEPS = 10_000_000
+Positive = Annotated[float, Field(gt=0, le=MAX_SIZE)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_SIZE)]
+Rate = Annotated[float, Field(ge=0, le=MAX_RATE)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
 class _DrugEffect(_Strict):
-    birth: NonNegative | None = None
-    death: NonNegative | None = None
+    birth: Rate | None = None
+    death: Rate | None = None
     score: Annotated[float, Field(ge=0, le=1)] | None = None
 
     @model_validator(mode="after")
@@ -51,8 +59,8 @@ class _DrugEffect(_Strict):
 class _Type(_Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")]
     alterations: list[str] = []
-    birth: NonNegative | None = None
-    death: NonNegative | None = None
+    birth: Rate | None = None
+    death: Rate | None = None
     fitness_cost: Annotated[float, Field(ge=0, lt=1)] = 0.0
     drugs: dict[str, _DrugEffect] = {}
 
@@ -64,13 +72,13 @@ class _Mutation(_Strict):
 
 
 class _Line(_Strict):
-    drugs: list[str]
+    drugs: Annotated[list[str], Field(min_length=1)]
     switch: Literal["progression"] | Positive | None = None
 
 
 class _Schedule(_Strict):
     kind: Literal["continuous", "sequential", "intermittent", "adaptive"]
-    drugs: list[str] | None = None
+    drugs: Annotated[list[str], Field(min_length=1)] | None = None
     lines: Annotated[list[_Line], Field(min_length=1)] | None = None
     on_days: Positive | None = None
     off_days: Positive | None = None
@@ -79,13 +87,13 @@ class _Schedule(_Strict):
 
 
 class _ScoreMapping(_Strict):
-    max_kill_rate: NonNegative = 0.03
+    max_kill_rate: Rate = 0.03
     cytostatic_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
 
 
 class _Base(_Strict):
-    birth: NonNegative
-    death: NonNegative
+    birth: Rate
+    death: Rate
 
 
 class _ScenarioFile(_Strict):
@@ -104,6 +112,15 @@ class _ScenarioFile(_Strict):
     combination: Literal["strongest", "additive"] = "strongest"
     score_mapping: _ScoreMapping = _ScoreMapping()
     schedule: _Schedule
+
+    @model_validator(mode="after")
+    def _steps(self) -> _ScenarioFile:
+        if self.dt > self.max_time:
+            raise ValueError(f"dt ({self.dt:g}) must not exceed max_time ({self.max_time:g})")
+        if self.max_time / self.dt > MAX_STEPS:
+            raise ValueError(f"max_time / dt = {self.max_time / self.dt:.3g} time steps; at "
+                             f"most {MAX_STEPS:,} are allowed: raise dt or lower max_time")
+        return self
 
 
 def read_scenario(path: str | Path) -> Scenario:
@@ -141,11 +158,15 @@ def scenario_from_dict(
     array([2.])
     """
     lines = lines or {}
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "the scenario must be a mapping with name, types, start, "
+                            f"detection_size and schedule; got {_show(data)}", line=1)
     try:
         parsed = _ScenarioFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
+        loc = tuple(err["loc"]) or (("dt",) if "dt (" in err["msg"] or "time steps" in err["msg"]
+                                     else ())
         raise _error(source, lines, loc, f"{err['msg']}; got {_show(err.get('input'))}") from None
     try:
         scenario = _build(parsed, source, lines)
