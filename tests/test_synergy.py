@@ -247,7 +247,7 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path):
     missing = CliRunner().invoke(_app(), ["synergy", str(tmp_path / "none.csv")])
     assert missing.exit_code == 1
     wrong = CliRunner().invoke(_app(), ["synergy", str(DATA), "--format", "xml"])
-    assert wrong.exit_code == 1 and "'--format'" in wrong.output
+    assert wrong.exit_code == 2 and "'--format'" in wrong.output  # a usage error
 
 
 def test_warnings_reach_the_cli_user(tmp_path):

@@ -93,3 +93,17 @@ def _looks_utf16(data: bytes) -> bool:
     head = data[:200]
     return len(head) >= 4 and (head[1::2].count(0) > 0.9 * (len(head) // 2)
                                or head[0::2].count(0) > 0.9 * (len(head) // 2))
+
+
+def html_text(value: object) -> str:
+    """The one escaping rule for every HTML and SVG the package writes: text and attribute
+    values alike (``&``, ``<``, ``>``, both quotes).
+
+    Examples
+    --------
+    >>> html_text('x"><script>alert(1)</script>')
+    'x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;'
+    """
+    import html
+
+    return html.escape(str(value), quote=True)

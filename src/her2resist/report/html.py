@@ -17,8 +17,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
+from her2resist.common.text import html_text as escape
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.report.build import RegimenResult, Report

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from html import escape
 
+from her2resist.common.text import html_text as escape
 from her2resist.model.network import Network
 from her2resist.model.rules import Expr, signs
 

@@ -12,10 +12,11 @@ True
 
 from __future__ import annotations
 
-import html
 import io
 
 import pandas as pd
+
+from her2resist.common.text import html_text
 
 #: The most columns a heatmap shows (the best by mean value).
 MAX_COLUMNS = 40
@@ -62,19 +63,19 @@ def heatmap_html(frame: pd.DataFrame, *, title: str = "", max_columns: int = MAX
     """A standalone HTML page with ``frame`` as a colour-scaled table."""
     data = _trim(frame, max_columns)
     top = float(data.max().max()) if data.size else 1.0
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in data.columns)
+    head = "".join(f"<th>{html_text(str(c))}</th>" for c in data.columns)
     body = []
     for index, row in data.iterrows():
         cells = "".join(
             f'<td style="background:{_colour(float(v), top)}">{float(v):.2f}</td>'
             for v in row.to_numpy(dtype=float))
-        body.append(f"<tr><th>{html.escape(str(index))}</th>{cells}</tr>")
+        body.append(f"<tr><th>{html_text(str(index))}</th>{cells}</tr>")
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif}}"
+        f"<title>{html_text(title)}</title><style>body{{font-family:sans-serif}}"
         "table{border-collapse:collapse;font-size:11px}td,th{border:1px solid #ddd;"
         "padding:2px 4px}thead th{writing-mode:vertical-rl}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><table><thead><tr><th></th>{head}</tr></thead>"
+        f"<h1>{html_text(title)}</h1><table><thead><tr><th></th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></body></html>\n"
     )
 

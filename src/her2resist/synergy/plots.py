@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-import html
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from her2resist.common.text import html_text as _h
 from her2resist.synergy.analysis import SynergyResult
 from her2resist.synergy.fit import ll4
 
@@ -35,7 +36,17 @@ __all__ = ["heatmap_html", "plot_dose_response", "plot_synergy_heatmaps",
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    """A file-name stem for a block id; ids that differ always give different stems (``a/b``
+    and ``a_b`` do not overwrite each other's figures)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")[:80] or "block"
+    if stem == name:
+        return stem
+    return f"{stem}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _mpl(text: object) -> str:
+    """User text for a matplotlib label: ``$`` would start mathematical notation."""
+    return str(text).replace("$", r"\$")
 
 
 def _block(result: SynergyResult, block_id: str) -> tuple[pd.Series, pd.DataFrame]:
@@ -67,11 +78,11 @@ def plot_dose_response(result: SynergyResult, block_id: str, path: Path) -> Path
         curve = ll4(grid, row[f"hill_{k}"], row[f"c_{k}"], row[f"d_{k}"], np.log(row[f"ic50_{k}"]))
         ax.semilogx(dose, single["response"], "o", color="black")
         ax.semilogx(grid, curve, color="tab:blue")
-        ax.set_xlabel(f"{row[f'drug{k}']} ({row[f'conc_unit{k}'] or 'conc'})")
+        ax.set_xlabel(_mpl(f"{row[f'drug{k}']} ({row[f'conc_unit{k}'] or 'conc'})"))
         ax.set_ylabel("% inhibition")
         ax.set_title(f"IC50 {row[f'ic50_{k}']:.3g}, Hill {row[f'hill_{k}']:.2f}, "
                      f"R² {row[f'r2_{k}']:.2f} ({row[f'fit_status_{k}']})", fontsize=8)
-    fig.suptitle(f"Block {block_id}: {row['drug1']} + {row['drug2']} {row['cell_line']}")
+    fig.suptitle(_mpl(f"Block {block_id}: {row['drug1']} + {row['drug2']} {row['cell_line']}"))
     fig.tight_layout()
     try:
         _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
@@ -106,8 +117,8 @@ def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> P
         image = ax.imshow(mat.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks(range(mat.shape[1]), [f"{c:.3g}" for c in mat.columns], rotation=45)
         ax.set_yticks(range(mat.shape[0]), [f"{c:.3g}" for c in mat.index])
-        ax.set_xlabel(str(row["drug2"]))
-        ax.set_ylabel(str(row["drug1"]))
+        ax.set_xlabel(_mpl(row["drug2"]))
+        ax.set_ylabel(_mpl(row["drug1"]))
         ax.set_title(f"{method}: mean {row[f'{method}_synergy']:.2f}, "
                      f"MSA {row[f'{method}_msa']:.2f}", fontsize=9)
         fig.colorbar(image, ax=ax, shrink=0.8)
@@ -127,25 +138,25 @@ def heatmap_html(result: SynergyResult, block_id: str) -> str:
     See the module docstring.
     """
     row, wells = _block(result, block_id)
-    parts = [f"<h1>{html.escape(str(row['drug1']))} + {html.escape(str(row['drug2']))} "
-             f"{html.escape(str(row['cell_line']))} (block {html.escape(block_id)})</h1>"]
+    parts = [f"<h1>{_h(row['drug1'])} + {_h(row['drug2'])} {_h(row['cell_line'])} "
+             f"(block {_h(block_id)})</h1>"]
     for method in result.methods:
         mat = _matrix(wells, f"{method}_synergy")
         resp = _matrix(wells, "response")
         cells = []
         for c1, values in mat.iterrows():
             tds = "".join(
-                f'<td style="background:{_colour(v)}" title="{row["drug1"]} {c1:g}, '
-                f'{row["drug2"]} {c2:g}: synergy {v:.2f}, response {resp.loc[c1, c2]:.2f}">'
+                f'<td style="background:{_colour(v)}" title="{_h(row["drug1"])} {c1:g}, '
+                f'{_h(row["drug2"])} {c2:g}: synergy {v:.2f}, response {resp.loc[c1, c2]:.2f}">'
                 f"{v:.1f}</td>" for c2, v in values.items())
             cells.append(f"<tr><th>{c1:g}</th>{tds}</tr>")
         head = "".join(f"<th>{c:g}</th>" for c in mat.columns)
-        parts.append(f"<h2>{method}: mean {row[f'{method}_synergy']:.2f}</h2><table>"
+        parts.append(f"<h2>{_h(method)}: mean {row[f'{method}_synergy']:.2f}</h2><table>"
                      f"<tr><th></th>{head}</tr>{''.join(cells)}</table>")
     style = ("body{font-family:sans-serif}td,th{padding:4px 8px;text-align:right}"
              "td:hover{outline:2px solid black}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{style}</style>"
-            f"<title>Synergy {html.escape(block_id)}</title></head><body>"
+            f"<title>Synergy {_h(block_id)}</title></head><body>"
             f"{''.join(parts)}</body></html>")
 
 
