@@ -17,19 +17,17 @@ from __future__ import annotations
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-from her2resist.cli._common import console, handle_errors, write_atomic
+from her2resist.cli._common import console, handle_errors
+from her2resist.cli._options import JSON_OPTION, OUTPUT_OPTION, format_option, list_option
+from her2resist.cli._output import deliver, plan_output
 
-
-class ReportFormat(str, Enum):
-    """Renderings of the report."""
-
-    text = "text"
-    json = "json"
-    html = "html"
+#: Renderings of the report ("text" is the older name of "table").
+FORMATS = ("table", "json", "html")
 
 
 class CnaScale(str, Enum):
@@ -79,10 +77,9 @@ def report(
         "--clinical", help="cBioPortal clinical sample/patient file (repeatable).")] = None,
     sample: Annotated[str | None, typer.Option("--sample", help="Report this sample only.")
                       ] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="text, json or html.")
-                   ] = ReportFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write "
-                                                "(written whole or not at all).")] = None,
+    fmt: str | None = format_option(*FORMATS),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
     regimen: Annotated[list[str] | None, typer.Option(
         "--regimen", "-r", help="Also report this regimen, e.g. 'trastuzumab + alpelisib' "
         "(repeatable).")] = None,
@@ -94,9 +91,10 @@ def report(
 
     Several samples give one report each (a JSON list, HTML sections).
     """
+    plan = plan_output(fmt, as_json, output, FORMATS)
+    regimens = list_option(regimen, "--regimen")
     from her2resist.profile import load_profiles
-    from her2resist.report import build_report, render_html, render_json, render_text
-    from her2resist.report.text import report_renderable
+    from her2resist.report import build_report, render_html, render_json
 
     profile, maf, vcf = _route_positional(profile, maf, vcf)
     with warnings.catch_warnings():
@@ -106,24 +104,20 @@ def report(
                                  clinical=clinical or (), sample=sample,
                                  cna_scale=cna_scale.value,
                                  expression_scale=expression_scale.value)
-        reports = [build_report(p, regimens=regimen or (), standard=not only_named)
+        reports = [build_report(p, regimens=regimens, standard=not only_named)
                    for p in profiles]
-    if fmt is ReportFormat.json:
-        text = render_json(reports)
-    elif fmt is ReportFormat.html:
-        text = render_html(reports)
-    elif output is not None:
-        text = render_text(reports)
-    else:
-        for item in reports:
-            console.print(report_renderable(item))
-        return
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-        console.print(f"Wrote {output} ({len(reports)} sample(s))", highlight=False,
-                      markup=False, soft_wrap=True)
+    deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},
+            lambda: _print_reports(reports))
+
+
+def _print_reports(reports: list[Any]) -> None:
+    from her2resist.report.text import report_renderable
+
+    # report_renderable escapes every user string itself and styles with markup.
+    styled = Console(emoji=False, file=console.file, width=console.width if console.is_terminal
+                     else 160)
+    for item in reports:
+        styled.print(report_renderable(item))
 
 
 def _route_positional(profile: Path | None, maf: Path | None, vcf: Path | None

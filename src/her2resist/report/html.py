@@ -49,7 +49,7 @@ svg.network marker path{fill:#999}
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    return escape(value)
 
 
 def _evidence_list(items: Sequence[EvidenceItem], limit: int = 8) -> str:
