@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "screen_cmd",
     "serve_cmd",
     "cohort_cmd",
+    "calibrate_cmd",
 ]
 
 

@@ -70,17 +70,48 @@ def _regimen_text(regimen: str) -> str:
 ALTERATION_HELP = "An alteration, e.g. 'PTEN loss' (repeatable or comma-separated)."
 
 
+def parse_doses(items: list[str] | None) -> dict[str, float]:
+    """``["lapatinib=0.5"]`` -> ``{"lapatinib": 0.5}`` (drug names resolved to catalogue ids)."""
+    from her2resist.predict.regimen import parse_regimen
+
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        try:
+            factor = float(value)
+        except ValueError:
+            factor = -1.0
+        if not sep or not name.strip() or factor < 0:
+            raise usage_error("--dose", f"expected DRUG=FACTOR with FACTOR >= 0, got {item!r}")
+        for part in parse_regimen(name.strip()).items:
+            out[part.id] = factor
+    return out
+
+
 @handle_errors
 def predict(
     regimen: str = typer.Option(..., "--regimen", "-r", help="Drugs or classes joined by ' + '."),
     alteration: list[str] = typer.Option(None, "--alteration", "-a", help=ALTERATION_HELP),
     set_node: list[str] = SET_OPTION,
-    engine: str = typer.Option("most-permissive", "--engine", help=ENGINE_HELP),
+    engine: str = typer.Option("graded", "--engine", help=ENGINE_HELP),
+    context: str = typer.Option(
+        "patient", "--context", help="Graded engine: patient (ligands, immune effectors at "
+        "documented levels) or culture (the model's defaults)."
+    ),
+    dose: list[str] = typer.Option(
+        None, "--dose", help="Graded engine: DRUG=FACTOR, a multiple of the default clinical "
+        "exposure (repeatable)."
+    ),
+    endpoint: str = typer.Option("pCR", "--endpoint", help="Graded engine: pCR or ORR."),
     fmt: str | None = format_option("table", "json", "csv"),
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
 ) -> None:
-    """Predict a tumour cell's response to a regimen, with the mechanism trace."""
+    """Predict a tumour cell's response to a regimen, with the mechanism trace.
+
+    The graded engine (default) gives a score with an interval and the calibrated probability
+    of the endpoint; the trace and the mechanisms are those of its Boolean limit.
+    """
     plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
     environment = node_settings(set_node)
     alterations = list_option(alteration, "--alteration")
@@ -88,18 +119,31 @@ def predict(
 
     pred = predict_response(alterations, _regimen_text(regimen), environment=environment,
                             engine=engine)
+    data = pred.to_dict()
+    summary = (pred.response_class, pred.score, "")
+    if engine == "graded":
+        from her2resist.predict.graded import predict_graded
+
+        graded = predict_graded(alterations, regimen, context=context, environment=environment,
+                                doses=parse_doses(dose), endpoint=endpoint)
+        data.update({k: v for k, v in graded.to_dict().items() if k != "fractions"})
+        data["boolean_limit"] = {"class": pred.response_class, "score": round(pred.score, 4)}
+        summary = (graded.response_class, graded.score,
+                   f" [{graded.interval[0]:.2f}-{graded.interval[1]:.2f}], {context} context; "
+                   f"P({endpoint}) {graded.response_probability:.2f}")
     header = ("node", "value", "because", "references")
     rows = [(s.node, s.value, ", ".join(s.because), ", ".join(s.refs)) for s in pred.trace]
-    deliver(plan, {"json": lambda: json_text(pred.to_dict()),
+    deliver(plan, {"json": lambda: json_text(data),
                    "csv": lambda: rows_csv(header, rows)},
-            lambda: _print_prediction(pred, header, rows))
+            lambda: _print_prediction(pred, summary, header, rows))
 
 
-def _print_prediction(pred: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def _print_prediction(pred: Any, summary: tuple[str, float, str], header: tuple[str, ...],
+                      rows: list[tuple[Any, ...]]) -> None:
+    cls, score, extra = summary
     with_alts = f" with {', '.join(pred.alterations)}" if pred.alterations else ""
     say((pred.regimen, "bold"), f" on HER2-amplified cell{with_alts}: ",
-        (pred.response_class, CLASS_STYLE.get(pred.response_class, "white")),
-        f" (score {pred.score:.2f})")
+        (cls, CLASS_STYLE.get(cls, "white")), f" (score {score:.2f}{extra})")
     if pred.mechanisms:
         say(f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}")
     for warning in pred.warnings:
@@ -113,7 +157,10 @@ def _print_prediction(pred: Any, header: tuple[str, ...], rows: list[tuple[Any, 
 @handle_errors
 def validate(
     cases: Path = typer.Argument(..., help="CSV of literature cases (validation README format)."),
-    engine: str = typer.Option("most-permissive", "--engine", help=ENGINE_HELP),
+    engine: str = typer.Option(
+        "graded", "--engine",
+        help=ENGINE_HELP + " The graded engine checks the cases in its Boolean limit.",
+    ),
     fmt: str | None = format_option("table", "json", "csv"),
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
@@ -244,11 +291,12 @@ def demo(
 ) -> None:
     """Predictions for reference HER2-amplified tumours under the main HER2 regimens."""
     plan = plan_output(fmt, as_json, output, ("table", "json"))
-    from her2resist.predict import predict_response
+    from her2resist.predict.graded import predict_graded
 
     rows = []
     for label, alts in DEMO_TUMOURS:
-        preds = [predict_response(alts, regimen) for _, regimen in DEMO_REGIMENS]
+        preds = [predict_graded(alts, regimen, context="patient", endpoint="pCR", samples=0)
+                 for _, regimen in DEMO_REGIMENS]
         rows.append((label, preds))
     data = [{"tumour": label, "predictions": [p.to_dict() for p in preds]}
             for label, preds in rows]
@@ -257,20 +305,21 @@ def demo(
 
 def _print_demo(rows: list[tuple[str, list[Any]]]) -> None:
     table = Table(
-        title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE, padding=(0, 1)
+        title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE, padding=(0, 1),
+        pad_edge=False,
     )
-    table.add_column("alteration", no_wrap=True)
+    table.add_column("alteration", no_wrap=True, max_width=13)
     for short, _ in DEMO_REGIMENS:
-        table.add_column(short, justify="center", no_wrap=True, min_width=5)
+        table.add_column(short, justify="right", no_wrap=True, min_width=7)
     for label, preds in rows:
-        cells = [Text(f"{p.response_class[0].upper()}{p.score:.2f}",
+        cells = [Text(f"{p.score:.2f}/{p.response_probability * 100:.0f}",
                       style=CLASS_STYLE[p.response_class]) for p in preds]
         table.add_row(label, *cells)
     console.print(table)
     say(
-        "S sensitive, P partial, R resistant, with the score: "
-        "0 = the cell keeps dividing, 0.5 = arrested, "
-        "1 = arrested and dying.\n"
+        "Graded engine, patient context: score/predicted pCR in percent; the score's colour is "
+        "its class (green sensitive, yellow partial, red resistant); score 0 = the cell keeps "
+        "dividing, 0.5 = arrested, 1 = arrested and dying.\n"
         + "; ".join(f"{s} = {r}" for s, r in DEMO_REGIMENS)
         + ".\nExplain one: her2resist predict -a 'PTEN loss' -r trastuzumab"
     )

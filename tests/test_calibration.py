@@ -1,0 +1,118 @@
+"""Calibration map: fitting, reading trial files, the package's map, the CLI commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from her2resist.cli.main import _register_all, app
+from her2resist.exceptions import InputFileError, ParameterError
+from her2resist.predict.calibration import (
+    Calibration,
+    fit,
+    load_calibration,
+    read_trials,
+    score_logit,
+)
+
+TRIALS = ("trial,setting,arm_a,arm_b,endpoint,value_a,value_b,value_unit,hr,ci_low,ci_high,"
+          "subgroup,n_a,n_b,source,verified\n")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _commands() -> None:
+    _register_all()
+
+
+def test_fit_recovers_a_known_map() -> None:
+    rng = np.random.default_rng(1)
+    scores = rng.uniform(0.05, 0.95, 200)
+    truth = Calibration({"pCR": -1.0, "ORR": 0.5}, 0.8)
+    endpoints = ["pCR" if i % 2 else "ORR" for i in range(200)]
+    rates = [truth.probability(e, s) for e, s in zip(endpoints, scores, strict=True)]
+    fitted = fit(scores, endpoints, rates, [500] * 200)
+    assert fitted.slope == pytest.approx(0.8, abs=0.02)
+    assert fitted.intercepts["pCR"] == pytest.approx(-1.0, abs=0.02)
+    assert fitted.intercepts["ORR"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_score_logit_is_clipped() -> None:
+    assert np.isfinite(score_logit(np.array([0.0, 1.0]))).all()
+
+
+def test_package_map_is_monotone_and_refuses_unknown_endpoints() -> None:
+    cal = load_calibration()
+    assert cal.probability("pCR", 0.95) > cal.probability("pCR", 0.5)
+    assert set(cal.intercepts) == {"pCR", "ORR"} and cal.sources
+    with pytest.raises(ParameterError, match="'endpoint' parameter"):
+        cal.probability("OS", 0.5)
+
+
+def test_read_trials_arms_and_comparisons(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(TRIALS
+                    + "X,neoadjuvant,trastuzumab + paclitaxel,paclitaxel,pCR,0.40,0.20,fraction,,,,"
+                      "all,50,,src,yes\n"
+                    + "X,metastatic,trastuzumab + docetaxel,docetaxel,PFS_HR,,,,0.60,,,"
+                      "all,,,src,yes\n"
+                    + "X,neoadjuvant,trastuzumab + paclitaxel,lapatinib,pCR,0.30,0.28,fraction,,,,"
+                      "HR-positive,,,src,yes\n")
+    arms, comparisons = read_trials(path)
+    assert {(a.regimen, a.n) for a in arms if a.subgroup == "all"} == {
+        ("trastuzumab + paclitaxel", 50), ("paclitaxel", 100)}
+    assert [(c.better, c.measure) for c in comparisons] == [
+        ("trastuzumab + paclitaxel", "pCR"), ("trastuzumab + docetaxel", "PFS_HR")]
+    assert arms[-1].alterations == ["ER positive"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("a,b\n1,2\n", "header must hold"),
+    (TRIALS + "X,neo,trastuzumab,,pCR,high,,fraction,,,,all,,,s,yes\n", "line 2.*not a number"),
+])
+def test_bad_trial_files(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(body)
+    with pytest.raises(InputFileError, match=message):
+        read_trials(path)
+
+
+def test_bad_calibration_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("slope: [1\n")
+    with pytest.raises(InputFileError, match="not a calibration file"):
+        load_calibration(str(path))
+
+
+def test_calibrate_command_fits_and_reports_leave_one_trial_out(tmp_path: Path,
+                                                                shared_dir: Path) -> None:
+    out = tmp_path / "cal.yaml"
+    result = CliRunner().invoke(app, ["calibrate", str(shared_dir / "calibration" /
+                                                       "trials_training.csv"),
+                                      "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    metrics = data["calibration"]["metrics"]
+    assert metrics["arms"] >= 30 and metrics["loto_spearman_pcr"] > 0.3
+    ordered, judged = map(int, metrics["comparisons_ordered_right"].split("/"))
+    assert judged >= 20 and ordered / judged > 0.5
+    assert load_calibration(str(out)).slope == pytest.approx(data["calibration"]["slope"])
+
+
+def test_predict_json_has_graded_fields() -> None:
+    result = CliRunner().invoke(app, ["predict", "-r", "trastuzumab + lapatinib + paclitaxel",
+                                      "-a", "PIK3CA H1047R", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["endpoint"] == "pCR" and 0 < data["response_probability"] < 1
+    low, high = data["interval"]
+    assert low <= data["score"] <= high and data["class"] in ("sensitive", "partial", "resistant")
+    assert data["boolean_limit"]["score"] == 1.0
+
+
+def test_predict_bad_dose_is_an_error() -> None:
+    result = CliRunner().invoke(app, ["predict", "-r", "lapatinib", "--dose", "lapatinib=x"])
+    assert result.exit_code != 0 and "DRUG=FACTOR" in result.output
