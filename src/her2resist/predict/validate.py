@@ -1,8 +1,12 @@
 """Check the model against literature cases (``cases.csv`` as described in the validation README).
 
-Each case names alterations, a regimen and the expected outcome: a class (``sensitive`` or
-``resistant``) that the predicted class must equal, or ``higher_than``/``lower_than`` a
-reference case, which the predicted score must strictly exceed or fall below.
+Each case names alterations, a regimen and the expected outcome: a class (``sensitive``,
+``partial`` or ``resistant``) that the predicted class must equal, ``higher_than``/``lower_than``
+a reference case, which the predicted score must strictly exceed or fall below, or
+``equivalent`` to it (scores within ``tolerance``, default 0.05).  Optional columns:
+``environment`` (model inputs for the case and its reference, ``Immune=1; EGF=1``), ``context``
+(``culture`` or ``patient``, graded engine) and ``tolerance``.  With the graded engine the cases
+are predicted at default clinical exposure (:func:`~her2resist.predict.graded.predict_graded`).
 
 Examples
 --------
@@ -23,11 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from her2resist.common.assignments import parse_assignments
 from her2resist.common.text import decode_text
-from her2resist.exceptions import Her2ResistError, InputFileError
+from her2resist.exceptions import Her2ResistError, InputFileError, ParameterError
+from her2resist.predict.graded_inputs import CONTEXTS
 from her2resist.predict.response import predict_response
 
-EXPECTED = ("sensitive", "resistant", "partial", "higher_than", "lower_than")
+EXPECTED = ("sensitive", "resistant", "partial", "higher_than", "lower_than", "equivalent")
+COMPARED = ("higher_than", "lower_than", "equivalent")
+DEFAULT_TOLERANCE = 0.05
 COLUMNS = ("id", "alterations", "regimen", "expected")
 
 
@@ -43,6 +51,9 @@ class Case:
     ref_regimen: str = ""
     source: str = ""
     line: int = 0
+    environment: tuple[tuple[str, int], ...] = ()
+    context: str = "culture"
+    tolerance: float = DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +147,7 @@ def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> li
                 line=line,
                 column="expected",
             )
-        if expected in ("higher_than", "lower_than") and not (row.get("ref_regimen") or "").strip():
+        if expected in COMPARED and not (row.get("ref_regimen") or "").strip():
             raise InputFileError(
                 name, f"{expected} needs a ref_regimen", line=line, column="ref_regimen"
             )
@@ -150,6 +161,7 @@ def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> li
                 ref_regimen=(row.get("ref_regimen") or "").strip(),
                 source=(row.get("source") or "").strip(),
                 line=line,
+                **_optional_columns(row, name, line),
             )
         )
     if not cases:
@@ -159,9 +171,41 @@ def read_cases(handle: IO[str] | str | Path, *, source: str | None = None) -> li
     return cases
 
 
+def _optional_columns(row: dict[str, str], name: str, line: int) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if (row.get("environment") or "").strip():
+        try:
+            values = parse_assignments(row["environment"].replace(";", ","), "environment")
+        except ParameterError as exc:
+            raise InputFileError(name, str(exc), line=line, column="environment") from None
+        out["environment"] = tuple(values.items())
+    context = (row.get("context") or "").strip()
+    if context:
+        if context not in CONTEXTS:
+            raise InputFileError(name, f"context {context!r} is not one of {', '.join(CONTEXTS)}",
+                                 line=line, column="context")
+        out["context"] = context
+    if (row.get("tolerance") or "").strip():
+        try:
+            out["tolerance"] = float(row["tolerance"])
+        except ValueError:
+            out["tolerance"] = -1.0
+        if not 0 <= out["tolerance"] <= 1:  # type: ignore[operator]
+            raise InputFileError(name, f"tolerance {row['tolerance']!r} is not a number in "
+                                 "[0, 1]", line=line, column="tolerance")
+    return out
+
+
 def _predict(alterations: tuple[str, ...], regimen: str, case: Case, **options: object):
+    environment = dict(case.environment)
     try:
-        return predict_response(alterations, regimen, explain=False, **options)  # type: ignore[arg-type]
+        if options.get("engine") == "graded":
+            from her2resist.predict.graded import predict_graded
+
+            return predict_graded(alterations, regimen, context=case.context,
+                                  environment=environment, samples=0)
+        return predict_response(alterations, regimen, explain=False,  # type: ignore[arg-type]
+                                environment=environment, **options)
     except Her2ResistError as exc:
         raise InputFileError(f"case {case.id}", str(exc), line=case.line or None) from None
 
@@ -184,11 +228,15 @@ def validate_cases(cases: Iterable[Case], **options: object) -> ValidationReport
 def _check(case: Case, **options: object) -> CaseResult:
     pred = _predict(case.alterations, case.regimen, case, **options)
     ref_score = None
-    if case.expected in ("higher_than", "lower_than"):
+    if case.expected in COMPARED:
         ref = _predict(case.ref_alterations, case.ref_regimen, case, **options)
         ref_score = ref.score
-        higher = case.expected == "higher_than"
-        ok = pred.score > ref.score if higher else pred.score < ref.score
+        if case.expected == "equivalent":
+            ok = abs(pred.score - ref.score) <= case.tolerance + 1e-9
+        elif case.expected == "higher_than":
+            ok = pred.score > ref.score
+        else:
+            ok = pred.score < ref.score
     else:
         ok = pred.response_class == case.expected
     return CaseResult(case, pred.response_class, pred.score, ref_score, ok)
