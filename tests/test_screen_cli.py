@@ -39,7 +39,8 @@ def test_targets_table_figures_and_csv(tmp_path: Path) -> None:
                                  "--max-size", "2", "--figure", str(png), "--output", str(csv),
                                  "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "AKT=0" in result.stdout and "capivasertib" in result.stdout
+    assert result.stdout == ""  # -o is the result: written there, not printed
+    assert "AKT=0" in csv.read_text() and "capivasertib" in csv.read_text()
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert csv.read_text().splitlines()[0] == "size,nodes,values,drugs"
     result = runner.invoke(app, ["targets", "-a", "PTEN loss", "--candidates", "AKT,E2F",
@@ -67,11 +68,15 @@ def test_screen_table_output() -> None:
     assert "Best combinations" in result.stdout
 
 
+def test_a_bad_node_setting_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["targets", "--fix", "EGF"])
+    assert result.exit_code == 2 and "NODE=0 or NODE=1" in result.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
         (["targets", "--candidates", "NOPE", "--max-size", "1"], "Unknown candidate node 'NOPE'"),
-        (["targets", "--fix", "EGF"], "NODE=0 or NODE=1"),
         (["screen", "--agents", "aspirinn", "-a", "PTEN loss"], "Unknown drug or drug class"),
     ],
 )

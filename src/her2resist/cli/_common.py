@@ -11,6 +11,7 @@ below never interpret Rich markup or ``:emoji:`` codes, so ``[/x]`` in a drug na
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -25,12 +26,18 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-try:  # typer may vendor click
-    from typer._click.globals import get_current_context
-except ImportError:  # pragma: no cover - typer that uses click itself
-    from click import get_current_context
-
 from her2resist.exceptions import EngineError, Her2ResistError
+
+
+def _click_module(name: str) -> Any:
+    """A module of the click that typer uses (recent typer versions vendor their own)."""
+    try:
+        return importlib.import_module(f"typer._click.{name}")
+    except ImportError:  # pragma: no cover - typer that uses click itself
+        return importlib.import_module(f"click.{name}")
+
+
+get_current_context = _click_module("globals").get_current_context
 
 console = Console(markup=False, emoji=False, highlight=False)
 err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
@@ -64,24 +71,25 @@ class CliState:
 
 
 #: click's own exception classes (typer may vendor click, so they are found through typer).
-_CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLICK_ERRORS: tuple[type[Exception], ...] = (
+    _click_module("exceptions").ClickException, typer.Exit, typer.Abort)
 
 
 class RootGroup(TyperGroup):
     """The root command: ``--traceback`` is accepted anywhere before ``--``, and every error
     of every subcommand becomes a message and an exit code here (:func:`describe`)."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         end = args.index("--") if "--" in args else len(args)
         if TRACEBACK_FLAG in args[:end]:
             head = [a for a in args[:end] if a != TRACEBACK_FLAG]
             args = [TRACEBACK_FLAG, *head, *args[end:]]
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, *_CLICK_ERRORS):
+        except _CLICK_ERRORS:
             raise
         except Exception as exc:
             state = ctx.obj if isinstance(ctx.obj, CliState) else None
@@ -114,7 +122,7 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, *_CLICK_ERRORS):
+        except _CLICK_ERRORS:
             raise
         except Exception as exc:
             if show_traceback():

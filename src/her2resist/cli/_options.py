@@ -15,6 +15,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -139,8 +140,6 @@ OUTPUT_OPTION = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=
 JSON_OPTION = typer.Option(False, "--json", help=JSON_HELP)
 
 
-def format_option(*formats: str) -> typer.models.OptionInfo:
+def format_option(*formats: str) -> Any:
     """``--format``/``-f`` offering ``formats`` (checked by :func:`plan_output`)."""
-    result: typer.models.OptionInfo = typer.Option(None, "--format", "-f",
-                                                  help=FORMAT_HELP.format(", ".join(formats)))
-    return result
+    return typer.Option(None, "--format", "-f", help=FORMAT_HELP.format(", ".join(formats)))

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from her2resist.cli._common import console, handle_errors, print_json, write_atomic
+from her2resist.cli._common import console, handle_errors, json_text, write_atomic
+from her2resist.cli._options import JSON_OPTION, OUTPUT_OPTION, format_option
+from her2resist.cli._output import deliver, plan_output
 
 if TYPE_CHECKING:
     from her2resist.knowledge.kb import KnowledgeBase
@@ -56,7 +58,8 @@ kb_app = typer.Typer(help="Query the knowledge base: drugs, mechanisms, evidence
 
 _DRUG = typer.Option(None, "--drug", "-d", help="Drug or class name (brand names accepted).")
 _GENE = typer.Option(None, "--gene", "-g", help="Gene symbol (HGNC).")
-_JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+_JSON = JSON_OPTION
+_FORMAT = format_option("table", "json")
 _ID = typer.Argument(..., metavar="ID", help="Mechanism, evidence, drug or alteration id.")
 _OUTPUT = typer.Option(None, "--output", "-o", help="File to write; default: stdout.")
 
@@ -73,82 +76,98 @@ def _drug_rows(kb: KnowledgeBase, gene: str | None) -> list[dict[str, Any]]:
 @kb_app.command("drugs")
 @handle_errors
 def drugs_command(drug: str | None = _DRUG, gene: str | None = _GENE,
-                  as_json: bool = _JSON) -> None:
+                  fmt: str | None = _FORMAT, as_json: bool = _JSON,
+                  output: Path | None = OUTPUT_OPTION) -> None:
     """List drugs: names, classes, model nodes, targets, approvals."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     rows = _drug_rows(kb, gene)
     if drug:
         wanted = kb.resolve_drug(drug)
         rows = [r for r in rows if r["id"] in wanted]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title=f"{len(rows)} drugs")
-    for col in ("id", "brands", "classes", "model nodes", "approved"):
-        table.add_column(col)
-    for r in rows:
-        approved = ", ".join(f"{a['agency']} {a['year']}" for a in r["approvals"])
-        table.add_row(r["id"], ", ".join(r["brands"][:3]), ", ".join(r["classes"]),
-                      ", ".join(r["nodes"]), approved)
-    console.print(table)
+    data = rows
+
+    def show() -> None:
+        table = Table(title=f"{len(rows)} drugs")
+        for col in ("id", "brands", "classes", "model nodes", "approved"):
+            table.add_column(col)
+        for r in rows:
+            approved = ", ".join(f"{a['agency']} {a['year']}" for a in r["approvals"])
+            table.add_row(r["id"], ", ".join(r["brands"][:3]), ", ".join(r["classes"]),
+                          ", ".join(r["nodes"]), approved)
+        console.print(table)
+
+    deliver(plan, {"json": lambda: json_text(data)}, show)
 
 
 @kb_app.command("mechanisms")
 @handle_errors
 def mechanisms_command(drug: str | None = _DRUG, gene: str | None = _GENE,
-                       as_json: bool = _JSON) -> None:
+                       fmt: str | None = _FORMAT, as_json: bool = _JSON,
+                       output: Path | None = OUTPUT_OPTION) -> None:
     """List mechanisms of resistance, filtered by drug and gene."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     found = kb.mechanisms_for(drug=drug, gene=gene)
-    if as_json:
-        print_json([mechanism_to_dict(kb, m) for m in found])
-        return
-    table = Table(title=f"{len(found)} mechanisms")
-    for col in ("id", "category", "alterations", "resists", "active", "evidence"):
-        table.add_column(col)
-    for m in found:
-        table.add_row(m.id, m.category, ", ".join(m.alterations) or "-",
-                      "; ".join(m.resistant_to), "; ".join(m.active) or "-",
-                      str(len(m.evidence)))
-    console.print(table)
+    data = [mechanism_to_dict(kb, m) for m in found]
+
+    def show() -> None:
+        table = Table(title=f"{len(found)} mechanisms")
+        for col in ("id", "category", "alterations", "resists", "active", "evidence"):
+            table.add_column(col)
+        for m in found:
+            table.add_row(m.id, m.category, ", ".join(m.alterations) or "-",
+                          "; ".join(m.resistant_to), "; ".join(m.active) or "-",
+                          str(len(m.evidence)))
+        console.print(table)
+
+    deliver(plan, {"json": lambda: json_text(data)}, show)
 
 
 @kb_app.command("evidence")
 @handle_errors
 def evidence_command(drug: str | None = _DRUG, gene: str | None = _GENE,
-                     as_json: bool = _JSON) -> None:
+                     fmt: str | None = _FORMAT, as_json: bool = _JSON,
+                     output: Path | None = OUTPUT_OPTION) -> None:
     """List evidence items (curated and CIViC), filtered by drug and gene."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     items = kb.evidence_for(drug=drug, gene=gene)
-    if as_json:
-        print_json([evidence_to_dict(e) for e in items])
-        return
-    table = Table(title=f"{len(items)} evidence items")
-    for col in ("id", "ref", "kind", "level", "direction", "drugs", "checked"):
-        table.add_column(col)
-    for e in items:
-        table.add_row(e.id, e.ref, e.kind, e.level, e.direction, ", ".join(e.drugs), e.checked)
-    console.print(table)
+    data = [evidence_to_dict(e) for e in items]
+
+    def show() -> None:
+        table = Table(title=f"{len(items)} evidence items")
+        for col in ("id", "ref", "kind", "level", "direction", "drugs", "checked"):
+            table.add_column(col)
+        for e in items:
+            table.add_row(e.id, e.ref, e.kind, e.level, e.direction, ", ".join(e.drugs), e.checked)
+        console.print(table)
+
+    deliver(plan, {"json": lambda: json_text(data)}, show)
 
 
 @kb_app.command("show")
 @handle_errors
-def show_command(record_id: str = _ID, as_json: bool = _JSON) -> None:
+def show_command(record_id: str = _ID, fmt: str | None = _FORMAT, as_json: bool = _JSON,
+                 output: Path | None = OUTPUT_OPTION) -> None:
     """Show one record of the knowledge base."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     kind, record = kb.get(record_id)
     data = (mechanism_to_dict(kb, record) if kind == "mechanism"
             else evidence_to_dict(record) if kind == "evidence"
             else record.model_dump(mode="json"))
-    if as_json:
-        print_json({"kind": kind, **data})
-        return
-    table = Table(title=f"{kind} {record.id}", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    for key, value in data.items():
-        table.add_row(key, _text(value))
-    console.print(table)
+    data = {"kind": kind, **data}
+
+    def show() -> None:
+        table = Table(title=f"{kind} {record.id}", show_header=False)
+        table.add_column("field", style="bold")
+        table.add_column("value")
+        for key, value in data.items():
+            table.add_row(key, _text(value))
+        console.print(table)
+
+    deliver(plan, {"json": lambda: json_text(data)}, show)
 
 
 def _text(value: Any) -> str:
@@ -162,18 +181,22 @@ def _text(value: Any) -> str:
 
 @kb_app.command("stats")
 @handle_errors
-def stats_command(as_json: bool = _JSON) -> None:
+def stats_command(fmt: str | None = _FORMAT, as_json: bool = _JSON,
+                  output: Path | None = OUTPUT_OPTION) -> None:
     """Counts: mechanisms, drugs, evidence items and more."""
+    plan = plan_output(fmt, as_json, output, ("table", "json"))
     stats = load_knowledge_base().stats()
-    if as_json:
-        print_json(stats)
-        return
-    table = Table(title="knowledge base")
-    table.add_column("records")
-    table.add_column("count", justify="right")
-    for key, value in stats.items():
-        table.add_row(key, str(value))
-    console.print(table)
+    data = stats
+
+    def show() -> None:
+        table = Table(title="knowledge base")
+        table.add_column("records")
+        table.add_column("count", justify="right")
+        for key, value in stats.items():
+            table.add_row(key, str(value))
+        console.print(table)
+
+    deliver(plan, {"json": lambda: json_text(data)}, show)
 
 
 @kb_app.command("docs")

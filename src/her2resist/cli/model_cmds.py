@@ -17,12 +17,20 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from her2resist.cli._common import console, handle_errors, print_json, write_atomic
+from her2resist.cli._common import console, handle_errors, json_text, write_atomic
+from her2resist.cli._options import (
+    JSON_OPTION,
+    OUTPUT_OPTION,
+    SET_OPTION,
+    format_option,
+    node_settings,
+)
+from her2resist.cli._output import deliver, plan_output, rows_csv
 from her2resist.exceptions import ModelError, ParameterError, UnknownNameError
 from her2resist.model import load_model
 from her2resist.model.network import NODE_KINDS, Network
@@ -63,12 +71,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _parse_fixed(values: list[str] | None, network: Network) -> dict[str, int]:
-    fixed: dict[str, int] = {}
-    for item in values or []:
-        name, _, value = item.partition("=")
-        if value.strip() not in ("0", "1"):
-            raise ParameterError("--set", "model export", "NODE=0 or NODE=1", item)
-        fixed[name.strip()] = int(value.strip())
+    fixed = node_settings(values)
     network.check_nodes(fixed, "node")
     return fixed
 
@@ -79,9 +82,7 @@ def export_cmd(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="bnet, sbml or maboss.")],
     output: OutputPath = None,
     model: ModelPath = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Fix a node, NODE=0 or NODE=1 (repeatable).")
-    ] = None,
+    set_: list[str] | None = SET_OPTION,
 ) -> None:
     """Export the model as bnet, SBML-qual or MaBoSS files."""
     from her2resist.model.formats import write_bnet, write_maboss
@@ -157,23 +158,31 @@ def check_cmd(
 @handle_errors
 def nodes_cmd(
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, not a table.")] = False,
+    fmt: str | None = format_option("table", "json", "csv"),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
     model: ModelPath = None,
 ) -> None:
     """List the nodes, optionally of one kind."""
+    plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
     network = load_model(model)
     if kind is not None and kind not in NODE_KINDS:
         raise ParameterError("--kind", "model nodes", f"one of {sorted(NODE_KINDS)}", kind)
     ids = network.ids(kind) if kind else network.ids()
-    if as_json:
-        print_json([
+    rows: list[dict[str, Any]] = [
             {"id": n, "kind": network.nodes[n].kind, "genes": list(network.nodes[n].genes),
              "rule": network.nodes[n].rule,
              "default": network.nodes[n].default if network.nodes[n].is_input else None,
-             "description": network.nodes[n].description}
-            for n in ids
-        ])
-        return
+             "description": network.nodes[n].description} for n in ids]
+    header = ("id", "kind", "genes", "rule", "default", "description")
+    deliver(plan, {"json": lambda: json_text(rows),
+                   "csv": lambda: rows_csv(header, [[r["id"], r["kind"], " ".join(r["genes"]),
+                                                    r["rule"], r["default"], r["description"]]
+                                                   for r in rows])},
+            lambda: _print_nodes(network, list(ids)))
+
+
+def _print_nodes(network: Network, ids: list[str]) -> None:
     table = Table("node", "kind", "genes", "rule or default", title=f"{len(ids)} nodes")
     for n in ids:
         item = network.nodes[n]

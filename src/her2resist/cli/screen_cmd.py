@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,21 +12,42 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from her2resist.cli._common import console, err_console, handle_errors, print_json, write_atomic
+from her2resist.cli._common import console, err_console, handle_errors, json_text, say
+from her2resist.cli._options import (
+    JSON_OPTION,
+    OUTPUT_OPTION,
+    SET_OPTION,
+    WORKERS_OPTION,
+    format_option,
+    list_option,
+    node_settings,
+    resolve_workers,
+)
+from her2resist.cli._output import (
+    OutputPlan,
+    check_writable,
+    csv_text,
+    deliver,
+    plan_output,
+    write_all,
+)
 
 _ALTERATION = typer.Option(None, "--alteration", "-a", help="An alteration of the tumour, e.g. "
-                           "'PTEN loss' (repeatable); default: one genotype per KB mechanism.")
+                           "'PTEN loss' (repeatable or comma-separated); default: one genotype "
+                           "per KB mechanism.")
 _MODEL = typer.Option(None, "--model", help="Another model: bnet, SBML-qual or YAML file.")
-_FIX = typer.Option(None, "--fix", help="Fix a node for every run, NODE=0|1 (repeatable).")
 _READOUT = typer.Option(None, "--readout", help="Readout NODE=0|1 that every reached attractor "
-                        "must meet (repeatable).")
-_MAX = typer.Option(None, "--max-size", min=1, max=6, help="Largest set size.")
-_WORKERS = typer.Option(None, "--workers", min=1, help="Local processes (default: every CPU).")
+                        "must meet (repeatable or comma-separated).")
 _SCHEDULER = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (ADDRESS).")
-_JSON = typer.Option(False, "--json", help="Print JSON.")
-_OUTPUT = typer.Option(None, "--output", "-o", help="Write the table as CSV (or JSON for .json).")
-_FIGURE = typer.Option(None, "--figure", help="Write a heatmap: .png or .html.")
-_PROGRESS = typer.Option(True, "--progress/--no-progress", help="Show a progress bar.")
+_FIGURE = typer.Option(None, "--figure", help="Also write a heatmap: .png or .html.")
+_PROGRESS = typer.Option(True, "--progress/--no-progress", help="Show progress (a bar on a "
+                         "terminal, a line every few seconds otherwise).")
+FORMATS = ("table", "json", "csv", "html", "png")
+FIGURE_SUFFIXES = (".png", ".html", ".htm")
+#: Set sizes from which the target search warns that it may take minutes.
+SLOW_TARGET_SIZE = 4
+#: Seconds between progress lines when standard error is not a terminal.
+PROGRESS_EVERY = 5.0
 
 
 def register(app: typer.Typer) -> None:
@@ -37,8 +58,11 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _progress_bar(show: bool, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    if not show or not err_console.is_terminal:
+    if not show:
         yield None
+        return
+    if not err_console.is_terminal:
+        yield _progress_lines(what)
         return
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -51,50 +75,81 @@ def _progress_bar(show: bool, what: str) -> Iterator[Callable[[int, int], None] 
         yield update
 
 
-def _write_outputs(data: dict[str, Any], table: Any, matrix: Any, output: Path | None,
-                   figure: Path | None, title: str, label: str) -> None:
+def _progress_lines(what: str) -> Callable[[int, int], None]:
+    """Progress for logs: one line at most every PROGRESS_EVERY seconds, and at the end."""
+    last = [time.monotonic()]
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY or (total and done >= total):
+            last[0] = now
+            say(f"{what}: {done}/{total or '?'} done", err=True)
+
+    return update
+
+
+def _plan(fmt: str | None, as_json: bool, output: Path | None, figure: Path | None) -> OutputPlan:
+    plan = plan_output(fmt, as_json, output, FORMATS)
+    if figure is not None:
+        check_writable(figure, "--figure", FIGURE_SUFFIXES)
+    return plan
+
+
+def _write_outputs(data: dict[str, Any], table: Any, matrix: Any, plan: OutputPlan,
+                   figure: Path | None, title: str, label: str, printer: Callable[[], None]
+                   ) -> None:
+    """Render every output first, then write them: nothing is written if one fails."""
     from her2resist.screen.plots import figure_bytes
 
-    if output is not None:
-        text = (json.dumps(data, indent=2, default=str) + "\n" if output.suffix == ".json"
-                else table.to_csv(index=False))
-        write_atomic(output, text)
+    def heatmap(suffix: str) -> Callable[[], str | bytes]:
+        return lambda: figure_bytes(matrix, suffix, title=title, label=label)
+
     if figure is not None:
-        write_atomic(figure, figure_bytes(matrix, figure.suffix, title=title, label=label))
+        write_all([(figure, figure_bytes(matrix, figure.suffix, title=title, label=label))])
+    deliver(plan, {"json": lambda: json_text(data), "csv": lambda: csv_text(table),
+                   "html": heatmap(".html"), "png": heatmap(".png")}, printer)
 
 
 @handle_errors
 def screen(
     alteration: list[str] = _ALTERATION,
-    agents: str | None = typer.Option(None, "--agents", help="Comma-separated drugs, classes or "
-                                      "NODE=0|1 (default: the KB's panel)."),
-    max_size: int | None = _MAX,
+    agents: list[str] | None = typer.Option(
+        None, "--agents", help="Drugs, classes or NODE=0|1 (repeatable or comma-separated; "
+        "default: the KB's panel)."),
+    max_size: int = typer.Option(2, "--max-size", min=1, max=3,
+                                 help="Largest combination: 1, 2 (pairs) or 3 (triples)."),
     model: Path | None = _MODEL,
-    fix: list[str] = _FIX,
+    fix: list[str] = SET_OPTION,
     readout: list[str] = _READOUT,
-    top: int = typer.Option(3, "--top", min=1, help="Best combinations shown per genotype."),
-    workers: int | None = _WORKERS,
+    top: int = typer.Option(3, "--top", min=1, max=1000,
+                            help="Best combinations shown per genotype."),
+    workers: int | None = WORKERS_OPTION,
     scheduler: str | None = _SCHEDULER,
-    as_json: bool = _JSON,
-    output: Path | None = _OUTPUT,
+    fmt: str | None = format_option(*FORMATS),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
     figure: Path | None = _FIGURE,
     progress: bool = _PROGRESS,
 ) -> None:
     """Screen single agents and pairs (triples with --max-size 3) on resistant genotypes."""
+    plan = _plan(fmt, as_json, output, figure)
+    panel = list_option(agents, "--agents") or None
+    alterations = list_option(alteration, "--alteration") or None
+    fixed = node_settings(fix)
+    wanted = node_settings(readout, "--readout")
     from her2resist.screen import screen_combinations
 
-    panel = [a.strip() for a in agents.split(",") if a.strip()] if agents else None
     with _progress_bar(progress, "genotypes") as update:
-        res = screen_combinations(alteration or None, agents=panel, max_size=max_size or 2,
-                                  readout=readout or None, model=model, fix=fix or None,
-                                  top=top, workers=workers, scheduler=scheduler,
-                                  progress=update)
-    data = res.to_dict(rows=top)
-    _write_outputs(res.to_dict(), res.table, res.scores(), output, figure,
-                   "Combination screen", "response score")
-    if as_json:
-        print_json(data)
-        return
+        res = screen_combinations(alterations, agents=panel, max_size=max_size,
+                                  readout=wanted or None, model=model, fix=fixed or None,
+                                  top=top, workers=resolve_workers(workers),
+                                  scheduler=scheduler, progress=update)
+    _write_outputs(res.to_dict(rows=top) if plan.path is None else res.to_dict(), res.table,
+                   res.scores(), plan, figure, "Combination screen", "response score",
+                   lambda: _print_screen(res, top))
+
+
+def _print_screen(res: Any, top: int) -> None:
     grid = Table(title=f"Best combinations ({len(res.genotypes)} genotypes, "
                  f"{len(res.agents)} agents, {res.seconds:.1f} s)")
     for col in ("genotype", "rank", "combination", "score", "Bliss excess", "KB strategy"):
@@ -105,10 +160,9 @@ def screen(
     console.print(grid)
     agreement = res.agreement()
     if not agreement.empty:
-        console.print(f"Top combination recorded by the KB: {int(agreement['top_is_kb'].sum())}"
-                      f"/{len(agreement)} genotypes; a KB combination shares the top score: "
-                      f"{int(agreement['kb_in_top_tier'].sum())}/{len(agreement)}.",
-                      highlight=False)
+        say(f"Top combination recorded by the KB: {int(agreement['top_is_kb'].sum())}"
+            f"/{len(agreement)} genotypes; a KB combination shares the top score: "
+            f"{int(agreement['kb_in_top_tier'].sum())}/{len(agreement)}.")
 
 
 @handle_errors
@@ -116,45 +170,56 @@ def targets(
     alteration: list[str] = _ALTERATION,
     background: str | None = typer.Option(None, "--background", help="Regimen kept on (default: "
                                           "the one the KB says the genotype resists)."),
-    candidates: str | None = typer.Option(None, "--candidates", help="Comma-separated nodes "
-                                          "(default: every node the readout depends on)."),
-    max_size: int | None = _MAX,
+    candidates: list[str] | None = typer.Option(
+        None, "--candidates", help="Nodes to try (repeatable or comma-separated; default: "
+        "every node the readout depends on)."),
+    max_size: int = typer.Option(3, "--max-size", min=1, max=6, help="Largest set size, 1 to 6 "
+                                 f"(from {SLOW_TARGET_SIZE} the search can take minutes)."),
     activations: bool = typer.Option(False, "--activations", help="Also try activations."),
     apoptotic: bool = typer.Option(False, "--apoptotic", help="Readout Apoptosis=1."),
     model: Path | None = _MODEL,
-    fix: list[str] = _FIX,
+    fix: list[str] = SET_OPTION,
     readout: list[str] = _READOUT,
     all_genotypes: bool = typer.Option(False, "--all-genotypes", help="Search every KB "
                                        "mechanism's genotype and summarise across them."),
-    workers: int | None = _WORKERS,
+    workers: int | None = WORKERS_OPTION,
     scheduler: str | None = _SCHEDULER,
-    as_json: bool = _JSON,
-    output: Path | None = _OUTPUT,
+    fmt: str | None = format_option(*FORMATS),
+    as_json: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
     figure: Path | None = _FIGURE,
     progress: bool = _PROGRESS,
 ) -> None:
     """Find every minimal set of node inhibitions that stops proliferation in every attractor."""
+    plan = _plan(fmt, as_json, output, figure)
+    if max_size >= SLOW_TARGET_SIZE:
+        say(f"Searching sets of up to {max_size} nodes: this can take minutes on a large model "
+            "(progress is shown); --candidates narrows the search.", err=True)
+    options: dict[str, Any] = dict(
+        background=background, candidates=list_option(candidates, "--candidates") or None,
+        max_size=max_size, activations=activations, apoptotic=apoptotic,
+        readout=node_settings(readout, "--readout") or None, model=model,
+        fix=node_settings(fix) or None, workers=resolve_workers(workers), scheduler=scheduler)
+    alterations = list_option(alteration, "--alteration") or None
     from her2resist.screen import find_nodal_targets, summarise_nodal_targets
 
-    options: dict[str, Any] = dict(
-        background=background, candidates=candidates, max_size=max_size or 3,
-        activations=activations, apoptotic=apoptotic, readout=readout or None, model=model,
-        fix=fix or None, workers=workers, scheduler=scheduler)
     with _progress_bar(progress, "target search") as update:
         if all_genotypes:
-            summary = summarise_nodal_targets(alteration or None, progress=update, **options)
+            summary = summarise_nodal_targets(alterations, progress=update, **options)
         else:
-            found = find_nodal_targets(alteration or None, progress=update, **options)
+            found = find_nodal_targets(alterations, progress=update, **options)
     if all_genotypes:
-        _summary_out(summary, as_json, output, figure)
+        _summary_out(summary, plan, figure)
     else:
-        _targets_out(found, as_json, output, figure)
+        _targets_out(found, plan, figure)
 
 
-def _targets_out(found: Any, as_json: bool, output: Path | None, figure: Path | None) -> None:
-    files = (output, figure, "Nodal targets", "1 alone, 0.5 with others")
-    if _emit(found.to_dict(), found.table, _literal_matrix([found]), files, as_json):
-        return
+def _targets_out(found: Any, plan: OutputPlan, figure: Path | None) -> None:
+    _write_outputs(found.to_dict(), found.table, _literal_matrix([found]), plan, figure,
+                   "Nodal targets", "1 alone, 0.5 with others", lambda: _print_targets(found))
+
+
+def _print_targets(found: Any) -> None:
     grid = Table(title=f"Minimal targets: {found.genotype} under {found.background} "
                  f"({found.checked} sets checked, {found.pruned} pruned, {found.seconds:.2f} s)")
     for col in ("size", "nodes", "values", "drugs"):
@@ -178,21 +243,13 @@ def _literal_matrix(results: list[Any]) -> Any:
     return pd.DataFrame.from_dict(rows, orient="index").fillna(0.0)
 
 
-def _emit(data: dict[str, Any], table: Any, matrix: Any,
-          files: tuple[Path | None, Path | None, str, str], as_json: bool) -> bool:
-    """Write the requested files; print JSON if asked (then True: nothing else to print)."""
-    output, figure, title, label = files
-    _write_outputs(data, table, matrix, output, figure, title, label)
-    if as_json:
-        print_json(data)
-    return as_json
+def _summary_out(summary: Any, plan: OutputPlan, figure: Path | None) -> None:
+    _write_outputs(summary.to_dict(), summary.nodes, _literal_matrix(list(summary.results)),
+                   plan, figure, "Nodal targets across genotypes", "1 alone, 0.5 with others",
+                   lambda: _print_summary(summary))
 
 
-def _summary_out(summary: Any, as_json: bool, output: Path | None, figure: Path | None) -> None:
-    files = (output, figure, "Nodal targets across genotypes", "1 alone, 0.5 with others")
-    if _emit(summary.to_dict(), summary.nodes, _literal_matrix(list(summary.results)), files,
-             as_json):
-        return
+def _print_summary(summary: Any) -> None:
     grid = Table(title=f"Nodes that restore control ({len(summary.results)} genotypes, "
                  f"{summary.seconds:.1f} s)")
     for col in ("node", "alone", "in any target", "drugs"):
