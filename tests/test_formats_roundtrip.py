@@ -4,13 +4,13 @@ engines (mpbn through MostPermissiveEngine, MaBoSS through cmaboss)."""
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import random
 from pathlib import Path
 
 import pytest
 
 from her2resist.engines.mp import MostPermissiveEngine, attractor_dicts
+from her2resist.engines.stochastic import cmaboss_for
 from her2resist.model import Network, Node, load_model
 from her2resist.model.formats import read_bnet_text, read_model_file, write_bnet, write_maboss
 from her2resist.model.rules import evaluate, format_rule
@@ -39,11 +39,12 @@ def _random_states(names: tuple[str, ...], count: int, seed: int = 7) -> list[di
     return [{n: rng.randint(0, 1) for n in names} for _ in range(count)]
 
 
-def assert_same_logic(original: Network, other: Network, *, fixed: dict[str, int] | None = None):
+def assert_same_logic(original: Network, other: Network, *, fixed: dict[str, int] | None = None,
+                      other_fixed: dict[str, int] | None = None):
     """Same nodes, same input values, and every rule with the same truth table on random states
     (and the same simplified text)."""
     assert list(other.nodes) == list(original.nodes)
-    want, got = original.simplified_rules(fixed), other.simplified_rules()
+    want, got = original.simplified_rules(fixed), other.simplified_rules(other_fixed)
     states = _random_states(tuple(original.nodes), 300)
     for name in original.nodes:
         assert format_rule(got[name]) == format_rule(want[name]), name
@@ -53,9 +54,14 @@ def assert_same_logic(original: Network, other: Network, *, fixed: dict[str, int
 
 
 def test_bnet_round_trip_keeps_every_rule(model: Network) -> None:
-    back = read_bnet_text(write_bnet(model), source="exported.bnet")
-    assert_same_logic(model, back)
-    assert back.defaults() == model.defaults()
+    text = write_bnet(model)
+    back = read_bnet_text(text, source="exported.bnet")
+    # Inputs stay free inputs (written 'X, X', read back at 0); their model values are noted.
+    assert back.inputs == model.inputs
+    assert set(back.defaults().values()) == {0}
+    assert_same_logic(model, back, other_fixed=model.defaults())
+    on = [n for n, v in model.defaults().items() if v]
+    assert f"# their values in the source model: {', '.join(f'{n}=1' for n in on)}" in text
     for name, node in model.nodes.items():
         assert back.nodes[name].rule == (format_rule(node.expr) if not node.is_input else None)
 
@@ -63,7 +69,8 @@ def test_bnet_round_trip_keeps_every_rule(model: Network) -> None:
 def test_bnet_round_trip_with_fixed_nodes(model: Network) -> None:
     fixed = {model.ids("drug")[0]: 1, model.ids("signalling")[0]: 0}
     back = read_bnet_text(write_bnet(model, fixed))
-    assert_same_logic(model, back, fixed=fixed)
+    free = {n: v for n, v in model.defaults().items() if n not in fixed}
+    assert_same_logic(model, back, fixed=fixed, other_fixed=free)
 
 
 def test_sbml_round_trip_keeps_nodes_and_evidence(model: Network) -> None:
@@ -117,22 +124,38 @@ def _attractor_set(network: Network, perturbation: dict[str, int]) -> set[frozen
 def test_exported_models_give_the_same_attractors(model: Network, fmt: str) -> None:
     back = (read_bnet_text(write_bnet(model)) if fmt == "bnet"
             else read_sbml_string(write_sbml(model)))
+    defaults = model.defaults() if fmt == "bnet" else {}  # bnet has no default values
     drugs, alterations = model.ids("drug"), model.ids("alteration")
     for perturbation in ({}, {drugs[0]: 1}, {drugs[1]: 1, alterations[-1]: 1}):
-        assert _attractor_set(back, perturbation) == _attractor_set(model, perturbation)
+        assert (_attractor_set(back, {**defaults, **perturbation})
+                == _attractor_set(model, perturbation))
 
 
-def _cmaboss_for(size: int):
-    for limit, name in ((64, "cmaboss"), (128, "cmaboss_128n"), (256, "cmaboss_256n"),
-                        (512, "cmaboss_512n"), (1024, "cmaboss_1024n")):
-        if size <= limit:
-            return importlib.import_module(name)
-    raise AssertionError(f"no cmaboss build holds {size} nodes")
+def test_exported_bnet_loads_in_mpbn_with_free_inputs(model: Network, tmp_path: Path) -> None:
+    import mpbn
+
+    path = tmp_path / "her2.bnet"
+    path.write_text(write_bnet(model), encoding="utf-8")
+    bn = mpbn.MPBooleanNetwork(str(path))
+    assert {n for n in model.inputs if str(bn[n]) == n} == set(model.inputs)
+    # mpbn on the exported file, inputs fixed as in the model, gives our engine's attractors.
+    for name, value in model.defaults().items():
+        bn[name] = value
+    theirs = {frozenset(a.items()) for a in bn.attractors()}
+    assert theirs == _attractor_set(model, {})
+
+
+def test_fixed_nodes_are_constants_in_bnet(model: Network) -> None:
+    drug = model.ids("drug")[0]
+    lines = write_bnet(model, {drug: 1}).splitlines()
+    assert f"{drug}, 1" in lines
+    assert "# inputs, free here" in lines[0] and drug not in lines[0].split(": ")[1].split(", ")
 
 
 def test_maboss_files_run_in_cmaboss_and_reach_the_attractor(model: Network) -> None:
-    bnd, cfg = write_maboss(model, max_time=50, sample_count=200, seed=1)
-    result = _cmaboss_for(len(model)).MaBoSSSim(network_str=bnd, config_str=cfg).run()
+    bnd, cfg = write_maboss(model, max_time=50, sample_count=200, seed=1,
+                            outputs=tuple(model.nodes))
+    result = cmaboss_for(len(model)).MaBoSSSim(network_str=bnd, config_str=cfg).run()
     probabilities, _, states, _ = result.get_last_probtraj()
     assert probabilities.sum() == pytest.approx(1.0)
     best = states[int(probabilities[0].argmax())]
@@ -140,3 +163,14 @@ def test_maboss_files_run_in_cmaboss_and_reach_the_attractor(model: Network) -> 
     reached = {n: int(n in on) for n in model.nodes}
     attractors = attractor_dicts(MostPermissiveEngine().simulate(model))
     assert any(all(v == "*" or reached[n] == v for n, v in att.items()) for att in attractors)
+
+
+def test_maboss_export_marks_internal_nodes_and_picks_the_build(model: Network) -> None:
+    bnd, cfg = write_maboss(model, max_time=5, sample_count=50)
+    internal = {line.split(".")[0] for line in cfg.splitlines() if "is_internal = 1" in line}
+    assert internal == set(model.nodes) - set(model.ids("phenotype"))
+    assert len(model) > 64 and cmaboss_for(len(model)).__name__ == "cmaboss_128n"
+    result = cmaboss_for(len(model)).MaBoSSSim(network_str=bnd, config_str=cfg).run()
+    _, _, states, _ = result.get_last_probtraj()
+    shown = {n for state in states if state != "<nil>" for n in state.split(" -- ")}
+    assert shown and shown <= set(model.ids("phenotype"))

@@ -90,7 +90,8 @@ BNET = "targets, factors\nA, B & !C\nB, B\nC, 1\n"
         ("A, B & !C", "A, B & & C",
          r"m\.bnet, line 2, field 'A': node 'A': syntax error in rule 'B & & C' at character 5"),
         ("A, B & !C", "A, B & !Z",
-         r"m\.bnet, line 2, field 'A': node 'A': rule names unknown node 'Z'"),
+         r"m\.bnet, line 2, field 'A': 1 node\(s\) are read by rules but never defined: "
+         r"Z \(read by A\)\. .*--implicit-inputs"),
         ("C, 1", "B, 1",
          r"m\.bnet, line 4, field 'B': node 'B' is defined twice \(first at line 3\)"),
         ("C, 1", "C 1", r"m\.bnet, line 4: expected 'node, rule' but found 'C 1'"),

@@ -126,6 +126,11 @@ class EngineError(Her2ResistError, RuntimeError):
     """A simulation engine failed or is not available."""
 
 
+class MissingDependencyError(Her2ResistError, ImportError):
+    """A feature needs an optional package that is not installed; the message names the
+    pip extra that installs it (``pip install "her2resist[sbml]"``)."""
+
+
 class Her2ResistWarning(UserWarning):
     """Base class of the package's warnings."""
 

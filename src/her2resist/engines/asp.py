@@ -7,7 +7,8 @@ For the networks the engine hands over (small cores whose rules are *unate*: eve
 appears with one sign), this module writes the facts of mpbn's DNF encoding itself, from our
 own rule trees, and runs the same encodings (``eval_mixed.asp``, ``mp_positivereach-np.asp``)
 with the same clingo configuration (subset-minimal trap spaces by domain heuristics).  For
-anything else it returns None and the engine falls back to mpbn itself.
+anything else, or if an mpbn release no longer ships those files, it returns None and the
+engine falls back to mpbn's public API (``MPBooleanNetwork.attractors``).
 
 A unate rule's DNF, expanded from its negation normal form, is itself syntactically unate, which
 is what the encoding's evaluation of "the rule can be 0" relies on.
@@ -89,7 +90,7 @@ def unate_dnf(expr: Expr) -> list[Clause] | None:
 def _encodings() -> tuple[str, str]:
     spec = importlib.util.find_spec("mpbn")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("mpbn is not installed")
+        raise FileNotFoundError("mpbn is not installed")
     folder = Path(next(iter(spec.submodule_search_locations))) / "asplib"
     return ((folder / "eval_mixed.asp").read_text(),
             (folder / "mp_positivereach-np.asp").read_text())
@@ -150,7 +151,11 @@ def mp_attractors(
     solver = control.configuration.solver[0]  # type: ignore[index]
     solver.heuristic = "Domain"  # type: ignore[union-attr]
     solver.dom_mod = f"5,{16 if project else 0}"  # type: ignore[union-attr]
-    control.add("base", [], _program(dnfs, start))
+    try:
+        program = _program(dnfs, start)
+    except OSError:  # an mpbn release that moved its encodings: the caller uses mpbn's API
+        return None
+    control.add("base", [], program)
     control.ground([("base", [])])
     found = []
     with control.solve(yield_=True) as handle:

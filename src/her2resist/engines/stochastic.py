@@ -16,11 +16,12 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import cmaboss
 import numpy as np
-import pandas as pd
 
+from her2resist._optional import require
 from her2resist.engines.base import (
     InitialState,
     Perturbation,
@@ -33,7 +34,33 @@ from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.formats import write_maboss
 from her2resist.model.network import Network
 
-MAX_NODES = 64  # cmaboss's compiled limit
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The builds of MaBoSS in the cmaboss wheel, each with the most nodes it was compiled for.
+CMABOSS_BUILDS = ((64, "cmaboss"), (128, "cmaboss_128n"), (256, "cmaboss_256n"),
+                  (512, "cmaboss_512n"), (1024, "cmaboss_1024n"))
+MAX_NODES = CMABOSS_BUILDS[-1][0]
+
+
+def cmaboss_for(node_count: int) -> ModuleType:
+    """The smallest cmaboss build that holds ``node_count`` nodes (the 64-node default build is
+    the fastest; larger models need the ``_128n`` ... ``_1024n`` builds of the same wheel).
+
+    Raises :class:`~her2resist.exceptions.EngineError` past 1,024 nodes and
+    :class:`~her2resist.exceptions.MissingDependencyError` without the ``stochastic`` extra.
+
+    Examples
+    --------
+    >>> cmaboss_for(10).__name__, cmaboss_for(114).__name__
+    ('cmaboss', 'cmaboss_128n')
+    """
+    for limit, name in CMABOSS_BUILDS:
+        if node_count <= limit:
+            return require(name, "stochastic", "Stochastic simulation with MaBoSS")
+    raise EngineError(
+        f"MaBoSS (cmaboss) simulates at most {MAX_NODES} nodes; this model has {node_count}."
+    )
 
 
 class StochasticEngine:
@@ -92,6 +119,7 @@ class StochasticEngine:
                 f"MaBoSS (cmaboss) simulates at most {MAX_NODES} nodes; model {network.name!r} "
                 f"has {len(reduced)} nodes left once inputs and fixed nodes are substituted."
             )
+        maboss = cmaboss_for(len(reduced))
         bnd, cfg = write_maboss(
             reduced,
             None,
@@ -100,10 +128,11 @@ class StochasticEngine:
             time_tick=self.time_tick,
             sample_count=self.sample_count,
             seed=self.seed,
+            outputs=tuple(reduced.nodes),
         )
         self.calls += 1
         try:
-            result = cmaboss.MaBoSSSim(network_str=bnd, config_str=cfg).run()
+            result = maboss.MaBoSSSim(network_str=bnd, config_str=cfg).run()
             probs, times, names, _ = result.get_nodes_probtraj()
             last_probs, _, state_names, _ = result.get_last_probtraj()
         except Exception as exc:  # cmaboss raises its own exception types
@@ -116,7 +145,9 @@ class StochasticEngine:
             values=values,
             nodes=tuple(network.nodes),
             probabilities=weights,
-            provenance=make_provenance(network, self.name, solver_version("cmaboss"), self.seed),
+            provenance=make_provenance(
+                network, self.name, f"{solver_version('cmaboss')} ({maboss.__name__})", self.seed
+            ),
             perturbation=dict(fixed),
             trajectory=trajectory,
         )
@@ -129,6 +160,8 @@ class StochasticEngine:
         names: list[str],
         constants: Mapping[str, int],
     ) -> pd.DataFrame:
+        import pandas as pd
+
         frame = pd.DataFrame(np.asarray(probs), index=pd.Index(times, name="time"), columns=names)
         for node, value in constants.items():
             frame[node] = float(value)

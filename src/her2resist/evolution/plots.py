@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from her2resist._figures import figure_bytes, new_figure
 from her2resist.evolution.results import EvolutionResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+__all__ = ["figure_bytes", "plot_composition", "plot_survival", "plot_trajectories",
+           "summary_figure"]
 
 
 def _as_mapping(
@@ -108,21 +112,10 @@ def summary_figure(results: Mapping[str, EvolutionResult] | EvolutionResult) -> 
     >>> len(fig.axes)
     3
     """
-    from matplotlib.figure import Figure
-
     mapping = _as_mapping(results)
-    fig = Figure(figsize=(15, 4.5), layout="constrained")
+    fig = new_figure(figsize=(15, 4.5))
     axes = fig.subplots(1, 3)
     plot_survival(mapping, axes[0])
     plot_composition(mapping, axes[1])
     plot_trajectories(next(iter(mapping.values())), axes[2])
     return fig
-
-
-def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
-    """The figure encoded as ``fmt`` (png, svg, pdf), for writing in one piece."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=120)
-    return buffer.getvalue()

@@ -10,7 +10,7 @@ Examples
 >>> net = read_bnet_text("A, B & !C\\nB, B\\nC, 1\\n", source="example.bnet")
 >>> net.inputs
 ('B', 'C')
->>> print(write_bnet(net).splitlines()[1])
+>>> print(write_bnet(net).splitlines()[-3])
 A, B & !C
 """
 
@@ -32,15 +32,16 @@ from her2resist.model.rules import (
 )
 
 
-def read_model_file(path: str | Path) -> Network:
-    """Read a bnet (``.bnet``) or SBML-qual (``.sbml``, ``.xml``) model file."""
+def read_model_file(path: str | Path, *, implicit_inputs: bool = False) -> Network:
+    """Read a bnet (``.bnet``) or SBML-qual (``.sbml``, ``.xml``) model file
+    (``implicit_inputs`` as for :func:`read_bnet_text`)."""
     path = Path(path)
     if path.suffix.lower() == ".bnet":
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ModelError(path, f"cannot read the bnet file: {exc}") from None
-        return read_bnet_text(text, source=str(path))
+        return read_bnet_text(text, source=str(path), implicit_inputs=implicit_inputs)
     from her2resist.model.sbml import read_sbml
 
     return read_sbml(path)
@@ -63,8 +64,19 @@ def _bnet_lines(text: str, source: str) -> list[tuple[int, str, str]]:
     return entries
 
 
-def read_bnet_text(text: str, *, source: str = "<bnet>") -> Network:
-    """Parse bnet text into a :class:`Network` (inputs detected as described above)."""
+def read_bnet_text(text: str, *, source: str = "<bnet>", implicit_inputs: bool = False
+                   ) -> Network:
+    """Parse bnet text into a :class:`Network` (inputs detected as described above).
+
+    A name that rules read but no line defines is an error listing every such name, unless
+    ``implicit_inputs`` is true: then each becomes a free input (default 0), as pyboolnet and
+    BoolNet treat them.
+
+    Examples
+    --------
+    >>> read_bnet_text("A, B & C", implicit_inputs=True).inputs
+    ('B', 'C')
+    """
     entries = _bnet_lines(text, source)
     seen: dict[str, int] = {}
     nodes: dict[str, Node] = {}
@@ -93,33 +105,63 @@ def read_bnet_text(text: str, *, source: str = "<bnet>") -> Network:
             nodes[name] = Node(id=name, kind="input", default=0, line=number)
         else:
             nodes[name] = Node(id=name, kind="signalling", rule=format_rule(expr), line=number)
+    undeclared: dict[str, list[str]] = {}
     for node in nodes.values():
-        if node.rule is None:
-            continue
-        for regulator in variables(node.expr):
+        for regulator in variables(node.expr) if node.rule is not None else ():
             if regulator not in nodes:
-                raise ModelError(
-                    source,
-                    f"node {node.id!r}: rule names unknown node {regulator!r}; "
-                    "define it, or declare it a free input with the line "
-                    f"'{regulator}, {regulator}'",
-                    line=node.line,
-                    field=node.id,
-                )
+                undeclared.setdefault(regulator, []).append(node.id)
+    if undeclared and not implicit_inputs:
+        first = nodes[undeclared[next(iter(undeclared))][0]]
+        listed = "; ".join(f"{name} (read by {', '.join(readers)})"
+                           for name, readers in undeclared.items())
+        raise ModelError(
+            source,
+            f"{len(undeclared)} node(s) are read by rules but never defined: {listed}. Define "
+            "them, declare each a free input with a line 'X, X', or read the file with "
+            "implicit inputs (--implicit-inputs; implicit_inputs=True in Python)",
+            line=first.line, field=first.id,
+        )
+    for name in undeclared:
+        nodes[name] = Node(id=name, kind="input", default=0)
     return Network(nodes=nodes, name=Path(source).stem, source=source)
 
 
 def write_bnet(network: Network, fixed: Mapping[str, int] | None = None) -> str:
-    """bnet text; inputs are written as themselves (``A, A``) so they stay free inputs,
-    except those in ``fixed``, which become constants."""
+    """bnet text: the one bnet writer of the package.
+
+    Inputs are written as themselves (``A, A``), so that mpbn, pyboolnet and GINsim read them
+    as free inputs; nodes in ``fixed`` (inputs or not) become the constants ``0``/``1``.  The
+    model's default input values go into a comment (bnet has no field for them): pass
+    ``network.defaults()`` as ``fixed`` to write them as constants instead.
+
+    Examples
+    --------
+    >>> net = read_bnet_text("A, B & !C\\nB, B\\nC, 1")
+    >>> print(write_bnet(net))
+    # inputs, free here (fix them with --set / fixed=): B, C
+    # their values in the source model: C=1
+    targets, factors
+    A, B & !C
+    B, B
+    C, C
+    <BLANKLINE>
+    >>> write_bnet(net, {"B": 1}).splitlines()[-2]
+    'B, 1'
+    """
     fixed = dict(fixed or {})
     network.check_nodes(fixed, "node")
-    lines = ["targets, factors"]
+    free = [n for n in network.inputs if n not in fixed]
+    lines = []
+    if free:
+        on = [f"{n}=1" for n in free if network.nodes[n].default]
+        lines.append(f"# inputs, free here (fix them with --set / fixed=): {', '.join(free)}")
+        lines.append(f"# their values in the source model: {', '.join(on) or 'all 0'}")
+    lines.append("targets, factors")
     for name, node in network.nodes.items():
         if name in fixed:
             rule = "1" if fixed[name] else "0"
         elif node.is_input:
-            rule = "1" if node.default else "0"
+            rule = name
         else:
             rule = format_rule(node.expr)
         lines.append(f"{name}, {rule}")
@@ -144,21 +186,48 @@ def write_maboss(
     """MaBoSS network (``.bnd``) and configuration (``.cfg``) texts.
 
     ``initial`` gives each node's probability of starting at 1 (missing nodes start at 0,
-    inputs at their value); every transition has rate 1; ``outputs`` are the nodes MaBoSS
-    reports (default: all).
+    inputs at their default); every transition has rate 1.  Inputs keep their value
+    (``logic = (X)``), so setting their ``istate`` or a MaBoSS mutation changes them; nodes in
+    ``fixed`` are constants.  ``outputs`` are the nodes MaBoSS reports; the others are marked
+    ``is_internal`` (default: the phenotype nodes when the model has any, else every node).
+    Models of more than 64 nodes need cmaboss's larger builds (``cmaboss_128n`` ...; see
+    :func:`her2resist.engines.stochastic.cmaboss_for`) or MaBoSS's ``MaBoSS_128n`` binaries.
+
+    Examples
+    --------
+    >>> net = read_bnet_text("A, B & !C\\nB, B\\nC, 1")
+    >>> bnd, cfg = write_maboss(net, {"C": 0}, outputs=("A",))
+    >>> print(bnd.split("}")[0])
+    Node A {
+      logic = (B AND NOT C);
+      rate_up = @logic ? 1.0 : 0.0;
+      rate_down = @logic ? 0.0 : 1.0;
+    <BLANKLINE>
+    >>> [line for line in cfg.splitlines() if "is_internal = 1" in line]
+    ['B.is_internal = 1;', 'C.is_internal = 1;']
     """
-    rules = network.bnet_rules(fixed)
+    fixed = dict(fixed or {})
+    network.check_nodes(fixed, "node")
     start = {**{n: 0.0 for n in network.nodes}, **dict(initial or {})}
-    for name, rule in rules.items():
-        if network.nodes[name].is_input or name in (fixed or {}):
-            start[name] = float(rule == "1")
     bnd = []
-    for name, rule in rules.items():
+    for name, node in network.nodes.items():
+        if name in fixed:
+            logic = "1" if fixed[name] else "0"
+            start[name] = float(bool(fixed[name]))
+        elif node.is_input:
+            logic = name
+            if initial is None or name not in initial:
+                start[name] = float(node.default)
+        else:
+            logic = _maboss_logic(format_rule(node.expr))
         bnd.append(
-            f"Node {name} {{\n  logic = ({_maboss_logic(rule)});\n"
+            f"Node {name} {{\n  logic = ({logic});\n"
             "  rate_up = @logic ? 1.0 : 0.0;\n  rate_down = @logic ? 0.0 : 1.0;\n}\n"
         )
-    shown = set(outputs) if outputs is not None else set(network.nodes)
+    if outputs is None:
+        outputs = network.ids("phenotype") or tuple(network.nodes)
+    shown = set(outputs)
+    network.check_nodes(list(shown), "output node")
     cfg = []
     for name in network.nodes:
         p = min(max(start[name], 0.0), 1.0)

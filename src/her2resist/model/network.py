@@ -145,12 +145,11 @@ class Network:
         return out
 
     def to_bnet(self) -> str:
-        """The network as bnet text (inputs as constants at their default)."""
-        lines = ["targets, factors"]
-        for name, rule in self.bnet_rules().items():
-            expr = parse_rule(rule)
-            lines.append(f"{name}, {format_rule(expr)}")
-        return "\n".join(lines) + "\n"
+        """The network as bnet text with inputs as constants at their default (see
+        :func:`her2resist.model.formats.write_bnet`, which keeps them free)."""
+        from her2resist.model.formats import write_bnet
+
+        return write_bnet(self, self.defaults())
 
     @property
     def hash(self) -> str:

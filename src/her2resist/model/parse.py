@@ -34,8 +34,11 @@ def _load_cached(path: str, mtime: float) -> Network:
     return read_model_yaml(path)
 
 
-def load_model(path: str | Path | None = None) -> Network:
+def load_model(path: str | Path | None = None, *, implicit_inputs: bool = False) -> Network:
     """Load a model: the package's own by default, or a YAML, bnet or SBML-qual file.
+
+    ``implicit_inputs`` makes names that a bnet file's rules read but never define free
+    inputs instead of an error (see :func:`her2resist.model.formats.read_bnet_text`).
 
     Parsed models are cached by path and modification time.
 
@@ -50,7 +53,7 @@ def load_model(path: str | Path | None = None) -> Network:
     if suffix in {".bnet", ".sbml", ".xml"}:
         from her2resist.model import formats
 
-        return formats.read_model_file(target)
+        return formats.read_model_file(target, implicit_inputs=implicit_inputs)
     try:
         mtime = target.stat().st_mtime
     except OSError as exc:

@@ -33,9 +33,9 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import libsbml
-
+from her2resist._optional import require
 from her2resist.exceptions import ModelError
 from her2resist.model.network import INPUT_KINDS, NODE_KINDS, Network, Node
 from her2resist.model.rules import (
@@ -50,6 +50,11 @@ from her2resist.model.rules import (
     signs,
     variables,
 )
+
+if TYPE_CHECKING:
+    import libsbml
+else:  # every function here needs it, and only SBML files import this module
+    libsbml = require("libsbml", "sbml", "Reading and writing SBML-qual files")
 
 NAMESPACE = "https://github.com/her2resist/her2resist/sbml-qual"
 _PREFIX = "her2resist"

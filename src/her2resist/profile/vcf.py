@@ -129,7 +129,10 @@ def _protein_change(entry: dict[str, str], key: str) -> tuple[str, str, str]:
 
 
 def _open(path: str) -> Any:
-    from cyvcf2 import VCF  # imported here: htslib loads only when a VCF is read
+    from her2resist._optional import require
+
+    # imported here: htslib loads only when a VCF is read
+    VCF = require("cyvcf2", "vcf", "Reading VCF/BCF files").VCF
 
     try:
         return VCF(path, lazy=True)

@@ -123,8 +123,10 @@ def _gather(submit: Callable[..., Any], func: Callable[[T], R], tasks: list[T],
 
 def _run_dask(func: Callable[[T], R], tasks: list[T], scheduler: Any,
               progress: Progress | None) -> list[R]:
-    from distributed import Client
-    from distributed import as_completed as dask_completed
+    from her2resist._optional import require
+
+    distributed = require("distributed", "dask", "Running on a Dask scheduler")
+    Client, dask_completed = distributed.Client, distributed.as_completed
 
     own = isinstance(scheduler, str) or hasattr(scheduler, "scheduler_address")
     client = Client(scheduler) if own else scheduler

@@ -12,11 +12,16 @@ True
 
 from __future__ import annotations
 
-import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from her2resist import _figures
+from her2resist._figures import new_figure
 from her2resist.common.text import html_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The most columns a heatmap shows (the best by mean value).
 MAX_COLUMNS = 40
@@ -29,29 +34,38 @@ def _trim(frame: pd.DataFrame, max_columns: int) -> pd.DataFrame:
     return frame[list(best)]
 
 
-def heatmap_png(frame: pd.DataFrame, *, title: str = "", max_columns: int = MAX_COLUMNS,
-                label: str = "response score") -> bytes:
-    """A PNG heatmap of ``frame`` (rows: genotypes; columns: combinations or nodes)."""
-    import matplotlib
+def heatmap_figure(frame: pd.DataFrame, *, title: str = "", max_columns: int = MAX_COLUMNS,
+                   label: str = "response score") -> Figure:
+    """A heatmap of ``frame`` (rows: genotypes; columns: combinations or nodes) as a
+    matplotlib ``Figure``, with a colour bar labelled ``label``.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = heatmap_figure(pd.DataFrame([[1.0, 0.5]], index=["G1"], columns=["A", "B"]))
+    >>> [ax.get_label() for ax in fig.axes]
+    ['', '<colorbar>']
+    """
     data = _trim(frame, max_columns)
     width = max(6.0, 0.28 * data.shape[1] + 3.0)
-    height = max(3.0, 0.3 * data.shape[0] + 2.5)
-    fig, ax = plt.subplots(figsize=(width, height))
+    height = max(3.5, 0.3 * data.shape[0] + 2.5)
+    fig = new_figure(figsize=(width, height))
+    ax = fig.subplots()
     image = ax.imshow(data.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0,
                       vmax=max(1.0, float(data.max().max()) if data.size else 1.0))
     ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=90, fontsize=7)
     ax.set_yticks(range(data.shape[0]), [str(i) for i in data.index], fontsize=7)
     ax.set_title(title, fontsize=9)
-    fig.colorbar(image, ax=ax, label=label)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120)
-    plt.close(fig)
-    return buffer.getvalue()
+    # A fixed width in inches: a share of a wide figure's axes would be a sliver.
+    fig.colorbar(image, ax=ax, label=label, fraction=min(0.15, 0.9 / width), aspect=12)
+    return fig
+
+
+def heatmap_png(frame: pd.DataFrame, *, title: str = "", max_columns: int = MAX_COLUMNS,
+                label: str = "response score") -> bytes:
+    """PNG bytes of :func:`heatmap_figure`."""
+    return _figures.figure_bytes(
+        heatmap_figure(frame, title=title, max_columns=max_columns, label=label))
 
 
 def _colour(value: float, top: float) -> str:

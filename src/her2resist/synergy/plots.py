@@ -1,7 +1,7 @@
 """Figures of a scored plate: dose-response curves and synergy heatmaps (PNG, HTML).
 
-Matplotlib is imported inside the functions, with the non-interactive Agg backend, so that
-importing this module has no side effect.
+The ``*_figure`` functions return a matplotlib ``Figure`` (shown inline in a notebook) and
+never touch the global backend; the ``plot_*`` functions write it as a PNG.
 
 Examples
 --------
@@ -23,16 +23,21 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from her2resist._figures import new_figure
 from her2resist.common.text import html_text as _h
 from her2resist.synergy.analysis import SynergyResult
 from her2resist.synergy.fit import ll4
 
-__all__ = ["heatmap_html", "plot_dose_response", "plot_synergy_heatmaps",
-           "write_block_figures"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["dose_response_figure", "heatmap_html", "plot_dose_response", "plot_synergy_heatmaps",
+           "synergy_heatmaps_figure", "write_block_figures"]
 
 
 def _safe(name: str) -> str:
@@ -56,20 +61,16 @@ def _block(result: SynergyResult, block_id: str) -> tuple[pd.Series, pd.DataFram
     return row, wells
 
 
-def plot_dose_response(result: SynergyResult, block_id: str, path: Path) -> Path:
-    """PNG of both single-drug responses with their fitted LL.4 curves.
+def dose_response_figure(result: SynergyResult, block_id: str) -> Figure:
+    """Both single-drug responses of a block with their fitted LL.4 curves (a ``Figure``).
 
     Examples
     --------
     See the module docstring.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     row, wells = _block(result, block_id)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    fig = new_figure(figsize=(9, 3.6))
+    axes = fig.subplots(1, 2)
     for k, ax in zip((1, 2), axes, strict=True):
         other = 3 - k
         single = wells[(wells[f"conc{other}"] == 0) & (wells[f"conc{k}"] > 0)]
@@ -83,12 +84,13 @@ def plot_dose_response(result: SynergyResult, block_id: str, path: Path) -> Path
         ax.set_title(f"IC50 {row[f'ic50_{k}']:.3g}, Hill {row[f'hill_{k}']:.2f}, "
                      f"R² {row[f'r2_{k}']:.2f} ({row[f'fit_status_{k}']})", fontsize=8)
     fig.suptitle(_mpl(f"Block {block_id}: {row['drug1']} + {row['drug2']} {row['cell_line']}"))
-    fig.tight_layout()
-    try:
-        _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
-    finally:
-        plt.close(fig)
-    return Path(path)
+    return fig
+
+
+def plot_dose_response(result: SynergyResult, block_id: str, path: Path) -> Path:
+    """PNG of :func:`dose_response_figure`, written whole."""
+    fig = dose_response_figure(result, block_id)
+    return _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
 
 
 def _matrix(wells: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -96,21 +98,16 @@ def _matrix(wells: pd.DataFrame, column: str) -> pd.DataFrame:
         ascending=False)
 
 
-def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> Path:
-    """PNG with one synergy heatmap per method (red synergy, blue antagonism).
+def synergy_heatmaps_figure(result: SynergyResult, block_id: str) -> Figure:
+    """One synergy heatmap per method (red synergy, blue antagonism), as a ``Figure``.
 
     Examples
     --------
     See the module docstring.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     row, wells = _block(result, block_id)
-    fig, axes = plt.subplots(1, len(result.methods), figsize=(4 * len(result.methods), 3.8),
-                             squeeze=False)
+    fig = new_figure(figsize=(4 * len(result.methods), 3.8))
+    axes = fig.subplots(1, len(result.methods), squeeze=False)
     for method, ax in zip(result.methods, axes[0], strict=True):
         mat = _matrix(wells, f"{method}_synergy")
         limit = max(10.0, float(np.nanmax(np.abs(mat.to_numpy()))))
@@ -122,12 +119,13 @@ def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> P
         ax.set_title(f"{method}: mean {row[f'{method}_synergy']:.2f}, "
                      f"MSA {row[f'{method}_msa']:.2f}", fontsize=9)
         fig.colorbar(image, ax=ax, shrink=0.8)
-    fig.tight_layout()
-    try:
-        _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
-    finally:
-        plt.close(fig)
-    return Path(path)
+    return fig
+
+
+def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> Path:
+    """PNG of :func:`synergy_heatmaps_figure`, written whole."""
+    fig = synergy_heatmaps_figure(result, block_id)
+    return _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
 
 
 def heatmap_html(result: SynergyResult, block_id: str) -> str:
