@@ -31,6 +31,7 @@ EXTRAS = {
     "libsbml": "sbml",
     "cmaboss": "stochastic",
     "matplotlib": "plots",
+    "lifelines": "survival",
 }
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -188,6 +189,14 @@ class CoxResult:
     converged: bool = True
 
 
+def _lifelines(submodule: str = "") -> ModuleType:
+    """lifelines (or one of its submodules), or an error naming the ``survival`` extra."""
+    from her2resist._optional import require
+
+    name = f"lifelines.{submodule}" if submodule else "lifelines"
+    return require(name, "survival", "Survival statistics (Kaplan-Meier, log-rank, Cox)")
+
+
 def cox(time: np.ndarray, event: np.ndarray, covariate: np.ndarray) -> CoxResult:
     """Univariable Cox proportional hazards fit (lifelines, Efron ties).
 
@@ -198,7 +207,7 @@ def cox(time: np.ndarray, event: np.ndarray, covariate: np.ndarray) -> CoxResult
     >>> r.hazard_ratio > 1
     True
     """
-    from lifelines import CoxPHFitter
+    CoxPHFitter = _lifelines().CoxPHFitter
 
     frame = pd.DataFrame({"time": time, "event": event, "x": covariate})
     if frame["x"].nunique() < 2 or frame["event"].sum() == 0:
@@ -216,7 +225,7 @@ def cox(time: np.ndarray, event: np.ndarray, covariate: np.ndarray) -> CoxResult
 
 def logrank_p(time: np.ndarray, event: np.ndarray, groups: np.ndarray) -> float:
     """Log-rank test p-value across ``groups`` (NaN with fewer than two groups)."""
-    from lifelines.statistics import multivariate_logrank_test
+    multivariate_logrank_test = _lifelines("statistics").multivariate_logrank_test
 
     if len(set(np.asarray(groups).tolist())) < 2 or np.sum(event) == 0:
         return float("nan")
@@ -231,7 +240,7 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     >>> kaplan_meier(np.array([1., 2, 3]), np.array([1, 0, 1]))["survival"].round(3).tolist()
     [1.0, 0.667, 0.667, 0.0]
     """
-    from lifelines import KaplanMeierFitter
+    KaplanMeierFitter = _lifelines().KaplanMeierFitter
 
     fit = KaplanMeierFitter().fit(time, event)
     sf = fit.survival_function_
