@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,6 +22,7 @@ from her2resist.web.auth import add_user
 from her2resist.web.config import Settings
 from her2resist.web.jobs import JobRunner
 from her2resist.web.storage import Store
+from web_server import free_port, start_server
 
 PLATE = Path(__file__).parent / "data" / "synergy" / "two_blocks.csv"
 SRC = Path(__file__).parent.parent / "src"
@@ -129,29 +126,6 @@ def test_recover_requeues_running_jobs_and_fails_repeat_offenders(tmp_path):
         assert failed["status"] == "failed" and "2 times" in failed["error"]
     finally:
         runner.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(data: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    main = "from her2resist.cli.main import main; main()"
-    proc = subprocess.Popen([sys.executable, "-c", main, "serve", "--data",
-                             str(data), "--port", str(port), "--workers", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError(f"the server did not start: {proc.stderr.read().decode()[-2000:]}")
 
 
 @pytest.mark.slow

@@ -93,6 +93,7 @@ def test_predict_page_shows_class_score_trace_and_the_report(browser):
     figure = re.search(r'src="(/predict/report\?[^"]+)"', page.text).group(1)
     document = http.get(figure.replace("&amp;", "&"))
     assert document.status_code == 200 and "<svg" in document.text
+    assert "PTEN loss" in document.text and "no alteration of the model" not in document.text
     assert "sandbox" in document.headers["content-security-policy"]
 
 

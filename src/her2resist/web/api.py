@@ -12,7 +12,7 @@ import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from her2resist.web.auth import SESSION_COOKIE, same_secret, session_user, user_for_bearer
@@ -198,9 +198,14 @@ def list_jobs(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
 
 
 @router.get("/jobs/{jid}", summary="A job: status, progress, and its JSON result when done")
-def get_job(jid: str, request: Request, user: CurrentUser) -> JSONResponse:
+def get_job(jid: str, request: Request, user: CurrentUser, result: bool = True) -> Response:
+    """The job; its ``result`` is the CLI's JSON (which writes NaN for an undefined score, as
+    Python's json does). ``result=false`` leaves it out (for polling progress)."""
     job = store_of(request).job(user, jid)
     if job is None:
         raise HTTPException(404, f"no job {jid!r} for this user")
-    return JSONResponse(job_view(job))
+    view = job_view(job)
+    if not result:
+        view.pop("result", None)
+    return json_response(json.dumps(view))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -159,14 +159,15 @@ def predict_post(request: Request, csrf: Annotated[str, Form()],
 
 
 @router.get("/predict/report")
-def predict_report(request: Request, r: str, a: list[str] | None = None) -> HTMLResponse:
+def predict_report(request: Request, r: str,
+                   a: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
     """The CLI's HTML report for these alterations and this regimen only (trace, figure)."""
     page_user(request)
     from her2resist.profile import TumourProfile
     from her2resist.report import build_report, render_html
 
     try:
-        made = build_report(TumourProfile.from_alterations("query", a or []), regimens=[r],
+        made = build_report(TumourProfile.from_alterations("prediction", a or []), regimens=[r],
                             standard=False)
     except Her2ResistError as exc:
         raise HTTPException(422, str(exc)) from None

@@ -57,7 +57,7 @@ function watchJobs() {
   const timer = setInterval(async () => {
     let open = 0;
     for (const row of rows) {
-      const response = await fetch(`/api/jobs/${encodeURIComponent(row.dataset.job)}`,
+      const response = await fetch(`/api/jobs/${encodeURIComponent(row.dataset.job)}?result=false`,
                                    {credentials: "same-origin"});
       if (!response.ok) continue;
       const job = await response.json();
