@@ -29,6 +29,9 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
     "maf": (read_maf, ".maf", DATA / "tumour.maf"),
     "vcf": (read_vcf, ".vcf", DATA / "tumour_vep.vcf"),
+    "vcf_strelka": (read_vcf, ".vcf", DATA / "vcf" / "strelka_somatic_snvs.vcf"),
+    "vcf_multiallelic": (read_vcf, ".vcf", DATA / "vcf" / "mutect2_multiallelic.vcf"),
+    "vcf_varscan": (read_vcf, ".vcf", DATA / "vcf" / "varscan_somatic.vcf"),
     "cna": (read_cna, ".txt", DATA / "cna.txt"),
     "expression": (read_expression, ".txt", DATA / "expression.txt"),
     "clinical": (read_clinical, ".txt", DATA / "clinical_sample.txt"),

@@ -107,7 +107,7 @@ def test_vcf_vep_uses_tumour_sample_and_filter() -> None:
     assert list(profiles) == ["HER2-01"]
     assert profile.alteration_ids() == ("PIK3CA_mut", "PTEN_loss")
     assert [u.gene for u in profile.unmapped] == ["TP53"]
-    assert any("1 variant(s) failing FILTER" in n for n in profile.notes)
+    assert any("1 record(s) failing FILTER" in n for n in profile.notes)
     assert profile.alterations[0].sources[0].line == 13
 
 
@@ -125,7 +125,8 @@ def test_unannotated_vcf_warns_protein_changes_unknown() -> None:
 
 
 def test_vcf_unknown_sample_is_an_error() -> None:
-    with pytest.raises(ProfileError, match="no sample 'X'; the VCF has"):
+    with pytest.raises(ProfileError,
+                       match=r"no sample 'X' \(the tumour sample given\); the VCF has T2"):
         read_vcf(DATA / "tumour_snpeff.vcf", sample="X")
 
 

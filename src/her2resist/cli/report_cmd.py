@@ -77,6 +77,18 @@ def report(
         "--clinical", help="cBioPortal clinical sample/patient file (repeatable).")] = None,
     sample: Annotated[str | None, typer.Option("--sample", help="Report this sample only.")
                       ] = None,
+    tumour_sample: Annotated[str | None, typer.Option(
+        "--tumour-sample", help="The VCF's tumour sample (default: from ##tumor_sample, "
+        "##PEDIGREE, ##SAMPLE or the sample names).")] = None,
+    normal_sample: Annotated[str | None, typer.Option(
+        "--normal-sample", help="The VCF's matched normal sample (never reported).")] = None,
+    min_vaf: Annotated[float, typer.Option(
+        "--min-vaf", min=0.0, max=1.0, help="VCF alleles below this allele fraction are not "
+        "used.")] = 0.05,
+    min_depth: Annotated[int, typer.Option(
+        "--min-depth", min=0, help="VCF alleles with fewer reads are not used.")] = 10,
+    include_filtered: Annotated[bool, typer.Option(
+        "--include-filtered", help="Use VCF records that fail FILTER.")] = False,
     fmt: str | None = format_option(*FORMATS),
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
@@ -103,7 +115,9 @@ def report(
         profiles = load_profiles(profile, maf=maf, vcf=vcf, cna=cna, expression=expression,
                                  clinical=clinical or (), sample=sample,
                                  cna_scale=cna_scale.value,
-                                 expression_scale=expression_scale.value)
+                                 expression_scale=expression_scale.value,
+                                 vcf_options=_vcf_options(tumour_sample or sample, normal_sample,
+                                                          min_vaf, min_depth, include_filtered))
         reports = [build_report(p, regimens=regimens, standard=not only_named)
                    for p in profiles]
     deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},
@@ -118,6 +132,12 @@ def _print_reports(reports: list[Any]) -> None:
                      else 160)
     for item in reports:
         styled.print(report_renderable(item))
+
+
+def _vcf_options(tumour: str | None, normal: str | None, min_vaf: float, min_depth: int,
+                 include_filtered: bool) -> dict[str, object]:
+    return {"sample": tumour, "normal": normal, "min_vaf": min_vaf, "min_depth": min_depth,
+            "include_filtered": include_filtered}
 
 
 def _route_positional(profile: Path | None, maf: Path | None, vcf: Path | None

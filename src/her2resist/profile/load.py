@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +98,15 @@ def read_study(folder: str | Path, *, sample: str | None = None) -> dict[str, Tu
 def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequence[Path] = (),
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
           clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
-          expression_scale: str = "auto") -> dict[str, TumourProfile]:
+          expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None
+          ) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
     readers: list[tuple[Reader, Sequence[Path], dict[str, Any]]] = [
-        (read_profile, profile, {}), (read_maf, maf, {}), (read_vcf, vcf, {}),
+        (read_profile, profile, {}), (read_maf, maf, {}), (read_vcf, vcf, dict(vcf_options or {})),
         (read_cna, cna, {"scale": cna_scale}),
         (read_expression, expression, {"scale": expression_scale}),
     ]
-    groups = [reader(p, sample=sample, **options) for reader, paths, options in readers
+    groups = [reader(p, **{"sample": sample, **options}) for reader, paths, options in readers
               for p in paths]
     merged = merge_profiles(*groups)
     if clinical:
@@ -120,13 +121,16 @@ def load_profiles(
     vcf: str | Path | None = None, cna: str | Path | None = None,
     expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
     sample: str | None = None, cna_scale: str = "auto", expression_scale: str = "auto",
+    vcf_options: Mapping[str, Any] | None = None,
 ) -> list[TumourProfile]:
     """Read and join a tumour's files into one profile per sample, in first-seen order.
 
     ``profile`` is a YAML/JSON profile file or a cBioPortal study folder. Clinical files add
     receptor status to the samples of the other files (alone, they give one profile each).
     ``cna_scale`` and ``expression_scale`` settle the scale of ``cna`` and ``expression``
-    (see :func:`~her2resist.profile.read_cna`, :func:`~her2resist.profile.read_expression`).
+    (see :func:`~her2resist.profile.read_cna`, :func:`~her2resist.profile.read_expression`);
+    ``vcf_options`` are keyword arguments of :func:`~her2resist.profile.read_vcf` (``sample``
+    for the tumour, ``normal``, ``min_vaf``, ``min_depth``, ``include_filtered``).
 
     Raises
     ------
@@ -154,7 +158,7 @@ def load_profiles(
         groups.append(_join(
             profile=paths(profile), maf=paths(maf), vcf=paths(vcf), cna=paths(cna),
             expression=paths(expression), clinical=[Path(c) for c in clinical], sample=sample,
-            cna_scale=cna_scale, expression_scale=expression_scale,
+            cna_scale=cna_scale, expression_scale=expression_scale, vcf_options=vcf_options,
         ))
     merged = merge_profiles(*groups)
     if not merged:

@@ -102,8 +102,9 @@ def _decide(grid: Grid, scale: str, kind: str) -> tuple[str, str]:
         how = f"detected from the values ({evidence})"
     else:
         used, how = scale, "given"
-    check_scale_values(grid.values, used, kind, grid.path,
-                       (grid.lines, grid.samples, grid.gene_column), given=scale != "auto")
+        # A detected scale already fits every value; a given one is checked cell by cell.
+        check_scale_values(grid.values, used, kind, grid.path,
+                           (grid.lines, grid.samples, grid.gene_column), given=True)
     return used, how
 
 
@@ -144,11 +145,14 @@ def read_cna(
     modelled = _modelled_rows(grid, cat)
     erbb2 = [i for i in modelled if grid.genes[i].upper() == "ERBB2"]
     others = np.setdiff1d(np.arange(len(grid.genes)), modelled)
+    # Calls of genes outside the model, one contiguous row per sample.
+    other_calls = np.ascontiguousarray((amp[others] | dele[others]).T)
+    present = ~np.isnan(values).all(axis=0)
     results: dict[str, list[Mapped]] = {}
     her2: dict[str, Her2Status] = {}
-    unused: dict[str, tuple[str, ...]] = {}
+    unused: dict[str, tuple[int, tuple[str, ...]]] = {}
     for column, name in enumerate(grid.samples):
-        if np.isnan(values[:, column]).all():
+        if not present[column]:
             continue
         found: list[Mapped] = []
         for row in modelled:
@@ -158,8 +162,8 @@ def read_cna(
                 found.append(map_copy_number(grid.genes[row], call, _cell_source(
                     grid, row, column, call, used), catalogue=cat))
         results[name] = found
-        hits = others[amp[others, column] | dele[others, column]]
-        unused[name] = tuple(grid.genes[i] for i in hits)
+        hits = others[other_calls[column]]
+        unused[name] = (len(hits), tuple(grid.genes[i] for i in hits[:10]))
         for row in erbb2:
             value = values[row, column]
             if not np.isnan(value):
@@ -177,12 +181,14 @@ def _modelled_rows(grid: Grid, cat: Catalogue) -> list[int]:
     return [i for i, gene in enumerate(grid.genes) if gene.upper() in genes]
 
 
-def _note_unused(profile: TumourProfile, path: str, genes: tuple[str, ...]) -> TumourProfile:
+def _note_unused(profile: TumourProfile, path: str, unused: tuple[int, tuple[str, ...]]
+                 ) -> TumourProfile:
     """Amplified or deleted genes outside the model: counted in a note, the first ten named."""
-    if not genes:
+    count, genes = unused
+    if not count:
         return profile
-    shown = ", ".join(genes[:10]) + (", ..." if len(genes) > 10 else "")
-    note = (f"{path}: {len(genes)} amplified or deeply deleted gene(s) of sample "
+    shown = ", ".join(genes) + (", ..." if count > len(genes) else "")
+    note = (f"{path}: {count} amplified or deeply deleted gene(s) of sample "
             f"{profile.sample} are not in the model and were not used ({shown})")
     return replace(profile, notes=(*profile.notes, note))
 

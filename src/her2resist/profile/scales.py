@@ -54,15 +54,28 @@ MIN_COHORT = 20
 
 def _summary(values: np.ndarray) -> str:
     return (f"{values.size} values from {values.min():g} to {values.max():g}, median "
-            f"{float(np.median(values)):g}")
+            f"{_median(values):g}")
+
+
+#: The median is taken on at most this many evenly spaced cells (the decision needs no more).
+MEDIAN_CELLS = 1_000_000
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    return values[~np.isnan(values)]
+
+
+def _median(finite: np.ndarray) -> float:
+    step = max(1, finite.size // MEDIAN_CELLS)
+    return float(np.median(finite[::step]))
 
 
 def detect_cna_scale(values: np.ndarray, path: str) -> tuple[CnaScale, str]:
     """The scale of a copy-number matrix and the evidence, or a ProfileError when ambiguous."""
-    finite = values[~np.isnan(values)]
+    finite = _present(values)
     if finite.size == 0:
         return "discrete", "no values"
-    median, low = float(np.median(finite)), float(finite.min())
+    median, low = _median(finite), float(finite.min())
     seen = _summary(finite)
     if (median == 0 or low < 0) and np.isin(finite, DISCRETE_VALUES).all():
         return "discrete", f"{seen}, all of them -2..2 calls"
@@ -83,10 +96,10 @@ def detect_cna_scale(values: np.ndarray, path: str) -> tuple[CnaScale, str]:
 
 def detect_expression_scale(values: np.ndarray, path: str) -> tuple[ExpressionScale, str]:
     """The scale of an expression matrix and the evidence, or a ProfileError when ambiguous."""
-    finite = values[~np.isnan(values)]
+    finite = _present(values)
     if finite.size == 0:
         return "zscore", "no values"
-    median, low, high = float(np.median(finite)), float(finite.min()), float(finite.max())
+    median, low, high = _median(finite), float(finite.min()), float(finite.max())
     seen = _summary(finite)
     if low < 0 and abs(median) <= MAX_ZSCORE_MEDIAN:
         return "zscore", f"{seen}: negative values near 0, as z-scores are"

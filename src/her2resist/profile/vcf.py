@@ -1,16 +1,22 @@
-"""Read annotated variants from a VCF file through cyvcf2 (htslib).
+"""Read annotated variants from a VCF or BCF file (plain, gzip or bgzip) through cyvcf2.
 
-The protein change comes from the variant's annotation: Ensembl VEP's ``CSQ`` (the entry
-flagged ``PICK`` or ``CANONICAL``, else the first with a gene symbol; ``HGVSp``, else
-``Amino_acids`` and ``Protein_position``) or SnpEff's ``ANN`` (its first entry, the most
-severe; ``HGVS.p``). A VCF with neither annotation is read with a
-:class:`~her2resist.exceptions.DataQualityWarning`: its protein changes are unknown and every
+The protein change comes from the variant's annotation: Ensembl VEP's ``CSQ`` (the entry for
+the ALT allele flagged ``PICK`` or ``CANONICAL``, else the first with a gene symbol;
+``HGVSp``, else ``Amino_acids`` and ``Protein_position``) or SnpEff's ``ANN`` (its first
+entry for the allele, the most severe; ``HGVS.p``). A VCF with neither annotation is read with
+a :class:`~her2resist.exceptions.DataQualityWarning`: its protein changes are unknown and every
 variant is listed as not used.
 
-Which sample is the tumour: the ``##tumor_sample=`` header line (Mutect2), else the only
-sample, else every sample but the ``##normal_sample=`` one, each with the variants its genotype
-carries. A sites-only VCF is one sample named after the file (or ``sample``). Variants that
-fail ``FILTER`` are not used, and the report says how many.
+Which sample is the tumour is decided as :mod:`her2resist.profile._somatic` describes
+(``##tumor_sample``, ``##PEDIGREE``, ``##SAMPLE``, sample names; ``tumour=``/``normal=`` to
+settle it); only tumours are reported and the choice is kept in ``profile.inputs``. Each ALT
+allele of a multi-allelic record is its own variant, carried by a sample whose genotype holds
+that allele (without ``GT``, as Strelka writes, one with reads of it). Records failing
+``FILTER`` (``include_filtered=True`` keeps them) and germline calls (VarScan ``SS=1``) are
+not used, nor are alleles with an allele fraction below ``min_vaf`` (default 0.05) or a depth
+below ``min_depth`` (default 10) where the file gives read counts; the report counts each.
+Plain-text files are checked line by line first (errors name the line); bgzipped files and
+BCF stream through htslib.
 
 Examples
 --------
@@ -32,44 +38,72 @@ from __future__ import annotations
 
 import re
 import warnings
+from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from her2resist.exceptions import DataQualityWarning, ProfileError
+from her2resist.exceptions import DataQualityWarning, ParameterError, ProfileError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
-from her2resist.profile._table import read_text, split_lines
+from her2resist.profile._somatic import choose_tumour, read_counts
+from her2resist.profile._table import MAX_BYTES
 from her2resist.profile.mapping import Mapped, map_mutation, profiles_from_results
 from her2resist.profile.tumour import Source, TumourProfile, UnmappedVariant
 
 ANN_FIELDS = ("Allele", "Annotation", "Annotation_Impact", "Gene_Name", "Gene_ID",
               "Feature_Type", "Feature_ID", "Transcript_BioType", "Rank", "HGVS.c", "HGVS.p")
-_HET, _HOM_ALT = 1, 3
+#: Defaults of the read-count thresholds (applied where the VCF gives read counts).
+MIN_VAF = 0.05
+MIN_DEPTH = 10
 
 
-def _check_text(path: str) -> tuple[dict[str, str], list[int]]:
-    """Check the VCF's shape; return its ``##key=value`` header lines and data line numbers."""
-    lines = split_lines(read_text(path))
-    if not lines or not lines[0].startswith("##fileformat=VCF"):
-        raise ProfileError(path, "not a VCF file: the first line must be ##fileformat=VCFv4.x",
-                           line=1, column=1)
-    meta: dict[str, str] = {}
-    data_lines: list[int] = []
-    columns = 0
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("##"):
-            key, _, value = line[2:].partition("=")
-            meta.setdefault(key, value)
-        elif line.startswith("#CHROM"):
-            columns = len(line.split("\t"))
-            if columns < 8:
-                raise ProfileError(path, "the #CHROM header line needs at least 8 tab-separated "
-                                   "columns (CHROM POS ID REF ALT QUAL FILTER INFO)", line=number)
-        else:
+def _prescan(path: str) -> array | None:
+    """Line numbers of the data lines of a plain-text VCF, checked line by line; None for
+    BCF and compressed files, which htslib reads (and checks) itself."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+        if magic[:2] == b"\x1f\x8b" or magic[:3] == b"BCF":
+            return None
+        fh.seek(0)
+        numbers = array("q")
+        columns = 0
+        total = 0
+        for number, raw in enumerate(fh, start=1):
+            total += len(raw)
+            if total > MAX_BYTES:
+                raise ProfileError(path, f"larger than {MAX_BYTES} bytes as plain text; "
+                                   "compress it with bgzip")
+            line = _decode(path, raw, number).rstrip("\r\n")
+            if number == 1 and not line.startswith("##fileformat=VCF"):
+                raise ProfileError(path, "not a VCF file: the first line must be "
+                                   "##fileformat=VCFv4.x", line=1, column=1)
+            if line.startswith("##"):
+                continue
+            if line.startswith("#CHROM"):
+                columns = len(line.split("\t"))
+                if columns < 8:
+                    raise ProfileError(path, "the #CHROM header line needs at least 8 "
+                                       "tab-separated columns (CHROM POS ID REF ALT QUAL FILTER "
+                                       "INFO)", line=number)
+                continue
             _check_record(path, line, number, columns)
-            data_lines.append(number)
+            numbers.append(number)
     if not columns:
-        raise ProfileError(path, "no #CHROM header line", line=len(lines))
-    return meta, data_lines
+        raise ProfileError(path, "no #CHROM header line" if total else "empty file: not a VCF",
+                           line=max(1, number if total else 1))
+    return numbers
+
+
+def _decode(path: str, raw: bytes, number: int) -> str:
+    if b"\x00" in raw:
+        raise ProfileError(path, "contains a NUL byte: a binary file, not text", line=number,
+                           column=raw.index(b"\x00") + 1)
+    try:
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProfileError(path, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be "
+                           "decoded; save the file as UTF-8", line=number,
+                           column=exc.start + 1) from None
 
 
 def _check_record(path: str, line: str, number: int, columns: int) -> None:
@@ -104,10 +138,26 @@ def _annotation_format(vcf: Any) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
-def _choose_entry(raw: str, names: tuple[str, ...], alt: str, key: str) -> dict[str, str] | None:
+def vep_allele(ref: str, alts: list[str], alt: str) -> str:
+    """The ``Allele`` VEP writes for ``alt``: without the first base when every allele shares
+    it (indels), '-' when nothing is left.
+
+    Examples
+    --------
+    >>> vep_allele("A", ["G"], "G"), vep_allele("AT", ["A"], "A"), vep_allele("A", ["AT"], "AT")
+    ('G', '-', 'T')
+    """
+    if all(a[:1] == ref[:1] for a in alts) and any(len(a) != len(ref) for a in alts):
+        return alt[1:] or "-"
+    return alt
+
+
+def _choose_entry(raw: str, names: tuple[str, ...], alleles: tuple[str, ...], key: str
+                  ) -> dict[str, str] | None:
     entries = [dict(zip(names, (v.strip() for v in e.split("|")), strict=False))
                for e in raw.split(",")]
-    entries = [e for e in entries if e.get("Allele", alt) in (alt, "-", "")] or entries
+    entries = [e for e in entries if e.get("Allele", alleles[0]) in (*alleles, "")] or (
+        entries if len({e.get("Allele") for e in entries}) <= 1 else [])
     if key == "CSQ":
         for flag, value in (("PICK", "1"), ("CANONICAL", "YES")):
             for entry in entries:
@@ -137,34 +187,48 @@ def _open(path: str) -> Any:
     try:
         return VCF(path, lazy=True)
     except Exception as exc:  # cyvcf2 raises a bare Exception for a header it cannot parse
-        raise ProfileError(path, f"htslib cannot parse the VCF header: {exc}", line=1) from None
+        raise ProfileError(path, f"htslib cannot read this as VCF or BCF: {exc}",
+                           line=1) from None
 
 
-def _tumour_samples(path: str, meta: dict[str, str], samples: list[str],
-                    sample: str | None) -> list[str]:
-    if sample is not None and samples and sample not in samples:
-        raise ProfileError(path, f"no sample {sample!r}; the VCF has {', '.join(samples)}",
-                           line=None)
-    if sample is not None:
-        return [sample]
-    if meta.get("tumor_sample") in samples:
-        return [meta["tumor_sample"]]
-    if not samples:
-        return [Path(path).name.split(".")[0] or "sample"]
-    return [s for s in samples if s != meta.get("normal_sample")]
+@dataclass
+class _Counts:
+    """What was left out, for the report's notes."""
+
+    filtered: int = 0
+    germline: int = 0
+    low_vaf: int = 0
+    low_depth: int = 0
+    no_counts: int = 0
+
+
+def _check_thresholds(min_vaf: float, min_depth: int) -> None:
+    if not 0 <= min_vaf <= 1:
+        raise ParameterError("min_vaf", "read_vcf", "a fraction between 0 and 1", min_vaf)
+    if isinstance(min_depth, bool) or not isinstance(min_depth, int) or min_depth < 0:
+        raise ParameterError("min_depth", "read_vcf", "a whole number >= 0", min_depth)
 
 
 def read_vcf(
-    path: str | Path, *, sample: str | None = None, catalogue: Catalogue | None = None
+    path: str | Path, *, sample: str | None = None, normal: str | None = None,
+    min_vaf: float = MIN_VAF, min_depth: int = MIN_DEPTH, include_filtered: bool = False,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, TumourProfile]:
-    """Read a VEP- or SnpEff-annotated VCF into one partial profile per tumour sample.
+    """Read a VEP- or SnpEff-annotated VCF/BCF into one partial profile per tumour sample.
 
     Parameters
     ----------
     path
-        The VCF (plain or bgzip).
+        The VCF (plain, gzip or bgzip) or BCF.
     sample
-        The tumour sample to read (a sites-only VCF: the id to give it).
+        The tumour sample (a sites-only VCF: the id to give it); decided from the file when
+        not given (see the module docstring).
+    normal
+        The matched normal sample, never reported.
+    min_vaf, min_depth
+        Alleles with fewer reads are not used (where the file gives read counts).
+    include_filtered
+        Use records that fail ``FILTER`` too.
     catalogue
         The knowledge base whose variant rules map the variants.
 
@@ -178,79 +242,150 @@ def read_vcf(
     See the module docstring.
     """
     path = str(path)
+    _check_thresholds(min_vaf, min_depth)
     cat = catalogue or load_catalogue()
-    meta, data_lines = _check_text(path)
+    lines = _prescan(path)
     vcf = _open(path)
     annotation = _annotation_format(vcf)
     samples = list(vcf.samples)
-    wanted = _tumour_samples(path, meta, samples, sample)
+    wanted, normal_used, how = choose_tumour(path, samples, vcf.raw_header, sample, normal)
     columns = [samples.index(s) if s in samples else None for s in wanted]
     results: dict[str, list[Mapped]] = {s: [] for s in wanted}
-    filtered = 0
-    records = iter(vcf)
-    for line in data_lines:
-        variant = _next_record(path, records, line)
-        if variant.FILTER is not None:
-            filtered += 1
+    counts = _Counts()
+    for index, variant in enumerate(_records(path, vcf, lines)):
+        line = lines[index] if lines is not None else None
+        if variant.FILTER is not None and not include_filtered:
+            counts.filtered += 1
             continue
-        result = _map_variant(path, line, variant, annotation, cat)
-        gts = _genotypes(path, variant, line) if samples else None
-        for name, index in zip(wanted, columns, strict=True):
-            if gts is not None and index is not None and gts[index] not in (_HET, _HOM_ALT, 2):
-                continue
-            results[name].append(result)
+        if _is_germline(variant):
+            counts.germline += 1
+            continue
+        genotypes = _genotypes(variant) if samples else None
+        for allele in range(1, len(variant.ALT) + 1):
+            mapped: Mapped | None = None
+            for name, column in zip(wanted, columns, strict=True):
+                if column is not None and not _carries(variant, genotypes, column, allele,
+                                                       (min_vaf, min_depth), counts):
+                    continue
+                if mapped is None:
+                    mapped = _map_variant(path, (line, index), variant, allele, annotation, cat)
+                results[name].append(mapped)
     vcf.close()
-    return profiles_from_results(path, results, _notes(path, annotation, filtered))
+    reading = (f"{path}: tumour sample(s) {', '.join(wanted)} ({how})"
+               + (f"; normal {normal_used} not reported" if normal_used else "")
+               + f"; thresholds: FILTER {'ignored' if include_filtered else 'PASS only'}, "
+               f"allele fraction >= {min_vaf:g}, depth >= {min_depth}")
+    return profiles_from_results(path, results, _notes(path, annotation, counts), (reading,))
 
 
-def _genotypes(path: str, variant: Any, line: int) -> Any:
+def _records(path: str, vcf: Any, lines: array | None) -> Any:
+    """The records, with htslib's errors turned into ProfileErrors naming the line/record."""
+    records = iter(vcf)
+    index = 0
+    while True:
+        try:
+            variant = next(records)
+        except StopIteration:
+            if lines is not None and index < len(lines):
+                raise ProfileError(path, "htslib read fewer records than the file has lines",
+                                   line=lines[index]) from None
+            return
+        except Exception as exc:  # cyvcf2 raises bare Exceptions for records it cannot parse
+            raise ProfileError(path, f"htslib cannot parse record {index + 1}: {exc}",
+                               line=lines[index] if lines is not None and index < len(lines)
+                               else None) from None
+        yield variant
+        index += 1
+
+
+def _is_germline(variant: Any) -> bool:
+    """VarScan's somatic status SS=1 marks a germline call in a somatic VCF."""
     try:
-        return variant.gt_types
-    except Exception as exc:  # cyvcf2 raises a bare Exception for unparsable genotypes
-        raise ProfileError(path, f"htslib cannot parse the genotypes: {exc}", line=line,
-                           column="FORMAT") from None
+        return str(variant.INFO.get("SS")) == "1"
+    except Exception:  # cyvcf2 raises bare Exceptions for malformed INFO; mapped later
+        return False
 
 
-def _next_record(path: str, records: Any, line: int) -> Any:
+def _genotypes(variant: Any) -> list[Any] | None:
+    """The genotypes, or None for a record without GT (Strelka writes none).
+
+    Genotypes are read before anything else of the record's FORMAT: reading
+    ``variant.FORMAT`` first crashes cyvcf2 0.35 (a segmentation fault).
+    """
     try:
-        return next(records)
-    except StopIteration:
-        raise ProfileError(path, "htslib read fewer records than the file has lines",
-                           line=line) from None
-    except Exception as exc:  # cyvcf2 raises bare Exceptions for records it cannot parse
-        raise ProfileError(path, f"htslib cannot parse this record: {exc}", line=line) from None
+        return variant.genotypes
+    except Exception:  # cyvcf2 raises a bare Exception when the record has no (valid) GT
+        return None
 
 
-def _map_variant(path: str, line: int, variant: Any, annotation: tuple[str, tuple[str, ...]]
-                 | None, cat: Catalogue) -> Mapped:
-    alt = variant.ALT[0] if variant.ALT else "."
-    where = f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"
+def _carries(variant: Any, genotypes: list[Any] | None, column: int, allele: int,
+             thresholds: tuple[float, int], counts: _Counts) -> bool:
+    """Whether sample ``column`` carries ALT ``allele`` with enough reads."""
+    called = genotypes[column][:-1] if genotypes is not None else []
+    if called and all(a >= 0 for a in called) and allele not in called:
+        return False
+    vaf, depth = read_counts(variant, column, allele)
+    # No genotype (Strelka) or './.': the reads decide; no reads either, it is kept.
+    no_genotype = not called or not any(a >= 0 for a in called)
+    if no_genotype and vaf is not None and vaf <= 0:
+        return False
+    if vaf is None and depth is None:
+        counts.no_counts += 1
+        return True
+    if depth is not None and depth < thresholds[1]:
+        counts.low_depth += 1
+        return False
+    if vaf is not None and vaf < thresholds[0]:
+        counts.low_vaf += 1
+        return False
+    return True
+
+
+def _map_variant(path: str, where: tuple[int | None, int], variant: Any, allele: int,
+                 annotation: tuple[str, tuple[str, ...]] | None, cat: Catalogue) -> Mapped:
+    line, index = where
+    alt = variant.ALT[allele - 1]
+    place = f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"
+    column = "INFO" if line is not None else f"record {index + 1}"
     if annotation is None:
-        return UnmappedVariant("", where, "mutation", "no VEP CSQ or SnpEff ANN annotation: "
-                               "protein change unknown", Source(path, line, "INFO", where))
+        return UnmappedVariant("", place, "mutation", "no VEP CSQ or SnpEff ANN annotation: "
+                               "protein change unknown", Source(path, line, column, place))
     key, names = annotation
     try:
         raw = variant.INFO.get(key)
     except Exception as exc:  # cyvcf2 raises bare Exceptions for malformed INFO fields
-        raise ProfileError(path, f"htslib cannot parse INFO/{key}: {exc}", line=line,
-                           column="INFO") from None
-    entry = _choose_entry(str(raw), names, alt, key) if raw else None
+        raise ProfileError(path, f"htslib cannot parse INFO/{key} of record {index + 1}: "
+                           f"{exc}", line=line, column="INFO") from None
+    alleles = (alt, vep_allele(variant.REF, list(variant.ALT), alt)) if key == "CSQ" else (alt,)
+    entry = _choose_entry(str(raw), names, alleles, key) if raw else None
     if entry is None:
-        return UnmappedVariant("", where, "mutation", f"no {key} annotation on this variant",
-                               Source(path, line, "INFO", where))
+        return UnmappedVariant("", place, "mutation", f"no {key} annotation for allele {alt}",
+                               Source(path, line, column, place))
     gene, change, consequence = _protein_change(entry, key)
-    text = f"{gene} {change} ({consequence}) at {where}"
-    return map_mutation(gene or "?", change, consequence, Source(path, line, f"INFO/{key}", text),
+    text = f"{gene} {change} ({consequence}) at {place}"
+    return map_mutation(gene or "?", change, consequence,
+                        Source(path, line, f"INFO/{key}" if line else column, text),
                         catalogue=cat)
 
 
-def _notes(path: str, annotation: object, filtered: int) -> tuple[str, ...]:
+def _notes(path: str, annotation: object, counts: _Counts) -> tuple[str, ...]:
     notes = []
     if annotation is None:
         message = (f"{path}: no VEP CSQ or SnpEff ANN annotation, so protein changes are "
                    "unknown; annotate with VEP or SnpEff to map variants")
         warnings.warn(message, DataQualityWarning, stacklevel=3)
         notes.append(message)
-    if filtered:
-        notes.append(f"{path}: {filtered} variant(s) failing FILTER were not used")
+    if counts.filtered:
+        notes.append(f"{path}: {counts.filtered} record(s) failing FILTER were not used")
+    if counts.germline:
+        notes.append(f"{path}: {counts.germline} germline record(s) (SS=1) were not used")
+    if counts.low_vaf:
+        notes.append(f"{path}: {counts.low_vaf} allele(s) below the allele-fraction threshold "
+                     "were not used")
+    if counts.no_counts:
+        notes.append(f"{path}: {counts.no_counts} allele(s) without read counts were used "
+                     "without the allele-fraction and depth thresholds")
+    if counts.low_depth:
+        notes.append(f"{path}: {counts.low_depth} allele(s) below the depth threshold were not "
+                     "used")
     return tuple(notes)
