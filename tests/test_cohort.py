@@ -201,16 +201,24 @@ def test_real_predictor_runs_on_the_study(study: tuple[list, object]) -> None:
     assert r.samples["response_probability"].between(0, 1).all()
 
 
-def test_dask_local_cluster_gives_identical_predictions() -> None:
+def test_dask_local_cluster_gives_identical_results() -> None:
     distributed = pytest.importorskip("distributed")
     pairs = [(Genotype(alts), reg) for alts in [(), ("PTEN_loss",), ("PIK3CA_mut",),
                                                  ("CCNE1_amp", "ESR1_high")]
              for reg in ("trastuzumab", "trastuzumab + pertuzumab", "lapatinib")]
     local = predict_genotypes(pairs)
+    from her2resist.cohort.trial import run_trial, trial_from_dict
+
+    spec = trial_from_dict({"name": "d", "arms": [{"name": "H", "regimen": "trastuzumab"},
+                                                  {"name": "L", "regimen": "lapatinib"}]})
+    trial_local = run_trial(spec, patients=20_000, seed=4)
     with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         remote = predict_genotypes(pairs, scheduler=cluster.scheduler_address)
+        trial_remote = run_trial(spec, patients=20_000, seed=4,
+                                 scheduler=cluster.scheduler_address)
     assert remote.rows == local.rows
+    assert trial_remote.response.equals(trial_local.response)
 
 
 def _cli(*args: str) -> object:

@@ -156,6 +156,8 @@ def trial(
     scheduler: Annotated[str | None, Opt(
         "--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: this process).")
     ] = None,
+    engine: Annotated[str | None, Opt("--engine", help="Prediction engine (default: the "
+                                      "prediction layer's).")] = None,
     json_output: Annotated[bool, Opt("--json", help="Print the JSON document.")] = False,
     output: Annotated[Path | None, Opt("--output", "-o", help="Write the JSON here.")] = None,
     html: Annotated[Path | None, Opt("--html", help="Write the HTML trial report.")] = None,
@@ -169,7 +171,7 @@ def trial(
     spec = read_trial(trial_file)
     with _progress(progress and not json_output, "simulating") as update:
         result = run_trial(spec, patients=patients, seed=seed, scheduler=scheduler,
-                           progress=update)
+                           engine=engine, progress=update)
     document = result.to_dict()
     if output is not None:
         write_atomic(output, json.dumps(document, indent=2) + "\n")

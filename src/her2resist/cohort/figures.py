@@ -52,7 +52,8 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
     for _, row in table.iterrows():
         colour = _COLOURS.get(row["group"], "#2166ac")
         ax.errorbar(row["predicted"], row["observed"],
-                    yerr=[[row["observed"] - row["low"]], [row["high"] - row["observed"]]],
+                    yerr=[[max(row["observed"] - row["low"], 0.0)],
+                          [max(row["high"] - row["observed"], 0.0)]],
                     fmt="o", color=colour, capsize=3, label=f"{row['group']} (n={row['n']})")
     ax.set_xlabel("predicted response probability")
     ax.set_ylabel("observed response rate")
@@ -93,7 +94,8 @@ def plot_forest(markers: pd.DataFrame, *, effect: str = "hazard_ratio") -> Figur
     values = rows[effect].clip(1e-3, 1e3).to_numpy()
     low = rows["low"].clip(1e-3, 1e3).to_numpy()
     high = rows["high"].clip(1e-3, 1e3).to_numpy()
-    ax.errorbar(values, y, xerr=[values - low, high - values], fmt="s", color="#2166ac",
+    ax.errorbar(values, y, xerr=np.clip([values - low, high - values], 0.0, None), fmt="s",
+                color="#2166ac",
                 capsize=3)
     ax.axvline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.set_xscale("log")
@@ -117,7 +119,8 @@ def plot_response_bars(table: pd.DataFrame, *, endpoint: str) -> Figure:
         x = np.arange(len(groups)) + (i - (len(arms) - 1) / 2) * width
         rate = part["rate"].to_numpy(dtype=float)
         ax.bar(x, rate, width, color=f"C{i}", alpha=0.8, label=arm,
-               yerr=[rate - part["low"].to_numpy(float), part["high"].to_numpy(float) - rate],
+               yerr=np.clip([rate - part["low"].to_numpy(float),
+                             part["high"].to_numpy(float) - rate], 0.0, None),
                capsize=2)
         if "published" in part:
             ax.scatter(x, part["published"].to_numpy(dtype=float), marker="x", color="black",

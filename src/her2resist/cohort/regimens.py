@@ -252,18 +252,18 @@ def read_regimen_map(path: str | Path) -> dict[str, str]:
     {'Herceptin based': 'trastuzumab + docetaxel'}
     >>> os.unlink(fh.name)
     """
-    import yaml
+    from her2resist.common.documents import read_document
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CohortError(path, f"not a YAML mapping: {getattr(exc, 'problem', exc)}",
-                          line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    doc = read_document(path, error=CohortError)
+    data = doc.data
+    if not isinstance(data, dict):
         raise CohortError(path, "expected a YAML mapping of written values to regimens, "
-                          "e.g. 'Herceptin based: trastuzumab + docetaxel'")
+                          "e.g. 'Herceptin based: trastuzumab + docetaxel'", line=doc.line())
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise CohortError(path, f"the value of {key!r} must be a regimen (drug names "
+                              f"joined by ' + '), got {value!r}", line=doc.line((key,)),
+                              field=str(key))
     return {str(k): v for k, v in data.items()}
 
 
