@@ -23,6 +23,7 @@ from her2resist.cohort import (
 )
 from her2resist.cohort.predictions import PROBABILITY_CALIBRATED, PROBABILITY_FALLBACK
 from her2resist.exceptions import CohortError, ParameterError
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 
 STUDY = Path(__file__).parent / "data" / "cohort" / "study"
 RESISTANCE = ("PIK3CA_mut", "PTEN_loss", "CCNE1_amp")
@@ -120,26 +121,41 @@ def test_json_schema(study: tuple[list, object]) -> None:
     json.dumps(doc)
 
 
-@pytest.mark.parametrize(("text", "label", "missing"), [
-    ("FEC-T + Trastuzumab", "docetaxel + trastuzumab", ("fluorouracil", "epirubicin",
-                                                        "cyclophosphamide")),
-    ("EC-T", "docetaxel", ("epirubicin", "cyclophosphamide")),
-    ("AC-T", "docetaxel", ("doxorubicin", "cyclophosphamide")),
-    ("T-FEC", "docetaxel", ("fluorouracil", "epirubicin", "cyclophosphamide")),
-    ("TC", "docetaxel", ("cyclophosphamide",)),
-    ("TC + carboplatin", "docetaxel", ("carboplatin",)),
-    ("TCH", "docetaxel + trastuzumab", ("carboplatin",)),
-    ("TCHP", "docetaxel + trastuzumab + pertuzumab", ("carboplatin",)),
-    ("AC-P + H", "paclitaxel + trastuzumab", ("doxorubicin", "cyclophosphamide")),
-    ("EC-paclitaxel + Herceptin + Perjeta", "paclitaxel + trastuzumab + pertuzumab",
-     ("epirubicin", "cyclophosphamide")),
-    ("AC then taxane + trastuzumab", "taxane + trastuzumab", ("doxorubicin", "cyclophosphamide")),
-    ("wP + H", "paclitaxel + trastuzumab", ()),
-    ("T-DM1", "trastuzumab emtansine", ()),
+@pytest.mark.parametrize(("text", "drugs"), [
+    ("FEC-T + Trastuzumab", "fluorouracil epirubicin cyclophosphamide docetaxel trastuzumab"),
+    ("EC-T", "epirubicin cyclophosphamide docetaxel"),
+    ("AC-T", "doxorubicin cyclophosphamide docetaxel"),
+    ("T-FEC", "docetaxel fluorouracil epirubicin cyclophosphamide"),
+    ("TC", "docetaxel cyclophosphamide"),
+    ("TC + carboplatin", "docetaxel carboplatin"),
+    ("TCH", "docetaxel carboplatin trastuzumab"),
+    ("TCHP", "docetaxel carboplatin trastuzumab pertuzumab"),
+    ("AC-P + H", "doxorubicin cyclophosphamide paclitaxel trastuzumab"),
+    ("EC-paclitaxel + Herceptin + Perjeta",
+     "epirubicin cyclophosphamide paclitaxel trastuzumab pertuzumab"),
+    ("AC then taxane + trastuzumab", "doxorubicin cyclophosphamide taxane trastuzumab"),
+    ("wP + H", "paclitaxel trastuzumab"),
+    ("T-DM1", "trastuzumab emtansine"),
 ])
-def test_written_regimens(text: str, label: str, missing: tuple[str, ...]) -> None:
+def test_written_regimens(text: str, drugs: str) -> None:
+    """Each drug is read, whether the catalogue models it or not."""
     r = read_written_regimen(text)
-    assert (r.label, r.not_modelled) == (label, missing)
+    expected = ["trastuzumab emtansine"] if text == "T-DM1" else drugs.split()
+    assert sorted(r.modelled + r.not_modelled) == sorted(expected)
+    catalogue = load_catalogue()
+    assert not any(catalogue.lookup_drug(d) for d in r.not_modelled)
+
+
+def test_backbones_missing_from_the_catalogue_are_not_modelled() -> None:
+    full = load_catalogue()
+    backbones = {"fluorouracil", "epirubicin", "cyclophosphamide", "doxorubicin", "carboplatin"}
+    reduced = Catalogue(
+        drugs={k: v for k, v in full.drugs.items() if v.name not in backbones},
+        classes=full.classes, alterations=full.alterations)
+    r = read_written_regimen("FEC-T + Trastuzumab", reduced)
+    assert r.label == "docetaxel + trastuzumab"
+    assert r.not_modelled == ("fluorouracil", "epirubicin", "cyclophosphamide")
+    assert read_written_regimen("TCHP", reduced).not_modelled == ("carboplatin",)
 
 
 def test_ambiguous_letters_are_reported() -> None:
@@ -232,7 +248,7 @@ def test_cli_outputs(tmp_path: Path) -> None:
                   "PATHOLOGIC_RESPONSE", "--min-patients", "2", "-o", str(out), "--csv",
                   str(csv), "--html", str(page), "--no-progress")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "AUC" in result.output and "carboplatin not modelled" in result.output  # type: ignore
+    assert "AUC" in result.output and "T read as docetaxel" in result.output  # type: ignore
     assert json.loads(out.read_text())["n"] == 12
     assert csv.read_text().splitlines()[0].startswith("sample,regimen,")
     assert "<img" in page.read_text()

@@ -75,8 +75,10 @@ def cohort(
     scheduler: Annotated[str | None, Opt(
         "--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: this process).")
     ] = None,
-    engine: Annotated[str | None, Opt("--engine", help="Prediction engine (default: the "
-                                      "prediction layer's).")] = None,
+    engine: Annotated[str | None, Opt("--engine", help="Prediction engine: graded (default, "
+                                      "calibrated probability) or most-permissive.")] = None,
+    endpoint: Annotated[str, Opt("--endpoint", help="Endpoint of the calibrated response "
+                                 "probability: pCR or ORR.")] = "pCR",
     json_output: Annotated[bool, Opt("--json", help="Print the JSON document.")] = False,
     output: Annotated[Path | None, Opt("--output", "-o", help="Write the JSON here.")] = None,
     csv: Annotated[Path | None, Opt("--csv", help="Write per-sample predictions (CSV).")] = None,
@@ -96,7 +98,8 @@ def cohort(
         result = run_cohort(profiles, columns, regimen=regimen, regimen_column=regimen_column,
                             regimen_map=mapping, outcome=outcome, positive=positive, time=time,
                             event=event, min_patients=min_patients, name=label,
-                            engine=engine, scheduler=scheduler, progress=update)
+                            engine=engine, endpoint=endpoint, scheduler=scheduler,
+                            progress=update)
     document = result.to_dict()
     if output is not None:
         write_atomic(output, json.dumps(document, indent=2) + "\n")
@@ -156,8 +159,8 @@ def trial(
     scheduler: Annotated[str | None, Opt(
         "--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: this process).")
     ] = None,
-    engine: Annotated[str | None, Opt("--engine", help="Prediction engine (default: the "
-                                      "prediction layer's).")] = None,
+    engine: Annotated[str | None, Opt("--engine", help="Prediction engine: graded (default, "
+                                      "calibrated probability) or most-permissive.")] = None,
     json_output: Annotated[bool, Opt("--json", help="Print the JSON document.")] = False,
     output: Annotated[Path | None, Opt("--output", "-o", help="Write the JSON here.")] = None,
     html: Annotated[Path | None, Opt("--html", help="Write the HTML trial report.")] = None,

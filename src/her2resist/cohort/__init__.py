@@ -5,7 +5,7 @@ Examples
 --------
 >>> from her2resist.cohort import read_written_regimen
 >>> read_written_regimen("TCHP").label
-'docetaxel + trastuzumab + pertuzumab'
+'docetaxel + carboplatin + trastuzumab + pertuzumab'
 """
 
 from her2resist.cohort.cohort import CohortResult, run_cohort

@@ -6,7 +6,7 @@ Examples
 >>> from her2resist.profile import TumourProfile
 >>> profiles = [TumourProfile.from_alterations(f"T{i}", ["PTEN loss"] if i % 2 else [])
 ...             for i in range(6)]
->>> result = run_cohort(profiles, regimen="trastuzumab")
+>>> result = run_cohort(profiles, regimen="trastuzumab", engine="most-permissive")
 >>> result.samples["class"].value_counts().to_dict()
 {'sensitive': 3, 'resistant': 3}
 """
@@ -182,6 +182,7 @@ def run_cohort(
     name: str = "cohort",
     predictor: Predictor | None = None,
     engine: str | None = None,
+    endpoint: str = "pCR",
     scheduler: str | Any | None = None,
     progress: Progress | None = None,
     n_boot: int = 2000,
@@ -205,8 +206,9 @@ def run_cohort(
         A time-to-event outcome (both, or neither).
     min_patients
         Markers carried by fewer patients (or lacked by fewer) are not tested.
-    predictor, engine, scheduler, progress
-        See :func:`her2resist.cohort.predictions.predict_genotypes`.
+    predictor, engine, endpoint, scheduler, progress
+        See :func:`her2resist.cohort.predictions.predict_genotypes` (default: the graded
+        engine with the pCR-calibrated response probability).
     n_boot, seed
         Bootstrap resamples of the AUC interval and their seed.
 
@@ -235,12 +237,14 @@ def run_cohort(
     labels = written.iloc[keep].map({k: v.label for k, v in read.items()}).to_numpy()
     pairs = pd.MultiIndex.from_arrays([codes[keep], labels]).unique()
     table = predict_genotypes([(genotypes[g], r) for g, r in pairs], predictor=predictor,
-                              engine=engine, scheduler=scheduler, progress=progress)
+                              engine=engine, endpoint=endpoint, scheduler=scheduler,
+                              progress=progress)
     frame = _sample_frame([samples[i] for i in keep], codes[keep], labels,
                           written.iloc[keep].to_numpy(), genotypes, table)
     result = CohortResult(name, frame, None, {}, pd.DataFrame(), pd.DataFrame(), {}, read,
                           table.probability_source, tuple(warnings),
-                          {"distinct_predictions": len(table.rows),
+                          {"engine": engine or "graded", "endpoint_calibrated": endpoint,
+                           "distinct_predictions": len(table.rows),
                            "distinct_genotypes": len(set(codes[keep].tolist()))})
     if outcome is not None:
         return _binary(result, clinical, outcome, positive, min_patients, n_boot, seed,

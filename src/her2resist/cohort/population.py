@@ -14,7 +14,7 @@ depends on the seed and the number of patients only, never on how the work is sp
 Examples
 --------
 >>> pop = load_population()
->>> draw = pop.sample(20_000, seed=1)
+>>> draw = pop.sample(200_000, seed=1)
 >>> round(float(draw.er_positive.mean()), 2)
 0.5
 >>> round(float(draw.has("PTEN_loss")[~draw.er_positive].mean()), 2)

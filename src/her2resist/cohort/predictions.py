@@ -1,9 +1,16 @@
 """Predictions for many tumours: once per distinct (genotype, regimen), locally or on Dask.
 
 Tumours with the same model alterations and HER2 call given the same regimen get the same
-prediction, so a cohort of 100,000 tumours costs its distinct genotypes. The prediction is
-the public :func:`her2resist.predict.predict_response` (or any function with its signature,
-passed as ``predictor``), so the cohort follows whichever engine the prediction layer uses.
+prediction, so a cohort of 100,000 tumours costs its distinct genotypes.
+
+The prediction comes from the public prediction layer: with ``engine="graded"`` (the default)
+:func:`her2resist.predict.graded.predict_graded` in the patient context (``context="patient"``,
+no sampled interval) with the endpoint's calibrated response probability; with any other
+engine name :func:`her2resist.predict.predict_response` on that engine. The predicted
+mechanisms are always those of :func:`~her2resist.predict.predict_response` (the Boolean
+limit's explanation: alterations whose removal restores control), since the graded prediction
+carries no mechanism trace. A test or a caller can pass any function with
+``predict_response``'s signature as ``predictor``.
 
 The response probability is the prediction's ``response_probability`` when it has one (a
 calibrated engine). Otherwise the **fallback** is the identity map of the response score,
@@ -13,10 +20,12 @@ so; every output carries that field.
 Examples
 --------
 >>> key = Genotype(("PTEN_loss",))
->>> table = predict_genotypes([(key, "trastuzumab")])
+>>> table = predict_genotypes([(key, "trastuzumab")], engine="most-permissive")
 >>> row = table.rows[(key, "trastuzumab")]
 >>> row.response_class, row.mechanisms
 ('resistant', ('PTEN_loss',))
+>>> table.probability_source.startswith("uncalibrated")
+True
 """
 
 from __future__ import annotations
@@ -25,10 +34,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from her2resist.exceptions import EngineError
+from her2resist.exceptions import EngineError, ParameterError
 
 #: Distinct (genotype, regimen) pairs sent to one worker at a time.
 CHUNK = 64
+DEFAULT_ENGINE = "graded"
+ENDPOINTS = ("pCR", "ORR")
 PROBABILITY_CALIBRATED = "calibrated (the prediction's response_probability)"
 PROBABILITY_FALLBACK = ("uncalibrated: the prediction has no response_probability, so the "
                         "response score is used as the probability (identity map)")
@@ -97,15 +108,35 @@ def _summarise(prediction: Any) -> PredictedResponse:
     return PredictedResponse(
         score=float(prediction.score), response_probability=probability,
         response_class=str(prediction.response_class),
-        mechanisms=tuple(prediction.mechanisms), calibrated=calibrated,
+        mechanisms=tuple(getattr(prediction, "mechanisms", ())), calibrated=calibrated,
     )
 
 
+def _package_prediction(genotype: Genotype, regimen: str, engine: str, endpoint: str
+                        ) -> PredictedResponse:
+    """The prediction layer's answer (see module docs)."""
+    from her2resist.predict import predict_response
+
+    alterations, environment = list(genotype.alterations), genotype.environment or None
+    if engine != "graded":
+        return _summarise(predict_response(alterations, regimen, environment=environment,
+                                           engine=engine))
+    from her2resist.predict.graded import predict_graded
+
+    graded = predict_graded(alterations, regimen, context="patient", environment=environment,
+                            endpoint=endpoint, samples=0)
+    mechanisms = predict_response(alterations, regimen, environment=environment).mechanisms
+    probability, calibrated = response_probability(graded)
+    return PredictedResponse(float(graded.score), probability, str(graded.response_class),
+                             tuple(mechanisms), calibrated)
+
+
 def _predict_chunk(pairs: Sequence[tuple[Genotype, str]], predictor: Predictor | None,
-                   engine: str | None) -> list[PredictedResponse]:
+                   engine: str | None, endpoint: str = "pCR") -> list[PredictedResponse]:
     """Predict one chunk of pairs (runs in a Dask worker or in this process)."""
     if predictor is None:
-        from her2resist.predict import predict_response as predictor
+        return [_package_prediction(g, regimen, engine or DEFAULT_ENGINE, endpoint)
+                for g, regimen in pairs]
     options = {"engine": engine} if engine else {}
     return [_summarise(predictor(list(g.alterations), regimen,
                                  environment=g.environment or None, **options))
@@ -117,6 +148,7 @@ def predict_genotypes(
     *,
     predictor: Predictor | None = None,
     engine: str | None = None,
+    endpoint: str = "pCR",
     scheduler: str | Any | None = None,
     progress: Progress | None = None,
 ) -> PredictionTable:
@@ -129,7 +161,10 @@ def predict_genotypes(
     predictor
         ``predict_response`` or a function with its signature; default the package's.
     engine
-        Passed to the predictor as ``engine=`` when given.
+        ``"graded"`` (default), or another engine of the prediction layer; passed to a
+        custom ``predictor`` as ``engine=`` when given.
+    endpoint
+        ``"pCR"`` or ``"ORR"``: the calibrated response probability's endpoint.
     scheduler
         ``None`` (this process), a Dask scheduler address ``"tcp://host:port"``, or a
         ``distributed.Client``. Results do not depend on it.
@@ -143,22 +178,25 @@ def predict_genotypes(
     >>> len(t.rows)
     1
     """
+    if endpoint not in ENDPOINTS:
+        raise ParameterError("endpoint", "predict_genotypes", f"one of {ENDPOINTS}", endpoint)
     distinct = sorted(dict.fromkeys(pairs))
     chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
     results: list[PredictedResponse] = []
     if scheduler is None:
         for chunk in chunks:
-            results.extend(_predict_chunk(chunk, predictor, engine))
+            results.extend(_predict_chunk(chunk, predictor, engine, endpoint))
             if progress:
                 progress(len(results), len(distinct))
     else:
-        results = _on_dask(chunks, predictor, engine, scheduler, progress, len(distinct))
+        results = _on_dask(chunks, predictor, engine, endpoint, scheduler, progress,
+                           len(distinct))
     return PredictionTable(dict(zip(distinct, results, strict=True)))
 
 
 def _on_dask(chunks: list[list[tuple[Genotype, str]]], predictor: Predictor | None,
-             engine: str | None, scheduler: str | Any, progress: Progress | None,
-             total: int) -> list[PredictedResponse]:
+             engine: str | None, endpoint: str, scheduler: str | Any,
+             progress: Progress | None, total: int) -> list[PredictedResponse]:
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
@@ -171,7 +209,8 @@ def _on_dask(chunks: list[list[tuple[Genotype, str]]], predictor: Predictor | No
         raise EngineError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; start one "
                           "with 'dask scheduler' and workers with 'dask worker ADDRESS'") from None
     try:
-        futures = [client.submit(_predict_chunk, chunk, predictor, engine, pure=False)
+        futures = [client.submit(_predict_chunk, chunk, predictor, engine, endpoint,
+                                 pure=False)
                    for chunk in chunks]
         done = 0
         for future in as_completed(futures):

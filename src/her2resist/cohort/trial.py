@@ -21,7 +21,7 @@ Examples
 >>> spec = trial_from_dict({"name": "demo", "endpoint": "pCR", "arms": [
 ...     {"name": "H", "regimen": "trastuzumab"}, {"name": "HP", "regimen": "HP"}]})
 >>> result = run_trial(spec, patients=200, seed=1)
->>> result.response.query("subgroup == 'all'")["n"].sum()
+>>> int(result.response.query("subgroup == 'all'")["n"].sum())
 200
 """
 
@@ -296,7 +296,7 @@ def run_trial(spec: TrialSpec, *, patients: int = 1000, seed: int = 0,
 
         pairs |= pfs_pairs(pairs, population.alterations)
     table = predict_genotypes(sorted(pairs), predictor=predictor, engine=engine,
-                              scheduler=scheduler, progress=progress)
+                              endpoint=spec.endpoint, scheduler=scheduler, progress=progress)
     response = response_table(spec, cells, table, seed)
     warnings = [f"arm {a.name}: {', '.join(a.written.not_modelled)} not modelled; predicted as "
                 f"{a.written.label}" for a in spec.arms if a.written.not_modelled]
@@ -308,7 +308,8 @@ def run_trial(spec: TrialSpec, *, patients: int = 1000, seed: int = 0,
                            limit=pfs_patients)
         warnings.extend(pfs.warnings)
     return TrialResult(spec, patients, seed, response, table.probability_source, pfs,
-                       tuple(warnings), {"distinct_predictions": len(table.rows)})
+                       tuple(warnings), {"engine": engine or "graded",
+                                         "distinct_predictions": len(table.rows)})
 
 
 __all__ = ["Arm", "Draw", "Published", "TrialResult", "TrialSpec", "read_trial", "run_trial",
