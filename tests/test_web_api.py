@@ -50,12 +50,25 @@ def test_predict_answers_what_the_cli_prints(client):
     assert response.json() == cli_json("predict", "-a", "PIK3CA H1047R", "-r", "T-DM1", "--json")
 
 
+def test_graded_options_match_the_cli(client):
+    http, auth = client
+    body = {"alterations": ["PTEN loss"], "regimen": "lapatinib + trastuzumab",
+            "context": "culture", "doses": {"Tykerb": 0.5}, "endpoint": "ORR"}
+    response = http.post("/api/predict", json=body, headers=auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == cli_json("predict", "-a", "PTEN loss", "-r",
+                                       "lapatinib + trastuzumab", "--context", "culture",
+                                       "--dose", "Tykerb=0.5", "--endpoint", "ORR", "--json")
+    assert response.json()["endpoint"] == "ORR"
+
+
 def test_predict_with_fixed_nodes_matches_the_cli(client):
     http, auth = client
-    body = {"alterations": [], "regimen": "trastuzumab", "set": {"Immune": 1}}
+    body = {"alterations": [], "regimen": "trastuzumab", "set": {"Immune": 1},
+            "engine": "most-permissive"}
     response = http.post("/api/predict", json=body, headers=auth)
     assert response.json() == cli_json("predict", "-r", "trastuzumab", "--set", "Immune=1",
-                                       "--json")
+                                       "--engine", "most-permissive", "--json")
 
 
 def test_without_a_token_the_api_answers_401(client):

@@ -115,19 +115,14 @@ def predict(
     plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
     environment = node_settings(set_node)
     alterations = list_option(alteration, "--alteration")
-    from her2resist.predict import predict_response
+    from her2resist.predict.record import prediction_record
 
-    pred = predict_response(alterations, _regimen_text(regimen), environment=environment,
-                            engine=engine)
-    data = pred.to_dict()
+    record = prediction_record(alterations, _regimen_text(regimen), environment=environment,
+                               engine=engine, context=context, doses=parse_doses(dose),
+                               endpoint=endpoint)
+    pred, graded, data = record.prediction, record.graded, record.data
     summary = (pred.response_class, pred.score, "")
-    if engine == "graded":
-        from her2resist.predict.graded import predict_graded
-
-        graded = predict_graded(alterations, regimen, context=context, environment=environment,
-                                doses=parse_doses(dose), endpoint=endpoint)
-        data.update({k: v for k, v in graded.to_dict().items() if k != "fractions"})
-        data["boolean_limit"] = {"class": pred.response_class, "score": round(pred.score, 4)}
+    if graded is not None:
         summary = (graded.response_class, graded.score,
                    f" [{graded.interval[0]:.2f}-{graded.interval[1]:.2f}], {context} context; "
                    f"P({endpoint}) {graded.response_probability:.2f}")

@@ -59,24 +59,30 @@ def json_response(text: str, status: int = 200) -> Response:
 
 
 class PredictIn(BaseModel):
-    """What ``her2resist predict`` takes: alterations, regimen, fixed nodes, engine."""
+    """What ``her2resist predict`` takes: alterations, regimen, fixed nodes, engine options."""
 
     model_config = ConfigDict(extra="forbid")
     alterations: list[str] = Field(default_factory=list, max_length=50,
                                    examples=[["PTEN loss"]])
-    regimen: str = Field(max_length=500, examples=["trastuzumab + everolimus"])
+    regimen: str = Field(min_length=1, max_length=500, examples=["trastuzumab + everolimus"])
     set: dict[str, Literal[0, 1]] = Field(default_factory=dict, max_length=50,
                                           description="Fixed model nodes, as --set NODE=0|1.")
-    engine: Literal["most-permissive", "stochastic"] = "most-permissive"
+    engine: Literal["graded", "most-permissive", "stochastic"] = "graded"
+    context: Literal["patient", "culture"] = Field(
+        "patient", description="Graded engine: patient or culture context, as --context.")
+    doses: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, max_length=20,
+        description="Graded engine: drug -> multiple of the default exposure, as --dose.")
+    endpoint: Literal["pCR", "ORR"] = "pCR"
 
 
 def predict_dict(body: PredictIn) -> dict[str, Any]:
     """The dictionary ``her2resist predict --json`` prints for the same inputs."""
-    from her2resist.predict import predict_response
+    from her2resist.predict.record import prediction_record
 
-    pred = predict_response(body.alterations, body.regimen, environment=dict(body.set),
-                            engine=body.engine)
-    return pred.to_dict()
+    return prediction_record(body.alterations, body.regimen, environment=dict(body.set),
+                             engine=body.engine, context=body.context, doses=body.doses,
+                             endpoint=body.endpoint).data
 
 
 @router.post("/predict", summary="Predict a response (as `her2resist predict --json`)")

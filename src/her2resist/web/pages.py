@@ -136,14 +136,14 @@ def home(request: Request) -> HTMLResponse:
 def predict_page(request: Request) -> HTMLResponse:
     page_user(request)
     return render(request, "predict.html", form={"alterations": [], "regimen": "",
-                                                 "engine": "most-permissive"})
+                                                 "engine": "graded"})
 
 
 @router.post("/predict")
 def predict_post(request: Request, csrf: Annotated[str, Form()],
                  regimen: Annotated[str, Form()],
                  alteration: Annotated[list[str] | None, Form()] = None,
-                 engine: Annotated[str, Form()] = "most-permissive") -> HTMLResponse:
+                 engine: Annotated[str, Form()] = "graded") -> HTMLResponse:
     check_form(request, csrf)
     alterations = [a.strip() for a in alteration or [] if a.strip()]
     form = {"alterations": alterations, "regimen": regimen, "engine": engine}
