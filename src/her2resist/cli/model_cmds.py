@@ -49,6 +49,11 @@ OutputPath = Annotated[
     typer.Option("--output", "-o", help="File to write; default: standard output (maboss: "
                  "OUT.bnd and OUT.cfg, required)."),
 ]
+ImplicitInputs = Annotated[
+    bool,
+    typer.Option("--implicit-inputs", help="Read names that a bnet file's rules use but never "
+                 "define as free inputs (default: an error listing them)."),
+]
 _MODEL_SUFFIXES = (".yaml", ".yml", ".bnet", ".sbml", ".xml")
 
 
@@ -58,6 +63,8 @@ class ExportFormat(str, Enum):
     bnet = "bnet"
     sbml = "sbml"
     maboss = "maboss"
+    sif = "sif"
+    graphml = "graphml"
 
 
 def _say(text: str) -> None:
@@ -79,16 +86,19 @@ def _parse_fixed(values: list[str] | None, network: Network) -> dict[str, int]:
 @model_app.command("export")
 @handle_errors
 def export_cmd(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="bnet, sbml or maboss.")],
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="bnet, sbml, maboss, or the graph for Cytoscape: sif, graphml.")],
     output: OutputPath = None,
     model: ModelPath = None,
     set_: list[str] | None = SET_OPTION,
+    implicit_inputs: ImplicitInputs = False,
 ) -> None:
-    """Export the model as bnet, SBML-qual or MaBoSS files."""
+    """Export the model as bnet (inputs stay free unless fixed with --set), SBML-qual or MaBoSS
+    files, or its regulatory graph as SIF or GraphML (Cytoscape)."""
+    from her2resist.model import graph
     from her2resist.model.formats import write_bnet, write_maboss
-    from her2resist.model.sbml import write_sbml
 
-    network = load_model(model)
+    network = load_model(model, implicit_inputs=implicit_inputs)
     fixed = _parse_fixed(set_, network)
     if fmt is ExportFormat.maboss:
         if output is None:
@@ -100,7 +110,17 @@ def export_cmd(
             write_atomic(stem.with_name(stem.name + suffix), text)
         _say(f"Wrote {stem}.bnd and {stem}.cfg ({len(network)} nodes)")
         return
-    text = write_bnet(network, fixed) if fmt is ExportFormat.bnet else write_sbml(network, fixed)
+    if fmt is ExportFormat.sbml:
+        from her2resist.model.sbml import write_sbml
+
+        text = write_sbml(network, fixed)
+    elif fmt in (ExportFormat.sif, ExportFormat.graphml):
+        if fixed:
+            raise ParameterError("--set", f"model export --format {fmt.value}",
+                                 "not given: a graph has no node values", set_)
+        text = graph.write_sif(network) if fmt is ExportFormat.sif else graph.write_graphml(network)
+    else:
+        text = write_bnet(network, fixed)
     if output is None:
         sys.stdout.write(text)
         return
@@ -142,12 +162,13 @@ def show_cmd(
 @handle_errors
 def check_cmd(
     file: Annotated[Path, typer.Argument(help="Model file: .yaml, .yml, .bnet, .sbml or .xml.")],
+    implicit_inputs: ImplicitInputs = False,
 ) -> None:
     """Validate a model file; print a one-line summary, or the error with file and line."""
     if file.suffix.lower() not in _MODEL_SUFFIXES:
         raise ModelError(file, f"unknown model format {file.suffix or '(no suffix)'!r}; "
                          f"accepted: {', '.join(_MODEL_SUFFIXES)}")
-    network = load_model(file)
+    network = load_model(file, implicit_inputs=implicit_inputs)
     inputs = len(network.inputs)
     regulations = sum(len(node.regulators) for node in network.nodes.values())
     _say(f"{file}: OK, model {network.name!r}: {len(network)} nodes ({inputs} inputs, "

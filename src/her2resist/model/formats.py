@@ -16,6 +16,8 @@ A, B & !C
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,6 +32,8 @@ from her2resist.model.rules import (
     parse_rule,
     variables,
 )
+
+_TOKEN = re.compile(r"[A-Za-z0-9_.]+")
 
 
 def read_model_file(path: str | Path, *, implicit_inputs: bool = False) -> Network:
@@ -109,7 +113,9 @@ def read_bnet_text(text: str, *, source: str = "<bnet>", implicit_inputs: bool =
     for node in nodes.values():
         for regulator in variables(node.expr) if node.rule is not None else ():
             if regulator not in nodes:
-                undeclared.setdefault(regulator, []).append(node.id)
+                readers = undeclared.setdefault(regulator, [])
+                if node.id not in readers:
+                    readers.append(node.id)
     if undeclared and not implicit_inputs:
         first = nodes[undeclared[next(iter(undeclared))][0]]
         listed = "; ".join(f"{name} (read by {', '.join(readers)})"
@@ -166,6 +172,34 @@ def write_bnet(network: Network, fixed: Mapping[str, int] | None = None) -> str:
             rule = format_rule(node.expr)
         lines.append(f"{name}, {rule}")
     return "\n".join(lines) + "\n"
+
+
+def rename_nodes(network: Network, mapping: Mapping[str, str]) -> Network:
+    """A copy of ``network`` with nodes renamed by ``mapping`` (rules and references follow).
+
+    Examples
+    --------
+    >>> net = rename_nodes(read_bnet_text("S_1, !S_2\\nS_2, S_2"), {"S_1": "ERK", "S_2": "DUSP"})
+    >>> net.nodes["ERK"].rule, net.inputs
+    ('!DUSP', ('DUSP',))
+    """
+    new_ids = [mapping.get(name, name) for name in network.nodes]
+    if len(set(new_ids)) != len(new_ids):
+        clash = sorted({n for n in new_ids if new_ids.count(n) > 1})
+        raise ModelError(network.source or network.name,
+                         f"renaming would give two nodes the same id: {', '.join(clash)}")
+
+    def rename(match: re.Match[str]) -> str:
+        return mapping.get(match.group(0), match.group(0))
+
+    nodes = {}
+    for name, node in network.nodes.items():
+        rule = None if node.rule is None else _TOKEN.sub(rename, node.rule)
+        refs = {mapping.get(k, k): v for k, v in node.refs.items()}
+        nodes[mapping.get(name, name)] = dataclasses.replace(
+            node, id=mapping.get(name, name), rule=rule, refs=refs)
+    return Network(nodes=nodes, name=network.name, version=network.version,
+                   source=network.source)
 
 
 def _maboss_logic(rule: str) -> str:

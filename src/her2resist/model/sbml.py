@@ -30,15 +30,19 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from her2resist._optional import require
-from her2resist.exceptions import ModelError
+from her2resist.exceptions import ModelError, ModelWarning
+from her2resist.model.formats import rename_nodes
 from her2resist.model.network import INPUT_KINDS, NODE_KINDS, Network, Node
 from her2resist.model.rules import (
+    IDENTIFIER,
     And,
     Const,
     Expr,
@@ -59,6 +63,9 @@ else:  # every function here needs it, and only SBML files import this module
 NAMESPACE = "https://github.com/her2resist/her2resist/sbml-qual"
 _PREFIX = "her2resist"
 _XHTML = "http://www.w3.org/1999/xhtml"
+#: libsbml's error for a qualitativeSpecies missing a required attribute (qual-20303).
+_SPECIES_ATTRIBUTES = 3020303
+_GENERATED_ID = re.compile(r"[A-Za-z]*_?\d+")
 _SID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GENE_URI = "http://identifiers.org/hgnc.symbol/"
 _REF_URIS = {"PMID:": "http://identifiers.org/pubmed/", "DOI:": "http://identifiers.org/doi/"}
@@ -253,7 +260,9 @@ def read_sbml_string(text: str, *, source: str = "<sbml>") -> Network:
     doc = libsbml.readSBMLFromString(text)
     for i in range(doc.getNumErrors()):
         error = doc.getError(i)
-        if error.getSeverity() >= libsbml.LIBSBML_SEV_ERROR:
+        # A species without its required compartment (biodivine's files): warned below.
+        if (error.getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+                and error.getErrorId() != _SPECIES_ATTRIBUTES):
             raise ModelError(source, f"not valid SBML: {error.getMessage().strip()}",
                              line=error.getLine() or None)
     model = doc.getModel()
@@ -268,8 +277,25 @@ def read_sbml_string(text: str, *, source: str = "<sbml>") -> Network:
     nodes = {sid: _make_node(element, rules.get(sid), refs.get(sid, {}))
              for sid, element in species.items()}
     model_info = _own_annotation(model, "model")
-    return Network(nodes=nodes, name=model.getName() or model.getId() or Path(source).stem,
-                   version=model_info.get("version", ""), source=source)
+    network = Network(nodes=nodes, name=model.getName() or model.getId() or Path(source).stem,
+                      version=model_info.get("version", ""), source=source)
+    names = _node_names(species)
+    return rename_nodes(network, names) if names else network
+
+
+def _node_names(species: Mapping[str, libsbml.QualitativeSpecies]) -> dict[str, str]:
+    """Species id -> its ``name`` as a node id (punctuation as ``_``) where the id is generated
+    (``S_1``, as CellCollective and GINsim write them, the gene or protein being the name) or
+    the name is a single word; never a name that two species share or that is another's id.
+    A name with spaces beside a meaningful id ("Signal A" for ``A``) is a label: the id stays."""
+    wanted = {sid: re.sub(r"\W+", "_", element.getName()).strip("_")
+              for sid, element in species.items()
+              if element.isSetName() and (_GENERATED_ID.fullmatch(sid)
+                                          or not re.search(r"\s", element.getName().strip()))}
+    counts = Counter(wanted.values())
+    return {sid: name for sid, name in wanted.items()
+            if name != sid and counts[name] == 1 and name not in species
+            and IDENTIFIER.fullmatch(name)}
 
 
 def _read_species(qual: libsbml.QualModelPlugin, source: str
@@ -283,10 +309,18 @@ def _read_species(qual: libsbml.QualModelPlugin, source: str
                 source, f"qualitativeSpecies {sid!r} has maxLevel {element.getMaxLevel()}; only "
                 "Boolean models (maxLevel 1) are supported", line=element.getLine(), field=sid,
             )
+        if not sid:
+            raise ModelError(source, "a qualitativeSpecies has no id", line=element.getLine())
         if sid in species:
             raise ModelError(source, f"qualitativeSpecies {sid!r} is defined twice",
                              line=element.getLine(), field=sid)
         species[sid] = element
+    missing = [sid for sid, element in species.items() if not element.isSetCompartment()]
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        warnings.warn(f"{source}: {len(missing)} qualitativeSpecies have no compartment "
+                      f"(required by SBML-qual; read anyway): {shown}", ModelWarning,
+                      stacklevel=3)
     return species
 
 

@@ -46,6 +46,7 @@ from her2resist.predict.scoring import (
     control_per_state,
     response_score,
 )
+from her2resist.screen.drugs import agents_for_model
 from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
 from her2resist.screen.report import TopCombination, agreement_table, kb_strategies, top_details
@@ -235,6 +236,7 @@ def screen_combinations(
         wanted = resolve_readout(setup, None, function="screen_combinations")
     setup.network.check_nodes(wanted, "readout node")
     panel = parse_agents(agents) if agents is not None else default_panel()
+    panel = agents_for_model(panel, setup.network, explicit=agents is not None)
     genotypes = as_genotypes(profiles if profiles is not None or setup.project else {})
     combos = combos_of(panel, max_size)
     setup.network.check_nodes([n for a in panel for n, _ in a.nodes], "agent node")

@@ -20,9 +20,14 @@ True
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
+
+from her2resist.exceptions import ModelWarning, ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.model.rules import signed_variables
+from her2resist.screen.genotypes import Agent
 
 #: Names that imported models use for genes, and the HGNC symbol the catalogue uses.
 GENE_ALIASES = {
@@ -97,3 +102,58 @@ def _imported_node_drugs(network: Network, catalogue: Catalogue
         if ids:
             out[(name, 0)] = tuple(ids)
     return out
+
+
+def agents_for_model(panel: Sequence[Agent], network: Network, *, explicit: bool,
+                     catalogue: Catalogue | None = None) -> tuple[Agent, ...]:
+    """The panel as it acts on ``network``: an agent whose nodes the network has is kept; a
+    drug or class agent whose nodes it lacks (an imported model has no drug nodes) sets the
+    nodes its drugs act on there (:func:`node_drugs`), e.g. lapatinib -> ``ERBB1=0, ERBB2=0``
+    in Sahin 2009.  An agent that acts on no node is an error when the user named it
+    (``explicit``) and is left out of the default panel with a warning.
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> from her2resist.screen.genotypes import parse_agents
+    >>> net = read_bnet_text("ERBB1, EGF\\nERBB2, ERBB2\\nAKT1, ERBB1 | ERBB2\\nEGF, EGF")
+    >>> [a.nodes for a in agents_for_model(parse_agents(["lapatinib"]), net, explicit=True)]
+    [(('ERBB1', 0), ('ERBB2', 0))]
+    """
+    missing = [a for a in panel if any(n not in network.nodes for n, _ in a.nodes)]
+    if not missing:
+        return tuple(panel)
+    catalogue = catalogue or load_catalogue()
+    acts: dict[str, list[tuple[str, int]]] = {}
+    for literal, ids in sorted(node_drugs(network, catalogue).items()):
+        for drug in ids:
+            acts.setdefault(drug, []).append(literal)
+    out, dropped = [], []
+    for agent in panel:
+        if agent not in missing:
+            out.append(agent)
+            continue
+        drugs = [d for i in agent.ids
+                 for d in ([i] if i in catalogue.drugs
+                           else [m.id for m in catalogue.drugs_in_class(i)])]
+        literals = dict(lit for d in drugs for lit in acts.get(d, ()))
+        if literals:
+            out.append(Agent(agent.name, tuple(sorted(literals.items())), agent.ids))
+        elif explicit:
+            acting = sorted(acts)
+            raise ParameterError(
+                "agents", "screen_combinations",
+                f"drugs that act on a node of model {network.name!r} (by its rules or their "
+                f"targets' genes: {', '.join(acting[:15]) or 'none'}"
+                f"{', ...' if len(acting) > 15 else ''}) or NODE=0|1", agent.name)
+        else:
+            dropped.append(agent.name)
+    if dropped:
+        warnings.warn(f"{len(dropped)} agent(s) of the default panel act on no node of model "
+                      f"{network.name!r} and were left out: {', '.join(dropped)}",
+                      ModelWarning, stacklevel=2)
+    if not out:
+        raise ParameterError("agents", "screen_combinations",
+                             "agents that act on the model's nodes (NODE=0|1 or mapped drugs)",
+                             [a.name for a in panel])
+    return tuple(out)
