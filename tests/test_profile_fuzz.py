@@ -28,6 +28,7 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
     "maf": (read_maf, ".maf", DATA / "tumour.maf"),
+    "maf_gdc": (read_maf, ".maf", DATA / "gdc_somatic.maf"),
     "vcf": (read_vcf, ".vcf", DATA / "tumour_vep.vcf"),
     "vcf_strelka": (read_vcf, ".vcf", DATA / "vcf" / "strelka_somatic_snvs.vcf"),
     "vcf_multiallelic": (read_vcf, ".vcf", DATA / "vcf" / "mutect2_multiallelic.vcf"),

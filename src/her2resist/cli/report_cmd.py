@@ -83,12 +83,14 @@ def report(
     normal_sample: Annotated[str | None, typer.Option(
         "--normal-sample", help="The VCF's matched normal sample (never reported).")] = None,
     min_vaf: Annotated[float, typer.Option(
-        "--min-vaf", min=0.0, max=1.0, help="VCF alleles below this allele fraction are not "
-        "used.")] = 0.05,
+        "--min-vaf", min=0.0, max=1.0, help="VCF alleles and MAF rows below this allele "
+        "fraction are not used.")] = 0.05,
     min_depth: Annotated[int, typer.Option(
-        "--min-depth", min=0, help="VCF alleles with fewer reads are not used.")] = 10,
+        "--min-depth", min=0, help="VCF alleles and MAF rows with fewer reads are not "
+        "used.")] = 10,
     include_filtered: Annotated[bool, typer.Option(
-        "--include-filtered", help="Use VCF records that fail FILTER.")] = False,
+        "--include-filtered", help="Use VCF records and MAF rows that fail FILTER.")
+    ] = False,
     fmt: str | None = format_option(*FORMATS),
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,

@@ -17,6 +17,8 @@ from her2resist.profile.tumour import TumourProfile, merge_profiles
 from her2resist.profile.vcf import read_vcf
 
 Reader = Callable[..., dict[str, TumourProfile]]
+#: The variant options that MAFs take too (the rest are the VCF's tumour/normal choice).
+_THRESHOLDS = frozenset({"min_vaf", "min_depth", "include_filtered"})
 
 #: (genetic_alteration_type, datatype) of cBioPortal meta files -> what the data file holds.
 META_KINDS = {
@@ -102,7 +104,9 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
           ) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
     readers: list[tuple[Reader, Sequence[Path], dict[str, Any]]] = [
-        (read_profile, profile, {}), (read_maf, maf, {}), (read_vcf, vcf, dict(vcf_options or {})),
+        (read_profile, profile, {}),
+        (read_maf, maf, {k: v for k, v in (vcf_options or {}).items() if k in _THRESHOLDS}),
+        (read_vcf, vcf, dict(vcf_options or {})),
         (read_cna, cna, {"scale": cna_scale}),
         (read_expression, expression, {"scale": expression_scale}),
     ]
@@ -130,7 +134,8 @@ def load_profiles(
     ``cna_scale`` and ``expression_scale`` settle the scale of ``cna`` and ``expression``
     (see :func:`~her2resist.profile.read_cna`, :func:`~her2resist.profile.read_expression`);
     ``vcf_options`` are keyword arguments of :func:`~her2resist.profile.read_vcf` (``sample``
-    for the tumour, ``normal``, ``min_vaf``, ``min_depth``, ``include_filtered``).
+    for the tumour, ``normal``, ``min_vaf``, ``min_depth``, ``include_filtered``); the
+    last three apply to ``maf`` too.
 
     Raises
     ------

@@ -58,6 +58,8 @@ NOT_PROTEIN_CHANGING = frozenset({
     "upstream_gene_variant", "downstream_gene_variant", "intergenic_variant",
     "non_coding_transcript_exon_variant",
 })
+_THREE_ANY_CASE = re.compile(r"(?i)(Ala|Arg|Asn|Asp|Cys|Gln|Glu|Gly|His|Ile|Leu|Lys|"
+                             r"Met|Phe|Pro|Ser|Thr|Trp|Tyr|Val|Ter|Sec|Xaa)")
 _TRUNCATING_CHANGE = re.compile(r"(\*|X|Ter)\d*$|fs|_splice$", re.IGNORECASE)
 
 
@@ -85,6 +87,27 @@ def genes_with_rule(kind: Literal["copy_number", "expression"], call: str,
 
 def _hit(alt: Alteration, source: Source) -> ProfileAlteration:
     return ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set), (source,))
+
+
+def clean_protein_change(change: str) -> str:
+    """A protein change as the catalogue reads it: reference prefix, parentheses and case
+    undone ('NP_006209.2:p.(His1047Arg)', 'p.HIS1047ARG' -> 'p.His1047Arg').
+
+    Examples
+    --------
+    >>> clean_protein_change("NP_006209.2:p.(His1047Arg)"), clean_protein_change("P.GLU17LYS")
+    ('p.His1047Arg', 'p.Glu17Lys')
+    >>> clean_protein_change("p.H1047R"), clean_protein_change("")
+    ('p.H1047R', '')
+    """
+    text = change.strip()
+    if not text:
+        return ""
+    text = text.rsplit(":", 1)[-1].strip()
+    text = re.sub(r"^[pP]\.", "", text).strip("()")
+    if re.search(r"[a-z]", text) is None and _THREE_ANY_CASE.search(text):
+        text = _THREE_ANY_CASE.sub(lambda m: m.group(0).capitalize(), text)
+    return "p." + text
 
 
 def classification_terms(classification: str) -> set[str]:
@@ -119,6 +142,7 @@ def map_mutation(
     """
     cat = catalogue or load_catalogue()
     gene = gene.strip()
+    change = clean_protein_change(change)
     text = f"{gene} {change}".strip() + (f" ({classification})" if classification else "")
     source = Source(source.file, source.line, source.column, source.text or text)
     terms = classification_terms(classification)
