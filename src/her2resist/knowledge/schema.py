@@ -136,6 +136,8 @@ class Evidence(_Record):
     civic_id: int | None = None
     statement: str | None = None
     disease: str | None = None
+    #: The CIViC release the item was read from (civic items only).
+    release: str | None = None
 
     @model_validator(mode="after")
     def _check_level(self) -> Evidence:
