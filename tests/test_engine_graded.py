@@ -134,3 +134,12 @@ def test_levels_outside_zero_one_are_refused(levels: dict[str, object]) -> None:
 def test_bad_hill_parameters_are_refused() -> None:
     with pytest.raises(ParameterError, match="0 < k < 1"):
         GradedEngine(HillParameters(k=1.5))
+
+
+def test_service_keeps_levels_apart() -> None:
+    from her2resist.engines.service import get_service
+
+    service = get_service(load_model(), "graded")
+    half = service.untreated({"ESR1_high": 0.5, "trastuzumab": 1})
+    none = service.untreated({"ESR1_high": 0, "trastuzumab": 1})
+    assert half.value("ER") > none.value("ER") + 0.1

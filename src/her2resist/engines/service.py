@@ -73,8 +73,10 @@ class Batch(Protocol):
                   readout: Assignment) -> bool: ...
 
 
-def _key(assignment: Assignment) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted((n, int(v)) for n, v in assignment.items()))
+def _key(assignment: Assignment) -> tuple[tuple[str, float], ...]:
+    # float, not int: the graded engine takes levels in [0, 1], and 0.5 must not share the
+    # entry of 0 (1 and 1.0 still share one).
+    return tuple(sorted((n, float(v)) for n, v in assignment.items()))
 
 
 class SimulationService:

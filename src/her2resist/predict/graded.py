@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from her2resist.engines import get_engine
 from her2resist.engines.base import Provenance
 from her2resist.engines.graded import GradedEngine, HillParameters
+from her2resist.engines.service import get_service
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.schema import Alteration
@@ -133,51 +133,64 @@ def _control(prolif: np.ndarray, death: np.ndarray) -> np.ndarray:
     return (1.0 - prolif) / 2.0 + (death / 2.0) * (1.0 - prolif / 2.0)
 
 
+def _treated_levels(p: gi.GradedParameters, setup: _Setup, background: Mapping[str, object],
+                    cycling: object, samples: Mapping[str, object] | None) -> dict[str, object]:
+    """Background plus the regimen's levels (chemotherapy scaled by the cycling fraction)."""
+    kill = samples.get("kill", p.chemo_kill) if samples else p.chemo_kill
+    doses = {**setup.doses, **(samples.get("doses", {}) if samples else {})}  # type: ignore[dict-item]
+    drugs = gi.regimen_levels(p, setup.items, doses=doses, cycling=cycling, kill=kill)
+    levels: dict[str, object] = {**background, **drugs}
+    if "Immune" in levels and setup.gain != 1.0:
+        levels["Immune"] = np.minimum(1.0, levels["Immune"] * setup.gain)  # type: ignore[operator]
+    return levels
+
+
+def _point(network: Network, p: gi.GradedParameters, setup: _Setup
+           ) -> tuple[float, float, float, float, dict[str, object], Provenance]:
+    """The nominal prediction, through the simulation service (shared cache)."""
+    service = get_service(network, "graded")
+    untreated = service.untreated(setup.background)
+    levels = _treated_levels(p, setup, setup.background, untreated.value("E2F"), None)
+    treated = service.treat(setup.background, levels).treated  # type: ignore[arg-type]
+    index = {n: i for i, n in enumerate(treated.nodes)}
+    prolif, death = _treated_phenotypes(list(treated.values[0]), index, setup.bystander)
+    c0 = _control(np.asarray(untreated.value("Proliferation")),
+                  np.asarray(untreated.value("Apoptosis")))
+    return (float(c0), float(_control(prolif, death)), float(prolif), float(death), levels,
+            treated.provenance)
+
+
 def _run(
     engine: GradedEngine,
     network: Network,
     p: gi.GradedParameters,
     setup: _Setup,
     *,
-    samples: Mapping[str, np.ndarray] | None = None,
+    samples: Mapping[str, object] | None = None,
     hill: tuple[object, object] | None = None,
     record: list[tuple[float, list[object]]] | None = None,
-) -> tuple[object, object, object, object, dict[str, object]]:
-    """Untreated then treated integration; arrays where ``samples`` are given."""
+) -> tuple[object, object]:
+    """Untreated then treated integration, vectorised over parameter ``samples`` and/or
+    recording the treated trajectory; returns the untreated and treated control."""
     index = {n: i for i, n in enumerate(network.nodes)}
     background: dict[str, object] = dict(setup.background)
-    background.update(samples.get("background", {}) if samples else {})  # type: ignore[arg-type]
+    background.update(samples.get("background", {}) if samples else {})  # type: ignore[call-overload]
     n, k = hill if hill is not None else (p.hill_n, p.hill_k)
-    start = engine.start_vector(network, {}, resting_state(network))
-    state: list[object] = list(start)
+    quick = _SAMPLED if samples else None
+    state: list[object] = list(engine.start_vector(network, {}, resting_state(network)))
     for node, value in background.items():
         state[index[node]] = value
-    quick = _SAMPLED if samples else None
     untreated = engine.integrate(network, background, state, hill_n=n, hill_k=k,
                                  parameters=quick)
-    cycling = untreated[index["E2F"]]
-    kill = samples.get("kill", p.chemo_kill) if samples else p.chemo_kill
-    drugs: dict[str, object] = {}
-    doses = {**setup.doses, **(samples.get("doses", {}) if samples else {})}  # type: ignore[dict-item]
-    for node, level in gi.regimen_levels(p, setup.items, doses=doses).items():
-        drugs[node] = level
-    for item_id, nodes in setup.items:
-        for node in nodes:
-            if node in gi.CHEMO_NODES:
-                dose = setup.doses.get(item_id, 1.0)
-                drugs[node] = np.minimum(1.0, kill * dose) * cycling  # type: ignore[operator]
-    treated_levels = {**background, **drugs}
-    if "Immune" in treated_levels and setup.gain != 1.0:
-        treated_levels["Immune"] = np.minimum(1.0, treated_levels["Immune"] * setup.gain)  # type: ignore[operator]
+    levels = _treated_levels(p, setup, background, untreated[index["E2F"]], samples)
     state = list(untreated)
-    for node, value in treated_levels.items():
+    for node, value in levels.items():
         state[index[node]] = value
-    treated = engine.integrate(network, treated_levels, state, hill_n=n, hill_k=k,
-                               record=record, parameters=quick)
+    treated = engine.integrate(network, levels, state, hill_n=n, hill_k=k, record=record,
+                               parameters=quick)
     c0 = _control(np.asarray(untreated[index["Proliferation"]]),
                   np.asarray(untreated[index["Apoptosis"]]))
-    prolif, death = _treated_phenotypes(treated, index, setup.bystander)
-    return c0, _control(prolif, death), prolif, death, treated_levels
+    return c0, _control(*_treated_phenotypes(treated, index, setup.bystander))
 
 
 def _treated_phenotypes(state: list[object], index: Mapping[str, int],
@@ -287,14 +300,16 @@ def _predict(
     trajectory: bool,
 ) -> GradedPrediction:
     setup = _setup(p, texts, alts, reg, context, environment, doses)
-    engine: GradedEngine = get_engine("graded")  # type: ignore[assignment]
+    c0, c1, prolif, death, levels, provenance = _point(network, p, setup)
+    score = response_score(c0, c1)
+    engine: GradedEngine = get_service(network, "graded").engine  # type: ignore[assignment]
     record: list[tuple[float, list[object]]] | None = [] if trajectory else None
-    c0, c1, prolif, death, levels = _run(engine, network, p, setup, record=record)
-    score = response_score(float(c0), float(c1))  # type: ignore[arg-type]
+    if record is not None:
+        _run(engine, network, p, setup, record=record)
     interval = (score, score)
     if samples > 0:
         drawn, hill = _draw(p, setup, samples, seed)
-        s0, s1, *_ = _run(engine, network, p, setup, samples=drawn, hill=hill)
+        s0, s1 = _run(engine, network, p, setup, samples=drawn, hill=hill)
         per = [response_score(a, b) for a, b in zip(np.broadcast_to(s0, (samples,)).tolist(),
                                                      np.broadcast_to(s1, (samples,)).tolist(),
                                                      strict=True)]
@@ -306,7 +321,7 @@ def _predict(
 
         probability = load_calibration().probability(endpoint, score)
     warnings = []
-    if float(c0) >= 0.5:  # type: ignore[arg-type]
+    if c0 >= 0.5:
         warnings.append("The model finds little proliferative drive in this cell without "
                         "treatment, so a drug can add little control.")
     return GradedPrediction(
@@ -316,12 +331,12 @@ def _predict(
         response_class=response_class(score),
         score=score,
         interval=interval,
-        control_untreated=float(c0),  # type: ignore[arg-type]
-        control_treated=float(c1),  # type: ignore[arg-type]
-        proliferation=float(prolif),
-        apoptosis=float(death),
+        control_untreated=c0,
+        control_treated=c1,
+        proliferation=prolif,
+        apoptosis=death,
         levels={k: float(v) for k, v in levels.items()},  # type: ignore[arg-type]
-        provenance=engine.provenance(network),
+        provenance=provenance,
         response_probability=probability,
         endpoint=endpoint,
         fractions=_fractions(network, record, setup.bystander) if record else (),

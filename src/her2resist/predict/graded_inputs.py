@@ -154,26 +154,29 @@ def drug_level(p: GradedParameters, drug: str, dose: Any, cycling: float) -> Any
     raise ParameterError("kind", "drug_level", "antibody, tki or adc", kind)
 
 
-def chemo_level(p: GradedParameters, dose: float, cycling: float) -> float:
+def chemo_level(p: GradedParameters, dose: Any, cycling: Any, kill: Any = None) -> Any:
     """Kill by a cell-cycle-specific drug: kill per course x dose x fraction in cycle."""
-    return np.minimum(1.0, p.chemo_kill * dose) * min(1.0, max(0.0, cycling))
+    kill = p.chemo_kill if kill is None else kill
+    return np.minimum(1.0, kill * dose) * np.clip(cycling, 0.0, 1.0)
 
 
 def regimen_levels(
     p: GradedParameters,
     items: Iterable[tuple[str, tuple[str, ...]]],
     *,
-    doses: Mapping[str, float] | None = None,
-    cycling: float = 1.0,
-) -> dict[str, float]:
-    """Node levels of a regimen given as ``(drug or class id, nodes)`` pairs."""
+    doses: Mapping[str, Any] | None = None,
+    cycling: Any = 1.0,
+    kill: Any = None,
+) -> dict[str, Any]:
+    """Node levels of a regimen given as ``(drug or class id, nodes)`` pairs; ``cycling`` is the
+    untreated cell's fraction in cycle, ``kill`` overrides the chemotherapy kill per course."""
     doses = dict(doses or {})
-    remaining: dict[str, float] = {}
+    remaining: dict[str, Any] = {}
     for item_id, nodes in items:
         dose = doses.get(item_id, 1.0)
         for node in nodes:
             if node in CHEMO_NODES:
-                level = chemo_level(p, dose, cycling)
+                level = chemo_level(p, dose, cycling, kill)
             else:
                 level = drug_level(p, item_id, dose, cycling)
             remaining[node] = remaining.get(node, 1.0) * (1.0 - level)
