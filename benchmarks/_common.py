@@ -79,6 +79,17 @@ def time_processes(sides: dict[str, Sequence[str]], repeats: int,
             for name, rows in runs.items()}
 
 
+def clock() -> tuple[float, float]:
+    """(wall, CPU) seconds now; subtract two readings with :func:`since`."""
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    """(wall, CPU) seconds since ``start`` (from :func:`clock`)."""
+    wall, cpu = clock()
+    return wall - start[0], cpu - start[1]
+
+
 def median_s(func: Callable[[], object], repeats: int) -> float:
     """Median wall seconds of ``func()`` over ``repeats`` calls."""
     times = []

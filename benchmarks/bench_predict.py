@@ -100,10 +100,14 @@ import json, statistics, sys, time
 from her2resist.predict import predict_response
 q = json.load(sys.stdin)
 def t(alts):
-    s = time.perf_counter(); predict_response(alts, q["regimen"]); return time.perf_counter() - s
+    s, c = time.perf_counter(), time.process_time()
+    predict_response(alts, q["regimen"])
+    return time.perf_counter() - s, time.process_time() - c
+def med(rows):
+    return [statistics.median(r[i] for r in rows) for i in (0, 1)]
 cold = t(q["first"])
-new = statistics.median([t([a]) for a in q["new"]])
-warm = statistics.median([t(q["first"]) for _ in range(20)])
+new = med([t([a]) for a in q["new"]])
+warm = med([t(q["first"]) for _ in range(20)])
 print(json.dumps({"cold": cold, "new": new, "warm": warm}))
 """
 
@@ -113,12 +117,18 @@ sys.path.insert(0, sys.argv[2])
 import mpbn
 from mpbn_route import route
 q = json.load(sys.stdin)
-def t(jobs):
-    s = time.perf_counter(); [route(net, j) for j in jobs]; return time.perf_counter() - s
-s = time.perf_counter(); net = mpbn.MPBooleanNetwork(sys.argv[1]); load = time.perf_counter() - s
-cold = load + t(q["first"])
-new = statistics.median([t(j) for j in q["new"]])
-warm = statistics.median([t(q["first"]) for _ in range(5)])
+def t(jobs, load=False):
+    s, c = time.perf_counter(), time.process_time()
+    if load:
+        global net
+        net = mpbn.MPBooleanNetwork(sys.argv[1])
+    [route(net, j) for j in jobs]
+    return time.perf_counter() - s, time.process_time() - c
+def med(rows):
+    return [statistics.median(r[i] for r in rows) for i in (0, 1)]
+cold = t(q["first"], load=True)
+new = med([t(j) for j in q["new"]])
+warm = med([t(q["first"]) for _ in range(5)])
 print(json.dumps({"cold": cold, "new": new, "warm": warm}))
 """
 
@@ -135,16 +145,17 @@ def bench_in_process(bnet: Path, repeats: int) -> None:
         theirs.append(json.loads(run_process(
             [PYTHON, "-c", PEER_IN_PROCESS, str(bnet), str(PEER.parent)], stdin=peer_q)[2]))
 
-    def med(rows: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in rows)
+    def med(rows: list[dict], key: str, i: int) -> float:
+        return statistics.median(r[key][i] for r in rows)
 
+    labels = {"cold": "cold: first prediction (loads model and KB; nothing cached)",
+              "new": "a question not asked before in the process",
+              "warm": "warm: the same prediction again"}
     print_table(
         f"In-process, after imports (median of {repeats} fresh processes; {len(NEW)} new "
         "questions, 20 repeats per process)", "plain mpbn",
-        [("cold: first prediction (loads model and KB; nothing cached)", med(ours, "cold"),
-          med(theirs, "cold")),
-         ("a question not asked before in the process", med(ours, "new"), med(theirs, "new")),
-         ("warm: the same prediction again", med(ours, "warm"), med(theirs, "warm"))])
+        [(f"{what} {labels[key]}", med(ours, key, i), med(theirs, key, i))
+         for key in labels for i, what in ((0, "wall"), (1, "CPU "))])
 
 
 def bench_one_shot(bnet: Path, repeats: int) -> None:

@@ -10,29 +10,32 @@
    the size (no pruning of supersets: the fast side's pruning is part of what is measured, and
    the number of sets it checks is printed).
 
-Beside plain mpbn, ``--old-loop`` also times her2resist's own engine called once per item with
-a fresh engine (its exact reductions, no cache shared between items): the baseline earlier
-versions of this script called "naive".
+Earlier versions of this script compared with her2resist's own engine called once per item and
+called it "naive"; that loop used the engine's reductions and, since the shared simulation
+service, its cache too, so it is no longer a baseline and is gone.
+
+Each her2resist side runs in a fresh child process (imports excluded from its time), so that
+nothing one measurement computed serves the next: cold.
 
 The peers are slow (an hour and more for everything), so by default they run on a
 deterministic sample (every k-th item, ``--peer-fraction``; the untreated step of every genotype
 is timed whole) and their time is scaled to the whole; ``--peer-fraction 1`` runs everything.
 Every sampled score or outcome is checked against the fast side's.
 
-    python benchmarks/bench_screen.py [--peer-fraction 0.05] [--max-size 2] [--old-loop]
+    python benchmarks/bench_screen.py [--peer-fraction 0.05] [--max-size 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
-import time
 from itertools import combinations
 from pathlib import Path
 
 import mpbn
-from _common import ROOT, header, her2resist_argv, print_table, run_process
+from _common import PYTHON, ROOT, clock, header, her2resist_argv, print_table, run_process, since
 
 from her2resist.model import load_model
 from her2resist.screen import screen_combinations, summarise_nodal_targets
@@ -62,15 +65,16 @@ class PlainMpbn:
         self.net = mpbn.MPBooleanNetwork(str(bnet))
         self.rest, self.defaults = _rest_and_defaults()
         self.untreated: dict[str, tuple[dict, list[dict]]] = {}
-        self.untreated_s = 0.0
+        self.untreated_s = (0.0, 0.0)
 
     def base(self, name: str, background: dict[str, int]) -> tuple[dict, list[dict]]:
         if name not in self.untreated:
-            start = time.perf_counter()
+            start = clock()
             fixed = {**self.defaults, **background}
             job = {"fixed": fixed, "drugs": {}, "rest": self.rest}
             self.untreated[name] = (fixed, untreated_attractors(self.net, job))
-            self.untreated_s += time.perf_counter() - start
+            wall, cpu = since(start)
+            self.untreated_s = (self.untreated_s[0] + wall, self.untreated_s[1] + cpu)
         return self.untreated[name]
 
     def treated(self, name: str, background: dict[str, int], drugs: dict[str, int]
@@ -80,31 +84,45 @@ class PlainMpbn:
         return untreated, treated_attractors(self.net, job, untreated)
 
 
+FAST = """
+import json, time
+from her2resist.screen import screen_combinations, summarise_nodal_targets
+s, c = time.perf_counter(), time.process_time()
+{call}
+print(json.dumps([time.perf_counter() - s, time.process_time() - c]))
+"""
+
+
+def _fast(call: str) -> tuple[float, float]:
+    """(wall, CPU) of one her2resist call in a fresh process: cold, imports excluded."""
+    wall, cpu = json.loads(run_process([PYTHON, "-c", FAST.format(call=call)])[2])
+    return wall, cpu
+
+
 def _score(c0: float, c1: float) -> float:
     return 0.0 if 1 - c0 <= 1e-9 else min(1.0, max(0.0, (c1 - c0) / (1 - c0)))
 
 
-def _old_loop(network, background: dict[str, int], drugs: dict[str, int]):
-    """her2resist's engine on one item with a fresh engine (no cache shared between items)."""
-    from her2resist.engines.mp import MostPermissiveEngine
-    from her2resist.predict.simulate import simulate_regimen
-
-    return simulate_regimen(network, background, drugs, engine=MostPermissiveEngine(cache_size=1))
-
-
-def _timed(sample: list, work: int, func) -> tuple[float, int]:
-    start = time.perf_counter()
+def _timed(sample: list, work: int, func, extra: tuple[float, float] = (0.0, 0.0),
+           ) -> tuple[float, float]:
+    """(wall, CPU) of ``func`` over the sample scaled to ``work`` items, plus ``extra``."""
+    start = clock()
     for item in sample:
         func(*item)
-    return (time.perf_counter() - start) * work / len(sample), len(sample)
+    wall, cpu = since(start)
+    scale = work / len(sample)
+    return wall * scale + extra[0], cpu * scale + extra[1]
 
 
-def bench_combinations(peer: PlainMpbn, fraction: float, old_loop: bool) -> None:
+def _rows(what: str, ours: tuple[float, float], theirs: tuple[float, float]) -> list:
+    return [(f"wall: {what}", ours[0], theirs[0]), ("CPU, same runs", ours[1], theirs[1])]
+
+
+def bench_combinations(peer: PlainMpbn, fraction: float) -> None:
     genotypes, combos = mechanism_genotypes(), combos_of(default_panel(), 2)
     work = [(g, c) for g in genotypes for c in combos]
-    start = time.perf_counter()
-    fast = screen_combinations(workers=1)
-    fast_s = time.perf_counter() - start
+    fast_s = _fast("screen_combinations(workers=1)")
+    fast = screen_combinations(workers=1)  # the results, for the checks (not timed)
     scores = fast.table.set_index(["genotype", "combination"])["score"]
     sample = _sample(work, fraction)
     for g in genotypes:  # the untreated step, timed whole, not scaled
@@ -118,35 +136,28 @@ def bench_combinations(peer: PlainMpbn, fraction: float, old_loop: bool) -> None
         if abs(got - scores[(genotype.name, label)]) > 1e-9:
             raise SystemExit(f"plain mpbn differs on {genotype.name} / {label}: {got}")
 
-    peer_s, n = _timed(sample, len(work), check)
-    peer_s += peer.untreated_s
+    peer_s = _timed(sample, len(work), check, peer.untreated_s)
+    n = len(sample)
     how = "measured" if n == len(work) else f"scaled from {n} of {len(work)}"
-    rows = [("whole screen, 1 process each", fast_s, peer_s)]
+    rows = _rows("whole screen, 1 process each", fast_s, peer_s)
     print(f"\nCombination screen: {len(genotypes)} genotypes x {len(combos)} combinations "
           f"(singles and pairs of {len(default_panel())} agents) = {len(work)} simulations; "
           f"plain mpbn {how}, scores identical")
     print_table("Combination screen (in-process, after imports; cold: nothing cached)",
                 "plain mpbn", rows)
-    if old_loop:
-        network = load_model()
-        old_s, _ = _timed([(network, dict(g.perturbation), perturbation_of(c)) for g, c in sample],
-                          len(work), _old_loop)
-        print_table("  the same against her2resist's engine once per item, fresh engine",
-                    "old loop", [("whole screen, 1 process each", fast_s, old_s)])
 
 
-def bench_targets(peer: PlainMpbn, fraction: float, max_size: int, old_loop: bool) -> None:
+def bench_targets(peer: PlainMpbn, fraction: float, max_size: int) -> None:
     setup = resolve_model(None)
     nodes = default_candidates(setup, resolve_readout(setup, None))
     sets = [c for k in range(1, max_size + 1) for c in combinations(nodes, k)]
     genotypes = mechanism_genotypes()
-    start = time.perf_counter()
-    fast = summarise_nodal_targets(max_size=max_size, workers=1)
-    fast_s = time.perf_counter() - start
+    fast_s = _fast(f"summarise_nodal_targets(max_size={max_size}, workers=1)")
+    fast = summarise_nodal_targets(max_size=max_size, workers=1)  # for the checks (not timed)
     minimal = {r.genotype: {t.nodes for t in r.targets} for r in fast.results}
     work = [(g, s) for g in genotypes for s in sets]
     sample = _sample(work, fraction)
-    peer.untreated_s = 0.0
+    peer.untreated_s = (0.0, 0.0)
     backgrounds = {}
     for g in genotypes:
         _, background, drugs = treatment(setup, g, None)
@@ -164,22 +175,15 @@ def bench_targets(peer: PlainMpbn, fraction: float, max_size: int, old_loop: boo
         if (passes and not contains) or (not passes and tuple(chosen) in minimal[genotype.name]):
             raise SystemExit(f"plain mpbn disagrees on {genotype.name} / {chosen}")
 
-    peer_s, n = _timed(sample, len(work), check)
-    peer_s += peer.untreated_s
+    peer_s = _timed(sample, len(work), check, peer.untreated_s)
+    n = len(sample)
     checked = sum(r.checked for r in fast.results)
     how = "measured" if n == len(work) else f"scaled from {n} of {len(work)}"
     print(f"\nNodal targets: {len(genotypes)} genotypes x {len(sets)} sets of up to {max_size} "
           f"of {len(nodes)} candidates = {len(work)} sets for plain mpbn ({how}; outcomes "
           f"consistent); her2resist checked {checked} (supersets of targets pruned)")
     print_table("Nodal-target search (in-process, after imports; cold: nothing cached)",
-                "plain mpbn", [("whole search, 1 process each", fast_s, peer_s)])
-    if old_loop:
-        network = load_model()
-        items = [(network, backgrounds[g.name][0],
-                  {**backgrounds[g.name][1], **{x: 0 for x in s}}) for g, s in sample]
-        old_s, _ = _timed(items, len(work), _old_loop)
-        print_table("  the same against her2resist's engine once per set, fresh engine",
-                    "old loop", [("whole search, 1 process each", fast_s, old_s)])
+                "plain mpbn", _rows("whole search, 1 process each", fast_s, peer_s))
 
 
 def main() -> None:
@@ -187,15 +191,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-fraction", type=float, default=0.05)
     parser.add_argument("--max-size", type=int, default=2)
-    parser.add_argument("--old-loop", action="store_true")
     args = parser.parse_args()
     header("bench_screen")
     with tempfile.TemporaryDirectory() as folder:
         bnet = Path(folder) / "model.bnet"
         run_process(her2resist_argv("model", "export", "--format", "bnet", "-o", str(bnet)))
         peer = PlainMpbn(bnet)
-    bench_combinations(peer, args.peer_fraction, args.old_loop)
-    bench_targets(peer, args.peer_fraction / 2, args.max_size, args.old_loop)
+    bench_combinations(peer, args.peer_fraction)
+    bench_targets(peer, args.peer_fraction / 2, args.max_size)
 
 
 if __name__ == "__main__":
