@@ -47,15 +47,24 @@ def test_pik3ca_tumour_escapes_trastuzumab_through_pik3ca(pik3ca_report) -> None
     assert trastuzumab.evidence and all(e.level for e in trastuzumab.evidence)
 
 
-def test_remedies_restore_response_ranked_by_score(pik3ca_report) -> None:  # type: ignore[no-untyped-def]
+def test_remedies_restore_response_in_the_screens_order(pik3ca_report) -> None:  # type: ignore[no-untyped-def]
+    from her2resist.screen import screen_combinations
+
     trastuzumab = pik3ca_report.regimens[0]
     remedies = trastuzumab.overcome_by
     assert remedies, "a PI3K-pathway partner should restore response"
     assert all(r.score > trastuzumab.score for r in remedies)
-    scores = [r.score for r in remedies]
-    assert scores == sorted(scores, reverse=True)
+    restoring = [r.score >= 0.5 for r in remedies]
+    assert restoring == sorted(restoring, reverse=True)  # what restores response comes first
+    assert remedies[0].kind == "combination"  # keeping the resisted drug comes first
     partners = " ".join(r.regimen for r in remedies)
     assert "PI3K" in partners or "AKT" in partners or "capivasertib" in partners
+    # The report and the screen recommend the same: the anchored screen's rows, in order.
+    (profile,) = load_profiles(EXAMPLE)
+    table = screen_combinations(profile, anchor="trastuzumab", workers=1, top=0).table
+    better = table[(table["combination"] != "trastuzumab")
+                   & (table["score"] > trastuzumab.score + 1e-9)]
+    assert [r.regimen for r in remedies] == list(better["combination"])[: len(remedies)]
 
 
 def test_sensitive_regimens_need_no_remedy(pik3ca_report) -> None:  # type: ignore[no-untyped-def]

@@ -35,6 +35,7 @@ from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
 from her2resist.engines.mp import MostPermissiveEngine
 from her2resist.engines.reduce import UNKNOWN, CompiledNetwork, compile_network
+from her2resist.exceptions import UnknownNameError
 from her2resist.model.network import Network
 
 State = dict[str, int | str]
@@ -47,7 +48,8 @@ class Base:
 
     ``starts`` are the start states as vectors (the untreated attractors, 0.5 where a node
     oscillates; or ``None`` for every attractor); ``values`` holds, per start, the percolated
-    vector with the ``keep`` inputs unknown; ``untreated`` the untreated attractors as rows.
+    vector with the ``keep`` inputs unknown, and ``settled`` the same with the ``keep`` inputs
+    at their defaults; ``untreated`` the untreated attractors as rows.
     """
 
     background: tuple[tuple[str, int], ...]
@@ -55,6 +57,7 @@ class Base:
     fixed: Mapping[str, int]
     starts: tuple[Row | None, ...]
     values: tuple[tuple[float, ...], ...]
+    settled: tuple[tuple[float, ...], ...]
     untreated: tuple[Row, ...]
 
 
@@ -83,6 +86,7 @@ class Evaluator:
         self.compiled: CompiledNetwork = compile_network(network)
         self._solved: BoundedCache[tuple[object, ...], tuple[Row, ...]] = BoundedCache(cache_size)
         self._bases: BoundedCache[tuple[object, ...], Base] = BoundedCache(cache_size)
+        self._reach: BoundedCache[tuple[int, ...], tuple[int, ...]] = BoundedCache(cache_size)
         self.solver_calls = 0
         self.lookups = 0
 
@@ -110,15 +114,19 @@ class Evaluator:
             untreated = self._rows(fixed, None)
             starts = (None,)
         open_inputs = {n: v for n, v in fixed.items() if n not in keep}
-        values = []
+        values, settled = [], []
         for start in starts:
             vector = cn.initial(open_inputs)
             for name, value in background.items():  # regulated nodes fixed by the background
                 vector[cn.index[name]] = value
             cn.propagate(vector, start, cn.regulated)
             values.append(tuple(vector))
+            for name in keep:
+                vector[cn.index[name]] = fixed[name]
+            cn.propagate(vector, start, cn.regulated)
+            settled.append(tuple(vector))
         return Base(tuple(sorted(background.items())), keep, fixed, starts, tuple(values),
-                    untreated)
+                    tuple(settled), untreated)
 
     def _rows(self, fixed: Mapping[str, int], start: Sequence[float] | None) -> tuple[Row, ...]:
         """Attractors with ``fixed`` nodes held, from ``start`` (None: every attractor)."""
@@ -128,25 +136,52 @@ class Evaluator:
         return self._complete(vector, start)
 
     def _vector(self, base: Base, index: int, perturbation: Mapping[str, int]) -> list[float]:
-        """The percolated vector of ``base`` plus ``perturbation`` for one start."""
+        """The percolated vector of ``base`` plus ``perturbation`` for one start.
+
+        Only what the perturbation can reach is recomputed: nodes downstream of the nodes it
+        changes that the background alone leaves open are reset and percolated again; every
+        other node keeps its value in ``base.settled`` (the percolation's result is unique, and
+        a node that the changed nodes cannot reach does not depend on them)."""
         cn = self.compiled
-        if not all(n in cn.index for n in perturbation):
-            self.network.check_nodes(perturbation, "node")
-        full = {**{n: base.fixed[n] for n in base.keep}, **perturbation}
-        vector = list(base.values[index])
-        if any(vector[cn.index[n]] not in (UNKNOWN, v) for n, v in full.items()):
-            # The perturbation overrides a value the background had settled: start afresh.
-            vector = cn.initial({**base.fixed, **full})
+        settled, opened = base.settled[index], base.values[index]
+        changed = []
+        for name, value in perturbation.items():
+            i = cn.index.get(name)
+            if i is None:
+                raise UnknownNameError("node", name, self.network.nodes)
+            if settled[i] != value:
+                changed.append((i, value))
+        vector = list(settled)
+        if not changed:
+            return vector
+        if any(opened[i] not in (UNKNOWN, v) for i, v in changed):
+            # The perturbation overrides a value the background alone settles: start afresh.
+            vector = cn.initial({**base.fixed, **perturbation})
             cn.propagate(vector, base.starts[index], cn.regulated)
             return vector
-        queue: list[int] = []
-        for name, value in full.items():
-            i = cn.index[name]
-            if vector[i] == UNKNOWN:
-                vector[i] = value
-                queue.extend(cn.readers[i])
-        cn.propagate(vector, base.starts[index], queue)
+        region = [r for r in self._downstream(tuple(sorted(i for i, _ in changed)))
+                  if opened[r] == UNKNOWN]
+        for r in region:
+            vector[r] = UNKNOWN
+        for i, value in changed:
+            vector[i] = value
+        cn.propagate(vector, base.starts[index], region)
         return vector
+
+    def _downstream(self, nodes: tuple[int, ...]) -> tuple[int, ...]:
+        """The nodes that ``nodes`` reach through their readers (themselves included)."""
+        found = self._reach.get(nodes)
+        if found is None:
+            seen = set(nodes)
+            stack = list(nodes)
+            while stack:
+                for j in self.compiled.readers[stack.pop()]:
+                    if j not in seen:
+                        seen.add(j)
+                        stack.append(j)
+            found = tuple(sorted(seen))
+            self._reach.put(nodes, found)
+        return found
 
     def _complete(self, vector: list[float], start: Sequence[float] | None,
                   only: Iterable[int] | None = None) -> tuple[Row, ...]:

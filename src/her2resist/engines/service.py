@@ -101,6 +101,8 @@ class SimulationService:
         self.engine = engine
         self.reachable = reachable
         self._order = tuple(network.nodes)
+        self._inputs = network.inputs
+        self._bases: BoundedCache[tuple[object, ...], object] = BoundedCache(cache_size)
         self._results: BoundedCache[tuple[object, ...], RegimenSimulation] = BoundedCache(
             cache_size)
         make_batch = getattr(engine, "batch", None)
@@ -131,7 +133,7 @@ class SimulationService:
         if isinstance(self._batch, _RouteBatch):
             return self._batch.route(background, drugs)
         batch = self._batch
-        base = batch.base(background, keep=self._kept(background))
+        base = self.base(background)
         untreated = self._result(batch.untreated_rows(base), background)  # type: ignore[attr-defined]
         rows = batch.rows(base, drugs)  # type: ignore[attr-defined]
         return RegimenSimulation(untreated, self._result(rows, {**background, **drugs}))
@@ -139,7 +141,7 @@ class SimulationService:
     def _kept(self, background: Mapping[str, int]) -> tuple[str, ...]:
         """Inputs a regimen may switch: every input the background leaves at its default, so
         that one reduced background serves every regimen."""
-        return tuple(n for n in self.network.inputs if n not in background)
+        return tuple(n for n in self._inputs if n not in background)
 
     def _result(self, rows: Sequence[Sequence[float]], perturbation: Mapping[str, int]
                 ) -> SimulationResult:
@@ -152,9 +154,15 @@ class SimulationService:
 
     # The batch interface of screens and nodal-target searches.
     def base(self, background: Assignment, keep: Iterable[str] = ()) -> object:
-        """A background reduced once, on which perturbations of the ``keep`` inputs (and of
-        any regulated node) are evaluated."""
-        return self._batch.base(background, keep)
+        """A background reduced once, on which perturbations of any input it leaves open
+        (``keep`` is accepted for clarity; every open input may be perturbed) and of any
+        regulated node are evaluated.  One base per background serves every analysis."""
+        key = _key(background)
+        found = self._bases.get(key)
+        if found is None:
+            found = self._batch.base(background, (*self._kept(background), *keep))
+            self._bases.put(key, found)
+        return found
 
     def untreated_states(self, base: object) -> list[State]:
         """The untreated cell's states on ``base``."""

@@ -74,6 +74,11 @@ class Catalogue:
     def _drug_index(self) -> dict[str, Drug]:
         return _drug_index(self)
 
+    @property
+    def her2_directed_classes(self) -> frozenset[str]:
+        """Ids of the drug classes aimed at HER2 itself (``her2_directed`` in drugs.yaml)."""
+        return frozenset(c.id for c in self.classes.values() if c.her2_directed)
+
     def drug_names(self) -> list[str]:
         """Every accepted drug name (generic, brand, synonym)."""
         return sorted({n for d in self.drugs.values() for n in (d.name, *d.brands, *d.synonyms)})

@@ -46,6 +46,8 @@ class DrugClass(_Record):
     name: str
     synonyms: tuple[str, ...] = ()
     nodes: tuple[str, ...] = Field(min_length=1)
+    #: Aimed at HER2 itself (a HER2 regimen's backbone, never a "partner" of one).
+    her2_directed: bool = False
 
 
 class Approval(_Record):
@@ -78,6 +80,8 @@ class Drug(_Record):
     classes: tuple[str, ...] = ()
     nodes: tuple[str, ...] = Field(min_length=1)
     targets: tuple[str, ...] = ()
+    #: Drugs this one carries (an antibody-drug conjugate's antibody): never combined with it.
+    includes: tuple[str, ...] = ()
     mode_of_action: str = ""
     approvals: tuple[Approval, ...] = ()
     trials: tuple[Trial, ...] = ()

@@ -31,6 +31,7 @@ from her2resist.report.evidence import (
     regimen_evidence,
 )
 from her2resist.report.remedies import Remedy, find_remedies
+from her2resist.screen.genotypes import as_genotype
 
 #: HER2 regimens in use: single agents and the standard combinations (pivotal trials).
 STANDARD_REGIMENS = (
@@ -162,7 +163,7 @@ def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
     pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
     remedies: tuple[Remedy, ...] = ()
     if pred.response_class != "sensitive":
-        remedies = find_remedies(pred, predict, predict.network, predict.catalogue,
+        remedies = find_remedies(pred, as_genotype(profile), predict.network,
                                  profile.alteration_ids(), limit=max_remedies)
     return RegimenResult(
         regimen=pred.regimen, requested=requested, response_class=pred.response_class,

@@ -59,7 +59,7 @@ def knowledge_base() -> tuple[Any | None, str]:
         return None, f"knowledge base not available, literature evidence omitted: {exc}"
 
 
-def _item(record: Any) -> EvidenceItem:
+def evidence_item(record: Any) -> EvidenceItem:
     return EvidenceItem(
         record.id, record.ref, record.citation, record.level, record.scale, record.kind,
         record.significance, record.direction, record.summary, record.rank,
@@ -92,7 +92,7 @@ def regimen_evidence(regimen: str, alterations: Iterable[str]) -> tuple[Evidence
     drugs = _drug_ids(kb, regimen.split("+"))
     alts = set(alterations)
     found = [e for e in kb.evidence.values() if drugs & set(e.drugs) and alts & set(e.alterations)]
-    return tuple(sorted((_item(e) for e in found), key=lambda i: (i.rank, i.id)))
+    return tuple(sorted((evidence_item(e) for e in found), key=lambda i: (i.rank, i.id)))
 
 
 def mechanism_info(alteration: str) -> dict[str, str]:
@@ -123,7 +123,7 @@ def strategies_for(alterations: Iterable[str], regimen: str) -> tuple[Strategy, 
         if drugs and resisted and not drugs & resisted:
             continue
         for strat in mech.strategies:
-            items = tuple(sorted((_item(kb.evidence[e]) for e in strat.evidence
+            items = tuple(sorted((evidence_item(kb.evidence[e]) for e in strat.evidence
                                   if e in kb.evidence), key=lambda i: (i.rank, i.id)))
             out.append(Strategy(mech.id, strat.kind, strat.regimen, strat.description, items))
     return tuple(out)

@@ -1,33 +1,29 @@
-"""What restores response: the HER2 regimen plus one partner drug class, and the knowledge
-base's strategies, ranked by the score the model predicts for this tumour.
+"""What restores response to a regimen a tumour escapes: a one-genotype combination screen.
 
-Partners are the catalogue's drug classes that are not HER2-directed and that act on a node
-the escape route keeps on (from the mechanism trace); every strategy the knowledge base lists
-against the tumour's mechanisms is tried as well. A candidate is kept when it scores higher
-than the regimen alone. Ranking: predicted score, then the strength of the best evidence, then
-fewer drugs.
+The tumour's remedies for a regimen are the rows of the combination screen
+(:func:`~her2resist.screen.combinations.screen_genotype`) anchored on that regimen: the regimen
+with each partner of the knowledge base's panel, and each agent alone (a switch), scored and
+ranked by the screen's one ranking.  Those that score higher than the regimen alone are listed,
+in the screen's order, so a report and a screen always recommend the same thing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from her2resist.exceptions import Her2ResistError
-from her2resist.knowledge.catalogue import Catalogue
 from her2resist.model.network import Network
 from her2resist.report.evidence import (
     EvidenceItem,
-    Strategy,
+    evidence_item,
     knowledge_base,
     regimen_evidence,
-    strategies_for,
 )
+from her2resist.screen.combinations import regimen_agent, screen_genotype
+from her2resist.screen.genotypes import Agent, Genotype, default_panel
 
-#: Drug classes that are HER2-directed: never a "partner" of a HER2 regimen.
-HER2_CLASSES = frozenset({"her2_antibody", "her2_tki", "pan_her_tki", "her2_adc"})
 _NO_EVIDENCE_RANK = 99
 
 
@@ -68,107 +64,87 @@ def _targets(network: Network) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    regimen: str
-    kind: str
-    partner: str
-    targets: tuple[str, ...]
-    strategies: tuple[Strategy, ...]
-
-
-def _partner_candidates(pred: Any, network: Network, catalogue: Catalogue,
-                        strategies: Sequence[Strategy]) -> list[_Candidate]:
-    on_route = {s.node for s in pred.trace if s.value in (1, "*")}
-    targets = _targets(network)
-    seen = {frozenset(pred.drug_nodes)}
-    out = []
-    for cls in catalogue.classes.values():
-        nodes = frozenset(pred.drug_nodes) | set(cls.nodes)
-        if cls.id in HER2_CLASSES or nodes in seen:
-            continue
-        hit = sorted({t for n in cls.nodes for t in targets.get(n, ())} & on_route)
-        ids = {cls.id, *(d.id for d in catalogue.drugs_in_class(cls.id))}
-        matching = tuple(s for s in strategies if _names_any(s.regimen, ids, catalogue))
-        if not hit and not matching and on_route:
-            continue
-        seen.add(nodes)
-        out.append(_Candidate(f"{pred.regimen} + {cls.name}", "combination", cls.name,
-                              tuple(hit), matching))
-    return out
-
-
-def _names_any(kb_regimen: str, ids: set[str], catalogue: Catalogue) -> bool:
-    for part in kb_regimen.split("+"):
-        part = part.strip()
-        if part in ids:
-            return True
-        drug = catalogue.drugs.get(part)
-        if drug is not None and ids & set(drug.classes):
-            return True
-    return False
-
-
-def _strategy_candidates(strategies: Sequence[Strategy], catalogue: Catalogue) -> list[_Candidate]:
-    out = []
-    for strat in strategies:
-        names = [_display(p.strip(), catalogue) for p in strat.regimen.split("+")]
-        out.append(_Candidate(" + ".join(names), strat.kind.replace("_", " "), "", (),
-                              (strat,)))
-    return out
-
-
-def _display(part: str, catalogue: Catalogue) -> str:
-    if part in catalogue.drugs:
-        return catalogue.drugs[part].name
-    if part in catalogue.classes:
-        return catalogue.classes[part].name
-    return part
-
-
 def find_remedies(
-    pred: Any, predict: Callable[..., Any], network: Network, catalogue: Catalogue,
-    alterations: Sequence[str], *, limit: int = 5,
+    pred: Any, genotype: Genotype, network: Network, alterations: Sequence[str], *,
+    limit: int = 5, panel: Sequence[Agent] | None = None,
 ) -> tuple[Remedy, ...]:
-    """Candidates that score above ``pred`` for this tumour, best first (at most ``limit``).
+    """What scores above ``pred`` for this tumour, in the screen's order (at most ``limit``).
 
-    ``predict(regimen)`` returns a prediction for the same tumour (memoised by the caller).
+    Parameters
+    ----------
+    pred
+        The regimen's prediction for the tumour (its ``regimen``, ``score`` and ``trace``).
+    genotype
+        The tumour as a screen genotype.
+    panel
+        The partners (default: the knowledge base's panel).
+
+    Examples
+    --------
+    >>> from her2resist.model import load_model
+    >>> from her2resist.predict import predict_response
+    >>> from her2resist.screen.genotypes import as_genotype
+    >>> pred = predict_response(["PTEN loss"], "trastuzumab")
+    >>> best = find_remedies(pred, as_genotype(["PTEN loss"]), load_model(), ["PTEN_loss"])[0]
+    >>> best.regimen, best.kind
+    ('trastuzumab + PI3K inhibitor', 'combination')
     """
-    strategies = strategies_for(pred.mechanisms or alterations, pred.regimen)
-    candidates = _partner_candidates(pred, network, catalogue, strategies)
-    candidates += _strategy_candidates(strategies, catalogue)
-    found: dict[str, Remedy] = {}
-    for cand in candidates:
-        try:
-            result = predict(cand.regimen)
-        except Her2ResistError:  # a strategy naming something the model lacks
+    anchor = regimen_agent(pred.regimen)
+    panel = panel if panel is not None else default_panel()
+    rows = screen_genotype(genotype, panel, anchor=anchor, network=network)
+    by_name = {a.name: a for a in panel}
+    on_route = {s.node for s in pred.trace if s.value in (1, "*")}
+    found = []
+    for row in rows:
+        if row["combination"] == anchor.name or row["score"] <= pred.score + 1e-9:
             continue
-        if result.score <= pred.score + 1e-9 or result.regimen in found:
-            continue
-        evidence = _evidence(cand, alterations)
-        found[result.regimen] = Remedy(
-            regimen=result.regimen, kind=cand.kind, partner=cand.partner, targets=cand.targets,
-            response_class=result.response_class, score=float(result.score),
-            gain=float(result.score - pred.score), rationale=_rationale(cand), evidence=evidence,
-        )
-    ranked = sorted(found.values(), key=lambda r: (-round(r.score, 6), r.best_rank,
-                                                   r.regimen.count("+"), r.regimen))
-    return tuple(ranked[:limit])
+        partners = _partners(row["combination"], anchor, by_name)
+        kind = "combination" if row["size"] > 1 else "switch"
+        hit = tuple(sorted({t for p in partners for n, _ in p.nodes
+                            for t in _targets(network).get(n, ())} & on_route))
+        found.append(Remedy(
+            regimen=row["combination"], kind=kind,
+            partner=" + ".join(p.name for p in partners), targets=hit,
+            response_class=_class_of(row["score"]), score=float(row["score"]),
+            gain=float(row["score"] - pred.score), rationale=_rationale(row, partners, hit),
+            evidence=_evidence(row, alterations)))
+        if len(found) == limit:
+            break
+    return tuple(found)
 
 
-def _evidence(cand: _Candidate, alterations: Sequence[str]) -> tuple[EvidenceItem, ...]:
-    items = {e.id: e for s in cand.strategies for e in s.evidence}
-    if knowledge_base()[0] is not None:
-        for e in regimen_evidence(cand.regimen, alterations):
-            if e.significance == "sensitivity" or e.id in items:
+def _partners(combination: str, anchor: Agent, by_name: Mapping[str, Agent]
+              ) -> tuple[Agent, ...]:
+    names = combination[len(anchor.name) + 3:] if combination.startswith(
+        anchor.name + " + ") else combination
+    return tuple(by_name.get(n) or regimen_agent(n) for n in names.split(" + "))
+
+
+def _class_of(score: float) -> str:
+    from her2resist.predict.scoring import response_class
+
+    return response_class(score)
+
+
+def _evidence(row: Mapping[str, Any], alterations: Sequence[str]) -> tuple[EvidenceItem, ...]:
+    ids = [e.strip() for e in str(row["kb_evidence"]).split(",") if e.strip()]
+    items: dict[str, EvidenceItem] = {}
+    kb, _ = knowledge_base()
+    if kb is not None:
+        items.update((i, evidence_item(kb.evidence[i])) for i in ids if i in kb.evidence)
+        for e in regimen_evidence(row["combination"], alterations):
+            if e.significance == "sensitivity" or e.id in ids:
                 items.setdefault(e.id, e)
     return tuple(sorted(items.values(), key=lambda e: (e.rank, e.id)))
 
 
-def _rationale(cand: _Candidate) -> str:
+def _rationale(row: Mapping[str, Any], partners: Sequence[Agent], hit: Sequence[str]) -> str:
     parts = []
-    if cand.targets:
-        parts.append(f"{cand.partner} acts on {', '.join(cand.targets)}, kept on by the "
-                     "escape route")
-    parts.extend(s.description for s in cand.strategies)
+    if hit:
+        parts.append(f"{' + '.join(p.name for p in partners)} acts on {', '.join(hit)}, kept "
+                     "on by the escape route")
+    if row["kb_strategy"]:
+        parts.append(f"knowledge base strategy ({row['kb_strategy']})")
+    if row["size"] > 1 and row["bliss_excess"] > 1e-9:
+        parts.append(f"synergy in the model (Bliss excess {row['bliss_excess']:.2f})")
     return "; ".join(parts) or "predicted by the model"

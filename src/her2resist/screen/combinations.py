@@ -13,7 +13,9 @@ inhibitor for a cyclin D1-amplified tumour that escapes trastuzumab) before thos
 it; then by interaction (Bliss excess: what the partners achieve together and not alone),
 score, *breadth* (the number of genotypes of the screen on which the combination restores
 response), fewer agents, and name.  The ranking never reads the knowledge base's strategies;
-the regimens a genotype resists are its definition (the KB mechanism's ``resistant_to``).
+the regimens a genotype resists are its definition (the KB mechanism's ``resistant_to``).  A
+drug is never combined with one that already carries it (T-DM1 and T-DXd carry trastuzumab:
+the catalogue's ``includes``).
 
 Examples
 --------
@@ -31,21 +33,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from her2resist.engines.base import SimulationResult
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.predict.regimen import parse_regimen
-from her2resist.predict.scoring import (
-    APOPTOSIS,
-    PROLIFERATION,
-    SENSITIVE_AT,
-    Readout,
-    control_per_state,
-    response_score,
-)
+from her2resist.predict.scoring import SENSITIVE_AT, control, response_score
 from her2resist.screen.drugs import agents_for_model
 from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
@@ -53,7 +50,6 @@ from her2resist.screen.report import TopCombination, agreement_table, kb_strateg
 from her2resist.screen.setup import node_values, resolve_model
 from her2resist.screen.targets import check_max_size
 
-State = Mapping[str, int | str | float]
 #: Columns of :attr:`CombinationScreen.table`.
 COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "bliss_excess",
            "hsa_excess", "keeps_resisted", "breadth", "control_untreated", "control_treated",
@@ -116,20 +112,16 @@ class CombinationScreen:
         }
 
 
-def _control(rows: Sequence[State], readout: Mapping[str, int]) -> float:
-    """Mean control over rows: the project's formula, or the share on the readout."""
-    if not rows:
-        return 0.0
+def _control(result: SimulationResult, readout: Mapping[str, int]) -> float:
+    """Mean control over the reached states: the project's formula, or the share of the
+    readout nodes at their values (0.5 where a node oscillates)."""
     if not readout:
-        # the project's formula, applied to plain numbers (a DataFrame per row costs 10x more)
-        values = [cast(pd.DataFrame, {k: (0.5 if r[k] == "*" else float(r[k]))
-                                      for k in (PROLIFERATION, APOPTOSIS)}) for r in rows]
-        return sum(float(control_per_state(v, Readout())) for v in values) / len(rows)
-    total = 0.0
-    for row in rows:
-        hits = [1.0 if row[n] == v else 0.5 if row[n] == "*" else 0.0 for n, v in readout.items()]
-        total += sum(hits) / len(hits)
-    return total / len(rows)
+        return control(result)
+    hits = np.zeros(result.n_states)
+    for node, value in readout.items():
+        column = result.column(node)
+        hits += np.where(column == 0.5, 0.5, (column == value).astype(float))
+    return float(result.probabilities @ (hits / len(readout)))
 
 
 def perturbation_of(combo: Iterable[Agent]) -> dict[str, int]:
@@ -139,52 +131,118 @@ def perturbation_of(combo: Iterable[Agent]) -> dict[str, int]:
 
 def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
     """Score every combination of one genotype (a worker task)."""
-    ev = service_for(job.model, job.reachable)
-    base = ev.base(dict(job.background), keep=job.keep)
+    service = service_for(job.model, job.reachable)
+    background = dict(job.background)
     readout = dict(job.readout)
-    c0 = _control(ev.untreated_states(base), readout)
     out = []
     for combo in job.combos:
-        rows = ev.attractors(base, perturbation_of(combo))
-        c1 = _control(rows, readout)
+        sim = service.treat(background, perturbation_of(combo))
+        c0, c1 = _control(sim.untreated, readout), _control(sim.treated, readout)
         out.append({"combination": " + ".join(a.name for a in combo), "size": len(combo),
                     "score": response_score(c0, c1), "control_untreated": c0,
-                    "control_treated": c1, "states": len(rows)})
+                    "control_treated": c1, "states": sim.treated.n_states})
     return out
 
 
 def combos_of(agents: Sequence[Agent], max_size: int) -> tuple[tuple[Agent, ...], ...]:
     """Every combination of up to ``max_size`` agents whose settings do not conflict."""
-    out = []
-    for size in range(1, max_size + 1):
-        for combo in combinations(agents, size):
-            settings = [s for a in combo for s in a.nodes]
-            if len({n for n, _ in settings}) == len(set(settings)):
-                out.append(combo)
-    return tuple(out)
+    return tuple(combo for size in range(1, max_size + 1)
+                 for combo in combinations(agents, size) if _compatible(combo))
 
 
-def _interactions(frame: pd.DataFrame) -> pd.DataFrame:
-    single = {(g, c): s for g, c, s, k in frame[["genotype", "combination", "score", "size"]]
-              .itertuples(index=False) if k == 1}
-    bliss, hsa = [], []
-    for g, c, s in frame[["genotype", "combination", "score"]].itertuples(index=False):
-        parts = [single[(g, p)] for p in c.split(" + ")]
+def _breadth(combos: Sequence[tuple[Agent, ...]], results: Sequence[Sequence[dict[str, Any]]]
+             ) -> dict[str, int]:
+    """Combination name -> the genotypes of the screen on which it restores response."""
+    out: dict[str, int] = {}
+    for rows in results:
+        for combo, row in zip(combos, rows, strict=True):
+            if row["score"] >= SENSITIVE_AT:
+                name = " + ".join(a.name for a in combo)
+                out[name] = out.get(name, 0) + 1
+    return out
+
+
+def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
+                  rows: Sequence[dict[str, Any]], breadth: Mapping[str, int]
+                  ) -> list[dict[str, Any]]:
+    """One genotype's rows with their interaction scores, ranked (see module docs): the one
+    ranking of combinations, used by screens and by reports' remedies alike."""
+    keys = [frozenset(perturbation_of(c).items()) for c in combos]
+    strategies = kb_strategies(genotype)
+    resisted = resisted_perturbations(genotype) or escaped_her2_agents(combos, keys, rows)
+    single = {c[0].name: r["score"] for c, r in zip(combos, rows, strict=True) if len(c) == 1}
+    records = []
+    for combo, key, row in zip(combos, keys, rows, strict=True):
+        name = " + ".join(a.name for a in combo)
+        parts = [single[a.name] for a in combo]
         expected = 1.0
-        for p in parts:
-            expected *= 1.0 - p
-        bliss.append(0.0 if len(parts) == 1 else s - (1.0 - expected))
-        hsa.append(0.0 if len(parts) == 1 else s - max(parts))
-    frame["bliss_excess"], frame["hsa_excess"] = bliss, hsa
-    sensitive = frame[frame["score"] >= SENSITIVE_AT].groupby("combination")["genotype"].nunique()
-    frame["breadth"] = frame["combination"].map(sensitive).fillna(0).astype(int)
-    frame["restores"] = frame["score"] >= SENSITIVE_AT
-    frame = frame.sort_values(
-        ["genotype", "restores", "keeps_resisted", "bliss_excess", "score", "breadth", "size",
-         "combination"],
-        ascending=[True, False, False, False, False, False, True, True], kind="mergesort")
-    frame["rank"] = frame.groupby("genotype").cumcount() + 1
-    return frame
+        for part in parts:
+            expected *= 1.0 - part
+        match = strategies.get(key, ("", ()))
+        records.append({
+            "genotype": genotype.name, "mechanism": genotype.mechanism or "", **row,
+            "combination": name, "size": len(combo),
+            "bliss_excess": 0.0 if len(parts) == 1 else row["score"] - (1.0 - expected),
+            "hsa_excess": 0.0 if len(parts) == 1 else row["score"] - max(parts),
+            "keeps_resisted": any(r <= key for r in resisted), "breadth": breadth.get(name, 0),
+            "kb_strategy": match[0], "kb_evidence": ", ".join(match[1])})
+    records.sort(key=lambda r: (r["score"] < SENSITIVE_AT, not r["keeps_resisted"],
+                                -r["bliss_excess"], -r["score"], -r["breadth"], r["size"],
+                                r["combination"]))
+    for rank, record in enumerate(records, start=1):
+        record["rank"] = rank
+    return records
+
+
+def anchored_combos(anchor: Agent, panel: Sequence[Agent], max_size: int
+                    ) -> tuple[tuple[Agent, ...], ...]:
+    """The anchor alone, every agent alone (for the interaction scores), and the anchor with
+    up to ``max_size - 1`` partners whose settings do not conflict with it."""
+    partners = [a for a in panel if a.nodes != anchor.nodes]
+    with_anchor = [c for c in combos_of(partners, max_size - 1)
+                   if _compatible((anchor, *c)) and not set(anchor.nodes) >= {
+                       s for a in c for s in a.nodes}]
+    return ((anchor,), *((a,) for a in partners), *((anchor, *c) for c in with_anchor))
+
+
+def _compatible(combo: Sequence[Agent]) -> bool:
+    """No two agents set one node to different values, and none contains another (the
+    catalogue's ``includes``: T-DM1 and T-DXd carry trastuzumab)."""
+    settings = [s for a in combo for s in a.nodes]
+    if len({n for n, _ in settings}) != len(set(settings)):
+        return False
+    if len(combo) < 2:
+        return True
+    catalogue = load_catalogue()
+    ids = [set(a.ids) for a in combo]
+    for i, agent in enumerate(combo):
+        inside = {d for x in agent.ids if x in catalogue.drugs
+                  for d in catalogue.drugs[x].includes}
+        if any(inside & other for j, other in enumerate(ids) if j != i):
+            return False
+    return True
+
+
+def regimen_agent(regimen: str, catalogue: Catalogue | None = None) -> Agent:
+    """A regimen (drugs joined by " + ") as one agent: its label, its drug nodes, its ids."""
+    parsed = parse_regimen(regimen, catalogue or load_catalogue())
+    return Agent(parsed.label, tuple(sorted((n, 1) for n in parsed.nodes)),
+                 tuple(i.id for i in parsed.items))
+
+
+def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent | None = None,
+                    max_size: int = 2, network: Network | None = None,
+                    ) -> list[dict[str, Any]]:
+    """One genotype's ranked rows, in this process (a report's remedies use this)."""
+    setup = resolve_model(network, None, "screen_genotype")
+    combos = anchored_combos(anchor, panel, max_size) if anchor else combos_of(panel, max_size)
+    agents = (*panel, *((anchor,) if anchor else ()))
+    keep = tuple(sorted({n for a in agents for n, _ in a.nodes
+                         if setup.network.nodes[n].is_input}))
+    job = ComboJob(setup.model, setup.reachable, tuple(sorted(genotype.perturbation.items())),
+                   keep, combos, ())
+    rows = score_genotype(job)
+    return rank_genotype(genotype, combos, rows, _breadth(combos, [rows]))
 
 
 def screen_combinations(
@@ -196,6 +254,7 @@ def screen_combinations(
     model: Network | str | Path | None = None,
     fix: Mapping[str, int] | Iterable[str] | None = None,
     top: int = 3,
+    anchor: str | None = None,
     workers: int | None = None,
     scheduler: Any = None,
     progress: Progress | None = None,
@@ -219,6 +278,10 @@ def screen_combinations(
         Another model and nodes fixed throughout.
     top
         Combinations per genotype given with trace and evidence.
+    anchor
+        A regimen (drugs joined by " + ") that every combination keeps: the screen then scores
+        the anchor alone, each agent alone, and the anchor with up to ``max_size - 1``
+        partners (what restores response to that regimen; a report's remedies).
     workers, scheduler, progress
         As for :func:`~her2resist.screen.targets.find_nodal_targets`.
 
@@ -238,7 +301,11 @@ def screen_combinations(
     panel = parse_agents(agents) if agents is not None else default_panel()
     panel = agents_for_model(panel, setup.network, explicit=agents is not None)
     genotypes = as_genotypes(profiles if profiles is not None or setup.project else {})
-    combos = combos_of(panel, max_size)
+    anchor_agent = regimen_agent(anchor) if anchor else None
+    combos = (anchored_combos(anchor_agent, panel, max_size) if anchor_agent
+              else combos_of(panel, max_size))
+    if anchor_agent:
+        panel = (*panel, anchor_agent)
     setup.network.check_nodes([n for a in panel for n, _ in a.nodes], "agent node")
     keep = tuple(sorted({n for a in panel for n, _ in a.nodes if setup.network.nodes[n].is_input}))
     jobs = [ComboJob(setup.model, setup.reachable,
@@ -246,7 +313,10 @@ def screen_combinations(
                      tuple(sorted(wanted.items()))) for g in genotypes]
     results = run_tasks(score_genotype, jobs, workers=workers, scheduler=scheduler,
                         progress=progress)
-    frame = _table(genotypes, combos, results)
+    breadth = _breadth(combos, results)
+    records = [r for g, rows in zip(genotypes, results, strict=True)
+               for r in rank_genotype(g, combos, rows, breadth)]
+    frame = pd.DataFrame(records, columns=list(COLUMNS))
     details = top_details(setup, genotypes, frame, panel, keep, wanted, top)
     return CombinationScreen(frame, details, panel, genotypes, wanted,
                              time.perf_counter() - start)
@@ -263,10 +333,6 @@ def resisted_perturbations(genotype: Genotype) -> list[frozenset[tuple[str, int]
     return out
 
 
-#: Catalogue classes of the HER2-targeted drugs.
-HER2_CLASSES = frozenset({"her2_antibody", "her2_tki", "pan_her_tki", "her2_adc"})
-
-
 def escaped_her2_agents(
     combos: Sequence[tuple[Agent, ...]], keys: Sequence[frozenset[tuple[str, int]]],
     rows: Sequence[Mapping[str, Any]],
@@ -274,12 +340,13 @@ def escaped_her2_agents(
     """For a tumour given by its alterations (no KB mechanism says what it resists): the
     HER2-targeted agents of the panel that, alone, do not restore response on it."""
     catalogue = load_catalogue()
+    her2 = catalogue.her2_directed_classes
     out = []
     for combo, key, row in zip(combos, keys, rows, strict=True):
         if len(combo) != 1 or row["score"] >= SENSITIVE_AT:
             continue
         classes = {c for i in combo[0].ids for c in _classes_of(i, catalogue)}
-        if classes & HER2_CLASSES:
+        if classes & her2:
             out.append(key)
     return out
 
@@ -288,19 +355,3 @@ def _classes_of(record_id: str, catalogue: Catalogue) -> tuple[str, ...]:
     if record_id in catalogue.drugs:
         return catalogue.drugs[record_id].classes
     return (record_id,) if record_id in catalogue.classes else ()
-
-
-def _table(genotypes: Sequence[Genotype], combos: Sequence[tuple[Agent, ...]],
-           results: list[list[dict[str, Any]]]) -> pd.DataFrame:
-    keys = [frozenset(perturbation_of(c).items()) for c in combos]
-    records = []
-    for genotype, rows in zip(genotypes, results, strict=True):
-        strategies = kb_strategies(genotype)
-        resisted = resisted_perturbations(genotype) or escaped_her2_agents(combos, keys, rows)
-        for key, row in zip(keys, rows, strict=True):
-            match = strategies.get(key, ("", ()))
-            records.append({"genotype": genotype.name, "mechanism": genotype.mechanism or "",
-                            **row, "keeps_resisted": any(r <= key for r in resisted),
-                            "kb_strategy": match[0], "kb_evidence": ", ".join(match[1])})
-    frame = _interactions(pd.DataFrame(records))
-    return frame[list(COLUMNS)].reset_index(drop=True)

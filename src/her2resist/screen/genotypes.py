@@ -77,9 +77,21 @@ def parse_agents(names: Iterable[str], catalogue: Catalogue | None = None) -> tu
     return tuple(agents)
 
 
+_PANELS: dict[int, tuple[KnowledgeBase, tuple[Agent, ...]]] = {}
+
+
 def default_panel(kb: KnowledgeBase | None = None) -> tuple[Agent, ...]:
-    """Every drug or class the KB's mechanisms name, one agent per distinct model action."""
+    """Every drug or class the KB's mechanisms name, one agent per distinct model action
+    (computed once per knowledge base)."""
     kb = kb or load_knowledge_base()
+    found = _PANELS.get(id(kb))
+    if found is None or found[0] is not kb:
+        found = (kb, _panel(kb))
+        _PANELS[id(kb)] = found
+    return found[1]
+
+
+def _panel(kb: KnowledgeBase) -> tuple[Agent, ...]:
     seen: dict[tuple[tuple[str, int], ...], Agent] = {}
     for mech in kb.mechanisms.values():
         regimens = (*mech.resistant_to, *mech.active, *(s.regimen for s in mech.strategies))
