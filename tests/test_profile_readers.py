@@ -176,9 +176,10 @@ def test_clinical_sample_and_patient_files() -> None:
 def test_clinical_bad_value_names_accepted_values(tmp_path: Path) -> None:
     path = tmp_path / "clin.txt"
     path.write_text("SAMPLE_ID\tIHC_HER2\nT1\t4+\n")
-    with pytest.raises(ProfileError, match=r"line 2, column 2, field 'IHC_HER2': expected a "
-                       r"HER2 IHC score: 0, 1\+, 2\+, 3\+.*got '4\+'"):
-        read_clinical(path)
+    with pytest.warns(DataQualityWarning, match=r"line 2, column 2, field 'IHC_HER2': expected "
+                      r"a HER2 IHC score: 0, 1\+, 2\+, 3\+.*read as unknown.*got '4\+'"):
+        profile = read_clinical(path)["T1"]
+    assert profile.her2.call == "unknown" and "got '4+'" in profile.notes[0]
 
 
 def test_yaml_and_json_examples_agree() -> None:

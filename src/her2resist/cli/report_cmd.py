@@ -88,6 +88,9 @@ def report(
     min_depth: Annotated[int, typer.Option(
         "--min-depth", min=0, help="VCF alleles and MAF rows with fewer reads are not "
         "used.")] = 10,
+    allow_unmatched: Annotated[bool, typer.Option(
+        "--allow-unmatched", help="Report samples of the molecular files that the clinical "
+        "files lack (a warning) instead of stopping.")] = False,
     include_filtered: Annotated[bool, typer.Option(
         "--include-filtered", help="Use VCF records and MAF rows that fail FILTER.")
     ] = False,
@@ -119,7 +122,8 @@ def report(
                                  cna_scale=cna_scale.value,
                                  expression_scale=expression_scale.value,
                                  vcf_options=_vcf_options(tumour_sample or sample, normal_sample,
-                                                          min_vaf, min_depth, include_filtered))
+                                                          min_vaf, min_depth, include_filtered),
+                                 allow_unmatched=allow_unmatched)
         reports = [build_report(p, regimens=regimens, standard=not only_named)
                    for p in profiles]
     deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},

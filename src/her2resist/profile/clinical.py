@@ -25,7 +25,10 @@ ER, PR         ER_STATUS_BY_IHC, ER_STATUS, ER_IHC (PR likewise)               P
 ER %, PR %     ER_STATUS_IHC_PERCENT_POSITIVE, ER_PERCENT (PR likewise)        5, 10-19%, ...
 =============  ==============================================================  ================
 
-Empty, ``NA``, ``[Not Available]``, ``Indeterminate`` and the like are unknown. ER or PR in
+Empty, ``NA``, ``[Not Available]``, ``Indeterminate`` and the like are unknown; a value
+outside the vocabulary (``Performed but Not Available``) is unknown too, with a
+:class:`~her2resist.exceptions.DataQualityWarning` and a note naming file, line, column and
+value. One id on two rows with different values is an error naming both lines. ER or PR in
 1-10 % of cells is *low* (ASCO/CAP 2020); above 10 % positive.
 
 Examples
@@ -45,9 +48,11 @@ Examples
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
+from her2resist.exceptions import DataQualityWarning, ProfileError
 from her2resist.profile._table import MISSING, Row, Table, parse_number, parse_table
 from her2resist.profile.maf import check_sample
 from her2resist.profile.tumour import (
@@ -75,27 +80,41 @@ _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*(?:-\s*(\d+(?:\.\d+)?)\s*%?)?
 
 
 def _word(table: Table, row: Row, column: str | None, accepted: dict[str, Any] | set[str],
-          describe: str) -> str | None:
+          describe: str, problems: list[str]) -> str | None:
+    """The cell's word if accepted; else None, with the problem noted (a value outside the
+    vocabulary, such as "Performed but Not Available", is unknown, not a stop)."""
     value = row.get(column)
     if not column or value.upper() in MISSING:
         return None
     key = value.strip().lower()
     if key not in accepted:
-        raise table.error(row, column, f"expected {describe}")
+        problems.append(str(table.error(row, column, f"expected {describe}; read as unknown")))
+        return None
     return key
 
 
-def _her2(table: Table, row: Row, cols: dict[str, str | None]) -> Her2Status:
+def _number(table: Table, row: Row, column: str | None, accepted: str, problems: list[str]
+            ) -> float | None:
+    if not column:
+        return None
+    try:
+        return parse_number(table, row, column, accepted=accepted)
+    except ProfileError as exc:
+        problems.append(f"{exc}; read as unknown")
+        return None
+
+
+def _her2(table: Table, row: Row, cols: dict[str, str | None], problems: list[str]
+          ) -> Her2Status:
     ihc = _word(table, row, cols["ihc"], _IHC, "a HER2 IHC score: 0, 1+, 2+, 3+, Negative, "
-                "Equivocal or Positive")
+                "Equivocal or Positive", problems)
     ish = _word(table, row, cols["ish"], _POSITIVE | _NEGATIVE | _EQUIVOCAL,
-                "an ISH result: Positive/Amplified, Negative/Not amplified or Equivocal")
+                "an ISH result: Positive/Amplified, Negative/Not amplified or Equivocal",
+                problems)
     status = _word(table, row, cols["status"], _POSITIVE | _NEGATIVE | _EQUIVOCAL,
-                   "Positive, Negative or Equivocal")
-    ratio = parse_number(table, row, cols["ratio"], accepted="a HER2/CEP17 ratio such as 2.4") \
-        if cols["ratio"] else None
-    copies = parse_number(table, row, cols["copies"], accepted="HER2 copies per cell") \
-        if cols["copies"] else None
+                   "Positive, Negative or Equivocal", problems)
+    ratio = _number(table, row, cols["ratio"], "a HER2/CEP17 ratio such as 2.4", problems)
+    copies = _number(table, row, cols["copies"], "HER2 copies per cell", problems)
     used = [c for c in cols.values() if c and row.get(c).upper() not in MISSING]
     return Her2Status(
         ihc=_IHC[ihc] if ihc else None, ish_ratio=ratio, copy_number=copies,
@@ -106,24 +125,25 @@ def _her2(table: Table, row: Row, cols: dict[str, str | None]) -> Her2Status:
     )
 
 
-def _percent(table: Table, row: Row, column: str | None) -> float | None:
+def _percent(table: Table, row: Row, column: str | None, problems: list[str]) -> float | None:
     value = row.get(column)
     if not column or value.upper() in MISSING or value.startswith("<"):
         return None
     match = _PERCENT.match(value)
-    if not match:
-        raise table.error(row, column, "expected a percentage such as 5, 40% or 10-19%")
-    low, high = float(match.group(1)), float(match.group(2) or match.group(1))
+    low, high = (float(match.group(1)), float(match.group(2) or match.group(1))) if match \
+        else (0.0, -1.0)
     if not 0 <= low <= high <= 100:
-        raise table.error(row, column, "expected a percentage between 0 and 100")
+        problems.append(str(table.error(row, column, "expected a percentage between 0 and "
+                                        "100 such as 5, 40% or 10-19%; read as unknown")))
+        return None
     return (low + high) / 2
 
 
-def _receptor(table: Table, row: Row, status_col: str | None, percent_col: str | None
-              ) -> ReceptorStatus:
+def _receptor(table: Table, row: Row, status_col: str | None, percent_col: str | None,
+              problems: list[str]) -> ReceptorStatus:
     word = _word(table, row, status_col, _POSITIVE | _NEGATIVE | _LOW,
-                 "Positive, Low or Negative")
-    percent = _percent(table, row, percent_col)
+                 "Positive, Low or Negative", problems)
+    percent = _percent(table, row, percent_col, problems)
     call: ReceptorCall = "unknown"
     if word in _LOW or (percent is not None and 1 <= percent <= 10 and word not in _NEGATIVE):
         call = "low"
@@ -158,16 +178,34 @@ def _read_one(path: str | Path) -> tuple[dict[str, TumourProfile], dict[str, str
     her2_cols = {k: cols[k] for k in ("ihc", "ish", "ratio", "copies", "status")}
     profiles: dict[str, TumourProfile] = {}
     patients: dict[str, str] = {}
+    first: dict[str, int] = {}
     for row in table:
         name = check_sample(table, row, id_col)
         if patient_col and patient_col != id_col:
             patients[name] = check_sample(table, row, patient_col)
-        profiles[name] = TumourProfile(
-            name, her2=_her2(table, row, her2_cols),
-            er=_receptor(table, row, cols["er"], cols["er_pct"]),
-            pr=_receptor(table, row, cols["pr"], cols["pr_pct"]),
+        problems: list[str] = []
+        profile = TumourProfile(
+            name, her2=_her2(table, row, her2_cols, problems),
+            er=_receptor(table, row, cols["er"], cols["er_pct"], problems),
+            pr=_receptor(table, row, cols["pr"], cols["pr_pct"], problems),
+            notes=tuple(problems),
         )
+        for problem in problems:
+            warnings.warn(problem, DataQualityWarning, stacklevel=3)
+        if name in profiles:
+            if _values(profiles[name]) != _values(profile):
+                raise table.error(row, id_col, f"this id is also on line {first[name]} with "
+                                  "different HER2/ER/PR values; keep one row per id")
+            continue
+        profiles[name], first[name] = profile, row.line
     return profiles, patients, id_col.upper() == "SAMPLE_ID"
+
+
+def _values(profile: TumourProfile) -> tuple[object, ...]:
+    """The receptor values of a row, without where they came from."""
+    her2 = {k: v for k, v in profile.her2.to_dict().items() if k != "sources"}
+    return (tuple(her2.items()), profile.er.call, profile.er.percent, profile.pr.call,
+            profile.pr.percent)
 
 
 def read_clinical(*paths: str | Path, sample: str | None = None) -> dict[str, TumourProfile]:
@@ -209,4 +247,5 @@ def read_clinical(*paths: str | Path, sample: str | None = None) -> dict[str, Tu
 
 
 def _renamed(profile: TumourProfile, name: str) -> TumourProfile:
-    return TumourProfile(name, her2=profile.her2, er=profile.er, pr=profile.pr)
+    return TumourProfile(name, her2=profile.her2, er=profile.er, pr=profile.pr,
+                         notes=profile.notes)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from her2resist.exceptions import ProfileError
+from her2resist.exceptions import DataQualityWarning, ProfileError
 from her2resist.profile._table import read_text, split_lines
 from her2resist.profile.clinical import read_clinical
 from her2resist.profile.document import read_profile
@@ -37,8 +39,10 @@ NAME_KINDS = (
 )
 
 
-def _read_meta(path: Path) -> dict[str, str]:
+def _read_meta(path: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """The meta file's ``key: value`` lines, and the line number of each key."""
     meta: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(split_lines(read_text(path)), start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -47,7 +51,26 @@ def _read_meta(path: Path) -> dict[str, str]:
             raise ProfileError(path, "a meta file line must read 'key: value'", line=number,
                                column=1)
         meta[key.strip()] = value.strip()
-    return meta
+        lines[key.strip()] = number
+    return meta, lines
+
+
+def inside_folder(folder: Path, name: str, meta_path: Path, line: int | None) -> Path:
+    """``folder / name`` when it stays inside ``folder`` (links followed), else an error that
+    names the meta file and line but never reads or shows the target.
+
+    Examples
+    --------
+    >>> inside_folder(Path("study"), "data_cna.txt", Path("study/meta_cna.txt"), 3).name
+    'data_cna.txt'
+    """
+    root = folder.resolve()
+    target = (folder / name).resolve()
+    if Path(name).is_absolute() or not target.is_relative_to(root):
+        raise ProfileError(meta_path, "data_filename must name a file inside the study folder; "
+                           "paths that leave it (absolute, '..', or links out) are not read",
+                           line=line, field="data_filename")
+    return target
 
 
 def study_files(folder: str | Path) -> dict[str, list[Path]]:
@@ -59,11 +82,12 @@ def study_files(folder: str | Path) -> dict[str, list[Path]]:
     folder = Path(folder)
     found: dict[str, list[Path]] = {}
     for meta_path in sorted(folder.glob("meta_*.txt")):
-        meta = _read_meta(meta_path)
+        meta, lines = _read_meta(meta_path)
         kind = META_KINDS.get((meta.get("genetic_alteration_type", "").upper(),
                                meta.get("datatype", "").upper()))
         if kind and meta.get("data_filename"):
-            found.setdefault(kind, []).append(folder / meta["data_filename"])
+            found.setdefault(kind, []).append(inside_folder(
+                folder, meta["data_filename"], meta_path, lines.get("data_filename")))
     if not found:
         for path in sorted(folder.iterdir()):
             for pattern, kind in NAME_KINDS:
@@ -78,10 +102,13 @@ def study_files(folder: str | Path) -> dict[str, list[Path]]:
     return found
 
 
-def read_study(folder: str | Path, *, sample: str | None = None) -> dict[str, TumourProfile]:
+def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched: bool = False
+               ) -> dict[str, TumourProfile]:
     """Read every sample of a cBioPortal study folder (mutations, CNA, z-scores, clinical).
 
-    Samples with clinical data only (no molecular file lists them) are left out.
+    Samples with clinical data only (no molecular file lists them) are left out; samples of
+    the molecular files missing from the clinical files are an error listing them (a warning
+    with ``allow_unmatched``). Files of the folder that are not read are named in a note.
 
     Examples
     --------
@@ -90,18 +117,50 @@ def read_study(folder: str | Path, *, sample: str | None = None) -> dict[str, Tu
     ['S1']
     """
     files = study_files(folder)
-    return _join(
+    profiles = _join(
         maf=files.get("maf", []), cna=files.get("cna", []),
         expression=files.get("expression", []), clinical=files.get("clinical", []),
-        sample=sample, cna_scale="discrete",
+        sample=sample, cna_scale="discrete", allow_unmatched=allow_unmatched,
     )
+    unused = _unused_files(Path(folder), files)
+    if not unused:
+        return profiles
+    note = f"{folder}: not used: {', '.join(unused)}"
+    return {name: replace(p, notes=(*p.notes, note)) for name, p in profiles.items()}
+
+
+def _unused_files(folder: Path, files: Mapping[str, list[Path]]) -> list[str]:
+    """Every file of the folder that is neither read nor a meta file of a read one, named
+    with what its meta file says it holds."""
+    read = {p.resolve() for paths in files.values() for p in paths}
+    kinds: dict[Path, str] = {}
+    for meta_path in sorted(folder.glob("meta_*.txt")):
+        meta, _ = _read_meta(meta_path)
+        name = meta.get("data_filename", "")
+        described = " ".join(v for v in (meta.get("genetic_alteration_type"),
+                                         meta.get("datatype")) if v)
+        if name and not Path(name).is_absolute():
+            kinds[(folder / name).resolve()] = described
+        if name and (folder / name).resolve() not in read:
+            kinds[meta_path.resolve()] = "meta file of " + name
+        elif not name and meta.get("genetic_alteration_type"):
+            kinds[meta_path.resolve()] = described
+    out = []
+    for path in sorted(folder.iterdir()):
+        resolved = path.resolve()
+        if resolved in read or path.name == "meta_study.txt" or not path.is_file():
+            continue
+        if path.name.startswith("meta_") and resolved not in kinds:
+            continue  # the meta file of a file that was read
+        out.append(f"{path.name} ({kinds[resolved]})" if kinds.get(resolved) else path.name)
+    return out
 
 
 def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequence[Path] = (),
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
           clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
-          expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None
-          ) -> dict[str, TumourProfile]:
+          expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None,
+          allow_unmatched: bool = False) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
     readers: list[tuple[Reader, Sequence[Path], dict[str, Any]]] = [
         (read_profile, profile, {}),
@@ -115,9 +174,34 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
     merged = merge_profiles(*groups)
     if clinical:
         status = read_clinical(*clinical, sample=sample)
+        if groups:
+            merged = _check_matched(merged, status, clinical, allow_unmatched)
         keep = merged.keys() if groups else status.keys()
         merged = {k: v for k, v in merge_profiles(merged, status).items() if k in keep}
     return merged
+
+
+def _check_matched(merged: dict[str, TumourProfile], status: Mapping[str, TumourProfile],
+                   clinical: Sequence[Path], allow: bool) -> dict[str, TumourProfile]:
+    """Molecular samples missing from the clinical files: an error listing them (as
+    cBioPortal's validator), or with ``allow`` a warning and a note on each."""
+    missing = [name for name in merged if name not in status]
+    if not missing:
+        return merged
+    shown = ", ".join(missing[:20]) + (f" and {len(missing) - 20} more" if len(missing) > 20
+                                       else "")
+    close = [(m, c) for m in missing[:200] for c in status if m.startswith(c) or c.startswith(m)]
+    hint = (f"; {close[0][0]!r} looks like {close[0][1]!r} with a different barcode length"
+            if close else "")
+    message = (f"{len(missing)} sample(s) of the molecular files are not in the clinical "
+               f"file(s) {', '.join(str(c) for c in clinical)}: {shown}{hint}")
+    if not allow:
+        raise ProfileError(clinical[0], message + ". Make the sample IDs match, or give "
+                           "--allow-unmatched to report them without clinical receptor status")
+    warnings.warn(message, DataQualityWarning, stacklevel=3)
+    note = "not in the clinical file(s): no receptor status from them (--allow-unmatched)"
+    return {name: replace(p, notes=(*p.notes, f"sample {name} is {note}")) if name in missing
+            else p for name, p in merged.items()}
 
 
 def load_profiles(
@@ -125,7 +209,7 @@ def load_profiles(
     vcf: str | Path | None = None, cna: str | Path | None = None,
     expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
     sample: str | None = None, cna_scale: str = "auto", expression_scale: str = "auto",
-    vcf_options: Mapping[str, Any] | None = None,
+    vcf_options: Mapping[str, Any] | None = None, allow_unmatched: bool = False,
 ) -> list[TumourProfile]:
     """Read and join a tumour's files into one profile per sample, in first-seen order.
 
@@ -135,7 +219,8 @@ def load_profiles(
     (see :func:`~her2resist.profile.read_cna`, :func:`~her2resist.profile.read_expression`);
     ``vcf_options`` are keyword arguments of :func:`~her2resist.profile.read_vcf` (``sample``
     for the tumour, ``normal``, ``min_vaf``, ``min_depth``, ``include_filtered``); the
-    last three apply to ``maf`` too.
+    last three apply to ``maf`` too. Samples of the molecular files that the clinical files
+    lack are an error listing them, or with ``allow_unmatched`` a warning.
 
     Raises
     ------
@@ -157,13 +242,14 @@ def load_profiles(
                            "or --maf/--vcf/--cna/--expression/--clinical files")
     groups = []
     if profile is not None and Path(profile).is_dir():
-        groups.append(read_study(profile, sample=sample))
+        groups.append(read_study(profile, sample=sample, allow_unmatched=allow_unmatched))
         profile = None
     if profile is not None or len(given) > len(groups) or clinical:
         groups.append(_join(
             profile=paths(profile), maf=paths(maf), vcf=paths(vcf), cna=paths(cna),
             expression=paths(expression), clinical=[Path(c) for c in clinical], sample=sample,
             cna_scale=cna_scale, expression_scale=expression_scale, vcf_options=vcf_options,
+            allow_unmatched=allow_unmatched,
         ))
     merged = merge_profiles(*groups)
     if not merged:
