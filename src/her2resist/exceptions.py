@@ -106,8 +106,10 @@ class UnknownNameError(Her2ResistError, KeyError):
         else:
             known = sorted(set(self._known))
             more = ", ..." if len(known) > 12 else ""
-            hint = f" Known {self.kind}s: {', '.join(known[:12])}{more}."
-        return f"Unknown {self.kind} {self.name!r}.{hint}"
+            plural = self.kind + ("es" if self.kind.endswith("s") else "s")
+            hint = f" Known {plural}: {', '.join(known[:12])}{more}."
+        name = self.name if len(self.name) <= 80 else self.name[:77] + "..."
+        return f"Unknown {self.kind} {name!r}.{hint}"
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message

@@ -143,3 +143,13 @@ JSON_OPTION = typer.Option(False, "--json", help=JSON_HELP)
 def format_option(*formats: str) -> Any:
     """``--format``/``-f`` offering ``formats`` (checked by :func:`plan_output`)."""
     return typer.Option(None, "--format", "-f", help=FORMAT_HELP.format(", ".join(formats)))
+
+
+def check_engine(value: str) -> str:
+    """``--engine``: one of the engines this installation has (exit 2 otherwise)."""
+    from her2resist.engines import ENGINE_NAMES
+
+    if value not in ENGINE_NAMES:
+        raise usage_error("--engine", f"must be one of {', '.join(ENGINE_NAMES)}; got "
+                          f"{value[:80]!r}")
+    return value

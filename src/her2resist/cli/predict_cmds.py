@@ -17,6 +17,7 @@ from her2resist.cli._options import (
     SEED_OPTION,
     SET_OPTION,
     bounded,
+    check_engine,
     format_option,
     list_option,
     node_settings,
@@ -93,7 +94,7 @@ def predict(
     regimen: str = typer.Option(..., "--regimen", "-r", help="Drugs or classes joined by ' + '."),
     alteration: list[str] = typer.Option(None, "--alteration", "-a", help=ALTERATION_HELP),
     set_node: list[str] = SET_OPTION,
-    engine: str = typer.Option("graded", "--engine", help=ENGINE_HELP),
+    engine: str = typer.Option("graded", "--engine", help=ENGINE_HELP, callback=check_engine),
     context: str = typer.Option(
         "patient", "--context", help="Graded engine: patient (ligands, immune effectors at "
         "documented levels) or culture (the model's defaults)."
@@ -155,6 +156,7 @@ def validate(
     engine: str = typer.Option(
         "graded", "--engine",
         help=ENGINE_HELP + " The graded engine checks the cases in its Boolean limit.",
+        callback=check_engine,
     ),
     fmt: str | None = format_option("table", "json", "csv"),
     as_json: bool = JSON_OPTION,
@@ -205,7 +207,8 @@ def simulate(
     regimen: str = typer.Option("untreated", "--regimen", "-r", help="Drugs joined by ' + '."),
     alteration: list[str] = typer.Option(None, "--alteration", "-a", help=ALTERATION_HELP),
     set_node: list[str] = SET_OPTION,
-    engine: str = typer.Option("stochastic", "--engine", help=ENGINE_HELP),
+    engine: str = typer.Option("stochastic", "--engine", help=ENGINE_HELP,
+                                callback=check_engine),
     nodes: list[str] = typer.Option(
         ["Proliferation,Apoptosis,AKT,ERK,FOXO,E2F"], "--nodes",
         help="Nodes to show (repeatable or comma-separated)."),

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from her2resist.common.text import excerpt
 from her2resist.exceptions import ModelError
 from her2resist.model.network import Network, Node
 from her2resist.model.rules import (
@@ -98,7 +99,7 @@ def read_bnet_text(text: str, *, source: str = "<bnet>", implicit_inputs: bool =
         except RuleSyntaxError as exc:
             raise ModelError(
                 source,
-                f"node {name!r}: syntax error in rule {rule!r} at character "
+                f"node {name!r}: syntax error in rule {excerpt(rule)} at character "
                 f"{exc.position + 1}: {exc}",
                 line=number,
                 field=name,

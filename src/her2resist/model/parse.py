@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from her2resist.common.documents import read_document
+from her2resist.common.text import excerpt
 from her2resist.exceptions import ModelError
 from her2resist.model.network import INPUT_KINDS, NODE_KINDS, Network, Node
 from her2resist.model.rules import IDENTIFIER, RuleSyntaxError, parse_rule, variables
@@ -210,7 +211,7 @@ def _regulated_node(
     except RuleSyntaxError as exc:
         raise ModelError(
             path,
-            f"node {node_id!r}: syntax error in rule {rule!r} at character "
+            f"node {node_id!r}: syntax error in rule {excerpt(rule)} at character "
             f"{exc.position + 1}: {exc}",
             line=_line(rule_node),
             field="rule",

@@ -169,7 +169,30 @@ def parse_rule(text: str) -> Expr:
     >>> parse_rule("!A | B")
     Or(args=(Not(arg=Var(name='A')), Var(name='B')))
     """
-    return _Parser(str(text)).parse()
+    text = str(text)
+    _check_nesting(text)
+    return _Parser(text).parse()
+
+
+#: Deepest nesting of parentheses and negations in a rule (published rules use under 10).
+MAX_RULE_DEPTH = 100
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse absurdly deep rules before the recursive parser and walkers see them."""
+    depth = bangs = 0
+    for position, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "!":
+            bangs += 1
+        elif not char.isspace():
+            bangs = 0 if char != "(" else bangs
+        if depth + bangs > MAX_RULE_DEPTH:
+            raise RuleSyntaxError(f"the rule nests parentheses or negations deeper than "
+                                  f"{MAX_RULE_DEPTH} levels", position)
 
 
 def variables(expr: Expr) -> Iterator[str]:
