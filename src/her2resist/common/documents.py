@@ -39,7 +39,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml import events as ev
@@ -220,7 +220,7 @@ def read_document(path: str | Path, *, error: type[InputFileError] = InputFileEr
     source = str(path)
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
+            data = read_bounded(fh, limits.max_bytes)
     except IsADirectoryError:
         raise error(source, "is a folder, not a file") from None
     except OSError as exc:
@@ -230,6 +230,20 @@ def read_document(path: str | Path, *, error: type[InputFileError] = InputFileEr
     text = decode_text(data, source, error=error)
     return parse_document(text, source, error=error, limits=limits, line_key=line_key,
                           as_json=source.lower().endswith(".json"), construct=construct)
+
+
+def read_bounded(fh: BinaryIO, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of ``fh``, in chunks: ``read(n)`` would reserve ``n``
+    bytes up front, whatever the file's size."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        chunk = fh.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def parse_document(text: str, source: str, *, error: type[InputFileError] = InputFileError,
