@@ -248,10 +248,17 @@ def test_cli_outputs(tmp_path: Path) -> None:
                   "PATHOLOGIC_RESPONSE", "--min-patients", "2", "-o", str(out), "--csv",
                   str(csv), "--html", str(page), "--no-progress")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "AUC" in result.output and "T read as docetaxel" in result.output  # type: ignore
     assert json.loads(out.read_text())["n"] == 12
     assert csv.read_text().splitlines()[0].startswith("sample,regimen,")
     assert "<img" in page.read_text()
+
+
+def test_cli_table_on_the_terminal() -> None:
+    result = _cli("cohort", str(STUDY), "--regimen-column", "TREATMENT", "--outcome",
+                  "PATHOLOGIC_RESPONSE", "--min-patients", "2", "--no-progress")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "AUC" in result.output and "T read as docetaxel" in result.output  # type: ignore
+    assert "Calibration" in result.output  # type: ignore[attr-defined]
 
 
 def test_cli_unreadable_regimen_exit_code(tmp_path: Path) -> None:

@@ -11,8 +11,19 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from her2resist.cli._common import console, err_console, handle_errors, print_json, write_atomic
+from her2resist.cli._common import console, err_console, handle_errors, say
+from her2resist.cli._options import (
+    JSON_OPTION,
+    OUTPUT_OPTION,
+    SEED_OPTION,
+    format_option,
+    resolve_seed,
+)
+from her2resist.cli._output import check_writable, csv_text, deliver, plan_output, write_all
+
+FORMATS = ("table", "json", "csv", "html")
 
 
 def register(app: typer.Typer) -> None:
@@ -79,112 +90,117 @@ def cohort(
                                       "calibrated probability) or most-permissive.")] = None,
     endpoint: Annotated[str, Opt("--endpoint", help="Endpoint of the calibrated response "
                                  "probability: pCR or ORR.")] = "pCR",
-    json_output: Annotated[bool, Opt("--json", help="Print the JSON document.")] = False,
-    output: Annotated[Path | None, Opt("--output", "-o", help="Write the JSON here.")] = None,
-    csv: Annotated[Path | None, Opt("--csv", help="Write per-sample predictions (CSV).")] = None,
-    html: Annotated[Path | None, Opt("--html", help="Write the HTML cohort report.")] = None,
+    fmt: str | None = format_option(*FORMATS),
+    json_output: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    csv: Annotated[Path | None, Opt("--csv", help="Also write per-sample predictions (CSV).")
+                   ] = None,
+    html: Annotated[Path | None, Opt("--html", help="Also write the HTML cohort report.")
+                    ] = None,
     progress: Annotated[bool, Opt("--progress/--no-progress", help="Progress bar on stderr.")
                         ] = True,
 ) -> None:
     """Predict each tumour's response to its regimen and test predictions and markers against
     a binary outcome (AUC, calibration, odds ratios) or survival (Kaplan-Meier, Cox)."""
+    plan = plan_output(fmt, json_output, output, FORMATS)
+    for path, option, suffixes in ((csv, "--csv", (".csv",)), (html, "--html", (".html",))):
+        if path is not None:
+            check_writable(path, option, suffixes)
     from her2resist.cohort import read_cohort, read_regimen_map, run_cohort
+    from her2resist.cohort.html import cohort_html
 
     profiles, columns = read_cohort(study, maf=maf, vcf=vcf, cna=cna, expression=expression,
                                     clinical=clinical or [])
     mapping = read_regimen_map(regimen_map) if regimen_map else None
     label = name or (study.name if study is not None else "cohort")
-    with _progress(progress and not json_output, "predicting") as update:
+    with _progress(progress and plan.path is None and plan.fmt == "table",
+                   "predicting") as update:
         result = run_cohort(profiles, columns, regimen=regimen, regimen_column=regimen_column,
                             regimen_map=mapping, outcome=outcome, positive=positive, time=time,
                             event=event, min_patients=min_patients, name=label,
                             engine=engine, endpoint=endpoint, scheduler=scheduler,
                             progress=update)
-    document = result.to_dict()
-    if output is not None:
-        write_atomic(output, json.dumps(document, indent=2) + "\n")
+    files: list[tuple[Path, str | bytes]] = []
     if csv is not None:
-        write_atomic(csv, result.samples.to_csv())
+        files.append((csv, csv_text(result.samples, index=True)))
     if html is not None:
-        from her2resist.cohort.html import cohort_html
-
-        write_atomic(html, cohort_html(result))
-    if json_output:
-        print_json(document)
-    else:
-        _print_cohort(result)
+        files.append((html, cohort_html(result)))
+    write_all(files)
+    deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
+                   "csv": lambda: csv_text(result.samples, index=True),
+                   "html": lambda: cohort_html(result)},
+            lambda: _print_cohort(result))
 
 
 def _grid(title: str, frame: Any, limit: int = 20) -> Table:
     grid = Table(title=title)
     for column in frame.columns:
-        grid.add_column(str(column))
+        grid.add_column(Text(str(column)))
     for row in frame.head(limit).itertuples(index=False):
-        grid.add_row(*[f"{v:.3g}" if isinstance(v, float) else str(v) for v in row])
+        grid.add_row(*[f"{v:.3g}" if isinstance(v, float) else Text(str(v)) for v in row])
     return grid
 
 
 def _print_cohort(result: Any) -> None:
     a = result.association
-    console.print(f"[bold]{result.name}[/]: {len(result.samples)} samples, "
-                  f"{result.settings['distinct_predictions']} distinct predictions "
-                  f"({result.settings['distinct_genotypes']} genotypes)", highlight=False)
-    console.print(f"response probability: {result.probability_source}", highlight=False)
+    say((result.name, "bold"), f": {len(result.samples)} samples, "
+        f"{result.settings['distinct_predictions']} distinct predictions "
+        f"({result.settings['distinct_genotypes']} genotypes), engine "
+        f"{result.settings['engine']}")
+    say(f"response probability: {result.probability_source}")
     if result.kind == "binary":
-        console.print(f"{a['endpoint']} (responder label {result.settings['positive_label']}): "
-                      f"n={a['n']}, AUC {a['auc']:.3f} (95% CI {a['auc_ci'][0]:.3f}-"
-                      f"{a['auc_ci'][1]:.3f})", highlight=False)
+        say(f"{a['endpoint']} (responder label {result.settings['positive_label']}): "
+            f"n={a['n']}, AUC {a['auc']:.3f} (95% CI {a['auc_ci'][0]:.3f}-"
+            f"{a['auc_ci'][1]:.3f})")
         console.print(_grid("Calibration by predicted class", result.calibration))
     elif result.kind == "survival":
-        console.print(f"{a['endpoint']}: n={a['n']}, Cox HR of the score "
-                      f"{a['hazard_ratio']:.3g} (95% CI {a['hr_ci'][0]:.3g}-{a['hr_ci'][1]:.3g}),"
-                      f" log-rank p across classes {a['logrank_p']:.3g}", highlight=False)
+        say(f"{a['endpoint']}: n={a['n']}, Cox HR of the score "
+            f"{a['hazard_ratio']:.3g} (95% CI {a['hr_ci'][0]:.3g}-{a['hr_ci'][1]:.3g}),"
+            f" log-rank p across classes {a['logrank_p']:.3g}")
     if result.kind is not None:
         console.print(_grid("Markers", result.markers))
     else:
         console.print(_grid("Predictions", result.samples.reset_index()))
     for text, reg in result.regimens.items():
         if reg.notes:
-            console.print(f"regimen {text!r} read as {reg.label} (defaults: "
-                          f"{'; '.join(reg.notes)})", highlight=False)
+            say(f"regimen {text!r} read as {reg.label} (defaults: {'; '.join(reg.notes)})")
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        say(("warning: ", "yellow"), warning, err=True)
 
 
 @handle_errors
 def trial(
     trial_file: Annotated[Path, typer.Argument(help="Trial YAML (see examples/trials/).")],
     patients: Annotated[int, Opt("--patients", "-n", min=2, help="Patients randomised.")] = 1000,
-    seed: Annotated[int, Opt("--seed", help="Random seed (same seed, same result).")] = 0,
+    seed: int | None = SEED_OPTION,
     scheduler: Annotated[str | None, Opt(
         "--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: this process).")
     ] = None,
     engine: Annotated[str | None, Opt("--engine", help="Prediction engine: graded (default, "
                                       "calibrated probability) or most-permissive.")] = None,
-    json_output: Annotated[bool, Opt("--json", help="Print the JSON document.")] = False,
-    output: Annotated[Path | None, Opt("--output", "-o", help="Write the JSON here.")] = None,
-    html: Annotated[Path | None, Opt("--html", help="Write the HTML trial report.")] = None,
+    fmt: str | None = format_option("table", "json", "html"),
+    json_output: bool = JSON_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    html: Annotated[Path | None, Opt("--html", help="Also write the HTML trial report.")
+                    ] = None,
     progress: Annotated[bool, Opt("--progress/--no-progress", help="Progress bar on stderr.")
                         ] = True,
 ) -> None:
     """Run a virtual trial: a HER2-positive population sampled from published prevalences,
     randomised to the arms; pCR/ORR per arm and subgroup, and PFS from clone dynamics."""
+    plan = plan_output(fmt, json_output, output, ("table", "json", "html"))
+    if html is not None:
+        check_writable(html, "--html", (".html",))
     from her2resist.cohort.trial import read_trial, run_trial
+    from her2resist.cohort.trial_report import print_trial, trial_html
 
     spec = read_trial(trial_file)
-    with _progress(progress and not json_output, "simulating") as update:
+    seed = resolve_seed(seed)
+    with _progress(progress and plan.path is None and plan.fmt == "table",
+                   "simulating") as update:
         result = run_trial(spec, patients=patients, seed=seed, scheduler=scheduler,
                            engine=engine, progress=update)
-    document = result.to_dict()
-    if output is not None:
-        write_atomic(output, json.dumps(document, indent=2) + "\n")
-    if html is not None:
-        from her2resist.cohort.trial_report import trial_html
-
-        write_atomic(html, trial_html(result))
-    if json_output:
-        print_json(document)
-    else:
-        from her2resist.cohort.trial_report import print_trial
-
-        print_trial(result, console)
+    write_all([(html, trial_html(result))] if html is not None else [])
+    deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
+                   "html": lambda: trial_html(result)},
+            lambda: print_trial(result, console))

@@ -62,7 +62,8 @@ class CohortResult:
         ``q``; survival: ``marker``, ``n_with``, ``rate_with``, ``rate_without`` (event
         proportions), ``hazard_ratio``, ``low``, ``high``, ``p``, ``q``.
     calibration
-        Predicted against observed response rate by class (binary endpoints).
+        Predicted against observed response rate by predicted class (binary endpoints), or by
+        decile of the probability when every sample has the same class.
     curves
         ROC (``fpr``, ``tpr``) or Kaplan-Meier curves by class (``time``, ``survival``).
     regimens
@@ -314,7 +315,8 @@ def _binary(result: CohortResult, clinical: ClinicalColumns | None, column: str,
                    "auc_ci": list(stats.auc_interval(yu, pu, n_boot=n_boot, seed=seed))}
     markers = stats.marker_table(yu, _marker_matrix(frame, genotypes, codes)[usable],
                                  min_patients=min_patients)
-    calibration = stats.calibration_table(yu, pu, frame["class"].to_numpy()[usable])
+    classes = frame["class"].to_numpy()[usable]
+    calibration = stats.calibration_table(yu, pu, classes if len(set(classes)) > 1 else None)
     fpr, tpr = stats.roc_curve(yu, pu)
     warnings = result.warnings + ((f"{int((~usable).sum())} sample(s) without {column} "
                                    "were left out of the statistics",) if (~usable).any() else ())

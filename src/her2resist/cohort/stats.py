@@ -111,13 +111,16 @@ def wilson(successes: float, n: float) -> tuple[float, float]:
 
 def calibration_table(y: np.ndarray, p: np.ndarray, groups: np.ndarray | None = None
                       ) -> pd.DataFrame:
-    """Predicted against observed rate per group (deciles of ``p`` when no groups are given).
+    """Predicted against observed rate per group (deciles of ``p`` when no groups are given;
+    with ten or fewer distinct predictions, one group per distinct prediction).
 
     Columns: ``group``, ``n``, ``predicted`` (mean probability), ``observed``, ``low``,
     ``high`` (Wilson 95 % interval of the observed rate).
     """
     y, p = np.asarray(y, float), np.asarray(p, float)
-    if groups is None:
+    if groups is None and len(np.unique(p)) <= 10:
+        groups = np.array([f"p = {v:.3f}" for v in p])
+    elif groups is None:
         ranks = pd.Series(p).rank(method="first").to_numpy()
         groups = np.ceil(ranks * 10 / len(p)).astype(int).astype(str)
         groups = np.char.add("decile ", groups)

@@ -24,31 +24,33 @@ def print_trial(result: TrialResult, console: Console) -> None:
     from rich.table import Table
 
     spec = result.spec
-    console.print(f"[bold]{spec.name}[/]: {result.patients} virtual patients, seed "
-                  f"{result.seed}; {spec.endpoint} from {result.probability_source}",
-                  highlight=False)
+    from rich.text import Text
+
+    console.print(Text.assemble((spec.name, "bold"), f": {result.patients} virtual patients, "
+                                f"seed {result.seed}; {spec.endpoint} from "
+                                f"{result.probability_source}"))
     grid = Table(title=f"{spec.endpoint} per arm and subgroup (virtual rate, 95% CI; expected)")
     for column in ("arm", "subgroup", "n", "rate (95% CI)", "expected", "published"):
         grid.add_column(column)
     for row in result.response.itertuples(index=False):
-        grid.add_row(row.arm, row.subgroup, str(row.n),
+        grid.add_row(Text(row.arm), row.subgroup, str(row.n),
                      f"{_rate(row.rate)} ({_rate(row.low)}-{_rate(row.high)})",
                      _rate(row.expected), _rate(row.published))
     console.print(grid)
     if result.pfs is not None:
         pfs = result.pfs
         for arm, median in pfs.medians.items():
-            console.print(f"PFS {arm}: median {_rate(median)} {pfs.unit}", highlight=False)
+            console.print(Text(f"PFS {arm}: median {_rate(median)} {pfs.unit}"))
         hr = Table(title=f"PFS hazard ratio against {spec.control} (Cox)")
         for column in ("arm", "subgroup", "n", "events", "HR (95% CI)", "published"):
             hr.add_column(column)
         for row in pfs.hazard_ratios.itertuples(index=False):
-            hr.add_row(row.arm, row.subgroup, str(row.n), str(row.events),
+            hr.add_row(Text(row.arm), row.subgroup, str(row.n), str(row.events),
                        f"{_rate(row.hazard_ratio)} ({_rate(row.low)}-{_rate(row.high)})",
                        _rate(row.published))
         console.print(hr)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 def trial_html(result: TrialResult) -> str:
