@@ -196,3 +196,26 @@ def test_module_runs_as_console_script() -> None:
     out = subprocess.run([sys.executable, "-c", "from her2resist.cli.main import main; main()",
                           "report", "--help"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "--expression" in out.stdout
+
+
+def test_report_prints_the_perturbation_the_engine_ran() -> None:
+    """One builder: the report's perturbation is the prediction's, conflicts and HER2 status
+    included."""
+    import warnings as _w
+
+    from her2resist.predict import predict_response
+    from her2resist.profile.tumour import Her2Status
+
+    profile = TumourProfile.from_alterations("T9", ["PTEN loss", "CCNE1 amplification"])
+    negative = TumourProfile("T10", her2=Her2Status(ihc=0),
+                             alterations=profile.alterations)
+    for tumour in (profile, negative):
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")
+            report = build_report(tumour, regimens=["trastuzumab"], standard=False)
+            pert = tumour.model_perturbation(warn=False)
+            pred = predict_response(list(pert.alterations), "trastuzumab",
+                                    environment=dict(pert.environment))
+        assert report.to_dict()["perturbation"] == pred.perturbation.as_dict()
+        assert pred.to_dict()["perturbation"]["nodes"] == pred.perturbation.as_dict()
+    assert report.to_dict()["perturbation"]["ERBB2_amp"] == 0

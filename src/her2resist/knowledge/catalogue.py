@@ -75,6 +75,11 @@ class Catalogue:
         return _drug_index(self)
 
     @property
+    def her2_negative(self) -> dict[str, int]:
+        """The nodes a HER2-negative tumour sets to 0 (the ``her2_status`` alteration's)."""
+        return {n: 0 for a in self.alterations.values() if a.her2_status for n in a.set}
+
+    @property
     def her2_directed_classes(self) -> frozenset[str]:
         """Ids of the drug classes aimed at HER2 itself (``her2_directed`` in drugs.yaml)."""
         return frozenset(c.id for c in self.classes.values() if c.her2_directed)

@@ -118,6 +118,8 @@ class Alteration(_Record):
     events: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     variants: VariantRules = VariantRules()
+    #: The HER2-amplified context itself: a HER2-negative tumour sets its nodes to 0.
+    her2_status: bool = False
 
 
 class Evidence(_Record):

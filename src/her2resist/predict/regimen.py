@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from her2resist.exceptions import UnknownNameError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.knowledge.perturbation import build_perturbation
 from her2resist.knowledge.schema import Alteration
 
 _NONE = {"", "none", "untreated", "control", "no treatment", "vehicle"}
@@ -105,8 +106,6 @@ def resolve_alterations(
 
 
 def alteration_perturbation(alterations: Iterable[Alteration]) -> dict[str, int]:
-    """The model perturbation of a set of alterations (union of their ``set`` mappings)."""
-    out: dict[str, int] = {}
-    for alt in alterations:
-        out.update({node: int(value) for node, value in alt.set.items()})
-    return out
+    """The model perturbation of a set of alterations
+    (:func:`~her2resist.knowledge.perturbation.build_perturbation`, conflicts warned)."""
+    return build_perturbation(alterations).as_dict()

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 from her2resist.engines.base import Engine, Provenance
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.knowledge.perturbation import Perturbation, build_perturbation
 from her2resist.knowledge.schema import Alteration
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.predict.explain import TraceStep, explain_node
 from her2resist.predict.regimen import (
     Regimen,
-    alteration_perturbation,
     parse_regimen,
     resolve_alterations,
 )
@@ -57,6 +57,7 @@ class Prediction:
     provenance: Provenance
     warnings: tuple[str, ...] = ()
     drug_nodes: tuple[str, ...] = field(default=())
+    perturbation: Perturbation | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
@@ -73,6 +74,8 @@ class Prediction:
             "mechanisms": list(self.mechanisms),
             "trace": [s.as_dict() for s in self.trace],
             "warnings": list(self.warnings),
+            "perturbation": (self.perturbation.to_dict() if self.perturbation is not None
+                             else None),
             "provenance": self.provenance.as_dict(),
         }
 
@@ -96,8 +99,9 @@ def _mechanisms(
     """Alterations whose removal raises the score by at least MECHANISM_GAIN."""
     found = []
     for alt in alterations:
-        rest = alteration_perturbation(a for a in alterations if a.id != alt.id)
-        without, *_ = _score(network, {**rest, **extra}, drugs, engine)
+        rest = build_perturbation((a for a in alterations if a.id != alt.id),
+                                  environment=extra, warn=False)
+        without, *_ = _score(network, rest.values, drugs, engine)
         if without - score >= MECHANISM_GAIN - 1e-9:
             found.append(alt.id)
     return tuple(found)
@@ -145,7 +149,8 @@ def predict_response(
     reg = regimen if isinstance(regimen, Regimen) else parse_regimen(regimen, catalogue)
     extra = dict(environment or {})
     network.check_nodes(extra, "model node")
-    background = {**alteration_perturbation(alts), **extra}
+    perturbation = build_perturbation(alts, environment=extra)
+    background = perturbation.as_dict()
     drugs = reg.perturbation()
     score, c0, c1, sim = _score(network, background, drugs, engine)
     treated = sim.treated  # type: ignore[attr-defined]
@@ -173,6 +178,7 @@ def predict_response(
         trace=trace,
         mechanisms=mechanisms,
         provenance=treated.provenance,
-        warnings=tuple(warnings),
+        warnings=tuple((*perturbation.conflicts, *warnings)),
         drug_nodes=reg.nodes,
+        perturbation=perturbation,
     )

@@ -17,13 +17,12 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from her2resist.exceptions import DataQualityWarning
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.knowledge.perturbation import Perturbation, build_perturbation
 
 Her2Call = Literal["positive", "negative", "equivocal", "unknown"]
 ReceptorCall = Literal["positive", "low", "negative", "unknown"]
@@ -220,26 +219,22 @@ class TumourProfile:
         """Ids of the model alterations, in the order they were first seen."""
         return tuple(a.id for a in self.model_alterations())
 
-    def perturbation(self) -> dict[str, int]:
-        """The model perturbation ``{node: value}``: the union of the alterations' ``set``.
-
-        A HER2-negative tumour also sets ``ERBB2_amp`` to 0 (the model's default context is
-        HER2-amplified).  Two alterations that set a node to different values leave it at 1
-        and give a :class:`~her2resist.exceptions.DataQualityWarning`.
-        """
-        out: dict[str, int] = {}
-        for alt in self.model_alterations():
-            for node, value in alt.set.items():
-                if node in out and out[node] != value:
-                    warnings.warn(
-                        f"sample {self.sample}: alterations set {node} to both 0 and 1; using 1",
-                        DataQualityWarning, stacklevel=2,
-                    )
-                    value = 1
-                out[node] = value
+    def model_perturbation(self, catalogue: Catalogue | None = None, *, warn: bool = True
+                           ) -> Perturbation:
+        """The tumour's model perturbation, built by the one builder
+        (:func:`~her2resist.knowledge.perturbation.build_perturbation`): the union of the
+        alterations' ``set`` (conflicts warned, the activating value kept), and for a
+        HER2-negative tumour the HER2-amplified context switched off (the model's default
+        context is HER2-amplified)."""
+        environment = {}
         if self.her2.call == "negative":
-            out["ERBB2_amp"] = 0
-        return out
+            environment = (catalogue or load_catalogue()).her2_negative
+        return build_perturbation(self.model_alterations(), environment=environment,
+                                  owner=self.sample, warn=warn)
+
+    def perturbation(self) -> dict[str, int]:
+        """The model perturbation ``{node: value}`` (see :meth:`model_perturbation`)."""
+        return self.model_perturbation().as_dict()
 
     def caveats(self) -> tuple[str, ...]:
         """Notes from reading plus what the receptor status implies for the model."""

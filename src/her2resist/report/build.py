@@ -21,6 +21,7 @@ from typing import Any
 
 from her2resist import __version__
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.knowledge.perturbation import Perturbation
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.profile.tumour import ProfileAlteration, TumourProfile
@@ -96,6 +97,7 @@ class Report:
     regimens: tuple[RegimenResult, ...]
     warnings: tuple[str, ...]
     provenance: dict[str, object]
+    perturbation: Perturbation | None = None
 
     @property
     def sample(self) -> str:
@@ -110,7 +112,7 @@ class Report:
             "her2": p.her2.to_dict(), "er": p.er.to_dict(), "pr": p.pr.to_dict(),
             "alterations": [a.to_dict() for a in p.model_alterations()],
             "unmapped_variants": [u.to_dict() for u in p.unmapped],
-            "perturbation": p.perturbation(),
+            "perturbation": (self.perturbation or p.model_perturbation(warn=False)).as_dict(),
             "regimens": [r.to_dict() for r in self.regimens],
             "warnings": list(self.warnings),
             "provenance": self.provenance,
@@ -162,7 +164,7 @@ def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
     quick = predict(regimen)
     pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
     remedies: tuple[Remedy, ...] = ()
-    if pred.response_class != "sensitive":
+    if pred.response_class != "sensitive" and max_remedies > 0:
         remedies = find_remedies(pred, as_genotype(profile), predict.network,
                                  profile.alteration_ids(), limit=max_remedies)
     return RegimenResult(
@@ -205,9 +207,9 @@ def build_report(
         predictor = predict_response
     network = network or load_model()
     catalogue = catalogue or load_catalogue()
-    environment = {"ERBB2_amp": 0} if profile.her2.call == "negative" else {}
-    predict = _CachedPredictor(predictor, profile.alteration_ids(), environment, network,
-                               catalogue)
+    perturbation = profile.model_perturbation(catalogue)
+    predict = _CachedPredictor(predictor, perturbation.alterations,
+                               dict(perturbation.environment), network, catalogue)
     wanted = [(r, False) for r in (STANDARD_REGIMENS if standard else ())]
     wanted += [(r, True) for r in regimens if r not in {w for w, _ in wanted}]
     results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies)
