@@ -86,6 +86,17 @@ class CohortResult:
     warnings: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        """The cohort as a card in a notebook: association, markers, samples."""
+        from her2resist._html import card
+
+        return card(f"Cohort: {self.name}",
+                    [("samples", len(self.samples)), ("endpoint", self.kind or "none"),
+                     *((k, v) for k, v in self.association.items()
+                       if not isinstance(v, (list, dict, tuple)))],
+                    tables=[("Markers", self.markers),
+                            ("Samples", self.samples.reset_index())], notes=self.warnings)
+
     def to_frame(self) -> pd.DataFrame:
         """The per-sample table (a copy)."""
         return self.samples.copy()

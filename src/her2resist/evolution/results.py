@@ -111,6 +111,19 @@ class EvolutionResult:
             index=pd.Index(names, name="type"),
         )
 
+    def _repr_html_(self) -> str:
+        """The headline numbers as a card in a notebook."""
+        from her2resist._html import card
+
+        headline = self.summary()
+        low, high = headline["p_eradication_95ci"]
+        fields = [(key, value) for key, value in headline.items()
+                  if not isinstance(value, (list, dict))]
+        fields.insert(5, ("p_eradication 95% CI", f"{low:.3f} to {high:.3f}"))
+        composition = self.composition_at_progression().reset_index()
+        return card(f"Evolution: {self.scenario.name}", fields,
+                    tables=[("Composition at progression", composition)])
+
     def summary(self) -> dict[str, Any]:
         """The headline numbers as plain data (what ``her2resist evolve --json`` prints).
 

@@ -59,6 +59,19 @@ class Prediction:
     drug_nodes: tuple[str, ...] = field(default=())
     perturbation: Perturbation | None = None
 
+    def _repr_html_(self) -> str:
+        """The prediction as a card in a notebook (class, score, mechanisms, trace)."""
+        from her2resist._html import card
+
+        return card(
+            f"{self.regimen}: {self.response_class} (score {self.score:.2f})",
+            [("alterations", self.alterations or "none"), ("mechanisms", self.mechanisms
+             or "none"), ("control untreated / treated",
+                          f"{self.control_untreated:.2f} / {self.control_treated:.2f}"),
+             ("reached states", self.n_states),
+             ("model", f"{self.provenance.model_name} ({self.provenance.engine})")],
+            tables=[("Trace", [step.as_dict() for step in self.trace])], notes=self.warnings)
+
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON."""
         return {

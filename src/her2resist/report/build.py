@@ -103,6 +103,20 @@ class Report:
     def sample(self) -> str:
         return self.profile.sample
 
+    def _repr_html_(self) -> str:
+        """The report as a card in a notebook: one row per regimen, then the warnings."""
+        from her2resist._html import card
+
+        rows = [{"regimen": r.regimen, "class": r.response_class, "score": round(r.score, 2),
+                 "mechanisms": ", ".join(m.name for m in r.mechanisms),
+                 "overcome by": ", ".join(x.regimen for x in r.overcome_by[:3])}
+                for r in self.regimens]
+        alterations = [a.name for a in self.profile.model_alterations()]
+        return card(f"Report: {self.sample}",
+                    [("HER2", self.profile.her2.call), ("alterations", alterations or "none"),
+                     ("unmapped variants", len(self.profile.unmapped))],
+                    tables=[("Regimens", rows)], notes=self.warnings)
+
     def to_dict(self) -> dict[str, object]:
         """Plain data in the documented JSON schema (``docs/report.md``)."""
         p = self.profile

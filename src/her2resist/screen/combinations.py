@@ -90,6 +90,20 @@ class CombinationScreen:
     readout: Mapping[str, int]
     seconds: float
 
+    def _repr_html_(self) -> str:
+        """The screen as a card in a notebook: each genotype's best rows."""
+        from her2resist._html import card
+
+        columns = [c for c in ("genotype", "rank", "combination", "score", "bliss_excess",
+                               "kb_strategy") if c in self.table.columns]
+        best = self.table[self.table["rank"] <= 3][columns]
+        return card("Combination screen",
+                    [("genotypes", len(self.genotypes)), ("agents", len(self.agents)),
+                     ("combinations scored", len(self.table)),
+                     ("readout", dict(self.readout) or "response score"),
+                     ("seconds", round(self.seconds, 2))],
+                    tables=[("Best three per genotype", best)])
+
     def agreement(self) -> pd.DataFrame:
         """Per genotype with KB strategies: is the top combination one the KB records?"""
         return agreement_table(self.table)

@@ -78,6 +78,15 @@ class NodalTargets:
     mechanism: str | None = None
     alterations: tuple[str, ...] = field(default=())
 
+    def _repr_html_(self) -> str:
+        """The targets as a card in a notebook."""
+        from her2resist._html import card
+
+        return card(f"Nodal targets: {self.genotype}",
+                    [("readout", dict(self.readout)), ("background", self.background),
+                     ("sets checked / pruned", f"{self.checked} / {self.pruned}"),
+                     ("max size", self.max_size)], tables=[("Targets", self.table)])
+
     @property
     def table(self) -> pd.DataFrame:
         """One row per target: ``size``, ``nodes`` ("A + B"), ``values`` ("A=0, B=0"),

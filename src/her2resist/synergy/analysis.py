@@ -64,6 +64,16 @@ class SynergyResult:
     blocks: pd.DataFrame
     methods: tuple[str, ...]
 
+    def _repr_html_(self) -> str:
+        """The plate's block scores as a card in a notebook."""
+        from her2resist._html import card
+
+        blocks = self.blocks[self.blocks["replicate"] == 0] if "replicate" in self.blocks \
+            else self.blocks
+        return card("Synergy scores", [("blocks", len(blocks)), ("methods", self.methods),
+                                       ("wells", len(self.wells))],
+                    tables=[("Mean synergy per block", self.summary().loc[blocks.index])])
+
     def summary(self) -> pd.DataFrame:
         """The block table's identifying columns and block scores.
 
