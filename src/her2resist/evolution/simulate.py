@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from her2resist import __version__
+from her2resist.common.execution import run_tasks
 from her2resist.evolution.engine import CompiledModel, advance, compile_model, grow_to_detection
 from her2resist.evolution.results import OUTCOMES, EvolutionResult
 from her2resist.evolution.scenario import Scenario
@@ -78,11 +78,7 @@ def simulate(
         (scenario, n, sq, record if i == 0 else 0)
         for i, (n, sq) in enumerate(zip(sizes, seeds, strict=True))
     ]
-    if workers == 1 or len(jobs) == 1:
-        chunks = [_simulate_chunk(*job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            chunks = list(pool.map(_simulate_chunk, *zip(*jobs, strict=True)))
+    chunks = run_tasks(_run_chunk, jobs, workers=workers)
     table = pd.concat([c.table for c in chunks], ignore_index=True)
     table.index.name = "replicate"
     return EvolutionResult(
@@ -108,6 +104,11 @@ class _Chunk:
     table: pd.DataFrame
     trajectories: pd.DataFrame
     steps: int
+
+
+def _run_chunk(job: tuple[Scenario, int, np.random.SeedSequence, int]) -> _Chunk:
+    """One chunk of tumours (a worker task)."""
+    return _simulate_chunk(*job)
 
 
 def _simulate_chunk(

@@ -17,13 +17,13 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from her2resist.common.execution import run_tasks
 from her2resist.exceptions import ParameterError
 from her2resist.synergy.fit import ENGINES, CurveFits
 from her2resist.synergy.plate import Plate
@@ -149,16 +149,9 @@ def score_plate(plate: Plate, *, methods: Sequence[str] = METHODS, replicates: s
     size = min(_BATCH, -(-n_blocks // max(workers, 1)))
     batches = [b for g in batches for b in _split(g, size)]
     jobs = [(b, chosen, engine) for b in batches]
-    parts: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(_score_batch, jobs):
-                parts.append(part)
-                _report(progress, part)
-    else:
-        for job in jobs:
-            parts.append(_score_batch(job))
-            _report(progress, parts[-1])
+    parts = run_tasks(_score_batch, jobs, workers=workers)
+    for part in parts:
+        _report(progress, part)
     well_table = pd.concat([p[0] for p in parts], ignore_index=True)
     block_table = pd.concat([p[1] for p in parts], ignore_index=True)
     meta = data.groupby(_KEYS, sort=False)[["drug1", "drug2", "cell_line", "conc_unit1",
