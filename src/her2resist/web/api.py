@@ -14,8 +14,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from her2resist.web.auth import SESSION_COOKIE, same_secret, session_user, user_for_bearer
+from her2resist.web.auth import SESSION_COOKIE, same_secret, session_user
 from her2resist.web.jobs import to_json
 from her2resist.web.storage import Store, User
 
@@ -28,10 +29,14 @@ def store_of(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def require_user(request: Request) -> User:
-    """The user of this request (token, or session with CSRF), counted by the rate limit."""
+async def require_user(request: Request) -> User:
+    """The user of this request (token, or session with CSRF), counted by the rate limit.
+
+    Async on purpose: a token seen in the last minute is answered from memory, so the common
+    case costs no database query and no hop to the thread pool.
+    """
     store = store_of(request)
-    user = user_for_bearer(store, request.headers.get("authorization"))
+    user = request.app.state.tokens.user(store, request.headers.get("authorization"))
     if user is None:
         found = session_user(store, request.cookies.get(SESSION_COOKIE))
         if found is not None:
@@ -86,8 +91,17 @@ def predict_dict(body: PredictIn) -> dict[str, Any]:
 
 
 @router.post("/predict", summary="Predict a response (as `her2resist predict --json`)")
-def predict(body: PredictIn, user: CurrentUser) -> Response:
-    return json_response(to_json(predict_dict(body)))
+async def predict(body: PredictIn, request: Request, user: CurrentUser) -> Response:
+    # The body is every input of the prediction, and the model is fixed for the server's life:
+    # an exact key. A cached answer is sent from the event loop; a new one is computed in the
+    # thread pool so that it blocks no other request.
+    cache = request.app.state.predictions
+    key = body.model_dump_json()
+    text = cache.get(key)
+    if text is None:
+        text = await run_in_threadpool(lambda: to_json(predict_dict(body)))
+        cache.put(key, text)
+    return json_response(text)
 
 
 @router.get("/vocabulary", summary="Names accepted for alterations, drugs and drug classes")

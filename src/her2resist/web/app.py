@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from her2resist import __version__
 from her2resist.exceptions import Her2ResistError, InputFileError, UnknownNameError
-from her2resist.web.auth import RateLimiter
+from her2resist.web.auth import LruCache, RateLimiter, TokenCache
 from her2resist.web.config import Settings
 from her2resist.web.jobs import JobRunner
 from her2resist.web.storage import Store
@@ -92,6 +92,36 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body.encode()})
 
 
+class SecurityHeaders:
+    """Add the Content-Security-Policy (unless a response set its own) and related headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        if path.startswith("/api/"):
+            extra.append((b"cache-control", b"no-store"))
+        policy = (DOCS_CSP if path in ("/docs", "/redoc") else CSP).encode()
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", policy))
+                if b"x-frame-options" not in names:
+                    headers.append((b"x-frame-options", b"SAMEORIGIN"))
+                message = {**message, "headers": headers + extra}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class _TooLarge(Exception):
     def __init__(self, size: int) -> None:
         self.size = size
@@ -129,6 +159,8 @@ def create_app(settings: Settings, *, start_jobs: bool = True) -> FastAPI:
                   "as a JSON API. Authenticate with `Authorization: Bearer TOKEN`.")
     app.state.store, app.state.settings, app.state.runner = store, settings, runner
     app.state.limiter = RateLimiter(settings.rate_limit)
+    app.state.tokens = TokenCache(ttl=60.0)
+    app.state.predictions = LruCache(4096)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(references.router)
@@ -149,19 +181,6 @@ def create_app(settings: Settings, *, start_jobs: bool = True) -> FastAPI:
         return pages.render(request, "error.html", exc.status_code, code=exc.status_code,
                             message=exc.detail)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        path = request.url.path
-        if "content-security-policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = (
-                DOCS_CSP if path in ("/docs", "/redoc") else CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
     app.add_middleware(BodyLimit, limit=settings.max_upload + 64 * 1024)
+    app.add_middleware(SecurityHeaders)
     return app

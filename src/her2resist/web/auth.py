@@ -24,7 +24,8 @@ import hmac
 import re
 import secrets
 import threading
-from collections import deque
+import time
+from collections import OrderedDict, deque
 
 from her2resist.exceptions import ParameterError
 from her2resist.web.storage import Store, User
@@ -108,3 +109,65 @@ class RateLimiter:
                 return False
             seen.append(now)
             return True
+
+
+class TokenCache:
+    """Users by token, remembered for ``ttl`` seconds (thread-safe), in front of the store.
+
+    Examples
+    --------
+    >>> store = Store("sqlite://")
+    >>> user, token = add_user(store, "ada")
+    >>> cache = TokenCache(ttl=60.0)
+    >>> cache.user(store, f"Bearer {token}") == user, cache.user(store, "Bearer nope")
+    (True, None)
+    """
+
+    def __init__(self, ttl: float, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._seen: dict[str, tuple[User, float]] = {}
+        self._lock = threading.Lock()
+
+    def user(self, store: Store, header: str | None) -> User | None:
+        """The user of an ``Authorization`` header (unknown tokens are not remembered)."""
+        scheme, _, token = (header or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        key = hash_token(token.strip())
+        now = time.monotonic()
+        with self._lock:
+            found = self._seen.get(key)
+        if found is not None and now - found[1] < self.ttl:
+            return found[0]
+        user = store.user_for_token_hash(key)
+        if user is not None:
+            with self._lock:
+                if len(self._seen) >= self.size:
+                    self._seen.clear()
+                self._seen[key] = (user, now)
+        return user
+
+
+class LruCache:
+    """A bounded least-recently-used map of text (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        """The value of ``key``, or None."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: str) -> None:
+        """Remember ``value``, forgetting the least recently used past ``size`` items."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
