@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from her2resist.engines import get_engine
 from her2resist.engines.base import Engine, Provenance
+from her2resist.engines.cache import BoundedCache
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.perturbation import Perturbation, build_perturbation
 from her2resist.knowledge.schema import Alteration
@@ -37,6 +39,8 @@ from her2resist.predict.simulate import simulate_regimen
 
 #: An alteration is named as a mechanism when removing it raises the score by at least this.
 MECHANISM_GAIN = 0.25
+#: Predictions kept (a cohort's distinct genotype x regimen pairs; a report's remedies).
+_PREDICTIONS: BoundedCache[tuple[object, ...], Prediction] = BoundedCache(1 << 15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,20 @@ def predict_response(
     extra = dict(environment or {})
     network.check_nodes(extra, "model node")
     perturbation = build_perturbation(alts, environment=extra)
+    eng = get_engine(engine) if isinstance(engine, str) else engine
+    key = (network.hash, eng.key, id(catalogue), tuple(sorted(perturbation.values.items())),
+           perturbation.alterations, reg.label, tuple(sorted(reg.nodes)), explain)
+    found = _PREDICTIONS.get(key)
+    if found is not None:
+        return found
+    found = _predict(network, alts, reg, perturbation, eng, extra, explain)
+    _PREDICTIONS.put(key, found)
+    return found
+
+
+def _predict(network: Network, alts: tuple[Alteration, ...], reg: Regimen,
+             perturbation: Perturbation, engine: Engine, extra: Mapping[str, int],
+             explain: bool) -> Prediction:
     background = perturbation.as_dict()
     drugs = reg.perturbation()
     score, c0, c1, sim = _score(network, background, drugs, engine)

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.engines.base import SimulationResult
+from her2resist.engines.cache import BoundedCache
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.predict.regimen import parse_regimen
@@ -50,6 +51,7 @@ from her2resist.screen.report import TopCombination, agreement_table, kb_strateg
 from her2resist.screen.setup import node_values, resolve_model
 from her2resist.screen.targets import check_max_size
 
+_SCREENED: BoundedCache[tuple[object, ...], tuple[dict[str, Any], ...]] = BoundedCache(1 << 12)
 #: Columns of :attr:`CombinationScreen.table`.
 COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "bliss_excess",
            "hsa_excess", "keeps_resisted", "breadth", "control_untreated", "control_treated",
@@ -246,9 +248,15 @@ def regimen_agent(regimen: str, catalogue: Catalogue | None = None) -> Agent:
 
 def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent | None = None,
                     max_size: int = 2, network: Network | None = None,
-                    ) -> list[dict[str, Any]]:
-    """One genotype's ranked rows, in this process (a report's remedies use this)."""
+                    ) -> tuple[dict[str, Any], ...]:
+    """One genotype's ranked rows, in this process (a report's remedies use this; cached by
+    genotype, panel, anchor and model, so a cohort's repeated genotypes cost one screen)."""
     setup = resolve_model(network, None, "screen_genotype")
+    key = (setup.network.hash, tuple(sorted(genotype.perturbation.items())), genotype.mechanism,
+           genotype.alterations, genotype.resisted, tuple(panel), anchor, max_size)
+    found = _SCREENED.get(key)
+    if found is not None:
+        return found
     combos = anchored_combos(anchor, panel, max_size) if anchor else combos_of(panel, max_size)
     agents = (*panel, *((anchor,) if anchor else ()))
     keep = tuple(sorted({n for a in agents for n, _ in a.nodes
@@ -256,7 +264,9 @@ def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent
     job = ComboJob(setup.model, setup.reachable, tuple(sorted(genotype.perturbation.items())),
                    keep, combos, ())
     rows = score_genotype(job)
-    return rank_genotype(genotype, combos, rows, _breadth(combos, [rows]))
+    found = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows])))
+    _SCREENED.put(key, found)
+    return found
 
 
 def screen_combinations(
