@@ -97,7 +97,8 @@ def test_survival_known_answers(study: tuple[list, object]) -> None:
                    min_patients=2, predictor=stand_in)
     s = r.samples
     assert s.loc["S03", "event"] == 1 and s.loc["S01", "event"] == 0
-    fit = CoxPHFitter().fit(s[["time", "event", "score"]], "time", "event")
+    z = s.assign(score=(s["score"] - s["score"].mean()) / s["score"].std(ddof=0))
+    fit = CoxPHFitter().fit(z[["time", "event", "score"]], "time", "event")
     assert r.association["hazard_ratio"] == pytest.approx(fit.hazard_ratios_["score"], rel=1e-6)
     res = s["class"] == "resistant"
     p = logrank_test(s.time[res], s.time[~res], s.event[res], s.event[~res]).p_value
@@ -106,6 +107,22 @@ def test_survival_known_answers(study: tuple[list, object]) -> None:
     # 5/6, x 4/5, x 3/4, x 2/3 = 1/3 after month 20.
     km = r.curves["resistant"].set_index("time")["survival"]
     assert km.loc[20.0] == pytest.approx(1 / 3)
+
+
+def test_one_predicted_class_splits_survival_at_the_median(study: tuple[list, object]
+                                                          ) -> None:
+    profiles, cols = study
+
+    def one_class(alterations: list[str], regimen: str, environment: object = None
+                  ) -> SimpleNamespace:
+        out = stand_in(alterations, regimen)
+        out.response_class = "sensitive"
+        return out
+
+    r = run_cohort(profiles, cols, regimen="TCH", time="OS_MONTHS", event="OS_STATUS",
+                   min_patients=2, predictor=one_class)
+    assert list(r.curves) == ["probability above median", "probability at or below median"]
+    assert 0 < r.association["logrank_p"] < 1
 
 
 def test_json_schema(study: tuple[list, object]) -> None:

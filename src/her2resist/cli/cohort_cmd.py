@@ -152,11 +152,12 @@ def _print_cohort(result: Any) -> None:
         say(f"{a['endpoint']} (responder label {result.settings['positive_label']}): "
             f"n={a['n']}, AUC {a['auc']:.3f} (95% CI {a['auc_ci'][0]:.3f}-"
             f"{a['auc_ci'][1]:.3f})")
-        console.print(_grid("Calibration by predicted class", result.calibration))
+        console.print(_grid("Calibration", result.calibration))
     elif result.kind == "survival":
-        say(f"{a['endpoint']}: n={a['n']}, Cox HR of the score "
-            f"{a['hazard_ratio']:.3g} (95% CI {a['hr_ci'][0]:.3g}-{a['hr_ci'][1]:.3g}),"
-            f" log-rank p across classes {a['logrank_p']:.3g}")
+        say(f"{a['endpoint']}: n={a['n']}, Cox HR per "
+            f"{result.settings['hazard_ratio_per']} {a['hazard_ratio']:.3g} (95% CI "
+            f"{a['hr_ci'][0]:.3g}-{a['hr_ci'][1]:.3g}), log-rank p across "
+            f"{', '.join(result.curves)}: {a['logrank_p']:.3g}")
     if result.kind is not None:
         console.print(_grid("Markers", result.markers))
     else:

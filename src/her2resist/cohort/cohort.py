@@ -56,7 +56,9 @@ class CohortResult:
         ``"binary"``, ``"survival"`` or ``None`` (no outcome given).
     association
         Binary: ``endpoint``, ``n``, ``auc``, ``auc_ci``; survival: ``endpoint``, ``n``,
-        ``hazard_ratio`` (of the score, per unit), ``hr_ci``, ``logrank_p`` (across classes).
+        ``hazard_ratio`` (of the score, per standard deviation), ``hr_ci``, ``logrank_p``
+        (across predicted classes; when all samples share one class, above against at or
+        below the median response probability).
     markers
         Binary: ``marker``, ``n_with``, ``rate_with``, ``rate_without``, ``odds_ratio``, ``p``,
         ``q``; survival: ``marker``, ``n_with``, ``rate_with``, ``rate_without`` (event
@@ -65,7 +67,8 @@ class CohortResult:
         Predicted against observed response rate by predicted class (binary endpoints), or by
         decile of the probability when every sample has the same class.
     curves
-        ROC (``fpr``, ``tpr``) or Kaplan-Meier curves by class (``time``, ``survival``).
+        ROC (``fpr``, ``tpr``) or Kaplan-Meier curves by group (``time``, ``survival``): the
+        predicted classes, or the halves of the response probability when there is one class.
     regimens
         How each written regimen value was read.
     probability_source
@@ -106,8 +109,7 @@ class CohortResult:
         return {
             "cohort": self.name,
             "n": len(self.samples),
-            "samples": [_sample_json(sample, row, self.kind)
-                        for sample, row in self.samples.iterrows()],
+            "samples": _samples_json(self.samples, self.kind),
             "association": _jsonable(self.association),
             "markers": _jsonable(self.markers.to_dict(orient="records")),
             "provenance": {
@@ -131,18 +133,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _sample_json(sample: str, row: pd.Series, kind: str | None) -> dict[str, Any]:
+def _samples_json(frame: pd.DataFrame, kind: str | None) -> list[dict[str, Any]]:
+    """The per-sample records of the JSON document, built column by column."""
     if kind == "binary":
-        outcome: Any = None if pd.isna(row["outcome"]) else int(row["outcome"])
+        outcome: list[Any] = [None if v != v else int(v) for v in frame["outcome"].tolist()]
     elif kind == "survival":
-        outcome = None if pd.isna(row["time"]) else {"time": float(row["time"]),
-                                                     "event": int(row["event"])}
+        outcome = [None if t != t else {"time": float(t), "event": int(e)}
+                   for t, e in zip(frame["time"].tolist(), frame["event"].tolist(), strict=True)]
     else:
-        outcome = None
-    return {"sample": sample, "regimen": row["regimen"], "score": round(float(row["score"]), 6),
-            "response_probability": round(float(row["response_probability"]), 6),
-            "class": row["class"], "mechanisms": [m for m in row["mechanisms"].split(";") if m],
-            "outcome": outcome}
+        outcome = [None] * len(frame)
+    mechanisms = [m.split(";") if m else [] for m in frame["mechanisms"].tolist()]
+    columns = zip(frame.index.tolist(), frame["regimen"].tolist(),
+                  frame["score"].round(6).tolist(),
+                  frame["response_probability"].round(6).tolist(), frame["class"].tolist(),
+                  mechanisms, outcome, strict=True)
+    keys = ("sample", "regimen", "score", "response_probability", "class", "mechanisms",
+            "outcome")
+    return [dict(zip(keys, row, strict=True)) for row in columns]
 
 
 def _chunks(profiles: Iterable[TumourProfile]) -> Iterator[list[TumourProfile]]:
@@ -344,16 +351,18 @@ def _survival(result: CohortResult, clinical: ClinicalColumns | None, time: str,
     t, e, usable = parse_survival(clinical, list(frame.index), time, event)
     frame = frame.assign(time=np.where(usable, t, np.nan), event=np.where(usable, e, np.nan))
     tu, eu = t[usable], e[usable]
-    classes = frame["class"].to_numpy()[usable]
-    fit = stats.cox(tu, eu, frame["score"].to_numpy()[usable])
+    groups = _survival_groups(frame["class"].to_numpy()[usable],
+                              frame["response_probability"].to_numpy()[usable])
+    score = frame["score"].to_numpy()[usable]
+    sd = float(score.std())
+    fit = stats.cox(tu, eu, (score - score.mean()) / sd if sd > 0 else score)
     association = {"endpoint": f"{time}/{event}", "n": int(usable.sum()),
                    "hazard_ratio": fit.hazard_ratio, "hr_ci": [fit.low, fit.high],
-                   "logrank_p": stats.logrank_p(tu, eu, classes)}
+                   "logrank_p": stats.logrank_p(tu, eu, groups)}
     curves = {}
-    for c in CLASSES:
-        if (classes == c).any():
-            curves[c] = stats.kaplan_meier(tu[classes == c], eu[classes == c])
-            curves[c].attrs["n"] = int((classes == c).sum())
+    for g in dict.fromkeys(sorted(groups, key=_group_order)):
+        curves[g] = stats.kaplan_meier(tu[groups == g], eu[groups == g])
+        curves[g].attrs["n"] = int((groups == g).sum())
     markers, unstable = _survival_markers(tu, eu,
                                           _marker_matrix(frame, genotypes, codes)[usable],
                                           min_patients)
@@ -364,7 +373,22 @@ def _survival(result: CohortResult, clinical: ClinicalColumns | None, time: str,
         "ratio is unreliable" for m in unstable) + (
         () if fit.converged else ("the Cox fit of the score did not converge",))
     return _replace(result, frame, "survival", association, markers, pd.DataFrame(), curves,
-                    warnings)
+                    warnings, hazard_ratio_per=f"standard deviation of the score ({sd:.4f})",
+                    survival_groups=list(curves))
+
+
+def _group_order(name: str) -> int:
+    order = [*CLASSES, "probability above median", "probability at or below median"]
+    return order.index(name) if name in order else len(order)
+
+
+def _survival_groups(classes: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """Predicted classes; with one class only, above or below the median probability."""
+    if len(set(classes.tolist())) > 1 or len(set(probability.tolist())) < 2:
+        return classes
+    median = float(np.median(probability))
+    return np.where(probability > median, "probability above median",
+                    "probability at or below median")
 
 
 def _survival_markers(t: np.ndarray, e: np.ndarray, matrix: pd.DataFrame,

@@ -79,16 +79,18 @@ def cohort_html(result: CohortResult) -> str:
         figs = [("ROC curve", figures.plot_roc(result.curves["roc"], a["auc"], a["auc_ci"],
                                                a["endpoint"])),
                 ("Calibration", figures.plot_calibration(result.calibration))]
-        sections.append(_figures(figs) + "<h3>Calibration by predicted class</h3>"
+        sections.append(_figures(figs) + "<h3>Calibration</h3>"
                         + table_html(result.calibration))
     elif result.kind == "survival":
+        groups = ", ".join(result.curves)
         sections.append(f"<h2>Association with {_e(a['endpoint'])}</h2><p>n = {a['n']}; Cox "
-                        f"hazard ratio of the score {a['hazard_ratio']:.3g} (95% CI "
-                        f"{a['hr_ci'][0]:.3g}-{a['hr_ci'][1]:.3g}); log-rank p across "
-                        f"predicted classes {a['logrank_p']:.3g}.</p>")
-        figs = [("Kaplan-Meier by predicted class",
+                        f"hazard ratio per {_e(result.settings['hazard_ratio_per'])} "
+                        f"{_fmt(a['hazard_ratio'])} (95% CI {_fmt(a['hr_ci'][0])}-"
+                        f"{_fmt(a['hr_ci'][1])}); log-rank p across groups ({_e(groups)}) "
+                        f"{_fmt(a['logrank_p']) or 'n/a'}.</p>")
+        figs = [("Kaplan-Meier by predicted group",
                  figures.plot_kaplan_meier(result.curves, time_label="time",
-                                           title="Kaplan-Meier by predicted class")),
+                                           title="Kaplan-Meier by predicted group")),
                 ("Forest plot", figures.plot_forest(result.markers))]
         sections.append(_figures(figs))
     if result.kind is not None:
