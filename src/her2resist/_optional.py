@@ -32,6 +32,7 @@ EXTRAS = {
     "cmaboss": "stochastic",
     "matplotlib": "plots",
     "lifelines": "survival",
+    "openpyxl": "xlsx",
 }
 
 

@@ -54,8 +54,9 @@ class SynergyResult:
         over combination wells, as SynergyFinder), ``{M}_msa`` (most synergistic area: the
         highest mean over a 3x3 window of combination wells) with ``{M}_msa_conc1`` and
         ``{M}_msa_conc2`` (its concentration ranges), and the single-drug fits
-        ``ic50_k``, ``hill_k``, ``emax_k`` (effect at infinite dose), ``c_k``, ``d_k`` (the
-        LL.4 asymptotes), ``r2_k``, ``fit_status_k`` for k = 1, 2.
+        ``ic50_k`` (clamped to the tested doses, as SynergyFinder reports it), ``ic50_fit_k``
+        (the fitted inflection dose), ``hill_k``, ``emax_k`` (effect at infinite dose), ``c_k``,
+        ``d_k`` (the LL.4 asymptotes), ``r2_k``, ``fit_status_k`` for k = 1, 2.
     methods
         The methods computed.
     """
@@ -203,8 +204,12 @@ def _score_batch(job: tuple[pd.DataFrame, tuple[str, ...], str],
         for key, value in _most_synergistic_area(syn[:, 1:, 1:], conc1[:, 1:],
                                                  conc2[:, 1:]).items():
             blocks[f"{m}_{key}"] = value
-    for k, fit in enumerate(singles, start=1):
-        blocks[f"ic50_{k}"], blocks[f"hill_{k}"] = fit.ic50, fit.hill
+    for k, (fit, conc) in enumerate(zip(singles, (conc1, conc2), strict=True), start=1):
+        # Reported as SynergyFinder reports it: clamped to the tested doses; the fitted
+        # inflection (which draws the curve) is kept beside it.
+        tested = conc[:, 1:]
+        blocks[f"ic50_{k}"] = np.clip(fit.ic50, tested.min(axis=1), tested.max(axis=1))
+        blocks[f"ic50_fit_{k}"], blocks[f"hill_{k}"] = fit.ic50, fit.hill
         blocks[f"emax_{k}"], blocks[f"r2_{k}"] = _emax(fit), fit.r2
         blocks[f"c_{k}"], blocks[f"d_{k}"] = fit.emin, fit.emax
         blocks[f"fit_status_{k}"] = fit.status

@@ -1,7 +1,10 @@
 """Read drug-combination plates: our long table and SynergyFinder's input format.
 
-A plate file is a CSV (optionally gzipped) with one row per well (and replicate). Column
-names are matched case-insensitively; accepted names:
+A plate file is a comma-, tab- or semicolon-separated table (the delimiter is sniffed from the
+header line; optionally gzipped) or an Excel ``.xlsx`` workbook (its first sheet, read with
+openpyxl), with one row per well (and replicate). Column names are matched case-insensitively
+(SynergyFinder's v1 ``PairIndex``/``ConcUnit`` and v2 ``BlockId``/``ConcRowUnit`` spellings
+too); accepted names:
 
 ============  ==========================================================================
 field         accepted column names
@@ -13,7 +16,8 @@ conc1         ``conc1``, ``conc_r``, ``conc_row``, ``concrow``, ``conc_a``
 conc2         ``conc2``, ``conc_c``, ``conc_col``, ``conccol``, ``conc_b``
 response      ``response``; or ``viability`` / ``inhibition`` (which states the type)
 replicate     ``replicate``, ``rep`` (optional)
-conc_unit1    ``conc_unit1``, ``conc_r_unit``, ``conc_unit``, ``unit1``, ``unit`` (optional)
+conc_unit1    ``conc_unit1``, ``conc_r_unit``, ``conc_unit``, ``concunit``, ``unit1``,
+              ``unit`` (optional)
 conc_unit2    ``conc_unit2``, ``conc_c_unit``, ``unit2`` (optional; defaults to unit 1)
 cell_line     ``cell_line``, ``cell_line_name``, ``cell`` (optional)
 ============  ==========================================================================
@@ -23,6 +27,12 @@ drug's concentrations in one unit per block. Conversions that the reader had to 
 response type, fractions rather than percentages, mixed units) raise a
 :class:`~her2resist.exceptions.DataQualityWarning`; anything it cannot read raises a
 :class:`~her2resist.exceptions.PlateError` naming file, line, field and value.
+
+Refused as impossible: a plate with a header and no wells; a third drug (``drug3``,
+``conc3``, ...: only pairs are scored); responses beyond -100..300 % viability (-200..200 %
+inhibition: raw counts or a sign error, not a percentage); one well's replicate given twice
+with different responses. Warned: responses beyond -20..200 % viability, replicates of a well
+that differ by more than 50 points, columns that are not used.
 
 Examples
 --------
@@ -37,6 +47,10 @@ Examples
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,12 +76,19 @@ _ALIASES = {
     "conc2": ("conc2", "conc_c", "conc_col", "conccol", "conc_b"),
     "response": ("response", "viability", "inhibition"),
     "replicate": ("replicate", "rep"),
-    "conc_unit1": ("conc_unit1", "conc_r_unit", "conc_unit", "unit1", "unit"),
-    "conc_unit2": ("conc_unit2", "conc_c_unit", "unit2"),
+    "conc_unit1": ("conc_unit1", "conc_r_unit", "concrowunit", "conc_row_unit", "conc_unit",
+                   "concunit", "unit1", "unit"),
+    "conc_unit2": ("conc_unit2", "conc_c_unit", "conccolunit", "conc_col_unit", "unit2"),
     "cell_line": ("cell_line", "cell_line_name", "cell"),
 }
 _REQUIRED = ("drug1", "drug2", "conc1", "conc2", "response")
 #: Molar units understood, as factors to nanomolar.
+#: Responses (% viability) outside these bounds are refused, outside the inner ones warned.
+VIABILITY_LIMITS = (-100.0, 300.0)
+VIABILITY_PLAUSIBLE = (-20.0, 200.0)
+#: Replicates of one well further apart than this (percentage points) are warned about.
+REPLICATE_SPREAD = 50.0
+_HIGHER_ORDER = re.compile(r"^(drug|conc|conc_unit|conc_?unit)_?[3-9]$|^drug_?[c-z]$")
 UNITS_NM = {"pm": 1e-3, "nm": 1.0, "um": 1e3, "µm": 1e3, "μm": 1e3, "mm": 1e6, "m": 1e9}
 
 
@@ -96,7 +117,12 @@ class Plate:
 
 
 def _rename(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, str | None]:
-    lookup = {c.strip().lower().replace(" ", "_"): c for c in frame.columns}
+    lookup = {str(c).strip().lower().replace(" ", "_"): c for c in frame.columns}
+    for name, column in lookup.items():
+        if _HIGHER_ORDER.match(name):
+            raise PlateError(source, f"column {column!r} holds a third drug: only two-drug "
+                             "combinations are scored; split the table into drug pairs",
+                             line=1, field=str(column))
     renamed: dict[str, str] = {}
     stated = None
     for field, names in _ALIASES.items():
@@ -111,6 +137,10 @@ def _rename(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, str | None]
         raise PlateError(source, f"missing column(s) {', '.join(missing)} (accepted names: "
                          f"{accepted}); columns found: {', '.join(map(str, frame.columns))}",
                          line=1)
+    unused = [str(c) for c in frame.columns if c not in renamed and str(c).strip()]
+    if unused:
+        warnings.warn(f"{source}: column(s) not used: {', '.join(unused[:10])}",
+                      DataQualityWarning, stacklevel=4)
     return frame.rename(columns=renamed)[list(renamed.values())], stated
 
 
@@ -154,15 +184,57 @@ def read_plate(path: str | Path | IO[str], *, response_type: str | None = None) 
                              response_type)
     source = getattr(path, "name", None) or ("<stream>" if not isinstance(path, (str, Path))
                                              else str(path))
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise PlateError(source, f"not a readable CSV table ({exc})") from None
+    raw = _read_table(path, str(source))
+    if raw.empty:
+        raise PlateError(source, "the plate has a header but no wells", line=2)
     frame, stated = _rename(raw, str(source))
     if response_type and stated and response_type != stated:
         raise PlateError(source, f"the response column is named {stated!r} but response_type="
                          f"{response_type!r} was given; remove one", field="response")
     return validate_plate(frame, source=str(source), response_type=response_type or stated)
+
+
+def _read_table(path: str | Path | IO[str], source: str) -> pd.DataFrame:
+    """The file as a table of strings: Excel, or text with its delimiter sniffed."""
+    if isinstance(path, (str, Path)) and str(path).lower().endswith((".xlsx", ".xlsm")):
+        return _read_excel(Path(path), source)
+    text = _text(path, source)
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    sep = max(("\t", ";", ","), key=lambda d: (header.count(d), d == ","))
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                           skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise PlateError(source, f"not a readable table ({exc})") from None
+
+
+def _text(path: str | Path | IO[str], source: str) -> str:
+    if not isinstance(path, (str, Path)):
+        return str(path.read())
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise PlateError(source, f"not a readable gzip file: {exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PlateError(source, f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be "
+                         "decoded; save the file as UTF-8 CSV", line=line) from None
+
+
+def _read_excel(path: Path, source: str) -> pd.DataFrame:
+    from her2resist._optional import require
+
+    require("openpyxl", "xlsx", "Reading .xlsx plates")  # pandas reads .xlsx through it
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
+    except (ValueError, KeyError, OSError) as exc:
+        raise PlateError(source, f"not a readable Excel workbook ({exc})") from None
+    return frame.fillna("")
 
 
 def validate_plate(frame: pd.DataFrame, *, source: str = "<plate>",
@@ -196,7 +268,7 @@ def validate_plate(frame: pd.DataFrame, *, source: str = "<plate>",
         frame[field] = frame[field].astype(str).str.strip()
     frame = _harmonise_units(frame, source)
     frame["response"] = _to_inhibition(frame, source, response_type)
-    frame["replicate"] = _replicates(frame)
+    frame["replicate"] = _replicates(frame, source)
     _check_blocks(frame, source)
     return Plate(frame[list(COLUMNS)], source)
 
@@ -250,15 +322,63 @@ def _to_inhibition(frame: pd.DataFrame, source: str, response_type: str | None) 
                       f"(untreated wells median {control.median():.3g}). State it with "
                       "--response-type or a column named 'viability' or 'inhibition'",
                       DataQualityWarning, stacklevel=3)
-    return 100.0 - resp if response_type == "viability" else resp
+    inhibition = 100.0 - resp if response_type == "viability" else resp
+    _check_range(frame, 100.0 - inhibition, source)
+    return inhibition
 
 
-def _replicates(frame: pd.DataFrame) -> pd.Series:
+def _check_range(frame: pd.DataFrame, viability: pd.Series, source: str) -> None:
+    low, high = VIABILITY_LIMITS
+    bad = (viability < low) | (viability > high)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PlateError(source, f"response {frame['response'].iloc[row]:g} is "
+                         f"{viability.iloc[row]:g} % viability, outside {low:g}..{high:g} %: "
+                         "not a percentage (raw counts, or a sign error); normalise to the "
+                         "untreated wells", line=row + 2, field="response")
+    low, high = VIABILITY_PLAUSIBLE
+    odd = (viability < low) | (viability > high)
+    if odd.any():
+        rows = np.flatnonzero(odd.to_numpy())
+        warnings.warn(f"{source}: {len(rows)} response(s) outside {low:g}..{high:g} % "
+                      f"viability, e.g. line {rows[0] + 2}", DataQualityWarning, stacklevel=4)
+
+
+def _replicates(frame: pd.DataFrame, source: str) -> pd.Series:
     keys = ["block_id", "conc1", "conc2"]
     given = pd.to_numeric(frame["replicate"], errors="coerce")
     if given.notna().all():
+        _check_repeated(frame.assign(replicate=given), source)
         return given.astype(int)
+    _check_spread(frame, source)
     return frame.groupby(keys, sort=False).cumcount() + 1
+
+
+def _check_repeated(frame: pd.DataFrame, source: str) -> None:
+    """One replicate of one well given twice: an error when the responses differ."""
+    keys = ["block_id", "conc1", "conc2", "replicate"]
+    repeated = frame[frame.duplicated(keys, keep=False)]
+    for _, rows in repeated.groupby(keys, sort=False):
+        if rows["response"].nunique() > 1:
+            lines = [int(i) + 2 for i in rows.index]
+            raise PlateError(source, f"replicate {rows['replicate'].iloc[0]:g} of well "
+                             f"({rows['conc1'].iloc[0]:g}, {rows['conc2'].iloc[0]:g}) of block "
+                             f"{rows['block_id'].iloc[0]!r} is given on lines "
+                             f"{', '.join(map(str, lines))} with different responses",
+                             line=lines[-1], field="replicate")
+
+
+def _check_spread(frame: pd.DataFrame, source: str) -> None:
+    """Replicates of one well that disagree by more than REPLICATE_SPREAD points: a warning."""
+    spread = frame.groupby(["block_id", "conc1", "conc2"], sort=False)["response"].agg(
+        lambda r: r.max() - r.min())
+    wide = spread[spread > REPLICATE_SPREAD]
+    if len(wide):
+        shown = "; ".join(f"block {b!r} ({a:g}, {c:g}): {v:.0f} points"
+                          for (b, a, c), v in wide.head(3).items())
+        warnings.warn(f"{source}: replicates of {len(wide)} well(s) differ by more than "
+                      f"{REPLICATE_SPREAD:g} points and are averaged ({shown})",
+                      DataQualityWarning, stacklevel=4)
 
 
 def _check_blocks(frame: pd.DataFrame, source: str) -> None:

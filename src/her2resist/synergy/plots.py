@@ -76,7 +76,8 @@ def dose_response_figure(result: SynergyResult, block_id: str) -> Figure:
         single = wells[(wells[f"conc{other}"] == 0) & (wells[f"conc{k}"] > 0)]
         dose = single[f"conc{k}"].to_numpy()
         grid = np.geomspace(dose.min() / 3, dose.max() * 3, 200)
-        curve = ll4(grid, row[f"hill_{k}"], row[f"c_{k}"], row[f"d_{k}"], np.log(row[f"ic50_{k}"]))
+        curve = ll4(grid, row[f"hill_{k}"], row[f"c_{k}"], row[f"d_{k}"],
+                    np.log(row[f"ic50_fit_{k}"]))
         ax.semilogx(dose, single["response"], "o", color="black")
         ax.semilogx(grid, curve, color="tab:blue")
         ax.set_xlabel(_mpl(f"{row[f'drug{k}']} ({row[f'conc_unit{k}'] or 'conc'})"))
