@@ -130,17 +130,17 @@ def calibration_path() -> Path:
 @cache
 def load_calibration(path: str | None = None) -> Calibration:
     """The package's fitted map (or one written by ``her2resist calibrate``)."""
-    import yaml
+    from her2resist.common.documents import read_document
 
     source = Path(path) if path else calibration_path()
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        data = read_document(source).data
         return Calibration(
             intercepts={k: float(v) for k, v in data["intercepts"].items()},
             slope=float(data["slope"]), trials=tuple(data.get("trials", ())),
             sources=tuple(data.get("sources", ())), metrics=data.get("metrics", {}),
         )
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, KeyError, TypeError, ValueError) as exc:
         raise InputFileError(source, f"not a calibration file ({exc}); "
                              "write one with `her2resist calibrate`") from None
 

@@ -66,10 +66,10 @@ def parameters_path() -> Path:
 @cache
 def load_graded_parameters(path: str | None = None) -> GradedParameters:
     """Read the graded parameters (cached); ``ranges`` holds every sampled assumption."""
-    import yaml
+    from her2resist.common.documents import read_document
 
     source = Path(path) if path else parameters_path()
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = read_document(source).data
     ranges: dict[str, tuple[float, float]] = {
         "hill.n": tuple(data["hill"]["n"]["range"]),  # type: ignore[dict-item]
         "hill.k": tuple(data["hill"]["k"]["range"]),  # type: ignore[dict-item]
