@@ -35,7 +35,7 @@ from her2resist.cli._output import (
 _ALTERATION = typer.Option(None, "--alteration", "-a", help="An alteration of the tumour, e.g. "
                            "'PTEN loss' (repeatable or comma-separated); default: one genotype "
                            "per KB mechanism.")
-_MODEL = typer.Option(None, "--model", help="Another model: bnet, SBML-qual or YAML file.")
+_MODEL = typer.Option(None, "--model", "-m", help="Another model: bnet, SBML-qual or YAML file.")
 _READOUT = typer.Option(None, "--readout", help="Readout NODE=0|1 that every reached attractor "
                         "must meet (repeatable or comma-separated).")
 _SCHEDULER = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (ADDRESS).")

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 def synergy(
     plate: Annotated[Path, typer.Argument(help="Plate CSV (long table or SynergyFinder input).")],
     method: Annotated[list[str] | None, typer.Option(
-        "--method", "-m", help="Methods: bliss, hsa, loewe, zip (repeatable or "
+        "--method", help="Methods: bliss, hsa, loewe, zip (repeatable or "
         "comma-separated; default: all).")] = None,
     fmt: str | None = format_option("table", "json", "csv"),
     as_json: bool = JSON_OPTION,
