@@ -226,7 +226,8 @@ def test_cli_csv_has_synergyfinder_columns(tmp_path):
 
 def test_cli_json_and_text():
     runner = CliRunner()
-    result = runner.invoke(_app(), ["synergy", str(DATA), "--format", "json", "--method", "bliss,hsa"])
+    result = runner.invoke(_app(), ["synergy", str(DATA), "--format", "json",
+                                    "--method", "bliss,hsa"])
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
     assert payload["methods"] == ["HSA", "Bliss"] or payload["methods"] == ["Bliss", "HSA"]
