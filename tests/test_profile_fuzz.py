@@ -35,6 +35,8 @@ READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
     "vcf_varscan": (read_vcf, ".vcf", DATA / "vcf" / "varscan_somatic.vcf"),
     "cna": (read_cna, ".txt", DATA / "cna.txt"),
     "expression": (read_expression, ".txt", DATA / "expression.txt"),
+    "cna_log2": (read_cna, ".txt", DATA / "cna_log2.txt"),
+    "expression_log2": (read_expression, ".txt", DATA / "expression_log2_rsem.txt"),
     "clinical": (read_clinical, ".txt", DATA / "clinical_sample.txt"),
     "yaml": (read_profile, ".yaml", Path(__file__).parent.parent / "examples" / "profiles"
              / "her2_pik3ca.yaml"),
