@@ -28,20 +28,29 @@ def _as_mapping(
 
 
 def plot_survival(results: Mapping[str, EvolutionResult] | EvolutionResult, ax: Axes) -> Axes:
-    """Progression-free share of replicate tumours against time, one curve per result."""
+    """Progression-free share of replicate tumours against time, one curve per result.
+
+    The time axis ends a little after the last progression (the curves are flat after it, up
+    to the horizon), and the legend sits below the axes, clear of the curves.
+    """
+    last = 0.0
     for label, res in _as_mapping(results).items():
         curve = res.survival_curve()
         ax.step(
             curve["time"],
             curve["progression_free"],
             where="post",
-            label=f"{label} (eradicated {res.p_eradication:.0%})",
+            label=textwrap.fill(f"{label} (eradicated {res.p_eradication:.0%})", 50),
         )
+        events = curve["time"].iloc[1:-1]
+        last = max(last, float(events.max()) if len(events) else float(curve["time"].iloc[-1]))
     first = next(iter(_as_mapping(results).values()))
+    horizon = float(first.scenario.max_time)
+    ax.set_xlim(0, min(horizon, last * 1.15) if last > 0 else horizon)
     ax.set_xlabel(f"time since start of treatment ({first.scenario.time_unit}s)")
     ax.set_ylabel("progression-free tumours")
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(fontsize="small", loc="lower left")
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     return ax
 
 
@@ -65,8 +74,8 @@ def plot_trajectories(result: EvolutionResult, ax: Axes, *, replicates: int = 5)
     ax.axhline(result.scenario.progression_threshold, color="grey", ls=":", lw=1)
     ax.set_xlabel(f"time since start of treatment ({result.scenario.time_unit}s)")
     ax.set_ylabel("cells")
-    ax.set_title(result.scenario.name, fontsize="small")
-    ax.legend(fontsize="small")
+    ax.set_title(textwrap.fill(result.scenario.name, 50), fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -96,7 +105,7 @@ def plot_composition(results: Mapping[str, EvolutionResult] | EvolutionResult, a
     ax.set_ylabel("mean share of cells at progression")
     ax.set_ylim(0, 1.05)
     ax.tick_params(axis="x", labelsize="small")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), title="type")
     return ax
 
 

@@ -24,6 +24,8 @@ from her2resist.model.network import Network
 from her2resist.model.rules import Expr, signs
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 104, 20, 42, 10, 16
+#: Layers per band and the space between bands (see _layout).
+BAND_COLUMNS, BAND_GAP = 7, 30
 Edge = tuple[str, str]
 
 
@@ -84,14 +86,22 @@ def _layout(network: Network, shown: frozenset[str]) -> tuple[dict[str, tuple[in
     y_of: dict[str, float] = {}
     preds = {n: [s for s, d, _ in edges if d == n] for n in nodes}
     pos: dict[str, tuple[int, int]] = {}
-    for col in sorted(columns):
-        members = sorted(columns[col], key=lambda n: (
-            sum(y_of.get(p, 0.0) for p in preds[n]) / max(1, len(preds[n])), n))
-        for row, name in enumerate(members):
-            y_of[name] = float(row)
-            pos[name] = (MARGIN + col * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y))
-    width = MARGIN * 2 + (max(columns, default=0) + 1) * (BOX_W + GAP_X)
-    height = MARGIN * 2 + max((len(m) for m in columns.values()), default=1) * (BOX_H + GAP_Y)
+    # Deep networks wrap into bands of BAND_COLUMNS layers, stacked, so the figure keeps the
+    # width of a page (about 1,050 px) instead of growing with the depth of the network.
+    order = sorted(columns)
+    bands = [order[i:i + BAND_COLUMNS] for i in range(0, len(order), BAND_COLUMNS)] or [[]]
+    top = MARGIN
+    for band in bands:
+        rows = max((len(columns[c]) for c in band), default=1)
+        for slot, col in enumerate(band):
+            members = sorted(columns[col], key=lambda n: (
+                sum(y_of.get(p, 0.0) for p in preds[n]) / max(1, len(preds[n])), n))
+            for row, name in enumerate(members):
+                y_of[name] = float(row)
+                pos[name] = (MARGIN + slot * (BOX_W + GAP_X), top + row * (BOX_H + GAP_Y))
+        top += rows * (BOX_H + GAP_Y) + BAND_GAP
+    width = MARGIN * 2 + max(len(b) for b in bands) * (BOX_W + GAP_X)
+    height = top - BAND_GAP + MARGIN
     return pos, (width, height)
 
 

@@ -48,7 +48,7 @@ def heatmap_figure(frame: pd.DataFrame, *, title: str = "", max_columns: int = M
     """
     data = _trim(frame, max_columns)
     width = max(6.0, 0.28 * data.shape[1] + 3.0)
-    height = max(3.5, 0.3 * data.shape[0] + 2.5)
+    height = max(4.0, 0.3 * data.shape[0] + 2.5)
     fig = new_figure(figsize=(width, height))
     ax = fig.subplots()
     image = ax.imshow(data.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0,
@@ -56,6 +56,8 @@ def heatmap_figure(frame: pd.DataFrame, *, title: str = "", max_columns: int = M
     ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=90, fontsize=7)
     ax.set_yticks(range(data.shape[0]), [str(i) for i in data.index], fontsize=7)
     ax.set_title(title, fontsize=9)
+    ax.set_xlabel(str(data.columns.name or ""), fontsize=8)
+    ax.set_ylabel(str(data.index.name or ""), fontsize=8)
     # A fixed width in inches: a share of a wide figure's axes would be a sliver.
     fig.colorbar(image, ax=ax, label=label, fraction=min(0.15, 0.9 / width), aspect=12)
     return fig

@@ -115,11 +115,11 @@ def synergy_heatmaps_figure(result: SynergyResult, block_id: str) -> Figure:
         image = ax.imshow(mat.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks(range(mat.shape[1]), [f"{c:.3g}" for c in mat.columns], rotation=45)
         ax.set_yticks(range(mat.shape[0]), [f"{c:.3g}" for c in mat.index])
-        ax.set_xlabel(_mpl(row["drug2"]))
-        ax.set_ylabel(_mpl(row["drug1"]))
+        ax.set_xlabel(_mpl(f"{row['drug2']} ({row['conc_unit2'] or 'conc'})"))
+        ax.set_ylabel(_mpl(f"{row['drug1']} ({row['conc_unit1'] or 'conc'})"))
         ax.set_title(f"{method}: mean {row[f'{method}_synergy']:.2f}, "
                      f"MSA {row[f'{method}_msa']:.2f}", fontsize=9)
-        fig.colorbar(image, ax=ax, shrink=0.8)
+        fig.colorbar(image, ax=ax, shrink=0.8, label="synergy (% inhibition)")
     return fig
 
 
@@ -150,10 +150,19 @@ def heatmap_html(result: SynergyResult, block_id: str) -> str:
                 f"{v:.1f}</td>" for c2, v in values.items())
             cells.append(f"<tr><th>{c1:g}</th>{tds}</tr>")
         head = "".join(f"<th>{c:g}</th>" for c in mat.columns)
+        # Axis labels: the column drug across the top, the row drug down the side.
+        across = f"{_h(row['drug2'])} ({_h(row['conc_unit2'] or 'conc')}) &rarr;"
+        down = f"{_h(row['drug1'])} ({_h(row['conc_unit1'] or 'conc')}) &darr;"
         parts.append(f"<h2>{_h(method)}: mean {row[f'{method}_synergy']:.2f}</h2><table>"
-                     f"<tr><th></th>{head}</tr>{''.join(cells)}</table>")
+                     f"<tr><th></th><th></th><th class='axis' colspan='{mat.shape[1]}'>{across}"
+                     f"</th></tr><tr><th class='axis vertical' rowspan='{mat.shape[0] + 1}'>"
+                     f"{down}</th><th></th>{head}</tr>{''.join(cells)}</table>"
+                     f"<p class='note'>{_h(method)} synergy in % inhibition over the reference "
+                     "model: red synergy, blue antagonism; hover a cell for its response.</p>")
     style = ("body{font-family:sans-serif}td,th{padding:4px 8px;text-align:right}"
-             "td:hover{outline:2px solid black}")
+             "td:hover{outline:2px solid black}th.axis{text-align:center;font-weight:normal;"
+             "font-style:italic}th.vertical{writing-mode:vertical-rl;transform:rotate(180deg)}"
+             ".note{color:#555;font-size:small}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{style}</style>"
             f"<title>Synergy {_h(block_id)}</title></head><body>"
             f"{''.join(parts)}</body></html>")
