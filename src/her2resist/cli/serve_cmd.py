@@ -51,6 +51,10 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, help="Processes that run jobs."),
 ) -> None:
     """Serve the analyses as pages and a JSON API (OpenAPI at /docs)."""
+    from her2resist._optional import require
+
+    for module in ("fastapi", "uvicorn", "sqlalchemy", "jinja2", "multipart"):
+        require(module, "web", "her2resist serve")
     import uvicorn
 
     from her2resist.web.app import create_app
@@ -72,6 +76,9 @@ def users_add(
     database: str | None = _DATABASE,
 ) -> None:
     """Create a user; its API token is printed as the last line (shown only once)."""
+    from her2resist._optional import require
+
+    require("sqlalchemy", "web", "her2resist users")
     from her2resist.web.auth import add_user
 
     user, token = add_user(_store(data, database), name)
