@@ -153,3 +153,24 @@ def test_model_page(site):
     page.frame_locator("iframe.document").locator("svg").first.wait_for()
     assert page.locator("#nodes tr").count() > 20
     shoot(page, shots, "model", problems)
+
+
+def test_cohort_page(site, tmp_path):
+    import zipfile
+
+    page, base, shots, problems = site
+    study = Path(__file__).parent / "data" / "cohort" / "study"
+    archive = tmp_path / "study.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in study.iterdir():
+            zf.write(path, f"study/{path.name}")
+    page.goto(f"{base}/cohort")
+    page.set_input_files("#cohort-form input[type=file]", str(archive))
+    page.fill("#cohort-form input[name=regimen_column]", "TREATMENT")
+    page.fill("#cohort-form input[name=outcome]", "PATHOLOGIC_RESPONSE")
+    page.fill("#cohort-form input[name=min_patients]", "2")
+    page.click("#cohort-form button[type=submit]")
+    page.wait_for_url(f"{base}/jobs/*")
+    page.wait_for_selector("text=12 samples", timeout=TIMEOUT)
+    page.frame_locator("iframe.document").locator("img").first.wait_for()
+    shoot(page, shots, "cohort", problems)

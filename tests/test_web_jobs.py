@@ -166,3 +166,31 @@ def test_sigkill_mid_job_loses_nothing(tmp_path):
         server.wait(10)
     with sqlite3.connect(data / "her2resist.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_cohort_job_answers_the_cli_cohort_json(served):
+    import io
+    import zipfile
+
+    http, auth = served
+    study = Path(__file__).parent / "data" / "cohort" / "study"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in study.iterdir():
+            zf.write(path, f"study/{path.name}")
+    options = {"regimen_column": "TREATMENT", "outcome": "PATHOLOGIC_RESPONSE",
+               "min_patients": "2"}
+    created = http.post("/api/jobs/cohort", files={"file": ("study.zip", buffer.getvalue())},
+                        data=options, headers=auth)
+    assert created.status_code == 202, created.text
+    job = wait_for(lambda j: http.get(f"/api/jobs/{j}", headers=auth).json(),
+                   created.json()["id"])
+    assert job["status"] == "done", job
+    expected = cli_json("cohort", str(study), "--regimen-column", "TREATMENT", "--outcome",
+                        "PATHOLOGIC_RESPONSE", "--min-patients", "2", "--json",
+                        "--no-progress")
+    assert job["result"]["n"] == expected["n"] == 12
+    assert job["result"]["association"] == expected["association"]
+    assert job["result"]["markers"] == expected["markers"]
+    figures = json.loads(http.app.state.store.job(None, job["id"])["figures"])
+    assert "<img" in figures["cohort"]  # the HTML report `cohort --html` writes

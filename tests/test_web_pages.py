@@ -39,7 +39,7 @@ def browser(tmp_path):
 def test_pages_need_a_login(tmp_path):
     http = TestClient(create_app(Settings(data_dir=tmp_path), start_jobs=False),
                       follow_redirects=False)
-    for path in ("/", "/predict", "/reports", "/jobs", "/synergy", "/kb", "/model"):
+    for path in ("/", "/predict", "/reports", "/jobs", "/synergy", "/cohort", "/kb", "/model"):
         response = http.get(path)
         assert response.status_code == 303 and response.headers["location"].startswith(
             "/login?next=")
@@ -63,7 +63,8 @@ def test_login_redirects_only_within_the_site(tmp_path):
     assert done.headers["location"] == "/"
 
 
-@pytest.mark.parametrize("path", ["/", "/predict", "/reports", "/jobs", "/synergy", "/kb",
+@pytest.mark.parametrize("path", ["/", "/predict", "/reports", "/jobs", "/synergy", "/cohort",
+                                  "/kb",
                                   "/kb?q=PTEN+trastuzumab", "/model", "/model?q=AKT",
                                   "/model/figure"])
 def test_every_page_renders_with_a_content_security_policy(browser, path):

@@ -212,6 +212,38 @@ def create_synergy_job(
     return _submit(request, jid)
 
 
+def cohort_params(request: Request, name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """A cohort job's parameters: the CLI's options, the file name and the unzip limits."""
+    settings = request.app.state.settings
+    return {**{k: (v.strip() if isinstance(v, str) else v) or None for k, v in options.items()},
+            "file_name": name, "max_unzipped": settings.max_unzipped,
+            "max_entries": settings.max_zip_entries}
+
+
+@router.post("/jobs/cohort", status_code=202,
+             summary="Queue a cohort run (as `her2resist cohort --json`) on an uploaded study")
+def create_cohort_job(
+    request: Request, user: CurrentUser,
+    file: Annotated[UploadFile, File(description="Zipped cBioPortal study, or a profile file")],
+    regimen: Annotated[str | None, Form()] = None,
+    regimen_column: Annotated[str | None, Form()] = None,
+    outcome: Annotated[str | None, Form()] = None,
+    positive: Annotated[str | None, Form()] = None,
+    time_column: Annotated[str | None, Form(alias="time")] = None,
+    event: Annotated[str | None, Form()] = None,
+    min_patients: Annotated[int, Form(ge=1)] = 5,
+    engine: Annotated[str | None, Form()] = None,
+    endpoint: Annotated[str, Form()] = "pCR",
+) -> dict[str, str]:
+    data = read_upload(request, file)
+    name = file.filename or "study.zip"
+    params = cohort_params(request, name, dict(
+        regimen=regimen, regimen_column=regimen_column, outcome=outcome, positive=positive,
+        time=time_column, event=event, min_patients=min_patients, engine=engine, endpoint=endpoint))
+    jid = store_of(request).add_job(user, "cohort", params, data, name[:255])
+    return _submit(request, jid)
+
+
 @router.get("/jobs", summary="The user's jobs, newest first, with progress")
 def list_jobs(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
     return [job_view(j) for j in store_of(request).list_jobs(user)]

@@ -10,7 +10,7 @@ attempt, so a worker orphaned by a killed server cannot overwrite the rerun's re
 Examples
 --------
 >>> sorted(JOB_KINDS)
-['screen', 'synergy', 'targets']
+['cohort', 'screen', 'synergy', 'targets']
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 from her2resist.exceptions import Her2ResistError
 from her2resist.web.storage import Store
-from her2resist.web.uploads import safe_name
+from her2resist.web.uploads import extract_zip, safe_name, upload_kind
 
 Progress = Callable[[int, int], None]
 #: Seconds between two progress writes of one job.
@@ -113,9 +113,34 @@ def run_synergy(params: dict[str, Any], data: bytes | None, progress: Progress
     return payload, figures
 
 
+def run_cohort(params: dict[str, Any], data: bytes | None, progress: Progress
+               ) -> tuple[dict[str, Any], dict[str, str]]:
+    """``her2resist cohort --json`` on an uploaded study (zipped) or profile file, with the
+    HTML cohort report the CLI writes with ``--html``."""
+    from her2resist.cohort import read_cohort, run_cohort
+    from her2resist.cohort.html import cohort_html
+
+    with tempfile.TemporaryDirectory(prefix="her2resist-cohort-") as folder:
+        path = Path(folder) / safe_name(str(params.get("file_name") or "study.zip"))
+        path.write_bytes(data or b"")
+        if upload_kind(path.name) == "study":
+            path = extract_zip(path, Path(folder) / "study",
+                               max_bytes=int(params.get("max_unzipped", 200 * 1024**2)),
+                               max_entries=int(params.get("max_entries", 2000)))
+        profiles, columns = read_cohort(path)
+        options = {k: params.get(k) or None for k in (
+            "regimen", "regimen_column", "outcome", "positive", "time", "event", "engine")}
+        result = run_cohort(profiles, columns, **options,
+                            min_patients=int(params.get("min_patients") or 5),
+                            name=str(params.get("name") or Path(path).stem),
+                            endpoint=str(params.get("endpoint") or "pCR"), progress=progress)
+        return result.to_dict(), {"cohort": cohort_html(result)}
+
+
 JOB_KINDS: dict[str, Callable[[dict[str, Any], bytes | None, Progress],
                               tuple[dict[str, Any], dict[str, str]]]] = {
-    "screen": run_screen, "targets": run_targets, "synergy": run_synergy}
+    "screen": run_screen, "targets": run_targets, "synergy": run_synergy,
+    "cohort": run_cohort}
 
 _STORES: dict[str, Store] = {}
 

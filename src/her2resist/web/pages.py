@@ -19,7 +19,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from her2resist.exceptions import Her2ResistError
-from her2resist.web.api import JobIn, PredictIn, job_view, predict_dict, read_upload, store_of
+from her2resist.web.api import (
+    JobIn,
+    PredictIn,
+    cohort_params,
+    job_view,
+    predict_dict,
+    read_upload,
+    store_of,
+)
 from her2resist.web.app import DOCUMENT_CSP
 from her2resist.web.auth import (
     LOGIN_CSRF_COOKIE,
@@ -244,16 +252,26 @@ def jobs_post(request: Request, csrf: Annotated[str, Form()], kind: Annotated[st
     except ValueError as exc:
         return render(request, "jobs.html", 422, error=error_text(exc),
                       jobs=[job_view(j) for j in store_of(request).list_jobs(user)])
-    jid = store_of(request).add_job(user, body.kind, body.model_dump(exclude={"kind"}))
+    return _queue(request, user, body.kind, body.model_dump(exclude={"kind"}))
+
+
+def _queue(request: Request, user: User, kind: str, params: dict[str, Any],
+           data: bytes | None = None, name: str | None = None) -> Response:
+    """Store and submit a job; redirect to its page."""
+    jid = store_of(request).add_job(user, kind, params, data, name[:255] if name else None)
     request.app.state.runner.submit(jid)
     return RedirectResponse(f"/jobs/{jid}", status_code=303)
 
 
+def _jobs_of_kind(request: Request, kind: str, template: str) -> HTMLResponse:
+    user, _ = page_user(request)
+    jobs = [job_view(j) for j in store_of(request).list_jobs(user) if j["kind"] == kind]
+    return render(request, template, jobs=jobs)
+
+
 @router.get("/synergy")
 def synergy_page(request: Request) -> HTMLResponse:
-    user, _ = page_user(request)
-    jobs = [job_view(j) for j in store_of(request).list_jobs(user) if j["kind"] == "synergy"]
-    return render(request, "synergy.html", jobs=jobs)
+    return _jobs_of_kind(request, "synergy", "synergy.html")
 
 
 @router.post("/synergy")
@@ -266,9 +284,28 @@ def synergy_post(request: Request, csrf: Annotated[str, Form()],
         ["zip", "hsa", "bliss", "loewe"]
     params = {"methods": methods, "response_type": None,
               "file_name": file.filename or "plate.csv"}
-    jid = store_of(request).add_job(user, "synergy", params, data, (file.filename or "")[:255])
-    request.app.state.runner.submit(jid)
-    return RedirectResponse(f"/jobs/{jid}", status_code=303)
+    return _queue(request, user, "synergy", params, data, file.filename)
+
+
+@router.get("/cohort")
+def cohort_page(request: Request) -> HTMLResponse:
+    return _jobs_of_kind(request, "cohort", "cohort.html")
+
+
+@router.post("/cohort")
+def cohort_post(request: Request, csrf: Annotated[str, Form()],
+                file: Annotated[UploadFile, File()], regimen: Annotated[str, Form()] = "",
+                regimen_column: Annotated[str, Form()] = "", outcome: Annotated[str, Form()] = "",
+                positive: Annotated[str, Form()] = "", time_column: Annotated[
+                    str, Form(alias="time")] = "", event: Annotated[str, Form()] = "",
+                min_patients: Annotated[int, Form(ge=1)] = 5) -> Response:
+    user = check_form(request, csrf)
+    data = read_upload(request, file)
+    name = file.filename or "study.zip"
+    params = cohort_params(request, name, dict(
+        regimen=regimen, regimen_column=regimen_column, outcome=outcome, positive=positive,
+        time=time_column, event=event, min_patients=min_patients))
+    return _queue(request, user, "cohort", params, data, name)
 
 
 def _own_job(request: Request, jid: str) -> dict[str, Any]:
