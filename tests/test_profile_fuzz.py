@@ -17,6 +17,7 @@ from her2resist.exceptions import ProfileError
 from her2resist.profile import (
     read_clinical,
     read_cna,
+    read_cna_long,
     read_expression,
     read_maf,
     read_profile,
@@ -36,6 +37,7 @@ READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
     "cna": (read_cna, ".txt", DATA / "cna.txt"),
     "expression": (read_expression, ".txt", DATA / "expression.txt"),
     "cna_log2": (read_cna, ".txt", DATA / "cna_log2.txt"),
+    "cna_long": (read_cna_long, ".txt", DATA / "cna_long.txt"),
     "expression_log2": (read_expression, ".txt", DATA / "expression_log2_rsem.txt"),
     "clinical": (read_clinical, ".txt", DATA / "clinical_sample.txt"),
     "yaml": (read_profile, ".yaml", Path(__file__).parent.parent / "examples" / "profiles"

@@ -98,3 +98,35 @@ def test_every_file_not_read_is_named(tmp_path: Path) -> None:
     assert "meta_sv.txt (meta file of data_sv.txt)" in note
     assert "data_gene_panel_matrix.txt" in note
     assert "data_cna.txt" not in note and "meta_cna.txt" not in note
+
+
+def test_discrete_long_copy_number_is_read_in_a_study(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "meta_cna.txt").unlink()
+    (folder / "data_cna.txt").unlink()
+    text = (STUDY.parent / "cna_long.txt").read_text()
+    (folder / "data_cna_long.txt").write_text(text.replace("HER2-0", "S"))
+    (folder / "meta_cna_long.txt").write_text(
+        "cancer_study_identifier: brca_her2resist_test\n"
+        "genetic_alteration_type: COPY_NUMBER_ALTERATION\ndatatype: DISCRETE_LONG\n"
+        "stable_id: cna\nprofile_name: Putative copy-number alterations\n"
+        "profile_description: long format\ndata_filename: data_cna_long.txt\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        profiles = read_study(folder)
+    two = profiles["S2"]
+    assert "PTEN_loss" in two.alteration_ids() and two.her2.amplified is True
+    pten = next(a for a in two.alterations if a.id == "PTEN_loss")
+    assert any(s.file.endswith("data_cna_long.txt") and s.line == 6 for s in pten.sources)
+
+
+def test_discrete_long_conflicting_rows_are_an_error(tmp_path: Path) -> None:
+    from her2resist.profile import read_cna_long
+
+    path = tmp_path / "long.txt"
+    path.write_text("Hugo_Symbol\tSample_Id\tValue\nPTEN\tT1\t-2\nPTEN\tT1\t0\n")
+    with pytest.raises(ProfileError, match=r"line 3.*also on line 2 with another value"):
+        read_cna_long(path)
+    path.write_text("Hugo_Symbol\tSample_Id\tValue\nPTEN\tT1\t-3\n")
+    with pytest.raises(ProfileError, match=r"-3 is not a discrete call"):
+        read_cna_long(path)

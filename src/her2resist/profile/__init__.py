@@ -10,6 +10,7 @@ Examples
 """
 
 from her2resist.profile.clinical import read_clinical
+from her2resist.profile.cna_long import read_cna_long
 from her2resist.profile.document import read_profile
 from her2resist.profile.load import load_profiles, read_study, study_files
 from her2resist.profile.maf import read_maf
@@ -40,6 +41,7 @@ __all__ = [
     "merge_profiles",
     "read_clinical",
     "read_cna",
+    "read_cna_long",
     "read_expression",
     "read_maf",
     "read_profile",

@@ -53,6 +53,13 @@ class Grid:
     lines: np.ndarray
     samples: tuple[str, ...]
     values: np.ndarray
+    #: Line of each cell, for tables written one cell per line (cBioPortal's long format).
+    cell_lines: np.ndarray | None = None
+
+    def line_of(self, row: int, column: int) -> int:
+        """The file line that holds cell (row, column)."""
+        lines = self.cell_lines if self.cell_lines is not None else self.lines
+        return int(lines[row, column] if self.cell_lines is not None else lines[row])
 
     def column_number(self, sample: str) -> int:
         """The 1-based column of ``sample`` in the file (for error messages)."""

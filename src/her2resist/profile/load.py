@@ -12,6 +12,7 @@ from typing import Any
 from her2resist.exceptions import DataQualityWarning, ProfileError
 from her2resist.profile._table import read_text, split_lines
 from her2resist.profile.clinical import read_clinical
+from her2resist.profile.cna_long import read_cna_long
 from her2resist.profile.document import read_profile
 from her2resist.profile.maf import read_maf
 from her2resist.profile.matrix import read_cna, read_expression
@@ -26,6 +27,7 @@ _THRESHOLDS = frozenset({"min_vaf", "min_depth", "include_filtered"})
 META_KINDS = {
     ("MUTATION_EXTENDED", "MAF"): "maf",
     ("COPY_NUMBER_ALTERATION", "DISCRETE"): "cna",
+    ("COPY_NUMBER_ALTERATION", "DISCRETE_LONG"): "cna_long",
     ("MRNA_EXPRESSION", "Z-SCORE"): "expression",
     ("CLINICAL", "SAMPLE_ATTRIBUTES"): "clinical",
     ("CLINICAL", "PATIENT_ATTRIBUTES"): "clinical",
@@ -119,6 +121,7 @@ def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched
     files = study_files(folder)
     profiles = _join(
         maf=files.get("maf", []), cna=files.get("cna", []),
+        cna_long=files.get("cna_long", []) if not files.get("cna") else [],
         expression=files.get("expression", []), clinical=files.get("clinical", []),
         sample=sample, cna_scale="discrete", allow_unmatched=allow_unmatched,
     )
@@ -159,6 +162,7 @@ def _unused_files(folder: Path, files: Mapping[str, list[Path]]) -> list[str]:
 def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequence[Path] = (),
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
           clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
+          cna_long: Sequence[Path] = (),
           expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None,
           allow_unmatched: bool = False) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
@@ -166,7 +170,7 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
         (read_profile, profile, {}),
         (read_maf, maf, {k: v for k, v in (vcf_options or {}).items() if k in _THRESHOLDS}),
         (read_vcf, vcf, dict(vcf_options or {})),
-        (read_cna, cna, {"scale": cna_scale}),
+        (read_cna, cna, {"scale": cna_scale}), (read_cna_long, cna_long, {}),
         (read_expression, expression, {"scale": expression_scale}),
     ]
     groups = [reader(p, **{"sample": sample, **options}) for reader, paths, options in readers

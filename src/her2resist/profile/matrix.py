@@ -132,10 +132,15 @@ def read_cna(
     See the module docstring.
     """
     _check_scale(scale, CNA_SCALES, "read_cna")
-    cat = catalogue or load_catalogue()
     grid, notes = drop_repeated_genes(parse_grid(
         str(path), what="copy-number file", sample=sample,
         accepted="a copy-number call -2..2, a copy number or a log2 ratio"))
+    return cna_profiles(grid, notes, scale, catalogue or load_catalogue())
+
+
+def cna_profiles(grid: Grid, notes: tuple[str, ...], scale: str, cat: Catalogue
+                 ) -> dict[str, TumourProfile]:
+    """One profile per sample column of a copy-number grid (see :func:`read_cna`)."""
     used, how = _decide(grid, scale, "cna")
     amplified, gained, deleted = CNA_THRESHOLDS[used]
     reading = (f"{grid.path}: copy number read as {used} ({how}); amplification >= "
@@ -195,7 +200,7 @@ def _note_unused(profile: TumourProfile, path: str, unused: tuple[int, tuple[str
 
 def _cell_source(grid: Grid, row: int, column: int, call: str | None, scale: str) -> Source:
     gene, value = grid.genes[row], grid.values[row, column]
-    return Source(grid.path, int(grid.lines[row]), grid.samples[column],
+    return Source(grid.path, grid.line_of(row, column), grid.samples[column],
                   f"{gene} {call or 'copy number'} ({scale} {value:g})")
 
 
