@@ -19,6 +19,7 @@ from her2resist.profile import (
     read_cna,
     read_cna_long,
     read_expression,
+    read_fusions,
     read_maf,
     read_profile,
     read_vcf,
@@ -38,6 +39,8 @@ READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
     "expression": (read_expression, ".txt", DATA / "expression.txt"),
     "cna_log2": (read_cna, ".txt", DATA / "cna_log2.txt"),
     "cna_long": (read_cna_long, ".txt", DATA / "cna_long.txt"),
+    "fusions_arriba": (read_fusions, ".tsv", DATA / "fusions" / "arriba_fusions.tsv"),
+    "fusions_sv": (read_fusions, ".txt", DATA / "fusions" / "data_sv.txt"),
     "expression_log2": (read_expression, ".txt", DATA / "expression_log2_rsem.txt"),
     "clinical": (read_clinical, ".txt", DATA / "clinical_sample.txt"),
     "yaml": (read_profile, ".yaml", Path(__file__).parent.parent / "examples" / "profiles"

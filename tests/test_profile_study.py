@@ -85,17 +85,19 @@ def test_value_outside_the_vocabulary_is_a_warning_per_value(tmp_path: Path) -> 
 
 def test_every_file_not_read_is_named(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    (folder / "meta_sv.txt").write_text("cancer_study_identifier: brca_her2resist_test\n"
-                                        "genetic_alteration_type: STRUCTURAL_VARIANT\n"
-                                        "datatype: SV\ndata_filename: data_sv.txt\n")
-    (folder / "data_sv.txt").write_text("Sample_Id\tSite1_Hugo_Symbol\tSite2_Hugo_Symbol\n")
+    (folder / "meta_cna_seg.txt").write_text("cancer_study_identifier: brca_her2resist_test\n"
+                                             "genetic_alteration_type: COPY_NUMBER_ALTERATION\n"
+                                             "datatype: SEG\nreference_genome_id: hg19\n"
+                                             "data_filename: data_cna_hg19.seg\n")
+    (folder / "data_cna_hg19.seg").write_text("ID\tchrom\tloc.start\tloc.end\tnum.mark\t"
+                                              "seg.mean\n")
     (folder / "data_gene_panel_matrix.txt").write_text("SAMPLE_ID\tmutations\n")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         profile = next(iter(read_study(folder).values()))
     note = next(n for n in profile.notes if "not used:" in n)
-    assert "data_sv.txt (STRUCTURAL_VARIANT SV)" in note
-    assert "meta_sv.txt (meta file of data_sv.txt)" in note
+    assert "data_cna_hg19.seg (COPY_NUMBER_ALTERATION SEG)" in note
+    assert "meta_cna_seg.txt (meta file of data_cna_hg19.seg)" in note
     assert "data_gene_panel_matrix.txt" in note
     assert "data_cna.txt" not in note and "meta_cna.txt" not in note
 

@@ -73,6 +73,9 @@ def report(
     expression_scale: Annotated[ExpressionScale, typer.Option(
         "--expression-scale", help="Scale of --expression: auto (detect), zscore, log2, tpm "
         "or counts.")] = ExpressionScale.auto,
+    fusions: Annotated[Path | None, typer.Option(
+        "--fusions", help="Gene fusions: cBioPortal SV file, Arriba or STAR-Fusion output.")
+    ] = None,
     clinical: Annotated[list[Path] | None, typer.Option(
         "--clinical", help="cBioPortal clinical sample/patient file (repeatable).")] = None,
     sample: Annotated[str | None, typer.Option("--sample", help="Report this sample only.")
@@ -118,7 +121,7 @@ def report(
         # Reader warnings are part of each report; do not print them twice.
         warnings.simplefilter("ignore")
         profiles = load_profiles(profile, maf=maf, vcf=vcf, cna=cna, expression=expression,
-                                 clinical=clinical or (), sample=sample,
+                                 clinical=clinical or (), sample=sample, fusions=fusions,
                                  cna_scale=cna_scale.value,
                                  expression_scale=expression_scale.value,
                                  vcf_options=_vcf_options(tumour_sample or sample, normal_sample,

@@ -12,6 +12,7 @@ Examples
 from her2resist.profile.clinical import read_clinical
 from her2resist.profile.cna_long import read_cna_long
 from her2resist.profile.document import read_profile
+from her2resist.profile.fusions import read_fusions
 from her2resist.profile.load import load_profiles, read_study, study_files
 from her2resist.profile.maf import read_maf
 from her2resist.profile.mapping import map_copy_number, map_expression, map_mutation
@@ -43,6 +44,7 @@ __all__ = [
     "read_cna",
     "read_cna_long",
     "read_expression",
+    "read_fusions",
     "read_maf",
     "read_profile",
     "read_study",

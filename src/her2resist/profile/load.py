@@ -14,6 +14,7 @@ from her2resist.profile._table import read_text, split_lines
 from her2resist.profile.clinical import read_clinical
 from her2resist.profile.cna_long import read_cna_long
 from her2resist.profile.document import read_profile
+from her2resist.profile.fusions import read_fusions
 from her2resist.profile.maf import read_maf
 from her2resist.profile.matrix import read_cna, read_expression
 from her2resist.profile.tumour import TumourProfile, merge_profiles
@@ -28,6 +29,7 @@ META_KINDS = {
     ("MUTATION_EXTENDED", "MAF"): "maf",
     ("COPY_NUMBER_ALTERATION", "DISCRETE"): "cna",
     ("COPY_NUMBER_ALTERATION", "DISCRETE_LONG"): "cna_long",
+    ("STRUCTURAL_VARIANT", "SV"): "fusions",
     ("MRNA_EXPRESSION", "Z-SCORE"): "expression",
     ("CLINICAL", "SAMPLE_ATTRIBUTES"): "clinical",
     ("CLINICAL", "PATIENT_ATTRIBUTES"): "clinical",
@@ -122,6 +124,7 @@ def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched
     profiles = _join(
         maf=files.get("maf", []), cna=files.get("cna", []),
         cna_long=files.get("cna_long", []) if not files.get("cna") else [],
+        fusions=files.get("fusions", []),
         expression=files.get("expression", []), clinical=files.get("clinical", []),
         sample=sample, cna_scale="discrete", allow_unmatched=allow_unmatched,
     )
@@ -162,7 +165,7 @@ def _unused_files(folder: Path, files: Mapping[str, list[Path]]) -> list[str]:
 def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequence[Path] = (),
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
           clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
-          cna_long: Sequence[Path] = (),
+          cna_long: Sequence[Path] = (), fusions: Sequence[Path] = (),
           expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None,
           allow_unmatched: bool = False) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
@@ -171,6 +174,7 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
         (read_maf, maf, {k: v for k, v in (vcf_options or {}).items() if k in _THRESHOLDS}),
         (read_vcf, vcf, dict(vcf_options or {})),
         (read_cna, cna, {"scale": cna_scale}), (read_cna_long, cna_long, {}),
+        (read_fusions, fusions, {}),
         (read_expression, expression, {"scale": expression_scale}),
     ]
     groups = [reader(p, **{"sample": sample, **options}) for reader, paths, options in readers
@@ -212,6 +216,7 @@ def load_profiles(
     profile: str | Path | None = None, *, maf: str | Path | None = None,
     vcf: str | Path | None = None, cna: str | Path | None = None,
     expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
+    fusions: str | Path | None = None,
     sample: str | None = None, cna_scale: str = "auto", expression_scale: str = "auto",
     vcf_options: Mapping[str, Any] | None = None, allow_unmatched: bool = False,
 ) -> list[TumourProfile]:
@@ -240,10 +245,10 @@ def load_profiles(
     def paths(value: str | Path | None) -> list[Path]:
         return [Path(value)] if value is not None else []
 
-    given = [p for p in (profile, maf, vcf, cna, expression) if p is not None]
+    given = [p for p in (profile, maf, vcf, cna, expression, fusions) if p is not None]
     if not given and not clinical:
         raise ProfileError("<command line>", "no input: give a profile file, a study folder, "
-                           "or --maf/--vcf/--cna/--expression/--clinical files")
+                           "or --maf/--vcf/--cna/--expression/--fusions/--clinical files")
     groups = []
     if profile is not None and Path(profile).is_dir():
         groups.append(read_study(profile, sample=sample, allow_unmatched=allow_unmatched))
@@ -252,6 +257,7 @@ def load_profiles(
         groups.append(_join(
             profile=paths(profile), maf=paths(maf), vcf=paths(vcf), cna=paths(cna),
             expression=paths(expression), clinical=[Path(c) for c in clinical], sample=sample,
+            fusions=paths(fusions),
             cna_scale=cna_scale, expression_scale=expression_scale, vcf_options=vcf_options,
             allow_unmatched=allow_unmatched,
         ))
