@@ -115,6 +115,27 @@ def test_trial_file_errors_name_the_line(tmp_path: Path) -> None:
         read_trial(path)
 
 
+def test_maintenance_schedule_switches_after_induction() -> None:
+    spec = trial_from_dict({"name": "m", "pfs": True, "arms": [
+        {"name": "TH", "regimen": "TH", "maintenance": "trastuzumab", "induction_days": 126}]})
+    arm = spec.arms[0]
+    assert arm.schedule == ("docetaxel + trastuzumab", "trastuzumab")
+    from her2resist.cohort.predictions import Genotype, predict_genotypes
+
+    g = Genotype(("PIK3CA_mut",))
+    pairs = pfs.pfs_pairs({(g, arm.written.label)}, ("PIK3CA_mut", "PTEN_loss"), spec.arms)
+    assert (Genotype(("PIK3CA_mut", "PTEN_loss")), "trastuzumab") in pairs
+    table = predict_genotypes(sorted(pairs), predictor=stand_in)
+    scenario = pfs.tumour_scenario(g, arm, ("PIK3CA_mut", "PTEN_loss"), table)
+    assert scenario.schedule.kind == "sequential"
+    assert scenario.schedule.lines[0].switch == 126
+    founder = scenario.types[0]
+    assert set(founder.drugs) == {"docetaxel + trastuzumab", "trastuzumab"}
+    with pytest.raises(CohortError, match="induction_days"):
+        trial_from_dict({"name": "m", "arms": [{"name": "TH", "regimen": "TH",
+                                                 "maintenance": "trastuzumab"}]})
+
+
 @pytest.mark.parametrize("name", ["neoaltto", "neosphere", "cleopatra"])
 def test_example_trials_parse(name: str) -> None:
     spec = read_trial(EXAMPLES / f"{name}.yaml")

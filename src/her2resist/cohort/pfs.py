@@ -10,9 +10,14 @@ genotype (:func:`her2resist.evolution.regimen.scenario_for_regimens`, the docume
 score-to-rate map), and a tumour progresses when it regrows past 1.2 times its detection size
 and its nadir (the evolution module's rule).
 
+An arm may give a ``maintenance`` regimen after ``induction_days`` (the taxane cycles are
+over, the antibodies go on): the clones' rates switch then (the evolution module's sequential
+schedule with a time switch).
+
 **Time scale.** Model days become months through one factor, fitted once on one reference
-arm and never per trial: the control arm of CLEOPATRA (trastuzumab + docetaxel, median PFS
-12.4 months; Baselga J, N Engl J Med 2012;366:109-19, PMID 22149875), simulated in
+arm and never per trial: the control arm of CLEOPATRA (trastuzumab + docetaxel for six cycles,
+then trastuzumab; median PFS 12.4 months; Baselga J, N Engl J Med 2012;366:109-19, PMID
+22149875), simulated in
 :data:`REFERENCE_PATIENTS` patients of the package's population with a fixed seed. Every trial
 then uses that factor. When the reference arm never progresses in the model, no factor can be
 fitted and PFS is reported in model days with a warning.
@@ -40,7 +45,7 @@ from her2resist.evolution.scenario import CellType, Mutation, Scenario, Schedule
 from her2resist.evolution.simulate import simulate
 
 if TYPE_CHECKING:
-    from her2resist.cohort.trial import Cells, TrialSpec
+    from her2resist.cohort.trial import Arm, Cells, TrialSpec
 
 UNTREATED = Rates(birth=0.14, death=0.13)
 MUTATION_RATE = 1e-7
@@ -52,8 +57,15 @@ START_CELLS = 1_000_000
 DETECTION_SIZE = 1e9
 DT_DAYS = 21.0
 MAX_DAYS = 3650.0
-REFERENCE = {"trial": "CLEOPATRA", "arm": "trastuzumab + docetaxel", "median_months": 12.4,
-             "source": "Baselga J, N Engl J Med 2012;366:109-19, PMID 22149875"}
+REFERENCE_MEDIAN_MONTHS = 12.4
+#: The reference arm: docetaxel with trastuzumab for six three-weekly cycles (the protocol
+#: recommended at least six), then trastuzumab alone until progression.
+REFERENCE_ARM = ("trastuzumab + docetaxel", "trastuzumab")
+REFERENCE_INDUCTION_DAYS = 126.0
+REFERENCE: dict[str, object] = {
+    "trial": "CLEOPATRA", "arm": "trastuzumab + docetaxel for 126 days, then trastuzumab",
+    "median_months": REFERENCE_MEDIAN_MONTHS,
+    "source": "Baselga J, N Engl J Med 2012;366:109-19, PMID 22149875"}
 REFERENCE_PATIENTS = 1000
 REFERENCE_SEED = 20120109
 _SCALES: dict[tuple[Any, Any], tuple[float | None, float]] = {}
@@ -63,15 +75,21 @@ def _with(genotype: Genotype, alteration: str) -> Genotype:
     return Genotype(tuple(sorted({*genotype.alterations, alteration})), genotype.her2_negative)
 
 
-def pfs_pairs(pairs: Iterable[tuple[Genotype, str]], alterations: tuple[str, ...]
-              ) -> set[tuple[Genotype, str]]:
-    """The (genotype, regimen) pairs of the resistant subclones the PFS simulation needs."""
-    return {(_with(g, a), r) for g, r in pairs for a in alterations if a not in g.alterations}
+def pfs_pairs(pairs: Iterable[tuple[Genotype, str]], alterations: tuple[str, ...],
+              arms: Iterable[Arm] = ()) -> set[tuple[Genotype, str]]:
+    """The (genotype, regimen) pairs the PFS simulation needs: every clone (founder and
+    acquired subclones) under every regimen of the arms' schedules."""
+    genotypes = {g for g, _ in pairs}
+    clones = genotypes | {_with(g, a) for g in genotypes for a in alterations
+                          if a not in g.alterations}
+    labels = {r for _, r in pairs} | {label for arm in arms for label in arm.schedule}
+    return {(g, r) for g in clones for r in labels}
 
 
-def tumour_scenario(genotype: Genotype, regimen: str, alterations: tuple[str, ...],
+def tumour_scenario(genotype: Genotype, arm: Arm, alterations: tuple[str, ...],
                     table: PredictionTable) -> Scenario:
-    """The founder clone and its acquirable resistant subclones, rates from the scores."""
+    """The founder clone and its acquirable resistant subclones under the arm's schedule
+    (the regimen, then the maintenance after ``induction_days``), rates from the scores."""
     acquired = [a for a in alterations if a not in genotype.alterations]
     types = (CellType("founder", UNTREATED, alterations=genotype.alterations),
              *(CellType(f"+{a}", UNTREATED, alterations=_with(genotype, a).alterations)
@@ -85,7 +103,11 @@ def tumour_scenario(genotype: Genotype, regimen: str, alterations: tuple[str, ..
         key = Genotype(tuple(sorted(alts)), genotype.her2_negative)
         return table.rows[(key, label)].score
 
-    return scenario_for_regimens(base, [regimen], score)
+    scenario = scenario_for_regimens(base, list(arm.schedule), score)
+    if arm.maintenance is None or arm.induction_days is None:
+        return scenario
+    return scenario.with_schedule(Schedule.sequential(*[[r] for r in arm.schedule],
+                                                      switch=arm.induction_days))
 
 
 def _times(scenario: Scenario, n: int, seed: np.random.SeedSequence) -> tuple[np.ndarray,
@@ -107,21 +129,23 @@ def reference_time_scale(predictor: Predictor | None = None, engine: str | None 
     from her2resist.cohort.regimens import read_written_regimen
     from her2resist.cohort.trial import Arm, randomise
 
-    arm = Arm("reference", read_written_regimen(str(REFERENCE["arm"])))
+    arm = Arm("reference", read_written_regimen(REFERENCE_ARM[0]),
+              maintenance=read_written_regimen(REFERENCE_ARM[1]),
+              induction_days=REFERENCE_INDUCTION_DAYS)
     population = load_population()
     cells = randomise(population, (arm,), REFERENCE_PATIENTS, REFERENCE_SEED)
     pairs = {(cells.genotype(er, code), arm.written.label)
              for er, code in zip(*np.nonzero(cells.counts[0]), strict=True)}
-    table = predict_genotypes(sorted(pairs | pfs_pairs(pairs, population.alterations)),
+    table = predict_genotypes(sorted(pairs | pfs_pairs(pairs, population.alterations, [arm])),
                               predictor=predictor, engine=engine)
-    times, events = _arm_times(cells, 0, arm.written.label, table, REFERENCE_SEED, None)
+    times, events = _arm_times(cells, 0, arm, table, REFERENCE_SEED, None)
     median = stats.median_survival(times, events.astype(int))
-    scale = float(REFERENCE["median_months"]) / median if np.isfinite(median) else None
+    scale = REFERENCE_MEDIAN_MONTHS / median if np.isfinite(median) else None
     _SCALES[key] = (scale, median)
     return scale, median
 
 
-def _arm_times(cells: Cells, a: int, label: str, table: PredictionTable, seed: int,
+def _arm_times(cells: Cells, a: int, arm: Arm, table: PredictionTable, seed: int,
                limit: float | None, extra: bool = False) -> Any:
     times, events, er, pik3ca = [], [], [], []
     k_pik3ca = cells.alterations.index("PIK3CA_mut") if "PIK3CA_mut" in cells.alterations \
@@ -130,7 +154,7 @@ def _arm_times(cells: Cells, a: int, label: str, table: PredictionTable, seed: i
         n = int(cells.counts[a, e, code])
         if limit is not None:
             n = max(1, round(n * limit))
-        scenario = tumour_scenario(cells.genotype(e, code), label, cells.alterations, table)
+        scenario = tumour_scenario(cells.genotype(e, code), arm, cells.alterations, table)
         t, p = _times(scenario, n, np.random.SeedSequence([seed, 3, a, int(e), int(code)]))
         times.append(t)
         events.append(p)
@@ -185,7 +209,7 @@ def simulate_pfs(spec: TrialSpec, cells: Cells, table: PredictionTable, *, seed:
     fraction = None if limit is None else min(1.0, limit / max(int(cells.counts.sum()), 1))
     frames = []
     for a, arm in enumerate(spec.arms):
-        t, p, er, pik3ca = _arm_times(cells, a, arm.written.label, table, seed, fraction,
+        t, p, er, pik3ca = _arm_times(cells, a, arm, table, seed, fraction,
                                       extra=True)
         months = t * factor
         frames.append(pd.DataFrame({"arm": arm.name, "time": np.minimum(months, horizon),

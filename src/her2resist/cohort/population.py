@@ -182,7 +182,7 @@ def _population(data: Any, source: Path) -> Population:
             if name not in prevalence:
                 raise CohortError(source, f"unknown alteration {name!r}; listed: "
                                   f"{', '.join(prevalence)}", field=f"co_occurrence.{i}")
-        overall = [er * prevalence[n][1] + (1 - er) * prevalence[n][0] for n in (first, second)]
+        p, q = (er * prevalence[n][1] + (1 - er) * prevalence[n][0] for n in (first, second))
         either = _fraction(entry.get("either"), f"co_occurrence.{i}.either", source)
-        pairs.append(Pair(first, second, odds_ratio_from_union(*overall, either)))
+        pairs.append(Pair(first, second, odds_ratio_from_union(p, q, either)))
     return Population(str(data.get("name", source.stem)), er, prevalence, tuple(pairs), sources)

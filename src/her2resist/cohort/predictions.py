@@ -204,7 +204,8 @@ def _on_dask(chunks: list[list[tuple[Genotype, str]]], predictor: Predictor | No
                           "'dask[distributed]'") from None
     own = isinstance(scheduler, str)
     try:
-        client = Client(scheduler, timeout=30) if own else scheduler
+        client: Client = Client(scheduler, timeout=30) if isinstance(scheduler, str) \
+            else scheduler
     except OSError as exc:
         raise EngineError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}; start one "
                           "with 'dask scheduler' and workers with 'dask worker ADDRESS'") from None

@@ -202,7 +202,7 @@ def _unread_parts(text: str, catalogue: Catalogue | None) -> list[str]:
 def _parts(text: str, catalogue: Catalogue) -> list[str]:
     """Parts of the value; a hyphenated sequence of names ('EC-paclitaxel') is split."""
     cleaned = re.sub(r"\([^)]*\)", " ", str(text))  # "(weekly)", "(q3w)": schedule notes
-    out = []
+    out: list[str] = []
     for part in (p.strip(" .") for p in _SPLIT.split(cleaned)):
         if not part:
             continue

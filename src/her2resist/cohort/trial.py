@@ -55,11 +55,24 @@ SUBGROUPS = ("all", "HR-positive", "HR-negative", "PIK3CA mutant", "PIK3CA wild-
 
 @dataclass(frozen=True, slots=True)
 class Arm:
-    """One arm: its name, the regimen as written and as read, and its allocation weight."""
+    """One arm: its name, the regimen as written and as read, and its allocation weight.
+
+    ``maintenance`` (PFS only) is what follows the regimen after ``induction_days``: e.g. the
+    antibodies alone once the taxane cycles are over.
+    """
 
     name: str
     written: WrittenRegimen
     allocation: float = 1.0
+    maintenance: WrittenRegimen | None = None
+    induction_days: float | None = None
+
+    @property
+    def schedule(self) -> tuple[str, ...]:
+        """Regimen labels given one after the other (PFS simulation)."""
+        if self.maintenance is None:
+            return (self.written.label,)
+        return (self.written.label, self.maintenance.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +126,9 @@ class TrialResult:
             "endpoint": self.spec.endpoint,
             "arms": [{"name": a.name, "regimen": a.written.text, "read_as": a.written.label,
                       "not_modelled": list(a.written.not_modelled),
-                      "defaults": list(a.written.notes)} for a in self.spec.arms],
+                      "defaults": list(a.written.notes),
+                      "maintenance": a.maintenance.label if a.maintenance else None,
+                      "induction_days": a.induction_days} for a in self.spec.arms],
             "response": self.response.replace({np.nan: None}).to_dict(orient="records"),
             "pfs": None if self.pfs is None else self.pfs.to_dict(),
             "probability": self.probability_source,
@@ -155,7 +170,15 @@ def trial_from_dict(data: Any, *, source: str = "<trial>") -> TrialSpec:
         weight = float(_field(arm, "allocation", (int, float), f"arms.{i}.", source, 1))
         if weight <= 0:
             raise CohortError(source, "allocation must be > 0", field=f"arms.{i}.allocation")
-        arms.append(Arm(name, written, weight))
+        maintenance, days = None, None
+        if arm.get("maintenance") is not None:
+            maintenance = read_written_regimen(_field(arm, "maintenance", str, f"arms.{i}.",
+                                                      source))
+            days = float(_field(arm, "induction_days", (int, float), f"arms.{i}.", source))
+            if days <= 0:
+                raise CohortError(source, "induction_days must be > 0",
+                                  field=f"arms.{i}.induction_days")
+        arms.append(Arm(name, written, weight, maintenance, days))
     names = [a.name for a in arms]
     control = data.get("control", names[0])
     if control not in names:
@@ -294,7 +317,7 @@ def run_trial(spec: TrialSpec, *, patients: int = 1000, seed: int = 0,
     if spec.pfs:
         from her2resist.cohort.pfs import pfs_pairs
 
-        pairs |= pfs_pairs(pairs, population.alterations)
+        pairs |= pfs_pairs(pairs, population.alterations, spec.arms)
     table = predict_genotypes(sorted(pairs), predictor=predictor, engine=engine,
                               endpoint=spec.endpoint, scheduler=scheduler, progress=progress)
     response = response_table(spec, cells, table, seed)
