@@ -132,3 +132,29 @@ def test_discrete_long_conflicting_rows_are_an_error(tmp_path: Path) -> None:
     path.write_text("Hugo_Symbol\tSample_Id\tValue\nPTEN\tT1\t-3\n")
     with pytest.raises(ProfileError, match=r"-3 is not a discrete call"):
         read_cna_long(path)
+
+
+def test_genes_off_a_sample_panel_are_unknown_not_copy_neutral(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "meta_gene_panel_matrix.txt").write_text(
+        "cancer_study_identifier: brca_her2resist_test\n"
+        "genetic_alteration_type: GENE_PANEL_MATRIX\ndatatype: GENE_PANEL_MATRIX\n"
+        "data_filename: data_gene_panel_matrix.txt\n")
+    (folder / "data_gene_panel_matrix.txt").write_text(
+        "SAMPLE_ID\tmutations\tgistic\nS1\tSMALLPANEL\tSMALLPANEL\nS2\tSMALLPANEL\tSMALLPANEL\n"
+        "S3\tWES\tNA\n")
+    (folder / "data_gene_panel_smallpanel.txt").write_text(
+        "stable_id: SMALLPANEL\ndescription: a panel without ERBB2\n"
+        "gene_list: PTEN\tCCNE1\tPIK3CA\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        profiles = read_study(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = read_study(STUDY)
+    # S2's ERBB2 0 came from a panel without ERBB2: unknown, not "not amplified".
+    assert whole["S2"].her2.amplified is False
+    assert profiles["S2"].her2.amplified is None
+    assert any("not on the gene panel of sample S2" in n for n in profiles["S2"].notes)
+    assert profiles["S3"].her2.amplified == whole["S3"].her2.amplified  # whole exome
+    assert not any("data_gene_panel" in n for n in profiles["S1"].notes if "not used" in n)

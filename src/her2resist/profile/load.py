@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from her2resist.exceptions import DataQualityWarning, ProfileError
-from her2resist.profile._table import read_text, split_lines
+from her2resist.profile._table import parse_table, read_text, split_lines
 from her2resist.profile.clinical import read_clinical
 from her2resist.profile.cna_long import read_cna_long
 from her2resist.profile.document import read_profile
@@ -30,6 +30,7 @@ META_KINDS = {
     ("COPY_NUMBER_ALTERATION", "DISCRETE"): "cna",
     ("COPY_NUMBER_ALTERATION", "DISCRETE_LONG"): "cna_long",
     ("STRUCTURAL_VARIANT", "SV"): "fusions",
+    ("GENE_PANEL_MATRIX", "GENE_PANEL_MATRIX"): "panel_matrix",
     ("MRNA_EXPRESSION", "Z-SCORE"): "expression",
     ("CLINICAL", "SAMPLE_ATTRIBUTES"): "clinical",
     ("CLINICAL", "PATIENT_ATTRIBUTES"): "clinical",
@@ -40,6 +41,7 @@ NAME_KINDS = (
     (re.compile(r"^data_cna\.txt$", re.IGNORECASE), "cna"),
     (re.compile(r"^data_mrna.*zscores.*\.txt$"), "expression"),
     (re.compile(r"^data_clinical_(sample|patient)\.txt$"), "clinical"),
+    (re.compile(r"^data_gene_panel_matrix\.txt$"), "panel_matrix"),
 )
 
 
@@ -121,7 +123,9 @@ def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched
     ['S1']
     """
     files = study_files(folder)
+    panels, panel_notes = gene_panels(Path(folder), files.get("panel_matrix", []))
     profiles = _join(
+        cna_panels=panels,
         maf=files.get("maf", []), cna=files.get("cna", []),
         cna_long=files.get("cna_long", []) if not files.get("cna") else [],
         fusions=files.get("fusions", []),
@@ -129,10 +133,55 @@ def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched
         sample=sample, cna_scale="discrete", allow_unmatched=allow_unmatched,
     )
     unused = _unused_files(Path(folder), files)
-    if not unused:
+    notes = (*panel_notes, *([f"{folder}: not used: {', '.join(unused)}"] if unused else []))
+    if not notes:
         return profiles
-    note = f"{folder}: not used: {', '.join(unused)}"
-    return {name: replace(p, notes=(*p.notes, note)) for name, p in profiles.items()}
+    return {name: replace(p, notes=(*p.notes, *notes)) for name, p in profiles.items()}
+
+
+def gene_panels(folder: Path, matrices: Sequence[Path]) -> tuple[dict[str, frozenset[str]],
+                                                                  tuple[str, ...]]:
+    """Sample -> genes of its copy-number gene panel, from ``data_gene_panel_matrix.txt`` and
+    the panel files (``stable_id:`` / ``gene_list:``) in the folder or its ``gene_panels/``.
+
+    Samples whose panel is ``NA`` or ``WES``/``WGS`` are whole-genome (absent from the result);
+    a panel whose gene list is not found is named in a note.
+    """
+    if not matrices:
+        return {}, ()
+    lists = _panel_lists(folder)
+    table = parse_table(matrices[0], what="gene panel matrix")
+    id_col = table.require("sample id", "SAMPLE_ID")
+    column = next((c for c in table.header if c.lower() in ("gistic", "cna", "cna_discrete",
+                                                             "linear_cna", "log2cna")), None)
+    out: dict[str, frozenset[str]] = {}
+    missing: set[str] = set()
+    for row in table:
+        panel = row.get(column)
+        if not column or panel.upper() in ("", "NA", "WES", "WGS"):
+            continue
+        if panel in lists:
+            out[row.get(id_col)] = lists[panel]
+        else:
+            missing.add(panel)
+    notes = (f"{matrices[0]}: gene lists of panel(s) {', '.join(sorted(missing))} are not in "
+             "the folder; copy-number zeros of genes off those panels may be unknowns, not "
+             "copy-neutral",) if missing else ()
+    return out, notes
+
+
+def _panel_lists(folder: Path) -> dict[str, frozenset[str]]:
+    lists: dict[str, frozenset[str]] = {}
+    for path in sorted([*folder.glob("data_gene_panel_*.txt"),
+                        *folder.glob("gene_panels/*.txt")]):
+        if path.name.startswith("data_gene_panel_matrix"):
+            continue
+        fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in
+                                                         split_lines(read_text(path)))}
+        if "stable_id" in fields and "gene_list" in fields:
+            genes = fields["gene_list"].replace(",", " ").split()
+            lists[fields["stable_id"]] = frozenset(g.upper() for g in genes)
+    return lists
 
 
 def _unused_files(folder: Path, files: Mapping[str, list[Path]]) -> list[str]:
@@ -158,6 +207,8 @@ def _unused_files(folder: Path, files: Mapping[str, list[Path]]) -> list[str]:
             continue
         if path.name.startswith("meta_") and resolved not in kinds:
             continue  # the meta file of a file that was read
+        if path.name.startswith("data_gene_panel_") and files.get("panel_matrix"):
+            continue  # a panel's gene list, read with the panel matrix
         out.append(f"{path.name} ({kinds[resolved]})" if kinds.get(resolved) else path.name)
     return out
 
@@ -166,6 +217,7 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
           clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
           cna_long: Sequence[Path] = (), fusions: Sequence[Path] = (),
+          cna_panels: Mapping[str, frozenset[str]] | None = None,
           expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None,
           allow_unmatched: bool = False) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
@@ -173,7 +225,8 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
         (read_profile, profile, {}),
         (read_maf, maf, {k: v for k, v in (vcf_options or {}).items() if k in _THRESHOLDS}),
         (read_vcf, vcf, dict(vcf_options or {})),
-        (read_cna, cna, {"scale": cna_scale}), (read_cna_long, cna_long, {}),
+        (read_cna, cna, {"scale": cna_scale, "panels": cna_panels}),
+        (read_cna_long, cna_long, {}),
         (read_fusions, fusions, {}),
         (read_expression, expression, {"scale": expression_scale}),
     ]

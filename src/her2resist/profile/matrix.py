@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
@@ -111,7 +112,7 @@ def _decide(grid: Grid, scale: str, kind: str) -> tuple[str, str]:
 def read_cna(
     path: str | Path, *, sample: str | None = None,
     scale: Literal["auto", "discrete", "copies", "log2"] = "auto",
-    catalogue: Catalogue | None = None,
+    panels: Mapping[str, frozenset[str]] | None = None, catalogue: Catalogue | None = None,
 ) -> dict[str, TumourProfile]:
     """Read a gene-level copy-number table into one partial profile per sample.
 
@@ -124,6 +125,9 @@ def read_cna(
         Read only this sample's column.
     scale
         ``"discrete"``, ``"copies"``, ``"log2"`` or ``"auto"`` (see the module docstring).
+    panels
+        Sample id to the (upper-case) genes its gene panel covers: the other genes' values
+        are unknown, not copy-neutral (cBioPortal writes 0 or NA for them).
     catalogue
         The knowledge base whose variant rules map the calls.
 
@@ -135,7 +139,31 @@ def read_cna(
     grid, notes = drop_repeated_genes(parse_grid(
         str(path), what="copy-number file", sample=sample,
         accepted="a copy-number call -2..2, a copy number or a log2 ratio"))
-    return cna_profiles(grid, notes, scale, catalogue or load_catalogue())
+    off_panel: dict[str, str] = {}
+    if panels:
+        grid, off_panel = _off_panel_unknown(grid, panels)
+    profiles = cna_profiles(grid, notes, scale, catalogue or load_catalogue())
+    return {name: replace(p, notes=(*p.notes, off_panel[name])) if name in off_panel else p
+            for name, p in profiles.items()}
+
+
+def _off_panel_unknown(grid: Grid, panels: Mapping[str, frozenset[str]]
+                       ) -> tuple[Grid, dict[str, str]]:
+    """Cells of genes off a sample's gene panel become unknown (NaN), with a note each."""
+    values = grid.values.copy()
+    upper = np.array([g.upper() for g in grid.genes])
+    extra: dict[str, str] = {}
+    for column, name in enumerate(grid.samples):
+        covered = panels.get(name)
+        if covered is None:
+            continue
+        off = ~np.isin(upper, list(covered)) & ~np.isnan(values[:, column])
+        if off.any():
+            values[off, column] = np.nan
+            shown = ", ".join(upper[off][:5]) + (", ..." if off.sum() > 5 else "")
+            extra[name] = (f"{grid.path}: {int(off.sum())} gene(s) not on the gene panel of "
+                           f"sample {name} were read as unknown ({shown})")
+    return replace(grid, values=values), extra
 
 
 def cna_profiles(grid: Grid, notes: tuple[str, ...], scale: str, cat: Catalogue
