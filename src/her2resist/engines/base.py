@@ -74,6 +74,12 @@ def solver_version(distribution: str) -> str:
         return f"{distribution} (version unknown)"
 
 
+@cache
+def _node_index(nodes: tuple[str, ...]) -> dict[str, int]:
+    """Node -> column, shared by every result over the same nodes (read-only)."""
+    return {n: i for i, n in enumerate(nodes)}
+
+
 @dataclass(frozen=True, slots=True)
 class SimulationResult:
     """Attractors or final states reached, with weights and provenance (see module doc).
@@ -91,7 +97,7 @@ class SimulationResult:
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {n: i for i, n in enumerate(self.nodes)})
+        object.__setattr__(self, "_index", _node_index(self.nodes))
 
     @property
     def n_states(self) -> int:

@@ -270,6 +270,7 @@ class CompiledNetwork:
     evaluators: tuple[Callable[[list[float]], float] | None, ...]
     readers: tuple[tuple[int, ...], ...]
     regulators: tuple[tuple[int, ...], ...]
+    rank: tuple[int, ...]
 
     def initial(self, fixed: Mapping[str, int]) -> list[float]:
         """Every fixed node at its value, every other node unknown."""
@@ -282,8 +283,11 @@ class CompiledNetwork:
                   queue: Iterable[int]) -> None:
         """Percolate settled constants in place (see the module docs), evaluating the nodes of
         ``queue`` and then the readers of every node that settles."""
-        evaluators, readers = self.evaluators, self.readers
-        todo = [i for i in queue if values[i] == UNKNOWN and evaluators[i] is not None]
+        evaluators, readers, rank = self.evaluators, self.readers, self.rank
+        # Regulators before readers (a topological order of the rules' graph, cycles broken):
+        # most nodes then settle on their first evaluation.
+        todo = sorted((i for i in queue if values[i] == UNKNOWN and evaluators[i] is not None),
+                      key=rank.__getitem__, reverse=True)
         while todo:
             i = todo.pop()
             if values[i] != UNKNOWN:
@@ -310,6 +314,32 @@ class CompiledNetwork:
         constants = {self.names[j]: int(values[j]) for i in moving for j in self.regulators[i]
                      if values[j] != UNKNOWN}
         return {self.names[i]: substitute(self.exprs[i], constants) for i in moving}
+
+
+def _topological_rank(regulators: Sequence[Sequence[int]]) -> tuple[int, ...]:
+    """Each node's position in a depth-first topological order of the regulation graph
+    (regulators first; a feedback loop is broken where the search meets it)."""
+    rank = [-1] * len(regulators)
+    state = [0] * len(regulators)  # 0 new, 1 on the path, 2 done
+    counter = 0
+    for root in range(len(regulators)):
+        if state[root]:
+            continue
+        stack = [(root, iter(regulators[root]))]
+        state[root] = 1
+        while stack:
+            node, pending = stack[-1]
+            for reg in pending:
+                if state[reg] == 0:
+                    state[reg] = 1
+                    stack.append((reg, iter(regulators[reg])))
+                    break
+            else:
+                stack.pop()
+                state[node] = 2
+                rank[node] = counter
+                counter += 1
+    return tuple(rank)
 
 
 _COMPILED: dict[str, CompiledNetwork] = {}
@@ -340,7 +370,8 @@ def compile_network(network: Network) -> CompiledNetwork:
             readers[j].add(i)
     regulated = tuple(i for i, e in enumerate(evaluators) if e is not None)
     compiled = CompiledNetwork(names, index, exprs, regulated, tuple(evaluators),
-                               tuple(tuple(sorted(r)) for r in readers), tuple(regulators))
+                               tuple(tuple(sorted(r)) for r in readers), tuple(regulators),
+                               _topological_rank(regulators))
     if len(_COMPILED) > 64:
         _COMPILED.clear()
     _COMPILED[network.hash] = compiled

@@ -90,9 +90,27 @@ def regimen_evidence(regimen: str, alterations: Iterable[str]) -> tuple[Evidence
     if kb is None:
         return ()
     drugs = _drug_ids(kb, regimen.split("+"))
+    by_drug = _evidence_by_drug(kb)
     alts = set(alterations)
-    found = [e for e in kb.evidence.values() if drugs & set(e.drugs) and alts & set(e.alterations)]
-    return tuple(sorted((evidence_item(e) for e in found), key=lambda i: (i.rank, i.id)))
+    found = {e.id: e for d in drugs for e in by_drug.get(d, ()) if alts & set(e.alterations)}
+    return tuple(sorted((evidence_item(e) for e in found.values()),
+                        key=lambda i: (i.rank, i.id)))
+
+
+_BY_DRUG: dict[int, tuple[Any, dict[str, list[Any]]]] = {}
+
+
+def _evidence_by_drug(kb: Any) -> dict[str, list[Any]]:
+    """Evidence records indexed by drug id (built once per knowledge base)."""
+    found = _BY_DRUG.get(id(kb))
+    if found is None or found[0] is not kb:
+        index: dict[str, list[Any]] = {}
+        for item in kb.evidence.values():
+            for drug in item.drugs:
+                index.setdefault(drug, []).append(item)
+        found = (kb, index)
+        _BY_DRUG[id(kb)] = found
+    return found[1]
 
 
 def mechanism_info(alteration: str) -> dict[str, str]:
