@@ -36,8 +36,10 @@ twice in one mapping
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -260,8 +262,22 @@ def parse_document(text: str, source: str, *, error: type[InputFileError] = Inpu
     return Document(source, _construct(root, source, error, line_key), root)
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects (string contents ignored): checked before
+    the C decoder, which can exhaust the native stack on very deep input."""
+    steps = map(_STEP.__getitem__, _JSON_BRACKETS.findall(_JSON_STRING.sub("", text)))
+    return max(accumulate(steps), default=0)
+
+
 def _parse_json(text: str, source: str, error: type[InputFileError], limits: Limits
                 ) -> Document:
+    if _json_depth(text) > limits.max_depth:
+        raise error(source, f"nested deeper than {limits.max_depth} levels")
     try:
         data = json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
