@@ -26,7 +26,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def store_of(request: Request) -> Store:
     """The application's store."""
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 async def require_user(request: Request) -> User:
@@ -74,7 +75,7 @@ class PredictIn(BaseModel):
                                           description="Fixed model nodes, as --set NODE=0|1.")
     engine: Literal["graded", "most-permissive", "stochastic"] = "graded"
     context: Literal["patient", "culture"] = Field(
-        "patient", description="Graded engine: patient or culture context, as --context.")
+        default="patient", description="Graded engine: patient or culture context, as --context.")
     doses: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict, max_length=20,
         description="Graded engine: drug -> multiple of the default exposure, as --dose.")
@@ -168,10 +169,10 @@ class JobIn(BaseModel):
     kind: Literal["screen", "targets"]
     alterations: list[str] = Field(default_factory=list, max_length=20)
     agents: list[str] = Field(default_factory=list, max_length=30)
-    max_size: int = Field(2, ge=1, le=3)
-    top: int = Field(3, ge=1, le=20)
-    background: str | None = Field(None, max_length=300)
-    candidates: str | None = Field(None, max_length=2000)
+    max_size: int = Field(default=2, ge=1, le=3)
+    top: int = Field(default=3, ge=1, le=20)
+    background: str | None = Field(default=None, max_length=300)
+    candidates: str | None = Field(default=None, max_length=2000)
     activations: bool = False
     apoptotic: bool = False
     all_genotypes: bool = False

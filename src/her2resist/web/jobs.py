@@ -128,9 +128,11 @@ def run_cohort(params: dict[str, Any], data: bytes | None, progress: Progress
                                max_bytes=int(params.get("max_unzipped", 200 * 1024**2)),
                                max_entries=int(params.get("max_entries", 2000)))
         profiles, columns = read_cohort(path)
-        options = {k: params.get(k) or None for k in (
-            "regimen", "regimen_column", "outcome", "positive", "time", "event", "engine")}
-        result = run_cohort(profiles, columns, **options,
+        result = run_cohort(profiles, columns, regimen=params.get("regimen"),
+                            regimen_column=params.get("regimen_column"),
+                            outcome=params.get("outcome"), positive=params.get("positive"),
+                            time=params.get("time"), event=params.get("event"),
+                            engine=params.get("engine"),
                             min_patients=int(params.get("min_patients") or 5),
                             name=str(params.get("name") or Path(path).stem),
                             endpoint=str(params.get("endpoint") or "pCR"), progress=progress)

@@ -156,8 +156,8 @@ def predict_post(request: Request, csrf: Annotated[str, Form()],
     alterations = [a.strip() for a in alteration or [] if a.strip()]
     form = {"alterations": alterations, "regimen": regimen, "engine": engine}
     try:
-        body = PredictIn(alterations=alterations, regimen=regimen,
-                         engine=engine)  # type: ignore[arg-type]
+        body = PredictIn.model_validate({"alterations": alterations, "regimen": regimen,
+                                         "engine": engine})
         result = predict_dict(body)
     except (Her2ResistError, ValueError) as exc:
         return render(request, "predict.html", 422, form=form, error=error_text(exc))
@@ -246,9 +246,10 @@ def jobs_post(request: Request, csrf: Annotated[str, Form()], kind: Annotated[st
     user = check_form(request, csrf)
     split = [x.strip() for x in alterations.split(";") if x.strip()]
     try:
-        body = JobIn(kind=kind, alterations=split,  # type: ignore[arg-type]
-                     agents=[x.strip() for x in agents.split(",") if x.strip()],
-                     max_size=max_size, background=background or None)
+        body = JobIn.model_validate({
+            "kind": kind, "alterations": split, "max_size": max_size,
+            "agents": [x.strip() for x in agents.split(",") if x.strip()],
+            "background": background or None})
     except ValueError as exc:
         return render(request, "jobs.html", 422, error=error_text(exc),
                       jobs=[job_view(j) for j in store_of(request).list_jobs(user)])

@@ -138,12 +138,13 @@ class Store:
         """Create a user; a taken name is a :class:`ParameterError`."""
         try:
             with self.engine.begin() as conn:
-                uid = conn.execute(insert(users).values(
-                    name=name, token_hash=token_hash, created=time.time())).inserted_primary_key
+                conn.execute(insert(users).values(name=name, token_hash=token_hash,
+                                                  created=time.time()))
+                uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar_one()
         except IntegrityError:
             raise ParameterError("NAME", "her2resist users add", "a name not yet taken",
                                  name) from None
-        return User(int(uid[0]), name)
+        return User(int(uid), name)
 
     def list_users(self) -> list[User]:
         """Every user, by name."""
