@@ -37,17 +37,6 @@ class EvidenceItem:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Strategy:
-    """A knowledge-base strategy against a mechanism, with its evidence."""
-
-    mechanism: str
-    kind: str
-    regimen: str
-    description: str
-    evidence: tuple[EvidenceItem, ...]
-
-
 @lru_cache(maxsize=1)
 def knowledge_base() -> tuple[Any | None, str]:
     """``(KnowledgeBase or None, note)``; the note says why there is none."""
@@ -125,31 +114,3 @@ def mechanism_info(alteration: str) -> dict[str, str]:
     return {}
 
 
-def strategies_for(alterations: Iterable[str], regimen: str) -> tuple[Strategy, ...]:
-    """Strategies of the mechanisms that these alterations stand for and that resist
-    ``regimen`` (or any HER2 regimen when none names it)."""
-    kb, _ = knowledge_base()
-    if kb is None:
-        return ()
-    alts = set(alterations)
-    drugs = _drug_ids(kb, regimen.split("+"))
-    out = []
-    for mech in kb.mechanisms.values():
-        if not alts & set(mech.alterations):
-            continue
-        resisted = _drug_ids(kb, (p for r in mech.resistant_to for p in r.split("+")))
-        if drugs and resisted and not drugs & resisted:
-            continue
-        for strat in mech.strategies:
-            items = tuple(sorted((evidence_item(kb.evidence[e]) for e in strat.evidence
-                                  if e in kb.evidence), key=lambda i: (i.rank, i.id)))
-            out.append(Strategy(mech.id, strat.kind, strat.regimen, strat.description, items))
-    return tuple(out)
-
-
-def partner_matches(kb_regimen: str, partner_ids: set[str]) -> bool:
-    """Whether a strategy's regimen (ids joined by " + ") names one of the partner's ids."""
-    kb, _ = knowledge_base()
-    if kb is None:
-        return False
-    return bool(_drug_ids(kb, kb_regimen.split("+")) & partner_ids)
