@@ -7,6 +7,7 @@ from __future__ import annotations
 import tempfile
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from her2resist.profile import (
     read_profile,
     read_vcf,
 )
+from her2resist.profile.segments import read_segments
 
 DATA = Path(__file__).parent / "data" / "profiles"
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -39,6 +41,10 @@ READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
     "expression": (read_expression, ".txt", DATA / "expression.txt"),
     "cna_log2": (read_cna, ".txt", DATA / "cna_log2.txt"),
     "cna_long": (read_cna_long, ".txt", DATA / "cna_long.txt"),
+    "segments": (partial(read_segments, genome="GRCh37"), ".seg",
+                 DATA / "segments" / "tcga_hg19.seg"),
+    "segments_ascat": (partial(read_segments, genome="GRCh37"), ".txt",
+                       DATA / "segments" / "ascat_segments.txt"),
     "fusions_arriba": (read_fusions, ".tsv", DATA / "fusions" / "arriba_fusions.tsv"),
     "fusions_sv": (read_fusions, ".txt", DATA / "fusions" / "data_sv.txt"),
     "expression_log2": (read_expression, ".txt", DATA / "expression_log2_rsem.txt"),

@@ -73,6 +73,15 @@ def report(
     expression_scale: Annotated[ExpressionScale, typer.Option(
         "--expression-scale", help="Scale of --expression: auto (detect), zscore, log2, tpm "
         "or counts.")] = ExpressionScale.auto,
+    segments: Annotated[Path | None, typer.Option(
+        "--segments", help="Copy-number segments (.seg, PCGR, ASCAT) called for the model's "
+        "genes; needs --genome.")] = None,
+    genome: Annotated[str | None, typer.Option(
+        "--genome", help="Genome build of --segments: GRCh37 (hg19) or GRCh38 (hg38).")
+    ] = None,
+    ploidy: Annotated[float | None, typer.Option(
+        "--ploidy", min=0.5, max=10.0, help="Tumour ploidy for --segments copy numbers "
+        "(default: the segments' mean).")] = None,
     fusions: Annotated[Path | None, typer.Option(
         "--fusions", help="Gene fusions: cBioPortal SV file, Arriba or STAR-Fusion output.")
     ] = None,
@@ -122,6 +131,8 @@ def report(
         warnings.simplefilter("ignore")
         profiles = load_profiles(profile, maf=maf, vcf=vcf, cna=cna, expression=expression,
                                  clinical=clinical or (), sample=sample, fusions=fusions,
+                                 segments=segments,
+                                 segment_options={"genome": genome, "ploidy": ploidy},
                                  cna_scale=cna_scale.value,
                                  expression_scale=expression_scale.value,
                                  vcf_options=_vcf_options(tumour_sample or sample, normal_sample,

@@ -17,6 +17,7 @@ from her2resist.profile.document import read_profile
 from her2resist.profile.fusions import read_fusions
 from her2resist.profile.maf import read_maf
 from her2resist.profile.matrix import read_cna, read_expression
+from her2resist.profile.segments import read_segments
 from her2resist.profile.tumour import TumourProfile, merge_profiles
 from her2resist.profile.vcf import read_vcf
 
@@ -217,6 +218,7 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
           cna: Sequence[Path] = (), expression: Sequence[Path] = (),
           clinical: Sequence[Path] = (), sample: str | None, cna_scale: str = "auto",
           cna_long: Sequence[Path] = (), fusions: Sequence[Path] = (),
+          segments: Sequence[Path] = (), segment_options: Mapping[str, Any] | None = None,
           cna_panels: Mapping[str, frozenset[str]] | None = None,
           expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None,
           allow_unmatched: bool = False) -> dict[str, TumourProfile]:
@@ -228,6 +230,7 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
         (read_cna, cna, {"scale": cna_scale, "panels": cna_panels}),
         (read_cna_long, cna_long, {}),
         (read_fusions, fusions, {}),
+        (read_segments, segments, dict(segment_options or {})),
         (read_expression, expression, {"scale": expression_scale}),
     ]
     groups = [reader(p, **{"sample": sample, **options}) for reader, paths, options in readers
@@ -269,7 +272,8 @@ def load_profiles(
     profile: str | Path | None = None, *, maf: str | Path | None = None,
     vcf: str | Path | None = None, cna: str | Path | None = None,
     expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
-    fusions: str | Path | None = None,
+    fusions: str | Path | None = None, segments: str | Path | None = None,
+    segment_options: Mapping[str, Any] | None = None,
     sample: str | None = None, cna_scale: str = "auto", expression_scale: str = "auto",
     vcf_options: Mapping[str, Any] | None = None, allow_unmatched: bool = False,
 ) -> list[TumourProfile]:
@@ -282,7 +286,9 @@ def load_profiles(
     ``vcf_options`` are keyword arguments of :func:`~her2resist.profile.read_vcf` (``sample``
     for the tumour, ``normal``, ``min_vaf``, ``min_depth``, ``include_filtered``); the
     last three apply to ``maf`` too. Samples of the molecular files that the clinical files
-    lack are an error listing them, or with ``allow_unmatched`` a warning.
+    lack are an error listing them, or with ``allow_unmatched`` a warning. ``segments`` is a
+    segment file read with ``segment_options`` (``genome``, ``ploidy``; see
+    :func:`~her2resist.profile.segments.read_segments`).
 
     Raises
     ------
@@ -298,10 +304,12 @@ def load_profiles(
     def paths(value: str | Path | None) -> list[Path]:
         return [Path(value)] if value is not None else []
 
-    given = [p for p in (profile, maf, vcf, cna, expression, fusions) if p is not None]
+    given = [p for p in (profile, maf, vcf, cna, expression, fusions, segments)
+             if p is not None]
     if not given and not clinical:
         raise ProfileError("<command line>", "no input: give a profile file, a study folder, "
-                           "or --maf/--vcf/--cna/--expression/--fusions/--clinical files")
+                           "or --maf/--vcf/--cna/--segments/--expression/--fusions/--clinical "
+                           "files")
     groups = []
     if profile is not None and Path(profile).is_dir():
         groups.append(read_study(profile, sample=sample, allow_unmatched=allow_unmatched))
@@ -310,7 +318,8 @@ def load_profiles(
         groups.append(_join(
             profile=paths(profile), maf=paths(maf), vcf=paths(vcf), cna=paths(cna),
             expression=paths(expression), clinical=[Path(c) for c in clinical], sample=sample,
-            fusions=paths(fusions),
+            fusions=paths(fusions), segments=paths(segments),
+            segment_options=segment_options,
             cna_scale=cna_scale, expression_scale=expression_scale, vcf_options=vcf_options,
             allow_unmatched=allow_unmatched,
         ))
