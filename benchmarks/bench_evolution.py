@@ -12,7 +12,6 @@ against Bozic's closed form instead of a speed ratio.
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 from pathlib import Path
 
@@ -25,13 +24,18 @@ SCENARIO = Path(__file__).parents[1] / "examples" / "evolution" / "bozic2013.yam
 TARGET_SECONDS = 30.0
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its finished workers."""
-    return sum(
-        getattr(resource.getrusage(who), field)
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-        for field in ("ru_utime", "ru_stime")
-    )
+def _cpu() -> float | None:
+    """CPU seconds of this process and its worker processes, live or finished (the execution
+    layer keeps its pool alive, so finished-children accounting alone would miss it); None
+    without psutil."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    me = psutil.Process()
+    live = sum(sum(c.cpu_times()[:2]) for c in me.children(recursive=True))
+    own = me.cpu_times()
+    return own.user + own.system + own.children_user + own.children_system + live
 
 
 def main() -> None:
@@ -47,7 +51,8 @@ def main() -> None:
     start = time.perf_counter()
     result = simulate(scenario, tumours=args.tumours, seed=args.seed, workers=args.workers)
     wall = time.perf_counter() - start
-    cpu = _cpu() - cpu_before
+    cpu_after = _cpu()
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     theory = bozic_eradication(
         1e9, birth=0.14, death=0.13, treated_death=0.17, mutation_rate=1e-9, n1=50, n2=50, n12=1
     ).probability
@@ -60,8 +65,11 @@ def main() -> None:
     print(f"tumour-steps: {result.tumour_steps:,}")
     print(f"throughput: {result.tumour_steps / wall:,.0f} tumour-steps/s")
     # CPU time of this process and its workers: less sensitive than wall time to other users
-    print(f"CPU time (all processes): {cpu:.1f} s "
-          f"({result.tumour_steps / cpu:,.0f} tumour-steps per CPU-second)")
+    if cpu is None:
+        print("CPU time: not measured (psutil is not installed)")
+    else:
+        print(f"CPU time (all processes): {cpu:.1f} s "
+              f"({result.tumour_steps / cpu:,.0f} tumour-steps per CPU-second)")
     print(
         f"P(eradication): {result.p_eradication:.4f} (95% CI {low:.4f}-{high:.4f}); "
         f"Bozic 2013 eq. 1: {theory:.4f}"
