@@ -158,3 +158,22 @@ def test_genes_off_a_sample_panel_are_unknown_not_copy_neutral(tmp_path: Path) -
     assert any("not on the gene panel of sample S2" in n for n in profiles["S2"].notes)
     assert profiles["S3"].her2.amplified == whole["S3"].her2.amplified  # whole exome
     assert not any("data_gene_panel" in n for n in profiles["S1"].notes if "not used" in n)
+
+
+def test_segments_are_read_when_the_study_has_no_gene_level_copy_number(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "meta_cna.txt").unlink()
+    (folder / "data_cna.txt").unlink()
+    segments = STUDY.parent / "segments" / "tcga_hg19.seg"
+    text = segments.read_text().replace("TCGA-A2-A0T0-01", "S2").replace("TCGA-A2-A0T1-01", "S1")
+    (folder / "data_cna_hg19.seg").write_text(text)
+    (folder / "meta_cna_hg19_seg.txt").write_text(
+        "cancer_study_identifier: brca_her2resist_test\n"
+        "genetic_alteration_type: COPY_NUMBER_ALTERATION\ndatatype: SEG\n"
+        "reference_genome_id: hg19\ndescription: segments\n"
+        "data_filename: data_cna_hg19.seg\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        profiles = read_study(folder)
+    assert "PTEN_loss" in profiles["S2"].alteration_ids()
+    assert any("on GRCh37" in i for i in profiles["S2"].inputs)

@@ -32,6 +32,7 @@ META_KINDS = {
     ("COPY_NUMBER_ALTERATION", "DISCRETE_LONG"): "cna_long",
     ("STRUCTURAL_VARIANT", "SV"): "fusions",
     ("GENE_PANEL_MATRIX", "GENE_PANEL_MATRIX"): "panel_matrix",
+    ("COPY_NUMBER_ALTERATION", "SEG"): "segments",
     ("MRNA_EXPRESSION", "Z-SCORE"): "expression",
     ("CLINICAL", "SAMPLE_ATTRIBUTES"): "clinical",
     ("CLINICAL", "PATIENT_ATTRIBUTES"): "clinical",
@@ -124,12 +125,15 @@ def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched
     ['S1']
     """
     files = study_files(folder)
+    if files.get("cna") or files.get("cna_long"):
+        files.pop("segments", None)  # gene-level calls exist: segments would call twice
     panels, panel_notes = gene_panels(Path(folder), files.get("panel_matrix", []))
     profiles = _join(
         cna_panels=panels,
         maf=files.get("maf", []), cna=files.get("cna", []),
         cna_long=files.get("cna_long", []) if not files.get("cna") else [],
-        fusions=files.get("fusions", []),
+        fusions=files.get("fusions", []), segments=files.get("segments", []),
+        segment_options={"genome": _study_genome(Path(folder))},
         expression=files.get("expression", []), clinical=files.get("clinical", []),
         sample=sample, cna_scale="discrete", allow_unmatched=allow_unmatched,
     )
@@ -138,6 +142,19 @@ def read_study(folder: str | Path, *, sample: str | None = None, allow_unmatched
     if not notes:
         return profiles
     return {name: replace(p, notes=(*p.notes, *notes)) for name, p in profiles.items()}
+
+
+def _study_genome(folder: Path) -> str:
+    """The study's genome build: a SEG meta file's ``reference_genome_id``, else meta_study's
+    ``reference_genome``, else hg19 (cBioPortal's default)."""
+    for meta_path in sorted(folder.glob("meta_*.txt")):
+        meta, _ = _read_meta(meta_path)
+        if meta.get("datatype", "").upper() == "SEG" and meta.get("reference_genome_id"):
+            return meta["reference_genome_id"]
+    study = folder / "meta_study.txt"
+    if study.is_file():
+        return _read_meta(study)[0].get("reference_genome", "hg19")
+    return "hg19"
 
 
 def gene_panels(folder: Path, matrices: Sequence[Path]) -> tuple[dict[str, frozenset[str]],

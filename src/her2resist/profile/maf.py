@@ -146,7 +146,7 @@ class _RowFilter:
         groups: dict[tuple[str, ...], list[Row]] = {}
         for row in table:
             groups.setdefault(tuple(row.get(c) for c in key_cols), []).append(row)
-        drop = set()
+        drop: set[int] = set()
         for rows in groups.values():
             if len(rows) > 1 and any(r.get(column).upper() == "YES" for r in rows):
                 drop.update(r.line for r in rows if r.get(column).upper() != "YES")

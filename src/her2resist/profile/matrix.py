@@ -97,6 +97,7 @@ def _check_scale(scale: str, accepted: tuple[str, ...], function: str) -> None:
 
 def _decide(grid: Grid, scale: str, kind: str) -> tuple[str, str]:
     """(scale, how it was decided), after checking the values fit it."""
+    used: str
     if scale == "auto":
         detect = detect_cna_scale if kind == "cna" else detect_expression_scale
         used, evidence = detect(grid.values, grid.path)
@@ -189,8 +190,9 @@ def cna_profiles(grid: Grid, notes: tuple[str, ...], scale: str, cat: Catalogue
             continue
         found: list[Mapped] = []
         for row in modelled:
-            call = ("amplification" if amp[row, column] else "deletion" if dele[row, column]
-                    else None)
+            call: Literal["amplification", "deletion"] | None = (
+                "amplification" if amp[row, column] else "deletion" if dele[row, column]
+                else None)
             if call is not None and not (row in erbb2 and call == "amplification"):
                 found.append(map_copy_number(grid.genes[row], call, _cell_source(
                     grid, row, column, call, used), catalogue=cat))
