@@ -100,6 +100,12 @@ def test_calibrate_command_fits_and_reports_leave_one_trial_out(tmp_path: Path,
     ordered, judged = map(int, metrics["comparisons_ordered_right"].split("/"))
     assert judged >= 20 and ordered / judged > 0.5
     assert load_calibration(str(out)).slope == pytest.approx(data["calibration"]["slope"])
+    # the package's map is the fit of the training file by the current model
+    package = load_calibration()
+    assert package.slope == pytest.approx(data["calibration"]["slope"], abs=1e-5), (
+        "run `her2resist calibrate ../shared/calibration/trials_training.csv -o "
+        "src/her2resist/model/data/graded_calibration.yaml`")
+    assert package.intercepts == pytest.approx(data["calibration"]["intercepts"], abs=1e-5)
 
 
 def test_predict_json_has_graded_fields() -> None:

@@ -97,3 +97,12 @@ def test_bad_context_and_dose_are_refused() -> None:
         predict_graded([], "trastuzumab", context="mouse")
     with pytest.raises(ParameterError, match="drug ids of the regimen"):
         predict_graded([], "trastuzumab", doses={"lapatinib": 0.5})
+
+
+def test_fractions_figure_needs_a_trajectory() -> None:
+    from her2resist.predict.graded import plot_fractions
+
+    with pytest.raises(ParameterError, match="trajectory=True"):
+        plot_fractions(predict_graded([], "trastuzumab", samples=0))
+    fig = plot_fractions(predict_graded([], "trastuzumab", samples=0, trajectory=True))
+    assert len(fig.axes[0].collections) == 3
