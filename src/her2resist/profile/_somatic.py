@@ -133,14 +133,20 @@ def choose_tumour(path: str, samples: list[str], meta: dict[str, str] | str,
     return [s for s in samples if s != found_n], found_n, "every sample (a multi-sample VCF)"
 
 
-def _format(variant: Any, field: str) -> np.ndarray | None:
+def _format(variant: Any, field: str, path: str = "<vcf>") -> np.ndarray | None:
+    """The FORMAT field's values, None when the record has no such field."""
     try:
         return variant.format(field)
     except (KeyError, ValueError, TypeError):
         return None
+    except Exception as exc:  # cyvcf2 raises a bare Exception for a type it cannot decode
+        raise ProfileError(path, f"htslib cannot decode "
+                           f"FORMAT/{field} of {variant.CHROM}:{variant.POS}: {exc}; check its "
+                           "##FORMAT header line", field=f"FORMAT/{field}") from None
 
 
-def read_counts(variant: Any, index: int, allele: int) -> tuple[float | None, int | None]:
+def read_counts(variant: Any, index: int, allele: int, path: str = "<vcf>"
+                ) -> tuple[float | None, int | None]:
     """(allele fraction, depth) of ALT ``allele`` (1-based) in sample ``index``; None unknown.
 
     Examples
@@ -148,7 +154,7 @@ def read_counts(variant: Any, index: int, allele: int) -> tuple[float | None, in
     See ``tests/test_profile_vcf.py`` (needs cyvcf2 records).
     """
     # Fields are probed with format(): reading variant.FORMAT first crashes cyvcf2 0.35.
-    get = {name: _format(variant, name) for name in ("AD", "RD", "TIR", "TAR", "AF", "FREQ",
+    get = {name: _format(variant, name, path) for name in ("AD", "RD", "TIR", "TAR", "AF", "FREQ",
                                                         "DP")}
     ref_alt: tuple[float, float] | None = None
     ref_u, alt_u = f"{variant.REF}U", f"{variant.ALT[allele - 1]}U"
@@ -159,7 +165,7 @@ def read_counts(variant: Any, index: int, allele: int) -> tuple[float | None, in
     elif get["TIR"] is not None and get["TAR"] is not None:
         ref_alt = (_num(get["TAR"], index, 0), _num(get["TIR"], index, 0))
     elif len(ref_u) == 2 and len(alt_u) == 2:
-        ref_counts, alt_counts = _format(variant, ref_u), _format(variant, alt_u)
+        ref_counts, alt_counts = _format(variant, ref_u, path), _format(variant, alt_u, path)
         if ref_counts is not None and alt_counts is not None:
             ref_alt = (_num(ref_counts, index, 0), _num(alt_counts, index, 0))
     depth = None

@@ -264,7 +264,7 @@ def read_vcf(
         for allele in range(1, len(variant.ALT) + 1):
             mapped: Mapped | None = None
             for name, column in zip(wanted, columns, strict=True):
-                if column is not None and not _carries(variant, genotypes, column, allele,
+                if column is not None and not _carries(path, variant, genotypes, column, allele,
                                                        (min_vaf, min_depth), counts):
                     continue
                 if mapped is None:
@@ -318,13 +318,13 @@ def _genotypes(variant: Any) -> list[Any] | None:
         return None
 
 
-def _carries(variant: Any, genotypes: list[Any] | None, column: int, allele: int,
+def _carries(path: str, variant: Any, genotypes: list[Any] | None, column: int, allele: int,
              thresholds: tuple[float, int], counts: _Counts) -> bool:
     """Whether sample ``column`` carries ALT ``allele`` with enough reads."""
     called = genotypes[column][:-1] if genotypes is not None else []
     if called and all(a >= 0 for a in called) and allele not in called:
         return False
-    vaf, depth = read_counts(variant, column, allele)
+    vaf, depth = read_counts(variant, column, allele, path)
     # No genotype (Strelka) or './.': the reads decide; no reads either, it is kept.
     no_genotype = not called or not any(a >= 0 for a in called)
     if no_genotype and vaf is not None and vaf <= 0:
