@@ -59,3 +59,29 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
                           text=True, env=env, timeout=600)
     assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     assert done.stdout.strip() or list(work.iterdir()) != [work / "examples"]
+
+
+def _run80(*args: str) -> str:
+    code = "import sys; from her2resist.cli.main import main; sys.argv[0] = 'her2resist'; main()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80"}
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=env, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    return done.stdout
+
+
+def test_kb_output_at_80_columns_has_whole_ids_and_no_python_reprs() -> None:
+    from her2resist.knowledge.kb import load_knowledge_base
+
+    shown = _run80("kb", "show", "PTEN_loss")
+    assert "set: PTEN_loss=1" in shown and "{'" not in shown and "['" not in shown
+    listed = _run80("kb", "mechanisms", "--drug", "trastuzumab")
+    for mechanism in load_knowledge_base().mechanisms_for(drug="trastuzumab"):
+        assert mechanism.id in listed
+
+
+def test_screen_table_shows_each_agents_score_alone() -> None:
+    table = _run80("screen", "-a", "PTEN loss", "--agents", "trastuzumab,everolimus")
+    assert "trastuzumab + everolimus" not in table  # parts on their own lines
+    assert "trastuzumab (0.00)" in table and "+ everolimus (0.50)" in table

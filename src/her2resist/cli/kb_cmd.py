@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from her2resist.cli._common import console, handle_errors, json_text, write_atomic
 from her2resist.cli._options import JSON_OPTION, OUTPUT_OPTION, format_option
@@ -112,13 +113,17 @@ def mechanisms_command(drug: str | None = _DRUG, gene: str | None = _GENE,
     data = [mechanism_to_dict(kb, m) for m in found]
 
     def show() -> None:
+        # Ids whole (they are what `kb show` takes), lists one item a line: readable at 80
+        # columns without cutting names.
         table = Table(title=f"{len(found)} mechanisms")
-        for col in ("id", "category", "alterations", "resists", "active", "evidence"):
-            table.add_column(col)
+        table.add_column("id / category", no_wrap=True)
+        for col in ("alterations", "resists", "active"):
+            table.add_column(col, overflow="fold")
+        table.add_column("evidence", justify="right")
         for m in found:
-            table.add_row(m.id, m.category, ", ".join(m.alterations) or "-",
-                          "; ".join(m.resistant_to), "; ".join(m.active) or "-",
-                          str(len(m.evidence)))
+            table.add_row(Text(m.id) + Text("\n" + m.category, style="dim"),
+                          "\n".join(m.alterations) or "-", "\n".join(m.resistant_to),
+                          "\n".join(m.active) or "-", str(len(m.evidence)))
         console.print(table)
 
     deliver(plan, {"json": lambda: json_text(data)}, show)
@@ -170,12 +175,19 @@ def show_command(record_id: str = _ID, fmt: str | None = _FORMAT, as_json: bool 
     deliver(plan, {"json": lambda: json_text(data)}, show)
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "\n".join(_text(v) for v in value)
+def _text(value: Any, depth: int = 0) -> str:
+    """A field value as plain text: lists one item a line, records as ``key: value`` parts,
+    mappings of nodes as ``NODE=1`` (never a Python repr)."""
+    if isinstance(value, (list, tuple)):
+        return ("\n" if depth == 0 else ", ").join(_text(v, depth + 1) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items() if k not in ("summary",)) \
-            if "ref" in value else ", ".join(f"{k}={v}" for k, v in value.items())
+        items = [(k, v) for k, v in value.items() if v not in (None, "", [], {})
+                 and not (k == "summary" and "ref" in value)]
+        if depth >= 2:
+            return ", ".join(f"{k}={_text(v, depth + 1)}" for k, v in items)
+        return "; ".join(f"{k}: {_text(v, depth + 1)}" for k, v in items)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return "" if value is None else str(value)
 
 

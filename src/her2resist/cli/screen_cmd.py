@@ -152,10 +152,21 @@ def screen(
 def _print_screen(res: Any, top: int) -> None:
     grid = Table(title=f"Best combinations ({len(res.genotypes)} genotypes, "
                  f"{len(res.agents)} agents, {res.seconds:.1f} s)")
-    for col in ("genotype", "rank", "combination", "score", "Bliss excess", "KB strategy"):
-        grid.add_column(col)
+    # Each agent's score alone beside the combination: a pair is judged against its parts.
+    singles = {(g, c): v for g, c, n, v in res.table[["genotype", "combination", "size",
+                                                      "score"]].itertuples(index=False) if n == 1}
+    grid.add_column("genotype", overflow="fold", max_width=13)
+    grid.add_column("#", justify="right")
+    grid.add_column("combination (each alone)", overflow="fold", min_width=26)
+    for col in ("score", "Bliss"):
+        grid.add_column(col, justify="right")
+    grid.add_column("KB strategy", overflow="fold", max_width=10)
     for row in res.table[res.table["rank"] <= top].itertuples(index=False):
-        grid.add_row(str(row.genotype), str(row.rank), str(row.combination), f"{row.score:.2f}",
+        parts = str(row.combination).split(" + ")
+        shown = parts[0] if len(parts) == 1 else "\n+ ".join(
+            f"{p} ({singles[(row.genotype, p)]:.2f})" if (row.genotype, p) in singles else p
+            for p in parts)
+        grid.add_row(str(row.genotype), str(row.rank), shown, f"{row.score:.2f}",
                      f"{row.bliss_excess:+.2f}", str(row.kb_strategy) or "-")
     console.print(grid)
     agreement = res.agreement()
