@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+#: Commands that run until stopped.
+LONG_RUNNING = {"serve"}
 
 
 def readme_commands() -> list[str]:
@@ -47,6 +49,8 @@ def test_the_use_section_is_found() -> None:
 def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     if "../shared/" in command and not SHARED.is_dir():
         pytest.skip(f"needs the reference folder {SHARED}")
+    if command.split()[1] in LONG_RUNNING:
+        pytest.skip("starts a server that runs until stopped (tests/test_web*.py serve it)")
     work = tmp_path / "checkout"
     work.mkdir()
     (work / "examples").symlink_to(ROOT / "examples")
