@@ -26,7 +26,13 @@ _NODE_FIELDS = {"id", "kind", "genes", "description", "default", "rule", "refs",
 
 
 def default_model_path() -> Path:
-    """Path of the model file shipped in the package."""
+    """Path of the model file shipped in the package.
+
+    Examples
+    --------
+    >>> default_model_path().name
+    'her2_model.yaml'
+    """
     return Path(str(resources.files("her2resist.model") / "data" / "her2_model.yaml"))
 
 
@@ -280,7 +286,13 @@ def _check_links(nodes: dict[str, Node], ref_lines: dict[str, dict[str, int]], p
 
 
 def read_model_yaml(path: str | Path) -> Network:
-    """Parse and validate a model YAML file (no caching)."""
+    """Parse and validate a model YAML file (no caching).
+
+    Examples
+    --------
+    >>> read_model_yaml(default_model_path()).nodes["FOXO"].rule
+    '!AKT'
+    """
     path = str(path)
     root = read_document(path, error=ModelError, construct=False).root
     if not isinstance(root, yaml.MappingNode) or "nodes" not in _mapping(root):

@@ -72,7 +72,13 @@ def _parse_item(part: str, catalogue: Catalogue) -> RegimenItem:
 
 
 def parse_regimen(text: str, catalogue: Catalogue | None = None) -> Regimen:
-    """Parse ``text`` ("A + B + ...") into a :class:`Regimen`."""
+    """Parse ``text`` ("A + B + ...") into a :class:`Regimen`.
+
+    Examples
+    --------
+    >>> [(item.kind, item.id) for item in parse_regimen("Herceptin + PI3K inhibitor").items]
+    [('drug', 'trastuzumab'), ('class', 'pi3k_inhibitor')]
+    """
     catalogue = catalogue or load_catalogue()
     text = str(text).strip()
     if text.lower() in _NONE:
@@ -89,6 +95,11 @@ def resolve_alterations(
     """Alterations from vocabulary strings ("PTEN loss"), ids ("PTEN_loss") or records.
 
     Repeats are dropped; ``;``-separated strings are split.
+
+    Examples
+    --------
+    >>> [a.id for a in resolve_alterations(["PTEN loss", "PIK3CA p.His1047Arg"])]
+    ['PTEN_loss', 'PIK3CA_mut']
     """
     catalogue = catalogue or load_catalogue()
     found: dict[str, Alteration] = {}

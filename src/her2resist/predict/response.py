@@ -159,6 +159,14 @@ def predict_response(
     explain
         Compute the mechanism trace and the responsible alterations (one extra simulation per
         alteration, cached).
+
+    Examples
+    --------
+    >>> pred = predict_response(["PTEN loss"], "trastuzumab")
+    >>> pred.response_class, pred.mechanisms
+    ('resistant', ('PTEN_loss',))
+    >>> predict_response(["PTEN loss"], "trastuzumab + everolimus").score > pred.score
+    True
     """
     network = network or load_model()
     catalogue = catalogue or load_catalogue()

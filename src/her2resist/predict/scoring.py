@@ -68,6 +68,11 @@ def response_score(c_untreated: float, c_treated: float) -> float:
 
     Rounded to 6 decimals: the graded engine approaches a Boolean value within its integration
     tolerance (1e-9), which must not move a score across a class threshold.
+
+    Examples
+    --------
+    >>> round(response_score(0.25, 0.75), 3)
+    0.667
     """
     room = 1.0 - c_untreated
     if room <= 1e-6:
@@ -76,7 +81,13 @@ def response_score(c_untreated: float, c_treated: float) -> float:
 
 
 def response_class(score: float) -> str:
-    """'sensitive', 'partial' or 'resistant' from the score (thresholds in module docs)."""
+    """'sensitive', 'partial' or 'resistant' from the score (thresholds in module docs).
+
+    Examples
+    --------
+    >>> response_class(0.6), response_class(0.3), response_class(0.1)
+    ('sensitive', 'partial', 'resistant')
+    """
     if score >= SENSITIVE_AT:
         return "sensitive"
     if score < RESISTANT_BELOW:

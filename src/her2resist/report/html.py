@@ -167,7 +167,17 @@ def _section(report: Report, network: Network, index: int) -> str:
 
 
 def render_html(reports: Sequence[Report], *, network: Network | None = None) -> str:
-    """A standalone HTML page with one section per report."""
+    """A standalone HTML page with one section per report.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> from her2resist.report import build_report
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       standard=False, regimens=["trastuzumab"])
+    >>> render_html([report]).startswith("<!DOCTYPE html>")
+    True
+    """
     network = network or load_model()
     title = ", ".join(r.sample for r in reports[:3]) + (" ..." if len(reports) > 3 else "")
     body = "".join(_section(r, network, i) for i, r in enumerate(reports, start=1))

@@ -29,7 +29,18 @@ CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "bold red
 
 
 def render_json(reports: Sequence[Report]) -> str:
-    """JSON text: one report object, or a list of them for several samples."""
+    """JSON text: one report object, or a list of them for several samples.
+
+    Examples
+    --------
+    >>> import json
+    >>> from her2resist.profile import TumourProfile
+    >>> from her2resist.report import build_report
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       standard=False, regimens=["trastuzumab"])
+    >>> [r["class"] for r in json.loads(render_json([report]))["regimens"]]
+    ['resistant']
+    """
     data = [r.to_dict() for r in reports]
     return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False) + "\n"
 
@@ -110,7 +121,17 @@ def report_renderable(report: Report) -> Panel:
 
 
 def render_text(reports: Sequence[Report], *, width: int = 160) -> str:
-    """Plain text of the terminal rendering (no colour), for files and tests."""
+    """Plain text of the terminal rendering (no colour), for files and tests.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> from her2resist.report import build_report
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       standard=False, regimens=["trastuzumab"])
+    >>> "her2resist report: T1" in render_text([report], width=80)
+    True
+    """
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     for report in reports:
         console.print(report_renderable(report))

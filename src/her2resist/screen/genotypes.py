@@ -82,7 +82,13 @@ _PANELS: dict[int, tuple[KnowledgeBase, tuple[Agent, ...]]] = {}
 
 def default_panel(kb: KnowledgeBase | None = None) -> tuple[Agent, ...]:
     """Every drug or class the KB's mechanisms name, one agent per distinct model action
-    (computed once per knowledge base)."""
+    (computed once per knowledge base).
+
+    Examples
+    --------
+    >>> "trastuzumab" in [agent.name for agent in default_panel()]
+    True
+    """
     kb = kb or load_knowledge_base()
     found = _PANELS.get(id(kb))
     if found is None or found[0] is not kb:
@@ -108,7 +114,14 @@ def _name_of(record_id: str, catalogue: Catalogue) -> str:
 
 
 def mechanism_genotypes(kb: KnowledgeBase | None = None) -> tuple[Genotype, ...]:
-    """One genotype per KB mechanism that the model represents (it has alterations)."""
+    """One genotype per KB mechanism that the model represents (it has alterations).
+
+    Examples
+    --------
+    >>> genotypes = mechanism_genotypes()
+    >>> genotypes[0].mechanism == genotypes[0].name and len(genotypes) > 10
+    True
+    """
     kb = kb or load_knowledge_base()
     out = []
     for mech in kb.mechanisms.values():
