@@ -89,3 +89,8 @@ def test_screen_table_shows_each_agents_score_alone() -> None:
     table = _run80("screen", "-a", "PTEN loss", "--agents", "trastuzumab,everolimus")
     assert "trastuzumab + everolimus" not in table  # parts on their own lines
     assert "trastuzumab (0.00)" in table and "+ everolimus (0.50)" in table
+
+
+def test_synergy_table_keeps_drug_names_whole_at_80_columns() -> None:
+    table = _run80("synergy", "examples/synergy/plate.csv")
+    assert "lap_alp: lapatinib + alpelisib" in table and "palbociclib" in table

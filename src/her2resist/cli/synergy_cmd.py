@@ -97,15 +97,14 @@ def _score(score_plate: Any, data: Any, methods: list[str], replicates: str,
 
 def _rich_table(result: Any) -> Table:
     table = Table(title="Synergy per block (mean over combination wells; >0 synergy)")
-    for name in ("block", "drug1", "drug2", "cell line"):
-        table.add_column(name)
+    # Block, drugs and cell line in one folded column: names stay whole at 80 columns.
+    table.add_column("block: drug1 + drug2 (cell line)", overflow="fold", min_width=24)
     for m in result.methods:
         table.add_column(m, justify="right")
     table.add_column("fits")
     for _, row in result.blocks.iterrows():
         fits = "/".join(str(row[f"fit_status_{k}"]) for k in (1, 2))
-        table.add_row(Text(str(row["block_id"])), Text(str(row["drug1"])),
-                      Text(str(row["drug2"])), Text(str(row["cell_line"])),
-                      *(f"{row[f'{m}_synergy']:.2f}"
-                                               for m in result.methods), fits)
+        cell = f" ({row['cell_line']})" if str(row["cell_line"]) else ""
+        table.add_row(Text(f"{row['block_id']}: {row['drug1']} + {row['drug2']}{cell}"),
+                      *(f"{row[f'{m}_synergy']:.2f}" for m in result.methods), fits)
     return table
