@@ -32,7 +32,7 @@ def new_figure(**options: Any) -> Figure:
     """
     module = require("matplotlib.figure", "plots", "Drawing figures")
     options.setdefault("layout", "constrained")
-    return module.Figure(**options)  # type: ignore[no-any-return]
+    return module.Figure(**options)
 
 
 def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = 120) -> bytes:
