@@ -4,8 +4,9 @@ A cBioPortal-layout matrix (``Hugo_Symbol``, ``Entrez_Gene_Id``, one column per 
 generated once per kind with a fixed seed: discrete calls (mostly 0, ~2 % at +-2, as GISTIC
 thresholded tables are) and log2 expression (turned into z-scores by the reader). Each side
 reads the same file; the ratio ``reader / read_csv`` is printed (target: <= 3, issues 12 and
-13). Both sides run in the same process one after the other, best of ``--repeat``; on a
-shared machine the absolute times are noisy, the ratio less so.
+13). Both sides run in the same process, alternating, best of ``--repeat`` each; peak memory
+is traced in a separate run. On a shared machine the absolute times are noisy, the ratio
+less so.
 
 Run: ``python benchmarks/bench_readers.py [--genes 20000] [--samples 1000] [--repeat 2]``.
 """
@@ -40,18 +41,25 @@ def write_matrix(path: Path, genes: int, samples: int, kind: str, seed: int = 7)
             fh.write(f"{name}\t{i + 1}\t" + "\t".join(values[i]) + "\n")
 
 
-def best_time(function, repeat: int) -> tuple[float, float]:
-    """(best seconds, peak MiB of the first run) of calling ``function``."""
-    times = []
+def best_times(first, second, repeat: int) -> tuple[float, float]:
+    """Best seconds of ``first`` and of ``second`` over ``repeat`` alternating runs (so both
+    sides meet the same load on a shared machine)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for function, out in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            function()
+            out.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
+
+
+def peak_mib(function) -> float:
+    """Peak traced memory (MiB) of one call (a separate run: tracing slows the call)."""
     tracemalloc.start()
-    for index in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-        if index == 0:
-            peak = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
-    return min(times), peak
+    function()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return peak
 
 
 def main() -> None:
@@ -62,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--genes", type=int, default=20_000)
     parser.add_argument("--samples", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     readers = {"cna": read_cna, "expression": read_expression}
     with tempfile.TemporaryDirectory() as folder:
@@ -70,11 +78,12 @@ def main() -> None:
             path = Path(folder) / f"data_{kind}.txt"
             write_matrix(path, args.genes, args.samples, kind)
             size = path.stat().st_size / 2**20
-            pandas_s, pandas_mb = best_time(lambda p=path: pd.read_csv(p, sep="\t"),
-                                            args.repeat)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ours_s, ours_mb = best_time(lambda p=path, r=reader: r(p), args.repeat)
+                pandas_s, ours_s = best_times(lambda p=path: pd.read_csv(p, sep="\t"),
+                                              lambda p=path, r=reader: r(p), args.repeat)
+                pandas_mb = peak_mib(lambda p=path: pd.read_csv(p, sep="\t"))
+                ours_mb = peak_mib(lambda p=path, r=reader: r(p))
             print(f"{kind}: {args.genes} genes x {args.samples} samples ({size:.0f} MiB): "
                   f"pandas.read_csv {pandas_s:.2f} s (peak {pandas_mb:.0f} MiB), "
                   f"{reader.__name__} {ours_s:.2f} s (peak {ours_mb:.0f} MiB), "

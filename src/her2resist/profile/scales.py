@@ -52,8 +52,8 @@ MAX_ZSCORE_MEDIAN = 3.0
 MIN_COHORT = 20
 
 
-def _summary(values: np.ndarray) -> str:
-    return (f"{values.size} values from {values.min():g} to {values.max():g}, median "
+def _summary(values: np.ndarray, count: int) -> str:
+    return (f"{count} values from {np.nanmin(values):g} to {np.nanmax(values):g}, median "
             f"{_median(values):g}")
 
 
@@ -61,27 +61,37 @@ def _summary(values: np.ndarray) -> str:
 MEDIAN_CELLS = 1_000_000
 
 
-def _present(values: np.ndarray) -> np.ndarray:
-    return values[~np.isnan(values)]
+def _count(values: np.ndarray) -> int:
+    """Number of present (non-NaN) values; the arrays are never compacted (20M cells)."""
+    return int(values.size - np.count_nonzero(np.isnan(values)))
 
 
-def _median(finite: np.ndarray) -> float:
-    step = max(1, finite.size // MEDIAN_CELLS)
-    return float(np.median(finite[::step]))
+def _median(values: np.ndarray) -> float:
+    flat = values.ravel()
+    sample = flat[:: max(1, flat.size // MEDIAN_CELLS)]
+    sample = sample[~np.isnan(sample)]
+    if sample.size == 0:
+        sample = flat[~np.isnan(flat)]
+    return float(np.median(sample))
+
+
+def _all(test: np.ndarray, values: np.ndarray) -> bool:
+    """Whether ``test`` holds for every present value."""
+    return bool(np.all(test | np.isnan(values)))
 
 
 def detect_cna_scale(values: np.ndarray, path: str) -> tuple[CnaScale, str]:
     """The scale of a copy-number matrix and the evidence, or a ProfileError when ambiguous."""
-    finite = _present(values)
-    if finite.size == 0:
+    count = _count(values)
+    if count == 0:
         return "discrete", "no values"
-    median, low = _median(finite), float(finite.min())
-    seen = _summary(finite)
-    if (median == 0 or low < 0) and np.isin(finite, DISCRETE_VALUES).all():
+    median, low = _median(values), float(np.nanmin(values))
+    seen = _summary(values, count)
+    if (median == 0 or low < 0) and _all(np.isin(values, DISCRETE_VALUES), values):
         return "discrete", f"{seen}, all of them -2..2 calls"
     if low >= 0 and median >= 1.5:
         return "copies", f"{seen}: never negative, typical value near a ploidy"
-    if low < 0 and not np.all(finite == np.round(finite * 2) / 2):
+    if low < 0 and not _all(values * 2 == np.round(values * 2), values):
         return "log2", f"{seen}: negative and fractional, as log2 ratios are"
     if low < 0:
         raise ProfileError(path, f"copy-number values out of range: {seen}; whole numbers "
@@ -96,15 +106,15 @@ def detect_cna_scale(values: np.ndarray, path: str) -> tuple[CnaScale, str]:
 
 def detect_expression_scale(values: np.ndarray, path: str) -> tuple[ExpressionScale, str]:
     """The scale of an expression matrix and the evidence, or a ProfileError when ambiguous."""
-    finite = _present(values)
-    if finite.size == 0:
+    count = _count(values)
+    if count == 0:
         return "zscore", "no values"
-    median, low, high = _median(finite), float(finite.min()), float(finite.max())
-    seen = _summary(finite)
+    median, low, high = _median(values), float(np.nanmin(values)), float(np.nanmax(values))
+    seen = _summary(values, count)
     if low < 0 and abs(median) <= MAX_ZSCORE_MEDIAN:
         return "zscore", f"{seen}: negative values near 0, as z-scores are"
     if low >= 0 and high > MAX_LOG2_EXPRESSION:
-        if np.all(finite == np.round(finite)):
+        if _all(values == np.round(values), values):
             return "counts", f"{seen}: whole numbers beyond any log2 value"
         return "tpm", f"{seen}: fractional, beyond any log2 value"
     if low >= -1 and median > 1 and high <= MAX_LOG2_EXPRESSION:
