@@ -145,7 +145,8 @@ def text_tries(quick: bool) -> list[Try]:
     for slot in slots:
         for text in strings:
             argv = [text if a == "{}" else a for a in slot]
-            tries.append(Try(f"{' '.join(slot[:2])} <{text[:20]!r}>", argv))
+            where = " ".join(a for a in slot if a != "{}" and not a.startswith("/"))
+            tries.append(Try(f"{where} <{text[:20]!r}>", argv))
     return tries
 
 

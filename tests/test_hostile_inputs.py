@@ -162,7 +162,7 @@ def _peak(*args: str) -> tuple[int, object]:
     result = invoke(*args)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 30  # seconds, on a shared, loaded machine
     return peak, result
 
 
@@ -294,6 +294,9 @@ def test_8_impossible_scenario_numbers(tmp_path: Path, old: str, new: str,
     (("screen", "--agents", ",,,"), "--agents"),
     (("targets", "--candidates", " , "), "--candidates"),
     (("simulate", "--nodes", ","), "--nodes"),
+    (("predict", "-r", "trastuzumab", "--set", ""), "--set"),
+    (("targets", "--readout", " "), "--readout"),
+    (("kb", "drugs", "--drug", ""), "--drug"),
 ])
 def test_8_bad_option_values_are_usage_errors(args: tuple[str, ...], option: str) -> None:
     assert_clean_refusal(invoke(*args), 2, option)

@@ -111,7 +111,10 @@ def bounded(option: str, low: float, high: float, *, low_open: bool = False
 
 
 def node_settings(values: list[str] | None, option: str = "--set") -> dict[str, int]:
-    """``--set``/``--fix`` values (repeatable, comma-separated) as ``{node: 0|1}``."""
+    """``--set``/``--fix`` values (repeatable, comma-separated) as ``{node: 0|1}``; given
+    but empty (``--set ""``) is an error."""
+    if values:
+        list_option(values, option)
     try:
         return parse_assignments(values, option)
     except ParameterError as exc:

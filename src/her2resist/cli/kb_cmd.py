@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from her2resist.cli._common import console, handle_errors, json_text, write_atomic
+from her2resist.cli._common import console, handle_errors, json_text, usage_error, write_atomic
 from her2resist.cli._options import JSON_OPTION, OUTPUT_OPTION, format_option
 from her2resist.cli._output import deliver, plan_output
 
@@ -65,6 +65,13 @@ _ID = typer.Argument(..., metavar="ID", help="Mechanism, evidence, drug or alter
 _OUTPUT = typer.Option(None, "--output", "-o", help="File to write; default: stdout.")
 
 
+def _filters(drug: str | None, gene: str | None) -> None:
+    """An empty ``--drug ""`` or ``--gene ""`` is a mistake, not "no filter"."""
+    for option, value in (("--drug", drug), ("--gene", gene)):
+        if value is not None and not value.strip():
+            raise usage_error(option, "give a name (an empty value filters nothing)")
+
+
 def _drug_rows(kb: KnowledgeBase, gene: str | None) -> list[dict[str, Any]]:
     rows = []
     for drug in kb.catalogue.drugs.values():
@@ -80,6 +87,7 @@ def drugs_command(drug: str | None = _DRUG, gene: str | None = _GENE,
                   fmt: str | None = _FORMAT, as_json: bool = _JSON,
                   output: Path | None = OUTPUT_OPTION) -> None:
     """List drugs: names, classes, model nodes, targets, approvals."""
+    _filters(drug, gene)
     plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     rows = _drug_rows(kb, gene)
@@ -107,6 +115,7 @@ def mechanisms_command(drug: str | None = _DRUG, gene: str | None = _GENE,
                        fmt: str | None = _FORMAT, as_json: bool = _JSON,
                        output: Path | None = OUTPUT_OPTION) -> None:
     """List mechanisms of resistance, filtered by drug and gene."""
+    _filters(drug, gene)
     plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     found = kb.mechanisms_for(drug=drug, gene=gene)
@@ -135,6 +144,7 @@ def evidence_command(drug: str | None = _DRUG, gene: str | None = _GENE,
                      fmt: str | None = _FORMAT, as_json: bool = _JSON,
                      output: Path | None = OUTPUT_OPTION) -> None:
     """List evidence items (curated and CIViC), filtered by drug and gene."""
+    _filters(drug, gene)
     plan = plan_output(fmt, as_json, output, ("table", "json"))
     kb = load_knowledge_base()
     items = kb.evidence_for(drug=drug, gene=gene)
