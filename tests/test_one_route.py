@@ -19,7 +19,7 @@ def test_predict_screen_and_report_agree(alteration: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         profile = TumourProfile.from_alterations(alteration, [alteration])
-        report = build_report(profile, max_remedies=0)
+        report = build_report(profile, max_remedies=0, graded=None)
         reported = {r.regimen: r.score for r in report.regimens}
         for regimen in STANDARD_REGIMENS:
             predicted = predict_response([alteration], regimen, explain=False)

@@ -116,7 +116,7 @@ def test_a_stand_in_predictor_can_be_used() -> None:
         warnings = ()
 
     report = build_report(TumourProfile("T"), regimens=["x"], standard=False,
-                          predictor=lambda *a, **k: Pred())
+                          predictor=lambda *a, **k: Pred(), graded=None)
     assert report.regimens[0].score == 0.9
 
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from her2resist.cli._common import console, handle_errors
+from her2resist.cli._common import console, handle_errors, usage_error
 from her2resist.cli._options import JSON_OPTION, OUTPUT_OPTION, format_option, list_option
 from her2resist.cli._output import deliver, plan_output
 
@@ -115,6 +115,15 @@ def report(
     only_named: Annotated[bool, typer.Option(
         "--only-named", help="Report only the --regimen regimens, not the standard ones.")
     ] = False,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="graded (default: graded scores, their interval and the calibrated "
+        "probability of --endpoint; traces and remedies from the Boolean limit) or "
+        "most-permissive (the Boolean engine alone).")] = "graded",
+    context: Annotated[str, typer.Option(
+        "--context", help="Graded engine: patient (ligands, immune effectors at documented "
+        "levels) or culture (the model's defaults).")] = "patient",
+    endpoint: Annotated[str, typer.Option(
+        "--endpoint", help="Graded engine: pCR or ORR.")] = "pCR",
 ) -> None:
     """Which HER2 regimens a tumour escapes, why, on what evidence, and what restores response.
 
@@ -122,6 +131,7 @@ def report(
     """
     plan = plan_output(fmt, as_json, output, FORMATS)
     regimens = list_option(regimen, "--regimen")
+    graded = _graded_options(engine, context, endpoint)
     from her2resist.profile import load_profiles
     from her2resist.report import build_report, render_html, render_json
 
@@ -138,10 +148,23 @@ def report(
                                  vcf_options=_vcf_options(tumour_sample or sample, normal_sample,
                                                           min_vaf, min_depth, include_filtered),
                                  allow_unmatched=allow_unmatched)
-        reports = [build_report(p, regimens=regimens, standard=not only_named)
+        reports = [build_report(p, regimens=regimens, standard=not only_named, graded=graded)
                    for p in profiles]
     deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},
             lambda: _print_reports(reports))
+
+
+def _graded_options(engine: str, context: str, endpoint: str) -> Any:
+    """``--engine``/``--context``/``--endpoint`` checked as usage errors (exit 2)."""
+    from her2resist.report.build import GradedOptions
+
+    if engine not in ("graded", "most-permissive"):
+        raise usage_error("--engine", f"must be graded or most-permissive; got {engine!r}")
+    if context not in ("patient", "culture"):
+        raise usage_error("--context", f"must be patient or culture; got {context!r}")
+    if endpoint not in ("pCR", "ORR"):
+        raise usage_error("--endpoint", f"must be pCR or ORR; got {endpoint!r}")
+    return GradedOptions(context, endpoint) if engine == "graded" else None
 
 
 def _print_reports(reports: list[Any]) -> None:

@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from her2resist import __version__
@@ -77,11 +77,35 @@ class RegimenResult:
     evidence: tuple[EvidenceItem, ...]
     overcome_by: tuple[Remedy, ...]
     warnings: tuple[str, ...] = ()
+    interval: tuple[float, float] | None = None
+    response_probability: float | None = None
+    endpoint: str | None = None
+    boolean_limit: tuple[str, float] | None = None
+
+    def score_label(self) -> str:
+        """The score as a reader sees it: with its interval and the calibrated probability
+        of the endpoint when graded ("0.93 [0.90-0.95], P(pCR) 0.45")."""
+        text = f"{self.score:.2f}"
+        if self.interval is not None and len(self.interval) == 2:
+            text += f" [{self.interval[0]:.2f}-{self.interval[1]:.2f}]"
+        if self.response_probability is not None:
+            text += f", P({self.endpoint}) {self.response_probability:.2f}"
+        return text
 
     def to_dict(self) -> dict[str, object]:
+        graded: dict[str, object] = {}
+        if self.boolean_limit is not None:
+            graded = {
+                "interval": [round(v, 4) for v in self.interval or ()],
+                "response_probability": (None if self.response_probability is None
+                                         else round(self.response_probability, 4)),
+                "endpoint": self.endpoint,
+                "boolean_limit": {"class": self.boolean_limit[0],
+                                  "score": round(self.boolean_limit[1], 4)},
+            }
         return {
             "regimen": self.regimen, "requested": self.requested, "class": self.response_class,
-            "score": round(self.score, 4),
+            "score": round(self.score, 4), **graded,
             "mechanisms": [m.to_dict() for m in self.mechanisms],
             "trace": list(self.trace), "evidence": [e.to_dict() for e in self.evidence],
             "overcome_by": [r.to_dict() for r in self.overcome_by],
@@ -174,26 +198,50 @@ def _responsible(pred: Any, profile: TumourProfile) -> tuple[str, ...]:
 
 
 def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
-                 profile: TumourProfile, *, max_remedies: int) -> RegimenResult:
+                 profile: TumourProfile, *, max_remedies: int,
+                 graded: GradedOptions | None) -> RegimenResult:
     quick = predict(regimen)
     pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
     remedies: tuple[Remedy, ...] = ()
     if pred.response_class != "sensitive" and max_remedies > 0:
         remedies = find_remedies(pred, as_genotype(profile), predict.network,
                                  profile.alteration_ids(), limit=max_remedies)
-    return RegimenResult(
+    result = RegimenResult(
         regimen=pred.regimen, requested=requested, response_class=pred.response_class,
         score=float(pred.score), mechanisms=_mechanism_calls(_responsible(pred, profile), profile),
         trace=tuple(step.as_dict() for step in pred.trace),
         evidence=regimen_evidence(regimen, profile.alteration_ids()),
         overcome_by=remedies, warnings=tuple(pred.warnings),
     )
+    if graded is None:
+        return result
+    from her2resist.predict.graded import predict_graded
+
+    g = predict_graded(list(predict.alterations), regimen, context=graded.context,
+                       environment=predict.environment, endpoint=graded.endpoint,
+                       samples=graded.samples, network=predict.network,
+                       catalogue=predict.catalogue)
+    return replace(result, response_class=g.response_class, score=float(g.score),
+                   interval=g.interval, response_probability=g.response_probability,
+                   endpoint=g.endpoint, boolean_limit=(pred.response_class, float(pred.score)),
+                   warnings=tuple(dict.fromkeys((*result.warnings, *g.warnings))))
+
+
+@dataclass(frozen=True, slots=True)
+class GradedOptions:
+    """How a report grades each regimen: the context, the clinical endpoint whose calibrated
+    probability it gives, and the parameter sets drawn for the score's interval."""
+
+    context: str = "patient"
+    endpoint: str = "pCR"
+    samples: int = 16
 
 
 def build_report(
     profile: TumourProfile, *, regimens: Sequence[str] = (), standard: bool = True,
     max_remedies: int = 5, predictor: Predictor | None = None,
     network: Network | None = None, catalogue: Catalogue | None = None,
+    graded: GradedOptions | None = GradedOptions(),
 ) -> Report:
     """Predict every HER2 regimen (and ``regimens``) for the tumour and explain each.
 
@@ -210,6 +258,12 @@ def build_report(
         How many combinations or nodal targets to list per regimen that is not sensitive.
     predictor
         ``predict_response`` or a function with its signature (tests pass a stand-in).
+    graded
+        Grade each regimen on the graded engine (the default: patient context, pCR): its
+        class and score become the graded ones, with their interval and the calibrated
+        response probability, and ``boolean_limit`` keeps the most-permissive class and score.
+        The mechanism trace, the responsible alterations and the remedies are those of the
+        Boolean limit.  ``None``: the most-permissive engine alone.
 
     Examples
     --------
@@ -226,11 +280,11 @@ def build_report(
                                dict(perturbation.environment), network, catalogue)
     wanted = [(r, False) for r in (STANDARD_REGIMENS if standard else ())]
     wanted += [(r, True) for r in regimens if r not in {w for w, _ in wanted}]
-    results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies)
-                    for r, req in wanted)
+    results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies,
+                                 graded=graded) for r, req in wanted)
     # How each input file was read (scales, tumour sample, filters) belongs to provenance.
-    provenance = {**_provenance(network), "inputs": list(profile.inputs)}
-    return Report(profile, results, _warnings(profile, results), provenance)
+    provenance = {**_provenance(network, graded), "inputs": list(profile.inputs)}
+    return Report(profile, results, _warnings(profile, results), provenance, perturbation)
 
 
 def _warnings(profile: TumourProfile, results: Sequence[RegimenResult]) -> tuple[str, ...]:
@@ -249,6 +303,10 @@ def _warnings(profile: TumourProfile, results: Sequence[RegimenResult]) -> tuple
     return tuple(dict.fromkeys(out))
 
 
-def _provenance(network: Network) -> dict[str, object]:
-    return {"package_version": __version__, "model_name": network.name,
-            "model_hash": network.hash, "engine": "most-permissive"}
+def _provenance(network: Network, graded: GradedOptions | None) -> dict[str, object]:
+    out: dict[str, object] = {"package_version": __version__, "model_name": network.name,
+                              "model_hash": network.hash, "engine": "most-permissive"}
+    if graded is not None:
+        out.update(engine="graded (scores) and most-permissive (traces, remedies)",
+                   context=graded.context, endpoint=graded.endpoint, samples=graded.samples)
+    return out

@@ -73,7 +73,7 @@ def _regimen_rows(report: Report) -> str:
                           for x in r.overcome_by[:3]) or "–"
         rows.append(f"<tr><td>{_e(r.regimen)}{' *' if r.requested else ''}</td>"
                     f'<td class="{_e(r.response_class)}">{_e(r.response_class)}</td>'
-                    f"<td>{r.score:.2f}</td><td>{_e(mech)}</td><td>{_e(best)}</td>"
+                    f"<td>{_e(r.score_label())}</td><td>{_e(mech)}</td><td>{_e(best)}</td>"
                     f"<td>{fix}</td></tr>")
     return "".join(rows)
 
@@ -95,7 +95,8 @@ def _details(r: RegimenResult) -> str:
                     f"<th>score</th><th>why</th><th>evidence</th></tr>{remedies}</table>"
                     if remedies else "<p class='muted'>nothing to overcome</p>")
     return (f"<details><summary><b>{_e(r.regimen)}</b>: {_e(r.response_class)} "
-            f"({r.score:.2f})</summary><h3>Mechanisms</h3><ul>{mechs or '<li>none</li>'}</ul>"
+            f"({_e(r.score_label())})</summary>"
+            f"<h3>Mechanisms</h3><ul>{mechs or '<li>none</li>'}</ul>"
             f"<h3>Mechanism trace</h3><ul>{trace}</ul><h3>Evidence</h3>"
             f"{_evidence_list(r.evidence)}<h3>What restores response</h3>{remedy_table}"
             "</details>")
@@ -152,9 +153,11 @@ def _section(report: Report, network: Network, index: int) -> str:
         + (f'<div class="warn"><b>Warnings</b><ul>{warnings}</ul></div>' if warnings else "")
         + f'<h2>HER2 regimens</h2><table id="regimens-{index}" class="regimens"><tr>'
         "<th>regimen</th><th>class</th><th>score</th><th>mechanism</th><th>best evidence</th>"
-        f"<th>overcome by</th></tr>{_regimen_rows(report)}</table>"
+        f"<th>overcome by (Boolean-limit scores)</th></tr>{_regimen_rows(report)}</table>"
         "<p class='muted'>* named by the user. Score: model response in [0, 1]; "
-        "sensitive &ge; 0.5, resistant &lt; 0.25.</p>"
+        "sensitive &ge; 0.5, resistant &lt; 0.25; graded scores carry their 10th-90th "
+        "percentile interval and the calibrated probability of the endpoint "
+        "(docs/graded.md); traces and remedies are those of the Boolean limit.</p>"
         f'<h2>Escape route in the network</h2><figure id="network-{index}">{svg}'
         "<figcaption class='muted'>Red: regulations and nodes on the mechanism traces of the "
         "regimens the tumour escapes; filled red: responsible alterations; yellow: the "

@@ -97,12 +97,12 @@ def _regimen_table(report: Report) -> Table:
     table.add_column("score", justify="right")
     table.add_column("mechanism")
     table.add_column("evidence")
-    table.add_column("overcome by (best first)")
+    table.add_column("overcome by (best first; Boolean-limit scores)")
     for r in report.regimens:
         style = CLASS_STYLE.get(r.response_class, "")
         mech = ", ".join(m.name for m in r.mechanisms) or "-"
         table.add_row(escape(r.regimen) + (" *" if r.requested else ""),
-                      f"[{style}]{r.response_class}[/]", f"{r.score:.2f}", escape(mech),
+                      f"[{style}]{r.response_class}[/]", escape(r.score_label()), escape(mech),
                       _evidence_cell(r), _remedy_cell(r))
     return table
 
