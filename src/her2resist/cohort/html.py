@@ -32,6 +32,8 @@ def _e(value: object) -> str:
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float):
         return "" if value != value else f"{value:.3g}"
     return _e(value)

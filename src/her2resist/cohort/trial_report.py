@@ -57,7 +57,9 @@ def trial_html(result: TrialResult) -> str:
     """A standalone HTML report: response bars, KM curves, tables, sources."""
     spec = result.spec
     arms = pd.DataFrame([{"arm": a.name, "regimen": a.written.text, "read as": a.written.label,
-                          "not modelled": ", ".join(a.written.not_modelled)}
+                          "not modelled": ", ".join(a.written.not_modelled),
+                          "then (PFS)": (f"{a.maintenance.label} after {a.induction_days:g} days"
+                                         if a.maintenance and a.induction_days else "")}
                          for a in spec.arms])
     sections = [f"<p>{result.patients} virtual patients (seed {result.seed}); "
                 f"{_e(spec.endpoint)} from {_e(result.probability_source)}.</p>",
