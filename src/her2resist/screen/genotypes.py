@@ -18,18 +18,16 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from her2resist.common.assignments import parse_assignment
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.checks import split_regimen
 from her2resist.knowledge.kb import KnowledgeBase, load_knowledge_base
 from her2resist.predict.regimen import alteration_perturbation, parse_regimen, resolve_alterations
-
-_NODE_VALUE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([01])\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +51,8 @@ class Agent:
 
 
 def parse_node_value(text: str, what: str = "node setting") -> tuple[str, int]:
-    """``"NODE=0"`` -> ``("NODE", 0)``; anything else is a :class:`ParameterError`."""
-    match = _NODE_VALUE.match(str(text))
-    if match is None:
-        raise ParameterError(what, "her2resist.screen", "written NODE=0 or NODE=1", text)
-    return match.group(1), int(match.group(2))
+    """``"NODE=0"`` -> ``("NODE", 0)`` (the shared parser); otherwise a ParameterError."""
+    return parse_assignment(text, what, "her2resist.screen")
 
 
 def parse_agents(names: Iterable[str], catalogue: Catalogue | None = None) -> tuple[Agent, ...]:

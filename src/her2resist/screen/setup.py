@@ -19,12 +19,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from her2resist.common.assignments import parse_assignments
 from her2resist.exceptions import ParameterError
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.predict.scoring import APOPTOSIS, PROLIFERATION
 from her2resist.screen.execution import ModelRef
-from her2resist.screen.genotypes import Genotype, parse_node_value, regimen_nodes
+from her2resist.screen.genotypes import Genotype, regimen_nodes
 
 #: The regimen a nodal-target search keeps on when neither the call nor the KB names one.
 DEFAULT_REGIMEN = "trastuzumab"
@@ -48,18 +49,8 @@ class ScreenSetup:
 
 def node_values(values: Mapping[str, int] | Iterable[str] | None, what: str,
                 function: str) -> dict[str, int]:
-    """``{node: 0|1}`` from a mapping or ``NODE=0|1`` strings."""
-    if values is None:
-        return {}
-    if isinstance(values, Mapping):
-        out = {}
-        for node, value in values.items():
-            if value not in (0, 1):
-                raise ParameterError(what, function, "a mapping of nodes to 0 or 1",
-                                     {node: value})
-            out[str(node)] = int(value)
-        return out
-    return dict(parse_node_value(v, what) for v in values)
+    """``{node: 0|1}`` from a mapping or ``NODE=0|1`` strings (the shared parser)."""
+    return parse_assignments(values, what, function)
 
 
 def resolve_model(model: Network | str | Path | None,
