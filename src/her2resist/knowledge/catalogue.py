@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from her2resist.exceptions import KnowledgeBaseError, UnknownNameError
-from her2resist.knowledge._yaml import read_yaml, validate_records
+from her2resist.knowledge._yaml import read_yaml, strip_lines, validate_records
 from her2resist.knowledge.schema import Alteration, Drug, DrugClass
 
 THREE_TO_ONE = {
@@ -70,6 +71,7 @@ class Catalogue:
     drugs: Mapping[str, Drug]
     classes: Mapping[str, DrugClass]
     alterations: Mapping[str, Alteration]
+    gene_aliases: Mapping[str, str] = field(default_factory=dict)
 
     def _drug_index(self) -> dict[str, Drug]:
         return _drug_index(self)
@@ -205,12 +207,24 @@ def read_catalogue(folder: Path) -> Catalogue:
                     f"{', '.join(sorted(classes))}", field="classes",
                 )
     alt_path = folder / "alterations.yaml"
-    alts = validate_records(alt_path, read_yaml(alt_path), "alterations", Alteration)
+    alt_data = read_yaml(alt_path)
+    alts = validate_records(alt_path, alt_data, "alterations", Alteration)
     return Catalogue(
         drugs=MappingProxyType(drugs),
         classes=MappingProxyType(classes),
         alterations=MappingProxyType(_unique(alts, alt_path, "alteration")),
+        gene_aliases=MappingProxyType(_gene_aliases(alt_path, alt_data)),
     )
+
+
+def _gene_aliases(path: Path, data: Any) -> dict[str, str]:
+    """``gene_aliases``: upper-case names other models use -> the HGNC symbol."""
+    raw = strip_lines(data.get("gene_aliases", {})) if isinstance(data, dict) else {}
+    if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise KnowledgeBaseError(path, "gene_aliases must map names to HGNC symbols",
+                                 field="gene_aliases")
+    return {k.upper(): v for k, v in raw.items()}
 
 
 @lru_cache(maxsize=2)

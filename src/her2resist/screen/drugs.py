@@ -29,14 +29,6 @@ from her2resist.model.network import Network
 from her2resist.model.rules import signed_variables
 from her2resist.screen.genotypes import Agent
 
-#: Names that imported models use for genes, and the HGNC symbol the catalogue uses.
-GENE_ALIASES = {
-    "ERBB1": "EGFR", "HER1": "EGFR", "HER2": "ERBB2", "HER3": "ERBB3", "HER4": "ERBB4",
-    "ERALPHA": "ESR1", "ER": "ESR1", "ESR": "ESR1", "MEK1": "MAP2K1", "MEK2": "MAP2K2",
-    "MEK": "MAP2K1", "AKT": "AKT1", "PI3K": "PIK3CA", "MTOR": "MTOR", "MTORC1": "MTOR",
-    "CYCLIND1": "CCND1", "CYCLINE1": "CCNE1", "BCL-2": "BCL2", "SRC": "SRC",
-}
-
 
 def _drug_node_effects(network: Network, *, indirect: bool = True
                        ) -> dict[tuple[str, int], set[str]]:
@@ -94,7 +86,8 @@ def _imported_node_drugs(network: Network, catalogue: Catalogue
             by_gene.setdefault(gene.upper(), set()).update(direct.get((name, 0), ()))
     out: dict[tuple[str, int], tuple[str, ...]] = {}
     for name, node in network.nodes.items():
-        symbols = {GENE_ALIASES.get(name.upper(), name.upper()), *(g.upper() for g in node.genes)}
+        symbols = {catalogue.gene_aliases.get(name.upper(), name.upper()),
+                   *(g.upper() for g in node.genes)}
         ids = [d.id for d in catalogue.drugs.values()
                if symbols & {t.upper() for t in d.targets}]
         nodes = set().union(*(by_gene.get(s, set()) for s in symbols))
