@@ -49,6 +49,9 @@ def serve(
     rate_limit: int = typer.Option(300, "--rate-limit", min=1,
                                    help="Requests per minute per token (429 above it)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes that run jobs."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Run jobs on this Dask scheduler (tcp://HOST:PORT) instead "
+        "of --workers local processes; its workers must reach the database."),
 ) -> None:
     """Serve the analyses as pages and a JSON API (OpenAPI at /docs)."""
     from her2resist._optional import require
@@ -60,12 +63,28 @@ def serve(
     from her2resist.web.app import create_app
     from her2resist.web.config import parse_size
 
+    if scheduler is not None:
+        _check_scheduler(scheduler)
     settings = Settings(data_dir=data, database=database, max_upload=parse_size(max_upload),
-                        rate_limit=rate_limit, workers=workers)
+                        rate_limit=rate_limit, workers=workers,
+                        scheduler=scheduler)
     app = create_app(settings)
     console.print(f"her2resist serving on http://{host}:{port} (data: {data})",
                   highlight=False, markup=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _check_scheduler(address: str) -> None:
+    """Refuse, with a message rather than a traceback, a scheduler that does not answer."""
+    from her2resist.common.execution import dask_client
+    from her2resist.exceptions import ParameterError
+
+    try:
+        dask_client(address, "her2resist serve --scheduler").close()
+    except (OSError, ValueError, TimeoutError) as exc:
+        raise ParameterError("--scheduler", "her2resist serve",
+                             "the address of a running Dask scheduler (tcp://HOST:PORT)",
+                             address) from exc
 
 
 @users_app.command("add")

@@ -143,13 +143,29 @@ def _gather(submit: Callable[..., Any], func: Callable[[T], R], tasks: list[T],
     return results
 
 
+def dask_client(scheduler: Any, feature: str = "Running on a Dask cluster") -> Any:
+    """A ``distributed.Client`` of ``scheduler`` (an address, or a ``LocalCluster``).
+
+    A missing ``distributed`` package is a :class:`MissingDependencyError` naming the
+    ``[dask]`` extra.
+
+    Examples
+    --------
+    >>> callable(dask_client)
+    True
+    """
+    from her2resist._optional import require
+
+    distributed = require("distributed", "dask", feature)
+    return distributed.Client(scheduler, asynchronous=False)
+
+
 def _run_dask(func: Callable[[T], R], tasks: list[T], scheduler: Any,
               progress: Progress | None) -> list[R]:
-    from distributed import Client
     from distributed import as_completed as dask_completed
 
     own = isinstance(scheduler, str) or hasattr(scheduler, "scheduler_address")
-    client = Client(scheduler) if own else scheduler
+    client = dask_client(scheduler) if own else scheduler
     try:
         futures = client.map(func, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}

@@ -143,7 +143,8 @@ def create_app(settings: Settings, *, start_jobs: bool = True) -> FastAPI:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database_url)
-    runner = JobRunner(store, workers=settings.workers, max_attempts=settings.max_attempts)
+    runner = JobRunner(store, workers=settings.workers, max_attempts=settings.max_attempts,
+                       scheduler=settings.scheduler)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -47,6 +47,9 @@ class Settings:
         Requests per minute allowed to one token or session (429 above it).
     workers
         Processes that run jobs.
+    scheduler
+        A Dask scheduler address (``tcp://HOST:PORT``) that runs jobs instead of local
+        processes; its workers must reach ``database``.
     """
 
     data_dir: Path
@@ -56,6 +59,7 @@ class Settings:
     max_zip_entries: int = 2000
     rate_limit: int = 300
     workers: int = 1
+    scheduler: str | None = None
     max_attempts: int = 2
     secure_cookies: bool = field(default=False)
 

@@ -22,7 +22,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -153,15 +153,18 @@ def _store(url: str) -> Store:
     return _STORES[url]
 
 
-def _exit_if_orphaned(parent: int) -> None:
+def _exit_if_orphaned(parent: int | None) -> None:
     """End this worker at once when the server that started it is gone (killed): the next
-    server runs the job again, and this process must not take further jobs from its queue."""
-    if os.getppid() != parent:
+    server runs the job again, and this process must not take further jobs from its queue.
+    ``parent`` None (a Dask worker, not the server's child) skips the check: there an orphaned
+    attempt runs on, and its writes are refused once a newer attempt has started."""
+    if parent is not None and os.getppid() != parent:
         os._exit(0)
 
 
-def execute_job(url: str, jid: str, parent: int) -> str:
-    """Run one queued job in a worker process and store its outcome; the final status."""
+def execute_job(url: str, jid: str, parent: int | None) -> str:
+    """Run one queued job in a worker process (or on a Dask worker) and store its outcome;
+    the final status."""
     _exit_if_orphaned(parent)
     store = _store(url)
     attempt = store.start_job(jid)
@@ -193,18 +196,33 @@ def execute_job(url: str, jid: str, parent: int) -> str:
 
 
 class JobRunner:
-    """Submits stored jobs to a pool of worker processes."""
+    """Submits stored jobs to a pool of worker processes, or to a Dask cluster.
 
-    def __init__(self, store: Store, *, workers: int, max_attempts: int) -> None:
+    With ``scheduler`` (``tcp://HOST:PORT``) each job is one task on that cluster, whose
+    workers must reach the store's database (a PostgreSQL server, or a SQLite file on a
+    shared disk); otherwise ``workers`` local processes run them.
+    """
+
+    def __init__(self, store: Store, *, workers: int, max_attempts: int,
+                 scheduler: str | None = None) -> None:
         self.store = store
         self.workers = workers
         self.max_attempts = max_attempts
+        self.scheduler = scheduler
         self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self._tasks: set[Any] = set()  # Dask forgets a task nobody holds: hold each one
 
     def start(self) -> None:
-        """Start the pool and take up the jobs a previous server left unfinished."""
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        """Start the pool (or connect to the cluster) and take up the jobs a previous server
+        left unfinished."""
+        if self.scheduler is not None:
+            from her2resist.common.execution import dask_client
+
+            self._client = dask_client(self.scheduler, "her2resist serve --scheduler")
+        else:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         self.recover()
 
     def recover(self) -> list[str]:
@@ -219,8 +237,14 @@ class JobRunner:
             self.submit(job["id"])
         return [j["id"] for j in self.store.unfinished_jobs()]
 
-    def submit(self, jid: str) -> Future[str]:
-        """Run a queued job in the pool."""
+    def submit(self, jid: str) -> Any:
+        """Run a queued job in the pool or on the cluster; its future."""
+        if self._client is not None:
+            task = self._client.submit(execute_job, self.store.url, jid, None, pure=False,
+                                       key=f"her2resist-job-{jid}-{time.time_ns()}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return task
         if self._pool is None:
             raise RuntimeError("the job runner is not started")
         return self._pool.submit(execute_job, self.store.url, jid, os.getpid())
@@ -230,3 +254,7 @@ class JobRunner:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        if self._client is not None:
+            self._tasks.clear()
+            self._client.close()
+            self._client = None
