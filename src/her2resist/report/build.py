@@ -86,7 +86,8 @@ class RegimenResult:
         """The score as a reader sees it: with its interval and the calibrated probability
         of the endpoint when graded ("0.93 [0.90-0.95], P(pCR) 0.45")."""
         text = f"{self.score:.2f}"
-        if self.interval is not None and len(self.interval) == 2:
+        if self.interval is not None and len(self.interval) == 2 and (
+                self.interval[0] != self.interval[1] or self.interval[0] != self.score):
             text += f" [{self.interval[0]:.2f}-{self.interval[1]:.2f}]"
         if self.response_probability is not None:
             text += f", P({self.endpoint}) {self.response_probability:.2f}"
