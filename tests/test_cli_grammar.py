@@ -10,26 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli_inputs import PLATE, PROFILE, SCENARIO
 from her2resist.cli._options import resolve_seed, resolve_workers, usable_cpus
-from her2resist.cli.main import _register_all, app
+from her2resist.cli.main import app
 
-_register_all()
 runner = CliRunner()
-DATA = Path(__file__).parent / "data"
-PLATE = DATA / "synergy" / "two_blocks.csv"
-PROFILE = Path(__file__).parents[1] / "examples" / "profiles" / "her2_pik3ca.yaml"
-SCENARIO = """\
-name: small
-base: {birth: 1.0, death: 0.5}
-types:
-  - name: S
-    drugs: {A: {death: 2.0}}
-start: {S: 1}
-detection_size: 1.0e3
-dt: 0.25
-max_time: 30
-schedule: {kind: continuous, drugs: [A]}
-"""
 CASES = ("id,alterations,regimen,expected,ref_alterations,ref_regimen,source\n"
          "A,PTEN loss,trastuzumab,resistant,,,x\n")
 

@@ -21,25 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from her2resist.cli.main import _register_all, app
+from cli_inputs import PLATE, PROFILE, SCENARIO
+from her2resist.cli.main import app
 
-_register_all()
 runner = CliRunner()
-DATA = Path(__file__).parent / "data"
-PLATE = DATA / "synergy" / "two_blocks.csv"
-PROFILE = Path(__file__).parents[1] / "examples" / "profiles" / "her2_pik3ca.yaml"
-SCENARIO = """\
-name: small
-base: {birth: 1.0, death: 0.5}
-types:
-  - name: S
-    drugs: {A: {death: 2.0}}
-start: {S: 1}
-detection_size: 1.0e3
-dt: 0.25
-max_time: 30
-schedule: {kind: continuous, drugs: [A]}
-"""
 #: Words of the program, not of the user, that no message may show.
 INTERNAL = ("get_engine", "StochasticEngine", "score_plate", "_ScenarioFile", "np.float64",
             "Got None instead", "Traceback")
