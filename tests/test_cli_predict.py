@@ -121,3 +121,18 @@ def test_demo_runs_and_prints_the_table() -> None:
     result = invoke("demo")
     assert result.exit_code == 0
     assert "PTEN loss" in result.stdout and " 0.00/" in result.stdout
+
+
+def test_demo_table_fits_80_columns() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", "from her2resist.cli.main import main; main()",
+                          "demo"], capture_output=True, text=True, env=env, timeout=300).stdout
+    import re
+
+    table = [line for line in out.splitlines() if re.search(r"\d\.\d\d/\d+", line)]
+    assert table and all(len(line.rstrip()) <= 80 for line in table)
+    assert all(line.rstrip().endswith(tuple("0123456789")) for line in table)  # no cut column

@@ -303,10 +303,11 @@ def demo(
 
 def _print_demo(rows: list[tuple[str, list[Any]]]) -> None:
     table = Table(
-        title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE, padding=(0, 1),
+        title="Predicted response of HER2-amplified tumour cells", box=box.SIMPLE, padding=(0, 0),
         pad_edge=False,
     )
-    table.add_column("alteration", no_wrap=True, max_width=13)
+    # box.SIMPLE separates columns by a space: without padding, 8 columns fit 80 characters.
+    table.add_column("alteration", no_wrap=True, max_width=20)
     for short, _ in DEMO_REGIMENS:
         table.add_column(short, justify="right", no_wrap=True, min_width=7)
     for label, preds in rows:
