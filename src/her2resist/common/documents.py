@@ -289,7 +289,6 @@ def _parse_json(text: str, source: str, error: type[InputFileError], limits: Lim
         compose(text, source, error=error, limits=limits)  # finds the line, where YAML can
         raise error(source, f"the key {excerpt(exc.key)} is given twice in one mapping",
                     field=str(exc.key)[:80]) from None
-    _check_depth(data, source, error, limits)
     try:
         root = compose(text, source, error=error, limits=limits) if len(text) < 2**22 else None
     except InputFileError:  # valid JSON that YAML cannot read (tabs): positions unknown
@@ -309,17 +308,6 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _DuplicateKey(key)
         out[key] = value
     return out
-
-
-def _check_depth(data: Any, source: str, error: type[InputFileError], limits: Limits) -> None:
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, (dict, list)):
-            if depth > limits.max_depth:
-                raise error(source, f"nested deeper than {limits.max_depth} levels")
-            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict)
-                                                   else value))
 
 
 def compose(text: str, source: str, *, error: type[InputFileError] = InputFileError,

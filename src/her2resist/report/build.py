@@ -82,6 +82,15 @@ class RegimenResult:
     endpoint: str | None = None
     boolean_limit: tuple[str, float] | None = None
 
+    def no_remedy_reason(self) -> str:
+        """Why ``overcome_by`` is empty: the regimen works, or the Boolean limit (where remedies
+        are searched) finds no escape although the graded score is lower."""
+        if self.response_class == "sensitive":
+            return "-"
+        if self.boolean_limit is not None and self.boolean_limit[0] == "sensitive":
+            return "- (no escape in the Boolean limit)"
+        return "- (no combination of the panel scores higher)"
+
     def score_label(self) -> str:
         """The score as a reader sees it: with its interval and the calibrated probability
         of the endpoint when graded ("0.93 [0.90-0.95], P(pCR) 0.45")."""

@@ -70,7 +70,7 @@ def _regimen_rows(report: Report) -> str:
         best = f"{r.evidence[0].scale} {r.evidence[0].level} ({len(r.evidence)})" \
             if r.evidence else "–"
         fix = "<br>".join(f"{_e(x.regimen)} ({_e(x.response_class)} {x.score:.2f})"
-                          for x in r.overcome_by[:3]) or "–"
+                          for x in r.overcome_by[:3]) or _e(r.no_remedy_reason())
         rows.append(f"<tr><td>{_e(r.regimen)}{' *' if r.requested else ''}</td>"
                     f'<td class="{_e(r.response_class)}">{_e(r.response_class)}</td>'
                     f"<td>{_e(r.score_label())}</td><td>{_e(mech)}</td><td>{_e(best)}</td>"
@@ -93,7 +93,7 @@ def _details(r: RegimenResult) -> str:
         for n, x in enumerate(r.overcome_by, start=1))
     remedy_table = (f"<table><tr><th>#</th><th>regimen</th><th>kind</th><th>class</th>"
                     f"<th>score</th><th>why</th><th>evidence</th></tr>{remedies}</table>"
-                    if remedies else "<p class='muted'>nothing to overcome</p>")
+                    if remedies else f"<p class='muted'>{_e(r.no_remedy_reason())}</p>")
     return (f"<details><summary><b>{_e(r.regimen)}</b>: {_e(r.response_class)} "
             f"({_e(r.score_label())})</summary>"
             f"<h3>Mechanisms</h3><ul>{mechs or '<li>none</li>'}</ul>"

@@ -87,7 +87,7 @@ def _remedy_cell(result: RegimenResult, top: int = 3) -> str:
         level = f", {remedy.evidence[0].scale} {remedy.evidence[0].level}" if remedy.evidence \
             else ""
         lines.append(f"{remedy.regimen} ({remedy.response_class} {remedy.score:.2f}{level})")
-    return escape("\n".join(lines)) or "-"
+    return escape("\n".join(lines) or result.no_remedy_reason())
 
 
 def _regimen_table(report: Report) -> Table:
