@@ -41,13 +41,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import yaml
 from yaml import events as ev
 from yaml import nodes as yn
 
-from her2resist.common.text import decode_text, excerpt
+from her2resist.common.text import decode_text, excerpt, read_bounded
 from her2resist.exceptions import InputFileError
 
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -232,20 +232,6 @@ def read_document(path: str | Path, *, error: type[InputFileError] = InputFileEr
     text = decode_text(data, source, error=error)
     return parse_document(text, source, error=error, limits=limits, line_key=line_key,
                           as_json=source.lower().endswith(".json"), construct=construct)
-
-
-def read_bounded(fh: BinaryIO, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of ``fh``, in chunks: ``read(n)`` would reserve ``n``
-    bytes up front, whatever the file's size."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= max_bytes:
-        chunk = fh.read(min(1 << 20, max_bytes + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
 
 
 def parse_document(text: str, source: str, *, error: type[InputFileError] = InputFileError,

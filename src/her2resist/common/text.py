@@ -9,7 +9,7 @@ Examples
 from __future__ import annotations
 
 import codecs
-from typing import Any
+from typing import Any, BinaryIO
 
 from her2resist.exceptions import InputFileError
 
@@ -107,3 +107,17 @@ def html_text(value: object) -> str:
     import html
 
     return html.escape(str(value), quote=True)
+
+
+def read_bounded(fh: BinaryIO, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of ``fh``, in chunks: ``read(n)`` would reserve ``n``
+    bytes up front, whatever the file's size."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        chunk = fh.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

@@ -8,12 +8,12 @@ rows with too many fields, fields that are implausibly long.
 from __future__ import annotations
 
 import gzip
-import os
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from her2resist.common.text import decode_text, read_bounded
 from her2resist.exceptions import ProfileError
 
 #: A field longer than this is an error (a gene symbol or protein change is never this long).
@@ -23,7 +23,11 @@ MAX_BYTES = 2 * 1024**3
 
 
 def read_text(path: str | Path) -> str:
-    """The file's text: UTF-8 (a BOM is dropped), gzip-compressed or not.
+    """The file's text, gzip-compressed or not, decoded as :func:`~her2resist.common.text.
+    decode_text` does (UTF-8 with or without BOM, UTF-16/32 with a BOM; others refused).
+
+    The file is read in chunks up to :data:`MAX_BYTES` (after decompression), so no buffer
+    larger than the file itself is ever reserved.
 
     Examples
     --------
@@ -35,31 +39,19 @@ def read_text(path: str | Path) -> str:
     >>> os.unlink(fh.name)
     """
     with open(path, "rb") as fh:
-        # Read the size first: fh.read(MAX_BYTES + 1) would reserve 2 GB for any file.
-        size = os.fstat(fh.fileno()).st_size
-        data = fh.read(min(size, MAX_BYTES) + 1) if size else fh.read(MAX_BYTES + 1)
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ProfileError(path, f"not a readable gzip file: {exc}") from None
+        compressed = fh.read(2) == b"\x1f\x8b"
+        fh.seek(0)
+        if compressed:
+            try:
+                with gzip.GzipFile(fileobj=fh) as inner:
+                    data = read_bounded(inner, MAX_BYTES)  # type: ignore[arg-type]
+            except (OSError, EOFError, zlib.error) as exc:
+                raise ProfileError(path, f"not a readable gzip file: {exc}") from None
+        else:
+            data = read_bounded(fh, MAX_BYTES)
     if len(data) > MAX_BYTES:
         raise ProfileError(path, f"larger than {MAX_BYTES} bytes; split it by sample")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ProfileError(
-            path, f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; "
-            "save the file as UTF-8", line=line, column=column,
-        ) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        raise ProfileError(path, "contains a NUL byte: a binary file, not text", line=line,
-                           column=nul - (text.rfind("\n", 0, nul) + 1) + 1)
-    return text
+    return decode_text(data, str(path), error=ProfileError)
 
 
 def split_lines(text: str) -> list[str]:
