@@ -50,7 +50,7 @@ def test_log2_scale_can_be_given_and_lands_in_report_provenance(tmp_path: Path) 
     result = CliRunner().invoke(app, ["report", "--cna", str(path), "--cna-scale", "log2",
                                       "--sample", "TCGA-A2-A04P-01", "--format", "json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    (report,) = json.loads(result.output)["reports"]
     assert [a["id"] for a in report["alterations"]] == ["PTEN_loss", "CCNE1_amp"]
     assert "copy number read as log2 (given)" in report["provenance"]["inputs"][0]
 

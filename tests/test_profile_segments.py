@@ -83,7 +83,7 @@ def test_report_command_reads_segments_with_a_genome() -> None:
     result = CliRunner().invoke(app, ["report", "--segments", path, "--genome", "GRCh37",
                                       "--sample", "TCGA-A2-A0T0-01", "--format", "json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    (report,) = json.loads(result.output)["reports"]
     assert [a["id"] for a in report["alterations"]] == ["PTEN_loss"]
     assert any("on GRCh37" in i for i in report["provenance"]["inputs"])
     missing = CliRunner().invoke(app, ["report", "--segments", path])

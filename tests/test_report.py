@@ -74,14 +74,20 @@ def test_sensitive_regimens_need_no_remedy(pik3ca_report) -> None:  # type: igno
 
 
 def test_json_has_the_documented_keys(pik3ca_report) -> None:  # type: ignore[no-untyped-def]
-    data = json.loads(render_json([pik3ca_report]))
+    document = json.loads(render_json([pik3ca_report]))
+    assert document["schema"] == "her2resist-reports/1"
+    (data,) = document["reports"]
     assert {"sample", "alterations", "unmapped_variants", "regimens"} <= set(data)
     assert data["sample"] == "HER2-PIK3CA-01"
     assert [u["gene"] for u in data["unmapped_variants"]] == ["TP53"]
     first = data["regimens"][0]
     assert {"regimen", "class", "score", "mechanisms", "evidence", "overcome_by"} <= set(first)
     assert first["class"] in ("sensitive", "partial", "resistant")
-    assert isinstance(json.loads(render_json([pik3ca_report, pik3ca_report])), list)
+    # One shape whatever the number of reports: always the document with its list.
+    two = json.loads(render_json([pik3ca_report, pik3ca_report]))
+    assert set(two) == set(document) and len(two["reports"]) == 2
+    assert two["reports"][0] == data
+    assert json.loads(render_json([])) == {"schema": "her2resist-reports/1", "reports": []}
 
 
 def test_text_rendering_lists_regimens_and_unused_variants(pik3ca_report) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +136,7 @@ def test_cli_json_for_a_study_folder_gives_one_report_per_sample(tmp_path: Path)
                   "--regimen", "trastuzumab")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     data = json.loads(out.read_text())
-    assert [d["sample"] for d in data] == ["S1", "S2", "S3"]
+    assert [d["sample"] for d in data["reports"]] == ["S1", "S2", "S3"]
 
 
 def test_cli_sample_and_separate_files(tmp_path: Path) -> None:
@@ -138,7 +144,7 @@ def test_cli_sample_and_separate_files(tmp_path: Path) -> None:
                   "--clinical", str(DATA / "clinical_sample.txt"), "--sample", "HER2-01",
                   "--format", "json", "--only-named", "-r", "lapatinib")
     assert result.exit_code == 0  # type: ignore[attr-defined]
-    data = json.loads(result.stdout)  # type: ignore[attr-defined]
+    (data,) = json.loads(result.stdout)["reports"]  # type: ignore[attr-defined]
     assert data["sample"] == "HER2-01"
     assert [a["id"] for a in data["alterations"]] == ["PIK3CA_mut", "CCNE1_amp"]
 

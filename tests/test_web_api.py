@@ -161,6 +161,15 @@ def test_report_from_a_maf_with_a_named_regimen(client, monkeypatch):
                            "--only-named")
 
 
+def test_a_report_stored_in_the_old_shape_is_served_in_todays(client):
+    http, auth = client
+    store = http.app.state.store
+    user = next(u for u in store.list_users() if u.name == "ada")
+    rid = store.add_report(user, "old.yaml", 1, '{"sample": "T1"}', "<html></html>")
+    got = http.get(f"/api/reports/{rid}", headers=auth).json()
+    assert got == {"schema": "her2resist-reports/1", "reports": [{"sample": "T1"}]}
+
+
 def test_another_users_report_answers_404(client):
     http, auth = client
     rid = upload(http, auth, "tumour.yaml", EXAMPLE.read_bytes()).json()["id"]

@@ -130,7 +130,8 @@ def report(
 ) -> None:
     """Which HER2 regimens a tumour escapes, why, on what evidence, and what restores response.
 
-    Several samples give one report each (a JSON list, HTML sections).
+    Several samples give one report each (JSON: one entry each in "reports"; HTML: a
+    section each).
     """
     plan = plan_output(fmt, as_json, output, FORMATS)
     regimens = list_option(regimen, "--regimen")

@@ -8,8 +8,8 @@ Examples
 ...                       regimens=["trastuzumab"], standard=False)
 >>> "trastuzumab" in render_text([report], width=120)
 True
->>> import json; json.loads(render_json([report]))["sample"]
-'T1'
+>>> import json; [r["sample"] for r in json.loads(render_json([report]))["reports"]]
+['T1']
 """
 
 from __future__ import annotations
@@ -25,11 +25,18 @@ from rich.table import Table
 
 from her2resist.report.build import RegimenResult, Report
 
+#: The schema of :func:`render_json`'s document (a list of ``her2resist-report/1`` objects).
+REPORTS_SCHEMA = "her2resist-reports/1"
+
 CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "bold red"}
 
 
 def render_json(reports: Sequence[Report]) -> str:
-    """JSON text: one report object, or a list of them for several samples.
+    """JSON text of one or several reports, always the same shape.
+
+    The document is ``{"schema": "her2resist-reports/1", "reports": [...]}`` with one
+    ``her2resist-report/1`` object per report, whatever their number (``docs/report.md``), so a
+    reader never tests whether it got an object or a list.
 
     Examples
     --------
@@ -38,11 +45,12 @@ def render_json(reports: Sequence[Report]) -> str:
     >>> from her2resist.report import build_report
     >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
     ...                       standard=False, regimens=["trastuzumab"])
-    >>> [r["class"] for r in json.loads(render_json([report]))["regimens"]]
-    ['resistant']
+    >>> data = json.loads(render_json([report]))
+    >>> data["schema"], [r["class"] for r in data["reports"][0]["regimens"]]
+    ('her2resist-reports/1', ['resistant'])
     """
-    data = [r.to_dict() for r in reports]
-    return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False) + "\n"
+    data = {"schema": REPORTS_SCHEMA, "reports": [r.to_dict() for r in reports]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _status_line(report: Report) -> str:

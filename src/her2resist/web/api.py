@@ -159,7 +159,9 @@ def get_report(rid: str, request: Request, user: CurrentUser) -> Response:
     found = store_of(request).report(user, rid)
     if found is None:
         raise HTTPException(404, f"no report {rid!r} for this user")
-    return json_response(found["json"])
+    from her2resist.web.reports import reports_document
+
+    return json_response(reports_document(found["json"]))
 
 
 class JobIn(BaseModel):

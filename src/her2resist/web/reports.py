@@ -48,6 +48,30 @@ def report_from_file(path: Path, kind: str, *, sample: str | None = None,
     return MadeReport(len(reports), render_json(reports), render_html(reports))
 
 
+def reports_document(text: str) -> str:
+    """A stored report's JSON in today's shape (``her2resist-reports/1``).
+
+    Reports stored before the shape was fixed hold one report object, or a list for several
+    samples; they are wrapped as :func:`~her2resist.report.render_json` writes them now.
+
+    Examples
+    --------
+    >>> import json
+    >>> json.loads(reports_document('{"sample": "T1"}'))
+    {'schema': 'her2resist-reports/1', 'reports': [{'sample': 'T1'}]}
+    """
+    import json
+
+    from her2resist.report.text import REPORTS_SCHEMA
+
+    data = json.loads(text)
+    if isinstance(data, dict) and data.get("schema") == REPORTS_SCHEMA:
+        return text
+    reports = data if isinstance(data, list) else [data]
+    return json.dumps({"schema": REPORTS_SCHEMA, "reports": reports}, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
 def report_from_upload(name: str, data: bytes, *, kind: str | None, sample: str | None,
                        regimens: Sequence[str], only_named: bool, max_unzipped: int,
                        max_entries: int) -> MadeReport:
