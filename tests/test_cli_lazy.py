@@ -1,0 +1,68 @@
+"""The command line loads only what a command needs (issue 10: a one-shot command pays only
+for what it runs): the static command table ``--help`` lists is true to the commands, and a
+one-shot ``predict`` imports none of the heavy packages or other command modules."""
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.main import get_group
+
+from her2resist.cli import main as cli_main
+
+#: Packages a one-shot ``predict`` (either engine) must not import.
+NOT_FOR_PREDICT = ("pandas", "matplotlib", "dask", "cyvcf2", "libsbml", "fastapi", "scipy",
+                   "networkx", "mpbn", "maboss", "sqlalchemy", "jinja2")
+
+_PROBE = """
+import atexit, json, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+sys.argv[0] = "her2resist"
+from her2resist.cli.main import main
+main()
+"""
+
+
+def _modules_after(tmp_path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(out), *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(out.read_text()))
+
+
+def test_command_table_is_true_to_the_commands() -> None:
+    app = typer.Typer()
+    for module in cli_main.COMMAND_MODULES:
+        __import__(f"her2resist.cli.{module}", fromlist=["register"]).register(app)
+    commands = get_group(app).commands
+    assert list(commands) == list(cli_main.COMMANDS)
+    for name, command in commands.items():
+        module, help_text = cli_main.COMMANDS[name]
+        assert command.callback is None or command.callback.__module__.endswith(module) or \
+            isinstance(command, typer.core.TyperGroup), name
+        first = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
+        assert help_text == first, name
+
+
+def test_help_lists_every_command_without_loading_them(tmp_path) -> None:
+    modules = _modules_after(tmp_path, "--help")
+    assert not {m for m in modules if m.endswith(("_cmd", "_cmds"))}
+    assert "her2resist.predict" not in modules
+
+
+@pytest.mark.parametrize("engine", ["graded", "most-permissive"])
+def test_one_shot_predict_imports_only_what_it_needs(tmp_path, engine) -> None:
+    modules = _modules_after(tmp_path, "predict", "-r", "trastuzumab", "--engine", engine)
+    heavy = sorted({m.split(".")[0] for m in modules} & set(NOT_FOR_PREDICT))
+    assert heavy == []
+    commands = {m for m in modules if m.startswith("her2resist.cli.") and
+                m.endswith(("_cmd", "_cmds"))}
+    assert commands == {"her2resist.cli.predict_cmds"}
+    assert not any(m.startswith("her2resist.web") for m in modules)
