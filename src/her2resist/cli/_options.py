@@ -141,6 +141,9 @@ WORKERS_OPTION = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, help=WO
 SET_OPTION = typer.Option(None, "--set", "--fix", help=SET_HELP)
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=True)
 JSON_OPTION = typer.Option(False, "--json", help=JSON_HELP)
+IMPLICIT_INPUTS_HELP = ("Read names that a bnet file's rules use but never define as free "
+                        "inputs (default: an error listing them).")
+IMPLICIT_INPUTS_OPTION = typer.Option(False, "--implicit-inputs", help=IMPLICIT_INPUTS_HELP)
 
 
 def format_option(*formats: str) -> Any:

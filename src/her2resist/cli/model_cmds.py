@@ -24,6 +24,7 @@ from rich.table import Table
 
 from her2resist.cli._common import console, handle_errors, json_text, write_atomic
 from her2resist.cli._options import (
+    IMPLICIT_INPUTS_HELP,
     JSON_OPTION,
     OUTPUT_OPTION,
     SET_OPTION,
@@ -49,11 +50,7 @@ OutputPath = Annotated[
     typer.Option("--output", "-o", help="File to write; default: standard output (maboss: "
                  "OUT.bnd and OUT.cfg, required)."),
 ]
-ImplicitInputs = Annotated[
-    bool,
-    typer.Option("--implicit-inputs", help="Read names that a bnet file's rules use but never "
-                 "define as free inputs (default: an error listing them)."),
-]
+ImplicitInputs = Annotated[bool, typer.Option("--implicit-inputs", help=IMPLICIT_INPUTS_HELP)]
 _MODEL_SUFFIXES = (".yaml", ".yml", ".bnet", ".sbml", ".xml")
 
 
@@ -133,9 +130,10 @@ def export_cmd(
 def show_cmd(
     node: Annotated[str, typer.Argument(help="Node id, e.g. AKT.")],
     model: ModelPath = None,
+    implicit_inputs: ImplicitInputs = False,
 ) -> None:
     """Show one node: kind, genes, rule, regulators with their references, and targets."""
-    network = load_model(model)
+    network = load_model(model, implicit_inputs=implicit_inputs)
     if node not in network:
         raise UnknownNameError("node", node, network.nodes)
     item = network.nodes[node]
@@ -183,10 +181,11 @@ def nodes_cmd(
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
     model: ModelPath = None,
+    implicit_inputs: ImplicitInputs = False,
 ) -> None:
     """List the nodes, optionally of one kind."""
     plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
-    network = load_model(model)
+    network = load_model(model, implicit_inputs=implicit_inputs)
     if kind is not None and kind not in NODE_KINDS:
         raise ParameterError("--kind", "model nodes", f"one of {sorted(NODE_KINDS)}", kind)
     ids = network.ids(kind) if kind else network.ids()
@@ -220,11 +219,12 @@ def docs_cmd(
         bool, typer.Option("--check", help="Write nothing; exit 1 if OUTPUT is out of date.")
     ] = False,
     model: ModelPath = None,
+    implicit_inputs: ImplicitInputs = False,
 ) -> None:
     """Render the model's documentation (docs/model.md) from the model file."""
     from her2resist.model.docs import render_model_markdown
 
-    text = render_model_markdown(load_model(model))
+    text = render_model_markdown(load_model(model, implicit_inputs=implicit_inputs))
     if check:
         if output is None:
             raise ParameterError("--output", "model docs --check", "the file to compare", None)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from her2resist.cli._common import console, err_console, handle_errors, json_text, say
 from her2resist.cli._options import (
+    IMPLICIT_INPUTS_OPTION,
     JSON_OPTION,
     OUTPUT_OPTION,
     SET_OPTION,
@@ -119,6 +120,7 @@ def screen(
     max_size: int = typer.Option(2, "--max-size", min=1, max=3,
                                  help="Largest combination: 1, 2 (pairs) or 3 (triples)."),
     model: Path | None = _MODEL,
+    implicit_inputs: bool = IMPLICIT_INPUTS_OPTION,
     fix: list[str] = SET_OPTION,
     readout: list[str] = _READOUT,
     top: int = typer.Option(3, "--top", min=1, max=1000,
@@ -141,12 +143,23 @@ def screen(
 
     with _progress_bar(progress, "genotypes") as update:
         res = screen_combinations(alterations, agents=panel, max_size=max_size,
-                                  readout=wanted or None, model=model, fix=fixed or None,
+                                  readout=wanted or None,
+                                  model=_model_arg(model, implicit_inputs), fix=fixed or None,
                                   top=top, workers=resolve_workers(workers),
                                   scheduler=scheduler, progress=update)
     _write_outputs(res.to_dict(rows=top) if plan.path is None else res.to_dict(), res.table,
                    res.scores(), plan, figure, "Combination screen", "response score",
                    lambda: _print_screen(res, top))
+
+
+def _model_arg(model: Path | None, implicit_inputs: bool) -> Any:
+    """``--model`` as the screen takes it: the path, or the network read with
+    ``--implicit-inputs`` (which then travels to workers as its rules)."""
+    if not implicit_inputs:
+        return model
+    from her2resist.model import load_model
+
+    return load_model(model, implicit_inputs=True)
 
 
 def _print_screen(res: Any, top: int) -> None:
@@ -189,6 +202,7 @@ def targets(
     activations: bool = typer.Option(False, "--activations", help="Also try activations."),
     apoptotic: bool = typer.Option(False, "--apoptotic", help="Readout Apoptosis=1."),
     model: Path | None = _MODEL,
+    implicit_inputs: bool = IMPLICIT_INPUTS_OPTION,
     fix: list[str] = SET_OPTION,
     readout: list[str] = _READOUT,
     all_genotypes: bool = typer.Option(False, "--all-genotypes", help="Search every KB "
@@ -209,7 +223,8 @@ def targets(
     options: dict[str, Any] = dict(
         background=background, candidates=list_option(candidates, "--candidates") or None,
         max_size=max_size, activations=activations, apoptotic=apoptotic,
-        readout=node_settings(readout, "--readout") or None, model=model,
+        readout=node_settings(readout, "--readout") or None,
+        model=_model_arg(model, implicit_inputs),
         fix=node_settings(fix) or None, workers=resolve_workers(workers), scheduler=scheduler)
     alterations = list_option(alteration, "--alteration") or None
     from her2resist.screen import find_nodal_targets, summarise_nodal_targets
