@@ -40,6 +40,19 @@ def test_fit_recovers_a_known_map() -> None:
     assert fitted.intercepts["ORR"] == pytest.approx(0.5, abs=0.02)
 
 
+def test_fit_of_mixed_arms_averages_probabilities() -> None:
+    # Arms mixing two tumour types in equal parts: the rate is the mean of two probabilities.
+    rng = np.random.default_rng(2)
+    pairs = rng.uniform(0.05, 0.999, (120, 2))
+    truth = Calibration({"pCR": -2.0}, 0.6)
+    rates = [np.mean([truth.probability("pCR", s) for s in pair]) for pair in pairs]
+    fitted = fit([tuple(p) for p in pairs], ["pCR"] * 120, rates, [1000] * 120)
+    assert fitted.slope == pytest.approx(0.6, abs=0.02)
+    assert fitted.intercepts["pCR"] == pytest.approx(-2.0, abs=0.02)
+    with pytest.raises(ParameterError, match="one score or as many"):
+        fit([(0.5, 0.6), (0.5, 0.6, 0.7)], ["pCR", "pCR"], [0.2, 0.3], [10, 10])
+
+
 def test_score_logit_is_clipped() -> None:
     assert np.isfinite(score_logit(np.array([0.0, 1.0]))).all()
 

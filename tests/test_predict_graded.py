@@ -36,11 +36,27 @@ def test_trastuzumab_adds_to_chemotherapy(chemo: str) -> None:
     assert score([], f"trastuzumab + {chemo}", "patient") > score([], chemo, "patient")
 
 
-@pytest.mark.xfail(strict=True, reason="pertuzumab's gain (heregulin-driven HER2:HER3, ADCC) is "
-                   "masked once trastuzumab + docetaxel saturate apoptosis in the patient context")
-def test_pertuzumab_adds_to_trastuzumab_docetaxel_in_patients() -> None:
-    assert (score([], "pertuzumab + trastuzumab + docetaxel", "patient")
-            > score([], "trastuzumab + docetaxel", "patient"))
+@pytest.mark.parametrize("alterations", [[], ["ER positive"], ["ER negative"]])
+def test_pertuzumab_adds_to_trastuzumab_docetaxel_in_patients(alterations: list[str]) -> None:
+    # Two Fc-bearing antibodies on distinct epitopes engage effectors more than one.
+    assert (score(alterations, "pertuzumab + trastuzumab + docetaxel", "patient")
+            > score(alterations, "trastuzumab + docetaxel", "patient"))
+
+
+def test_pertuzumab_adds_nothing_without_immune_effectors() -> None:
+    # In culture (no effectors, no heregulin) the second antibody has nothing to act on.
+    assert (score([], "pertuzumab + trastuzumab + docetaxel")
+            == score([], "trastuzumab + docetaxel"))
+
+
+def test_second_antibody_raises_effector_killing() -> None:
+    from her2resist.predict.graded_inputs import effector_level, immune_gain
+
+    p = load_graded_parameters()
+    assert immune_gain(p, ["trastuzumab"]) == 1.0
+    assert immune_gain(p, ["trastuzumab", "pertuzumab", "docetaxel"]) == 2.0
+    assert effector_level(0.5, 2.0) == pytest.approx(0.75)
+    assert effector_level(1.0, 2.0) == 1.0 and effector_level(0.0, 2.0) == 0.0
 
 
 def test_pik3ca_lowers_but_does_not_abolish_dual_blockade_with_chemotherapy() -> None:

@@ -10,9 +10,11 @@ setting, objective response in the metastatic one; patients per arm as weights w
 else 100).  Each arm is scored by :func:`~her2resist.predict.graded.predict_graded` in the
 patient context, its subgroup turned into alterations (``PIK3CA mutant`` -> a PIK3CA
 activating mutation, ``HR-positive``/``ER-positive`` -> ER positive, ``HR-negative`` -> ER
-negative; a subgroup without a hormone-receptor statement (``all``) -> the mean of the
-ER-positive and ER-negative scores, since about half the patients of these trials were
-HR-positive).  Arms whose regimen the drug catalogue cannot read ("physician's choice") are
+negative; a subgroup without a hormone-receptor statement (``all``) -> ER-positive and
+ER-negative tumours in equal parts, since about half the patients of these trials were
+HR-positive).  An arm that mixes tumour types is predicted as the **mean of their
+probabilities**, not the probability of their mean score: a response rate is averaged over
+patients, and the map is not linear (the virtual trials of ``cohort/`` average the same way).  Arms whose regimen the drug catalogue cannot read ("physician's choice") are
 skipped and listed.
 
 The fit is checked leave-one-trial-out: each trial's arms are predicted by the map fitted
@@ -191,8 +193,10 @@ def read_trials(path: str | Path) -> tuple[list[Arm], list[Comparison]]:
 
 
 # ---------------------------------------------------------------- scoring and fitting
-def score_arm(regimen: str, subgroup: str) -> float | None:
-    """Graded score of a regimen in a subgroup (patient context); None if unreadable."""
+def arm_scores(regimen: str, subgroup: str) -> tuple[float, ...] | None:
+    """Graded scores of a regimen in a subgroup (patient context), one per tumour type the
+    subgroup mixes (ER-positive and ER-negative when it names no hormone-receptor status);
+    None if the regimen is unreadable."""
     from her2resist.predict.graded import predict_graded
 
     alterations = Arm("", regimen, subgroup, "pCR", 0.0, 0, "").alterations
@@ -200,29 +204,55 @@ def score_arm(regimen: str, subgroup: str) -> float | None:
     if not any(a.startswith("ER ") for a in alterations):
         mixes = [[*alterations, "ER positive"], [*alterations, "ER negative"]]
     try:
-        scores = [predict_graded(m, regimen, context="patient", samples=0).score for m in mixes]
+        return tuple(predict_graded(m, regimen, context="patient", samples=0).score
+                     for m in mixes)
     except Her2ResistError:
         return None
-    return float(np.mean(scores))
 
 
-def fit(scores: Sequence[float], endpoints: Sequence[str], rates: Sequence[float],
-        counts: Sequence[int]) -> Calibration:
-    """Binomial maximum likelihood of the shared-slope logistic map."""
+def score_arm(regimen: str, subgroup: str) -> float | None:
+    """Mean graded score of a regimen over its subgroup's tumour types (see arm_scores)."""
+    scores = arm_scores(regimen, subgroup)
+    return None if scores is None else float(np.mean(scores))
+
+
+def _mixture_matrix(scores: Sequence[float | Sequence[float]]) -> np.ndarray:
+    """One row per arm, its tumour types' score logits (a single score repeated)."""
+    rows = [np.atleast_1d(np.asarray(s, float)) for s in scores]
+    width = max((len(r) for r in rows), default=1)
+    if any(width % len(r) for r in rows):
+        raise ParameterError("scores", "fit", "per arm one score or as many as the others",
+                             [len(r) for r in rows])
+    return np.array([np.resize(r, width) for r in rows])
+
+
+def mixture_probability(cal: Calibration, endpoint: str, scores: Sequence[float]) -> float:
+    """Response rate of a population mixing tumour types in equal parts: the mean of their
+    probabilities (a rate is averaged over patients, not over scores)."""
+    return float(np.mean([cal.probability(endpoint, s) for s in scores]))
+
+
+def fit(scores: Sequence[float | Sequence[float]], endpoints: Sequence[str],
+        rates: Sequence[float], counts: Sequence[int]) -> Calibration:
+    """Binomial maximum likelihood of the shared-slope logistic map.
+
+    ``scores`` holds one score per arm, or per arm the scores of the tumour types it mixes in
+    equal parts; the arm's modelled rate is then the mean of their probabilities.
+    """
     from scipy.optimize import minimize
 
     names = [e for e in ENDPOINTS if e in set(endpoints)]
-    x = score_logit(np.asarray(scores, float))
+    x = score_logit(_mixture_matrix(scores))
     y = np.asarray(rates, float)
     w = np.asarray(counts, float)
     which = np.array([names.index(e) for e in endpoints])
 
     def loss(theta: np.ndarray) -> float:
-        z = theta[which] + theta[-1] * x
-        log_p = -np.logaddexp(0.0, -z)
-        log_q = -np.logaddexp(0.0, z)
+        z = theta[which][:, None] + theta[-1] * x
+        prob = np.clip(np.mean(1.0 / (1.0 + np.exp(-z)), axis=1), 1e-12, 1 - 1e-12)
         ridge = 1e-6 * float(theta @ theta)  # keeps the fit finite when scores tie
-        return float(-(w * (y * log_p + (1 - y) * log_q)).sum() / w.sum()) + ridge
+        return float(-(w * (y * np.log(prob) + (1 - y) * np.log1p(-prob))).sum()
+                     / w.sum()) + ridge
 
     result = minimize(loss, np.zeros(len(names) + 1), method="BFGS")
     theta = result.x
@@ -238,37 +268,42 @@ def _spearman(a: Sequence[float], b: Sequence[float]) -> float:
 def calibrate(path: str | Path) -> tuple[Calibration, list[dict[str, object]]]:
     """Fit the map on a trials file and check it leave-one-trial-out (see module docs)."""
     arms, comparisons = read_trials(path)
-    scored = [(arm, score_arm(arm.regimen, arm.subgroup)) for arm in arms]
+    scored = [(arm, arm_scores(arm.regimen, arm.subgroup)) for arm in arms]
     usable = [(arm, s) for arm, s in scored if s is not None]
     skipped = sorted({f"{arm.trial}: {arm.regimen}" for arm, s in scored if s is None})
 
-    def fitted(subset: Iterable[tuple[Arm, float]]) -> Calibration:
+    def fitted(subset: Iterable[tuple[Arm, tuple[float, ...]]]) -> Calibration:
         subset = list(subset)
         return fit([s for _, s in subset], [a.endpoint for a, _ in subset],
                    [a.observed for a, _ in subset], [a.n for a, _ in subset])
 
     full = fitted(usable)
+    maps: dict[str, Calibration] = {}
     rows: list[dict[str, object]] = []
     for trial in dict.fromkeys(a.trial for a, _ in usable):
-        rest = fitted((a, s) for a, s in usable if a.trial != trial)
+        rest = maps[trial] = fitted((a, s) for a, s in usable if a.trial != trial)
         for arm, s in usable:
             if arm.trial != trial:
                 continue
             endpoint = arm.endpoint if arm.endpoint in rest.intercepts else "pCR"
             rows.append({"trial": trial, "regimen": arm.regimen, "subgroup": arm.subgroup,
-                         "endpoint": arm.endpoint, "observed": arm.observed, "score": s,
-                         "predicted": rest.probability(endpoint, s)})
+                         "endpoint": arm.endpoint, "observed": arm.observed,
+                         "score": float(np.mean(s)),
+                         "predicted": mixture_probability(rest, endpoint, s)})
     lookup = {(a.trial, a.regimen, a.subgroup): s for a, s in usable}
     ordered = judged = 0
     for c in comparisons:
         sub = c.subgroup
         better, worse = lookup.get((c.trial, c.better, sub)), lookup.get((c.trial, c.worse, sub))
         if better is None or worse is None:
-            better, worse = score_arm(c.better, sub), score_arm(c.worse, sub)
+            better, worse = arm_scores(c.better, sub), arm_scores(c.worse, sub)
         if better is None or worse is None:
             continue
         judged += 1
-        ordered += better > worse
+        cal = maps.get(c.trial, full)
+        endpoint = c.measure if c.measure in cal.intercepts else "pCR"
+        ordered += (mixture_probability(cal, endpoint, better)
+                    > mixture_probability(cal, endpoint, worse))
     observed = [float(r["observed"]) for r in rows]  # type: ignore[arg-type]
     predicted = [float(r["predicted"]) for r in rows]  # type: ignore[arg-type]
     pcr = [i for i, r in enumerate(rows) if r["endpoint"] == "pCR"]

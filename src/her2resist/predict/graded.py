@@ -144,8 +144,8 @@ def _treated_levels(p: gi.GradedParameters, setup: _Setup, background: Mapping[s
     doses = {**setup.doses, **(samples.get("doses", {}) if samples else {})}  # type: ignore[dict-item]
     drugs = gi.regimen_levels(p, setup.items, doses=doses, cycling=cycling, kill=kill)
     levels: dict[str, object] = {**background, **drugs}
-    if "Immune" in levels and setup.gain != 1.0:
-        levels["Immune"] = np.minimum(1.0, levels["Immune"] * setup.gain)  # type: ignore[operator]
+    if "Immune" in levels:
+        levels["Immune"] = gi.effector_level(levels["Immune"], setup.gain)
     return levels
 
 

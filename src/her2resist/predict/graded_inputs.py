@@ -184,8 +184,32 @@ def regimen_levels(
 
 
 def immune_gain(p: GradedParameters, item_ids: Iterable[str]) -> float:
-    """Largest Fc-effector gain among the regimen's antibodies (margetuximab > 1)."""
-    return max([float(p.drugs.get(i, {}).get("immune_gain", 1.0)) for i in item_ids] + [1.0])
+    """Fc engagement of the regimen: the sum of its distinct antibodies' ``fc`` weights.
+
+    Antibodies on distinct, non-competing HER2 epitopes (trastuzumab, pertuzumab) each bring
+    their Fc to the cell; margetuximab's Fc binds CD16A more tightly (weight 1.5).  See
+    :func:`effector_level` for how the engagement scales the effectors' killing.
+    """
+    return sum(float(p.drugs.get(i, {}).get("fc", 0.0)) for i in dict.fromkeys(item_ids))
+
+
+def effector_level(immune: Any, engagement: float) -> Any:
+    """Effector killing with ``engagement`` Fc weights bound: ``1 - (1 - immune)^engagement``.
+
+    Each Fc-bearing antibody bound gives an effector cell an independent chance to trigger
+    killing, so two antibodies at one effector level kill as one antibody at
+    ``1 - (1 - immune)^2`` (Yamashita-Kashima 2011: trastuzumab + pertuzumab potentiated ADCC).
+    An engagement of 1 or less leaves the level unchanged, and so does a level of 0 or 1 (the
+    Boolean limit).
+
+    Examples
+    --------
+    >>> effector_level(0.5, 2.0), effector_level(0.5, 1.0), effector_level(1.0, 2.0)
+    (0.75, 0.5, 1.0)
+    """
+    if engagement <= 1.0:
+        return immune
+    return 1.0 - (1.0 - immune) ** engagement
 
 
 def bystander(p: GradedParameters, item_ids: Iterable[str]) -> float:
