@@ -14,7 +14,8 @@ negative; a subgroup without a hormone-receptor statement (``all``) -> ER-positi
 ER-negative tumours in equal parts, since about half the patients of these trials were
 HR-positive).  An arm that mixes tumour types is predicted as the **mean of their
 probabilities**, not the probability of their mean score: a response rate is averaged over
-patients, and the map is not linear (the virtual trials of ``cohort/`` average the same way).  Arms whose regimen the drug catalogue cannot read ("physician's choice") are
+patients, and the map is not linear (the virtual trials of ``cohort/`` average the same way).
+Arms whose regimen the drug catalogue cannot read ("physician's choice") are
 skipped and listed.
 
 The fit is checked leave-one-trial-out: each trial's arms are predicted by the map fitted
