@@ -127,6 +127,9 @@ def report(
     samples: Annotated[int, typer.Option(
         "--samples", help="Graded engine: parameter sets drawn for each score's interval "
         "(0: no interval, about 10x faster; at most 256).")] = 16,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="Tables (at least 160 columns) even on a narrow terminal; by default "
+        "a terminal under 120 columns gets stacked blocks.")] = False,
 ) -> None:
     """Which HER2 regimens a tumour escapes, why, on what evidence, and what restores response.
 
@@ -155,7 +158,7 @@ def report(
         reports = [build_report(p, regimens=regimens, standard=not only_named, graded=graded)
                    for p in profiles]
     deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},
-            lambda: _print_reports(reports))
+            lambda: _print_reports(reports, wide))
 
 
 def _graded_options(engine: str, context: str, endpoint: str, samples: int) -> Any:
@@ -174,14 +177,25 @@ def _graded_options(engine: str, context: str, endpoint: str, samples: int) -> A
     return GradedOptions(context, endpoint, samples) if engine == "graded" else None
 
 
-def _print_reports(reports: list[Any]) -> None:
-    from her2resist.report.text import report_renderable
+def _print_reports(reports: list[Any], wide: bool) -> None:
+    from her2resist.report.text import WIDE_FROM, is_narrow, report_renderable
 
+    # COLUMNS (when set) or the terminal's width; 160 when printing to a pipe or file.
+    width = _columns() or (console.width if console.is_terminal else 160)
+    narrow = not wide and is_narrow(width)
     # report_renderable escapes every user string itself and styles with markup.
-    styled = Console(emoji=False, file=console.file, width=console.width if console.is_terminal
-                     else 160)
+    styled = Console(emoji=False, file=console.file,
+                     width=width if narrow else max(width, WIDE_FROM, 160 if wide else 0))
     for item in reports:
-        styled.print(report_renderable(item))
+        styled.print(report_renderable(item, narrow=narrow))
+
+
+def _columns() -> int | None:
+    """``COLUMNS`` from the environment, when it is a usable width."""
+    import os
+
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and 20 <= int(value) <= 1000 else None
 
 
 def _vcf_options(tumour: str | None, normal: str | None, min_vaf: float, min_depth: int,

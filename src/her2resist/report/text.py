@@ -18,15 +18,21 @@ import io
 import json
 from collections.abc import Sequence
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from her2resist.exceptions import ParameterError
 from her2resist.report.build import RegimenResult, Report
 
 #: The schema of :func:`render_json`'s document (a list of ``her2resist-report/1`` objects).
 REPORTS_SCHEMA = "her2resist-reports/1"
+
+#: Report layouts: tables, stacked blocks, or chosen by width.
+LAYOUTS = ("auto", "wide", "narrow")
+#: Terminal width from which ``"auto"`` lays the report out as tables.
+WIDE_FROM = 120
 
 CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "bold red"}
 
@@ -115,8 +121,26 @@ def _regimen_table(report: Report) -> Table:
     return table
 
 
-def report_renderable(report: Report) -> Panel:
-    """One report as a rich renderable (a titled panel of tables)."""
+def report_renderable(report: Report, *, narrow: bool = False) -> RenderableType:
+    """One report as a rich renderable: a titled panel of tables, or with ``narrow`` stacked
+    key/value blocks that fit 80 columns (:mod:`her2resist.report.narrow`).
+
+    Examples
+    --------
+    >>> from rich.console import Console
+    >>> from her2resist.profile import TumourProfile
+    >>> from her2resist.report import build_report
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       standard=False, regimens=["trastuzumab"], graded=None)
+    >>> console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    >>> console.print(report_renderable(report, narrow=True))
+    >>> "overcome by" in console.export_text()
+    True
+    """
+    if narrow:
+        from her2resist.report.narrow import narrow_renderable
+
+        return narrow_renderable(report, _status_line(report))
     parts: list[object] = [_status_line(report), _alteration_table(report)]
     if report.profile.unmapped:
         parts.append(_unmapped_table(report))
@@ -128,8 +152,11 @@ def report_renderable(report: Report) -> Panel:
                  title_align="left")
 
 
-def render_text(reports: Sequence[Report], *, width: int = 160) -> str:
+def render_text(reports: Sequence[Report], *, width: int = 160, layout: str = "auto") -> str:
     """Plain text of the terminal rendering (no colour), for files and tests.
+
+    ``layout`` is ``"wide"`` (tables), ``"narrow"`` (stacked blocks, for 80 columns) or
+    ``"auto"``: narrow below :data:`WIDE_FROM` columns.
 
     Examples
     --------
@@ -139,8 +166,24 @@ def render_text(reports: Sequence[Report], *, width: int = 160) -> str:
     ...                       standard=False, regimens=["trastuzumab"])
     >>> "her2resist report: T1" in render_text([report], width=80)
     True
+    >>> "┃ regimen" in render_text([report], width=80, layout="wide")
+    True
     """
+    narrow = is_narrow(width, layout)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     for report in reports:
-        console.print(report_renderable(report))
+        console.print(report_renderable(report, narrow=narrow))
     return console.export_text()
+
+
+def is_narrow(width: int, layout: str = "auto") -> bool:
+    """Whether ``layout`` at ``width`` columns is the narrow one (stacked blocks).
+
+    Examples
+    --------
+    >>> is_narrow(80), is_narrow(160), is_narrow(80, "wide")
+    (True, False, False)
+    """
+    if layout not in LAYOUTS:
+        raise ParameterError("layout", "render_text", f"one of {', '.join(LAYOUTS)}", layout)
+    return layout == "narrow" or (layout == "auto" and width < WIDE_FROM)
