@@ -29,11 +29,15 @@ main()
 
 
 def _modules_after(tmp_path, *args: str) -> set[str]:
+    """Modules imported by a second run of the command (the first fills the data cache)."""
     out = tmp_path / "modules.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(out), *args], capture_output=True,
-                          text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+           "HER2RESIST_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("HER2RESIST_NO_CACHE", None)
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", _PROBE, str(out), *args],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
     return set(json.loads(out.read_text()))
 
 
@@ -66,3 +70,5 @@ def test_one_shot_predict_imports_only_what_it_needs(tmp_path, engine) -> None:
                 m.endswith(("_cmd", "_cmds"))}
     assert commands == {"her2resist.cli.predict_cmds"}
     assert not any(m.startswith("her2resist.web") for m in modules)
+    # The package's model and knowledge base come from the data cache: nothing is validated.
+    assert "her2resist.knowledge._yaml" not in modules

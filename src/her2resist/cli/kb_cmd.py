@@ -24,6 +24,7 @@ from rich.text import Text
 from her2resist.cli._common import console, handle_errors, json_text, usage_error, write_atomic
 from her2resist.cli._options import JSON_OPTION, OUTPUT_OPTION, format_option
 from her2resist.cli._output import deliver, plan_output
+from her2resist.knowledge.schema import record_dict
 
 if TYPE_CHECKING:
     from her2resist.knowledge.kb import KnowledgeBase
@@ -77,7 +78,7 @@ def _drug_rows(kb: KnowledgeBase, gene: str | None) -> list[dict[str, Any]]:
     for drug in kb.catalogue.drugs.values():
         if gene and gene.upper() not in {t.upper() for t in drug.targets}:
             continue
-        rows.append(drug.model_dump(mode="json"))
+        rows.append(record_dict(drug))
     return rows
 
 
@@ -171,7 +172,7 @@ def show_command(record_id: str = _ID, fmt: str | None = _FORMAT, as_json: bool 
     kind, record = kb.get(record_id)
     data = (mechanism_to_dict(kb, record) if kind == "mechanism"
             else evidence_to_dict(record) if kind == "evidence"
-            else record.model_dump(mode="json"))
+            else record_dict(record))
     data = {"kind": kind, **data}
 
     def show() -> None:

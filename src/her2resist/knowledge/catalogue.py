@@ -20,8 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from her2resist.common.cached import load_cached
 from her2resist.exceptions import KnowledgeBaseError, UnknownNameError
-from her2resist.knowledge._yaml import read_yaml, strip_lines, validate_records
 from her2resist.knowledge.schema import Alteration, Drug, DrugClass
 
 THREE_TO_ONE = {
@@ -193,6 +193,8 @@ def _unique(records: list, path: Path, what: str) -> dict:
 
 def read_catalogue(folder: Path) -> Catalogue:
     """Read and validate ``drugs.yaml`` and ``alterations.yaml`` from ``folder``."""
+    from her2resist.knowledge._yaml import read_yaml, validate_records
+
     drugs_path = folder / "drugs.yaml"
     drug_data = read_yaml(drugs_path)
     classes = _unique(
@@ -219,6 +221,8 @@ def read_catalogue(folder: Path) -> Catalogue:
 
 def _gene_aliases(path: Path, data: Any) -> dict[str, str]:
     """``gene_aliases``: upper-case names other models use -> the HGNC symbol."""
+    from her2resist.knowledge._yaml import strip_lines
+
     raw = strip_lines(data.get("gene_aliases", {})) if isinstance(data, dict) else {}
     if not isinstance(raw, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
@@ -227,7 +231,27 @@ def _gene_aliases(path: Path, data: Any) -> dict[str, str]:
     return {k.upper(): v for k, v in raw.items()}
 
 
+#: Modules whose code defines the catalogue's records and reads them (part of the cache key).
+LOADER_MODULES = ("her2resist.knowledge.schema", "her2resist.knowledge._yaml",
+                  "her2resist.knowledge.catalogue", "her2resist.common.documents")
+
+
 @lru_cache(maxsize=2)
 def load_catalogue(folder: str | None = None) -> Catalogue:
-    """The package's catalogue (cached); ``folder`` reads another copy of the data files."""
-    return read_catalogue(Path(folder) if folder else data_dir())
+    """The package's catalogue (cached, in memory and on disk: :mod:`her2resist.common.cached`);
+    ``folder`` reads another copy of the data files (never cached on disk)."""
+    if folder:
+        return read_catalogue(Path(folder))
+    source = data_dir()
+    drugs, classes, alterations, aliases = load_cached(
+        "catalogue", [source / "drugs.yaml", source / "alterations.yaml"], LOADER_MODULES,
+        lambda: catalogue_parts(read_catalogue(source)))
+    return Catalogue(drugs=MappingProxyType(drugs), classes=MappingProxyType(classes),
+                     alterations=MappingProxyType(alterations),
+                     gene_aliases=MappingProxyType(aliases))
+
+
+def catalogue_parts(cat: Catalogue) -> tuple[dict[str, Drug], dict[str, DrugClass],
+                                             dict[str, Alteration], dict[str, str]]:
+    """The catalogue's tables as plain dicts (what the disk cache stores)."""
+    return dict(cat.drugs), dict(cat.classes), dict(cat.alterations), dict(cat.gene_aliases)

@@ -41,6 +41,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from her2resist.exceptions import DataQualityWarning, KnowledgeBaseError, UnknownNameError
+from her2resist.knowledge._yaml import check_record, first_error
 from her2resist.knowledge.catalogue import Catalogue, data_dir, load_catalogue
 from her2resist.knowledge.schema import Evidence
 
@@ -177,15 +178,15 @@ def civic_row_to_evidence(row: Mapping[str, str], catalogue: Catalogue,
         f"({direction.replace('_', ' ')})."
     )
     alterations = [a for gene, variant in variants for a in map_variant(gene, variant, catalogue)]
-    return Evidence(
+    return check_record(Evidence, dict(
         id=f"CIVIC_EID{int(row['evidence_id'])}",
         ref=f"PMID:{int(pmid)}",
         citation=row["citation"].strip(),
-        kind=_KIND[level],  # type: ignore[arg-type]
+        kind=_KIND[level],
         scale="CIViC",
         level=level,
-        direction=direction,  # type: ignore[arg-type]
-        significance=significance,  # type: ignore[arg-type]
+        direction=direction,
+        significance=significance,
         drugs=map_drugs(drugs, catalogue),
         alterations=tuple(dict.fromkeys(alterations)),
         summary=summary,
@@ -195,7 +196,7 @@ def civic_row_to_evidence(row: Mapping[str, str], catalogue: Catalogue,
         statement=row["evidence_statement"].strip() or None,
         disease=row["disease"].strip(),
         release=release,
-    )
+    ))
 
 
 def civic_release(path: Path) -> str:
@@ -295,10 +296,9 @@ def _convert(path: Path, reader: csv.DictReader, catalogue: Catalogue,
         try:
             out.append(civic_row_to_evidence(row, catalogue, release))
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "?"
-            raise KnowledgeBaseError(path, f"CIViC EID{eid}: {err['msg']}", line=line,
-                                     field=field) from None
+            field, message, _ = first_error(exc)
+            raise KnowledgeBaseError(path, f"CIViC EID{eid}: {message}", line=line,
+                                     field=field or "?") from None
         except (KeyError, ValueError) as exc:
             raise KnowledgeBaseError(path, f"CIViC EID{eid}: unreadable value {exc}",
                                      line=line) from None

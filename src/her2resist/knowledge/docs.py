@@ -14,7 +14,7 @@ from typing import Any
 
 from her2resist.knowledge.checks import split_regimen
 from her2resist.knowledge.kb import KnowledgeBase
-from her2resist.knowledge.schema import Evidence, Mechanism
+from her2resist.knowledge.schema import Evidence, Mechanism, record_dict
 
 #: The HER2-targeted drugs shown as columns of the mechanism table.
 HER2_DRUGS = ("trastuzumab", "pertuzumab", "lapatinib", "tucatinib", "neratinib", "afatinib",
@@ -32,7 +32,7 @@ def mechanism_to_dict(kb: KnowledgeBase, mech: Mechanism) -> dict[str, Any]:
     >>> mechanism_to_dict(kb, kb.mechanisms["p95HER2"])["resistant_to"]
     ['trastuzumab']
     """
-    data = mech.model_dump(mode="json")
+    data = record_dict(mech)
     data["alterations"] = [
         {"id": a, "name": kb.catalogue.alterations[a].name,
          "set": dict(kb.catalogue.alterations[a].set)} for a in mech.alterations
@@ -43,7 +43,7 @@ def mechanism_to_dict(kb: KnowledgeBase, mech: Mechanism) -> dict[str, Any]:
 
 def evidence_to_dict(item: Evidence) -> dict[str, Any]:
     """An evidence item as plain data, with its strength rank (0 strongest)."""
-    data = item.model_dump(mode="json", exclude_none=True)
+    data = record_dict(item, exclude_none=True)
     data["rank"] = item.rank
     return data
 

@@ -24,12 +24,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from her2resist.common.cached import load_cached
 from her2resist.exceptions import UnknownNameError
 from her2resist.knowledge._yaml import read_yaml, record_lines, validate_records
 from her2resist.knowledge.catalogue import (
+    LOADER_MODULES,
     Catalogue,
     _unique,
     data_dir,
+    load_catalogue,
     normalise_name,
     read_catalogue,
 )
@@ -197,4 +200,18 @@ def load_knowledge_base(folder: str | None = None) -> KnowledgeBase:
     >>> kb.catalogue.find_drug("Enhertu").id
     'trastuzumab_deruxtecan'
     """
-    return read_knowledge_base(Path(folder) if folder else data_dir())
+    if folder:
+        return read_knowledge_base(Path(folder))
+    source = data_dir()
+    catalogue = load_catalogue()
+    files = [source / name for name in ("drugs.yaml", "alterations.yaml", EVIDENCE_FILE,
+                                        MECHANISMS_FILE)]
+    mechanisms, evidence = load_cached(
+        "knowledge-base", [*files, source / CIVIC_FILE],
+        (*LOADER_MODULES, __name__, "her2resist.knowledge.civic", "her2resist.knowledge.checks"),
+        lambda: _parts(read_knowledge_base(source)))
+    return KnowledgeBase(catalogue, MappingProxyType(mechanisms), MappingProxyType(evidence))
+
+
+def _parts(kb: KnowledgeBase) -> tuple[dict[str, Mechanism], dict[str, Evidence]]:
+    return dict(kb.mechanisms), dict(kb.evidence)

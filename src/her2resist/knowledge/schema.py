@@ -1,15 +1,28 @@
-"""Schemas of the knowledge-base records (pydantic: the data files are input to validate).
+"""Schemas of the knowledge-base records: frozen dataclasses, validated by pydantic.
 
-Records are frozen and reject unknown fields, so a misspelt key in a data file is an error
-that names the file, the record, the field and the line (see :mod:`._yaml`).
+The records are plain frozen dataclasses, so the code that reads the knowledge base (every
+prediction) never imports pydantic. The constraints are written in the annotations as
+pydantic's ``Field`` and ``AfterValidator``; those names are resolved only when a data file is
+validated (:func:`her2resist.knowledge._yaml.validate_records` imports pydantic and builds the
+validators), and the checks across fields live in ``__post_init__``, which pydantic runs and
+reports like any other error. Records reject unknown fields, so a misspelt key in a data file is
+an error that names the file, the record, the field and the line (see :mod:`._yaml`).
+
+Examples
+--------
+>>> rules = VariantRules(protein_changes=("H1047R",))
+>>> record_dict(rules)["protein_changes"]
+['H1047R']
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from dataclasses import dataclass, fields, is_dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+if TYPE_CHECKING:  # resolved by pydantic when a file is validated (see the module docstring)
+    from pydantic import AfterValidator, Field
 
 _ID = r"^[A-Za-z][A-Za-z0-9_]*$"
 PROTEIN_CHANGE = re.compile(
@@ -35,50 +48,81 @@ MECHANISM_CATEGORIES = (
 )
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+#: pydantic's configuration of every record (read when a file is validated).
+_CONFIG = {"extra": "forbid"}
 
 
-class DrugClass(_Record):
+def record_dict(record: Any, *, exclude_none: bool = False) -> Any:
+    """A record as JSON-ready data (tuples as lists), recursively; ``exclude_none`` drops
+    fields whose value is None."""
+    if is_dataclass(record) and not isinstance(record, type):
+        return {f.name: record_dict(getattr(record, f.name), exclude_none=exclude_none)
+                for f in fields(record)
+                if not (exclude_none and getattr(record, f.name) is None)}
+    if isinstance(record, (tuple, list)):
+        return [record_dict(v, exclude_none=exclude_none) for v in record]
+    if isinstance(record, dict):
+        return {k: record_dict(v, exclude_none=exclude_none) for k, v in record.items()}
+    return record
+
+
+def _check_protein_changes(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not PROTEIN_CHANGE.match(value):
+            raise ValueError(
+                f"{value!r} is not a one-letter protein change such as H1047R or G12*"
+            )
+    return values
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DrugClass:
     """A class of drugs a regimen may name instead of a drug ("PI3K inhibitor")."""
+    __pydantic_config__ = _CONFIG
 
-    id: str = Field(pattern=_ID)
+    id: Annotated[str, Field(pattern=_ID)]
     name: str
     synonyms: tuple[str, ...] = ()
-    nodes: tuple[str, ...] = Field(min_length=1)
+    nodes: Annotated[tuple[str, ...], Field(min_length=1)]
     #: Aimed at HER2 itself (a HER2 regimen's backbone, never a "partner" of one).
     her2_directed: bool = False
 
 
-class Approval(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Approval:
     """A regulatory approval in HER2-positive breast cancer."""
+    __pydantic_config__ = _CONFIG
 
     agency: Literal["FDA", "EMA", "PMDA", "NMPA", "MHRA"]
-    year: int = Field(ge=1990, le=2100)
+    year: Annotated[int, Field(ge=1990, le=2100)]
     indication: str = ""
 
 
-class Trial(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trial:
     """A pivotal trial and its headline result, in our words."""
+    __pydantic_config__ = _CONFIG
 
     name: str
-    nct: str | None = Field(default=None, pattern=r"^NCT\d{8}$")
+    nct: Annotated[str | None, Field(pattern=r"^NCT\d{8}$")] = None
     phase: str = ""
     setting: str
     result: str
-    ref: str | None = Field(default=None, pattern=REF)
+    ref: Annotated[str | None, Field(pattern=REF)] = None
     checked: Literal["abstract", "full text", "not checked"] = "not checked"
 
 
-class Drug(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Drug:
     """A drug: its names, the model's drug node(s) it switches on, what it does."""
+    __pydantic_config__ = _CONFIG
 
-    id: str = Field(pattern=_ID)
+    id: Annotated[str, Field(pattern=_ID)]
     name: str
     brands: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
-    nodes: tuple[str, ...] = Field(min_length=1)
+    nodes: Annotated[tuple[str, ...], Field(min_length=1)]
     targets: tuple[str, ...] = ()
     #: Drugs this one carries (an antibody-drug conjugate's antibody): never combined with it.
     includes: tuple[str, ...] = ()
@@ -87,34 +131,28 @@ class Drug(_Record):
     trials: tuple[Trial, ...] = ()
 
 
-class VariantRules(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VariantRules:
     """Which observed variants count as an alteration."""
+    __pydantic_config__ = _CONFIG
 
-    protein_changes: tuple[str, ...] = ()
+    protein_changes: Annotated[tuple[str, ...], AfterValidator(_check_protein_changes)] = ()
     truncating: bool = False
     copy_number: Literal["amplification", "deletion"] | None = None
     expression: Literal["high", "low"] | None = None
     ihc: tuple[Literal["0", "1+", "2+", "3+", "loss", "positive", "nuclear"], ...] = ()
     notes: str = ""
 
-    @field_validator("protein_changes")
-    @classmethod
-    def _check_changes(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            if not PROTEIN_CHANGE.match(value):
-                raise ValueError(
-                    f"{value!r} is not a one-letter protein change such as H1047R or G12*"
-                )
-        return values
 
-
-class Alteration(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alteration:
     """One alteration of the vocabulary and the model perturbation it stands for."""
+    __pydantic_config__ = _CONFIG
 
-    id: str = Field(pattern=_ID)
+    id: Annotated[str, Field(pattern=_ID)]
     gene: str
     name: str
-    set: dict[str, Literal[0, 1]] = Field(min_length=1)
+    set: Annotated[dict[str, Literal[0, 1]], Field(min_length=1)]
     events: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     variants: VariantRules = VariantRules()
@@ -122,11 +160,13 @@ class Alteration(_Record):
     her2_status: bool = False
 
 
-class Evidence(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
     """One piece of evidence: a publication and what it showed, on a documented scale."""
+    __pydantic_config__ = _CONFIG
 
-    id: str = Field(pattern=_ID)
-    ref: str = Field(pattern=REF)
+    id: Annotated[str, Field(pattern=_ID)]
+    ref: Annotated[str, Field(pattern=REF)]
     citation: str
     kind: Literal["preclinical", "clinical", "trial_subgroup", "case_report", "meta_analysis"]
     scale: Literal["CIViC", "ESCAT"] = "CIViC"
@@ -135,7 +175,7 @@ class Evidence(_Record):
     significance: Literal["resistance", "sensitivity", "prognostic", "mechanism"]
     drugs: tuple[str, ...] = ()
     alterations: tuple[str, ...] = ()
-    summary: str = Field(min_length=10)
+    summary: Annotated[str, Field(min_length=10)]
     result: str | None = None
     checked: Literal["abstract", "full text", "title", "not checked"]
     source: Literal["curated", "civic"] = "curated"
@@ -145,15 +185,13 @@ class Evidence(_Record):
     #: The CIViC release the item was read from (civic items only).
     release: str | None = None
 
-    @model_validator(mode="after")
-    def _check_level(self) -> Evidence:
+    def __post_init__(self) -> None:
         allowed = CIVIC_LEVELS if self.scale == "CIViC" else ESCAT_LEVELS
         if self.level not in allowed:
             raise ValueError(
                 f"level {self.level!r} is not on the {self.scale} scale; accepted: "
                 f"{', '.join(allowed)}"
             )
-        return self
 
     @property
     def rank(self) -> int:
@@ -161,15 +199,19 @@ class Evidence(_Record):
         return LEVEL_RANK[(self.scale, self.level)]
 
 
-class Detection(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Detection:
     """How a mechanism is detected in a tumour."""
+    __pydantic_config__ = _CONFIG
 
     method: Literal["mutation", "copy_number", "ihc", "expression", "other"]
     description: str
 
 
-class Strategy(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Strategy:
     """A way to overcome a mechanism: a combination, a sequence, or a nodal target."""
+    __pydantic_config__ = _CONFIG
 
     kind: Literal["combination", "sequencing", "nodal_target"]
     regimen: str
@@ -177,7 +219,8 @@ class Strategy(_Record):
     evidence: tuple[str, ...] = ()
 
 
-class Mechanism(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mechanism:
     """A mechanism of resistance: what it resists, how it maps to the model, its evidence.
 
     ``resistant_to`` and ``active`` hold regimens from the literature: drug or class ids
@@ -187,28 +230,28 @@ class Mechanism(_Record):
     the untreated cell) needs no alteration.  A mechanism that the model cannot represent has no
     alterations and says why in ``model_gap``.
     """
+    __pydantic_config__ = _CONFIG
 
-    id: str = Field(pattern=_ID)
+    id: Annotated[str, Field(pattern=_ID)]
     name: str
     category: Literal[
         "target_not_reachable", "target_mutated", "compensating_receptor",
         "downstream_activation", "cell_cycle", "apoptosis", "immune", "adc_specific",
     ]
     description: str
-    genes: tuple[str, ...] = Field(min_length=1)
-    resistant_to: tuple[str, ...] = Field(min_length=1)
+    genes: Annotated[tuple[str, ...], Field(min_length=1)]
+    resistant_to: Annotated[tuple[str, ...], Field(min_length=1)]
     active: tuple[str, ...] = ()
     alterations: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     model_gap: str | None = None
     intrinsic: bool = False
-    detection: tuple[Detection, ...] = Field(min_length=1)
+    detection: Annotated[tuple[Detection, ...], Field(min_length=1)]
     strategies: tuple[Strategy, ...] = ()
-    evidence: tuple[str, ...] = Field(min_length=1)
+    evidence: Annotated[tuple[str, ...], Field(min_length=1)]
     conflict: str | None = None
 
-    @model_validator(mode="after")
-    def _check_mapping(self) -> Mechanism:
+    def __post_init__(self) -> None:
         if not self.alterations and not (self.model_gap or self.intrinsic):
             raise ValueError(
                 "a mechanism needs alterations, intrinsic: true, or a model_gap saying why none"
@@ -216,4 +259,3 @@ class Mechanism(_Record):
         overlap = set(self.resistant_to) & set(self.active)
         if overlap:
             raise ValueError(f"{sorted(overlap)} listed both in resistant_to and in active")
-        return self

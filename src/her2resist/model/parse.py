@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from her2resist.common.cached import load_cached
 from her2resist.common.documents import read_document
 from her2resist.common.text import excerpt
 from her2resist.exceptions import ModelError
@@ -38,7 +39,19 @@ def default_model_path() -> Path:
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> Network:
-    return read_model_yaml(path)
+    if Path(path) != default_model_path():
+        return read_model_yaml(path)
+    # The package's own model is also kept on disk (her2resist.common.cached); a Network
+    # holds a read-only mapping, so its parts are stored.
+    nodes, name, version = load_cached(
+        "model", [Path(path)], (__name__, "her2resist.model.network", "her2resist.model.rules",
+                                "her2resist.common.documents"),
+        lambda: _model_parts(read_model_yaml(path)))
+    return Network(nodes=nodes, name=name, version=version, source=path)
+
+
+def _model_parts(network: Network) -> tuple[dict[str, Node], str, str]:
+    return dict(network.nodes), network.name, network.version
 
 
 def load_model(path: str | Path | None = None, *, implicit_inputs: bool = False) -> Network:

@@ -1,0 +1,119 @@
+"""A disk cache for what the package builds from its own data files (model, knowledge base).
+
+Reading the package's YAML files with line tracking and validating every record costs more
+than a one-shot command's whole computation, and gives the same objects every time. So the
+objects built from the *package's* files are kept, pickled, in the user's cache folder, under a
+key that covers everything that could change them: the package version, the Python version,
+the bytes of every data file read and the source of the modules that define the objects and
+their loader. Any change to any of them is a new key; a missing, unreadable, corrupt or
+unwritable cache is silently a cache miss, and the objects are built as before. Files that a
+user gives are never cached, so their error messages come from the loaders, as always.
+
+The folder is ``$HER2RESIST_CACHE_DIR``, else ``$XDG_CACHE_HOME/her2resist``, else
+``~/.cache/her2resist``; ``HER2RESIST_NO_CACHE=1`` turns the cache off. Like any file in a
+user's home, the cache is trusted as much as the user's own account (it is loaded with
+:mod:`pickle`).
+
+Examples
+--------
+>>> import tempfile, pathlib, os
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> data = folder / "numbers.txt"
+>>> _ = data.write_text("1 2 3")
+>>> os.environ["HER2RESIST_CACHE_DIR"] = str(folder / "cache")
+>>> build = lambda: sum(map(int, data.read_text().split()))
+>>> load_cached("numbers", [data], [__name__], build)
+6
+>>> load_cached("numbers", [data], [__name__], lambda: "not called: read from the cache")
+6
+>>> del os.environ["HER2RESIST_CACHE_DIR"]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+#: Bumped when the layout of cached entries changes.
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when the cache is turned off."""
+    if os.environ.get("HER2RESIST_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("HER2RESIST_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "her2resist"
+
+
+def cache_key(kind: str, sources: Sequence[Path], modules: Sequence[str]) -> str:
+    """Hash of everything the cached object depends on (see the module docstring)."""
+    from her2resist import __version__
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{kind}\0{__version__}\0{sys.version}".encode())
+    for path in sources:
+        digest.update(b"\0file\0" + path.name.encode() + b"\0" + path.read_bytes())
+    for name in modules:
+        module = sys.modules.get(name)
+        origin = getattr(module, "__file__", None) if module else _origin(name)
+        digest.update(b"\0module\0" + name.encode() + b"\0" + Path(origin or "").read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _origin(name: str) -> str | None:
+    """The source file of a module, without importing it."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    return spec.origin if spec else None
+
+
+def load_cached(kind: str, sources: Sequence[Path], modules: Sequence[str],
+                build: Callable[[], T]) -> T:
+    """The object ``build()`` makes from ``sources``, from the cache when it holds it.
+
+    ``modules`` are the modules (imported or not) whose code defines the object and its building:
+    their source is part of the key, so a changed class or loader never meets an old entry.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    try:
+        path = folder / f"{kind}-{cache_key(kind, sources, modules)}.pickle"
+    except OSError:
+        return build()
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # type: ignore[no-any-return]
+    except Exception:
+        pass
+    value = build()
+    _store(folder, kind, path, value)
+    return value
+
+
+def _store(folder: Path, kind: str, path: Path, value: object) -> None:
+    """Write the entry whole or not at all; drop older entries of the same kind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in folder.glob(f"{kind}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except Exception:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,93 @@
+"""The disk cache of what the package builds from its own data files
+(:mod:`her2resist.common.cached`): a warm cache gives the same objects as a fresh read, and a
+corrupt, stale or unwritable cache only means the files are read again."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from her2resist.common import cached
+from her2resist.knowledge import catalogue as cat_module
+from her2resist.knowledge import kb as kb_module
+from her2resist.knowledge.catalogue import data_dir, read_catalogue
+from her2resist.knowledge.kb import read_knowledge_base
+from her2resist.model import parse
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("HER2RESIST_CACHE_DIR", str(folder))
+    monkeypatch.delenv("HER2RESIST_NO_CACHE", raising=False)
+    for func in (cat_module.load_catalogue, kb_module.load_knowledge_base, parse._load_cached):
+        func.cache_clear()
+    yield folder
+    for func in (cat_module.load_catalogue, kb_module.load_knowledge_base, parse._load_cached):
+        func.cache_clear()
+
+
+def _fresh() -> tuple:
+    cat = read_catalogue(data_dir())
+    kb = read_knowledge_base(data_dir())
+    net = parse.read_model_yaml(parse.default_model_path())
+    return cat, kb, net
+
+
+def _loaded() -> tuple:
+    for func in (cat_module.load_catalogue, kb_module.load_knowledge_base, parse._load_cached):
+        func.cache_clear()
+    return cat_module.load_catalogue(), kb_module.load_knowledge_base(), parse.load_model()
+
+
+def _same(a: tuple, b: tuple) -> None:
+    (cat_a, kb_a, net_a), (cat_b, kb_b, net_b) = a, b
+    assert cat_module.catalogue_parts(cat_a) == cat_module.catalogue_parts(cat_b)
+    assert dict(kb_a.mechanisms) == dict(kb_b.mechanisms)
+    assert dict(kb_a.evidence) == dict(kb_b.evidence)
+    assert dict(net_a.nodes) == dict(net_b.nodes) and net_a.hash == net_b.hash
+    assert [n.expr for n in net_a.nodes.values()] == [n.expr for n in net_b.nodes.values()]
+    assert (net_a.name, net_a.version, net_a.source) == (net_b.name, net_b.version, net_b.source)
+
+
+def test_warm_cache_gives_what_a_fresh_read_gives(cache_dir) -> None:
+    fresh = _fresh()
+    cold = _loaded()
+    assert sorted(p.name.split("-")[0] for p in cache_dir.glob("*.pickle")) == [
+        "catalogue", "knowledge", "model"]
+    _same(fresh, cold)
+    _same(fresh, _loaded())
+
+
+def test_corrupt_entries_are_rebuilt(cache_dir) -> None:
+    _loaded()
+    for entry in cache_dir.glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    _same(_fresh(), _loaded())
+    assert all(e.read_bytes() != b"not a pickle" for e in cache_dir.glob("*.pickle"))
+
+
+def test_unwritable_cache_is_no_cache(tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setenv("HER2RESIST_CACHE_DIR", str(blocker / "cache"))
+    _same(_fresh(), _loaded())
+
+
+def test_key_follows_data_and_code(tmp_path) -> None:
+    data = tmp_path / "a.yaml"
+    data.write_text("x: 1\n")
+    key = cached.cache_key("k", [data], [cached.__name__])
+    data.write_text("x: 2\n")
+    assert cached.cache_key("k", [data], [cached.__name__]) != key
+    assert cached.cache_key("k", [data], ["her2resist.knowledge.schema"]) != \
+        cached.cache_key("k", [data], [cached.__name__])
+
+
+def test_no_cache_switch(tmp_path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "HER2RESIST_NO_CACHE": "1",
+           "HER2RESIST_CACHE_DIR": str(tmp_path / "cache")}
+    code = "from her2resist.knowledge.catalogue import load_catalogue; load_catalogue()"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    assert not (tmp_path / "cache").exists()
