@@ -45,12 +45,32 @@ def test_fit_of_mixed_arms_averages_probabilities() -> None:
     rng = np.random.default_rng(2)
     pairs = rng.uniform(0.05, 0.999, (120, 2))
     truth = Calibration({"pCR": -2.0}, 0.6)
-    rates = [np.mean([truth.probability("pCR", s) for s in pair]) for pair in pairs]
-    fitted = fit([tuple(p) for p in pairs], ["pCR"] * 120, rates, [1000] * 120)
+    rates = [0.3 * truth.probability("pCR", a) + 0.7 * truth.probability("pCR", b)
+             for a, b in pairs]
+    mixes = [((0.3, a), (0.7, b)) for a, b in pairs]
+    fitted = fit(mixes, ["pCR"] * 120, rates, [1000] * 120)
     assert fitted.slope == pytest.approx(0.6, abs=0.02)
     assert fitted.intercepts["pCR"] == pytest.approx(-2.0, abs=0.02)
-    with pytest.raises(ParameterError, match="one score or as many"):
-        fit([(0.5, 0.6), (0.5, 0.6, 0.7)], ["pCR", "pCR"], [0.2, 0.3], [10, 10])
+    # the mean score's probability is not the mean probability: that fit is off
+    naive = fit([0.3 * a + 0.7 * b for a, b in pairs], ["pCR"] * 120, rates, [1000] * 120)
+    assert abs(naive.intercepts["pCR"] + 2.0) > 0.1
+
+
+def test_subgroups_select_strata_of_the_population() -> None:
+    from her2resist.cli.calibrate_cmd import population_strata
+    from her2resist.predict.calibration import subgroup_strata
+
+    strata = population_strata(20_000)
+    assert sum(w for w, _ in strata) == pytest.approx(1.0)
+    wild = subgroup_strata("PIK3CA wild-type; HR-positive", strata)
+    assert sum(w for w, _ in wild) == pytest.approx(1.0)
+    assert all("ER positive" in alts and "PIK3CA_mut" not in alts for _, alts in wild)
+    assert any("PTEN_loss" in alts for _, alts in wild)  # the rest of the population stays
+    mutant = subgroup_strata("PIK3CA mutant", strata)
+    assert all("PIK3CA_mut" in alts for _, alts in mutant)
+    # a population without PIK3CA tumours gets the mutation added
+    assert subgroup_strata("PIK3CA mutant") == [(0.5, ("ER positive", "PIK3CA mutation")),
+                                                (0.5, ("ER negative", "PIK3CA mutation"))]
 
 
 def test_score_logit_is_clipped() -> None:

@@ -24,7 +24,7 @@ def stand_in(alterations: list[str], regimen: str, environment: object = None
              ) -> SimpleNamespace:
     """Score 0.9, less 0.4 per resistance alteration, less 0.1 if ER+, more 0.05 with P."""
     p = 0.9 - 0.4 * sum(a in alterations for a in RESISTANCE) \
-        - 0.1 * ("ESR1_high" in alterations) + 0.05 * ("pertuzumab" in regimen)
+        - 0.1 * ("ER_positive" in alterations) + 0.05 * ("pertuzumab" in regimen)
     p = min(1.0, max(0.0, p))
     return SimpleNamespace(score=p, response_class="sensitive" if p >= 0.5 else "resistant",
                            mechanisms=())

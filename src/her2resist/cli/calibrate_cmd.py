@@ -10,6 +10,25 @@ from rich.table import Table
 from her2resist.cli._common import console, handle_errors, print_json, write_atomic
 
 
+def population_strata(draws: int = 200_000) -> list[tuple[float, tuple[str, ...]]]:
+    """The virtual-trial population (``cohort/data/her2_population.yaml``) as strata: the share
+    of each ER status and combination of alterations, from ``draws`` patients (seed 0)."""
+    import numpy as np
+
+    from her2resist.cohort.population import load_population
+
+    pop = load_population()
+    draw = pop.sample(draws, seed=0)
+    keys, counts = np.unique(np.stack([draw.er_positive.astype(np.int64), draw.codes]),
+                             axis=1, return_counts=True)
+    strata = []
+    for (er, code), count in zip(keys.T.tolist(), counts.tolist(), strict=True):
+        found = tuple(a for i, a in enumerate(pop.alterations) if code >> i & 1)
+        status = "ER positive" if er else "ER negative"
+        strata.append((count / draws, (status, *found)))
+    return strata
+
+
 @handle_errors
 def calibrate(
     trials: Path = typer.Argument(
@@ -27,7 +46,7 @@ def calibrate(
 
     from her2resist.predict.calibration import calibrate as fit_trials
 
-    fitted, rows = fit_trials(trials)
+    fitted, rows = fit_trials(trials, population_strata())
     if output is not None:
         header = ("# Calibration map of graded scores to response probabilities, written by\n"
                   f"# `her2resist calibrate {trials.name}`; see predict/calibration.py.\n")

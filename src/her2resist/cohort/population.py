@@ -113,9 +113,9 @@ class Draw:
 
 def genotype_alterations(code: int, er_positive: bool, alterations: tuple[str, ...]
                          ) -> tuple[str, ...]:
-    """Model alteration ids of a genotype code (with ``ESR1_high`` when ER-positive)."""
+    """Model alteration ids of a genotype code (with ``ER_positive`` when ER-positive)."""
     found = [a for i, a in enumerate(alterations) if code >> i & 1]
-    return tuple(sorted(found + (["ESR1_high"] if er_positive else [])))
+    return tuple(sorted(found + (["ER_positive"] if er_positive else [])))
 
 
 def _table(p: float, q: float, odds_ratio: float) -> tuple[float, float, float]:

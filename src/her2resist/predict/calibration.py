@@ -194,63 +194,108 @@ def read_trials(path: str | Path) -> tuple[list[Arm], list[Comparison]]:
 
 
 # ---------------------------------------------------------------- scoring and fitting
-def arm_scores(regimen: str, subgroup: str) -> tuple[float, ...] | None:
-    """Graded scores of a regimen in a subgroup (patient context), one per tumour type the
-    subgroup mixes (ER-positive and ER-negative when it names no hormone-receptor status);
-    None if the regimen is unreadable."""
+#: A share of patients and the alterations their tumours carry (ER status included).
+Stratum = tuple[float, tuple[str, ...]]
+#: One arm's mixture: (share, graded score) per kind of tumour it holds.
+Mix = tuple[tuple[float, float], ...]
+#: The default population: ER-positive and ER-negative tumours in equal parts, nothing else.
+DEFAULT_STRATA: tuple[Stratum, ...] = ((0.5, ("ER positive",)), (0.5, ("ER negative",)))
+_CONDITIONS = {  # subgroup -> (a stratum qualifies, the alteration that makes one qualify)
+    "pik3ca mutant": (lambda a: "PIK3CA" in a.upper(), "PIK3CA mutation"),
+    "pik3ca wild-type": (lambda a: "PIK3CA" in a.upper(), None),
+    "hr-positive": (lambda a: a.replace("_", " ").lower() == "er positive", "ER positive"),
+    "er-positive": (lambda a: a.replace("_", " ").lower() == "er positive", "ER positive"),
+    "hr-negative": (lambda a: a.replace("_", " ").lower() == "er negative", "ER negative"),
+    "er-negative": (lambda a: a.replace("_", " ").lower() == "er negative", "ER negative"),
+}
+
+
+def subgroup_strata(subgroup: str, strata: Sequence[Stratum] = DEFAULT_STRATA
+                    ) -> list[Stratum]:
+    """The strata of a population that a subgroup keeps, shares renormalised.
+
+    ``PIK3CA wild-type`` keeps the strata without a PIK3CA alteration; ``PIK3CA mutant`` those
+    with one, or, when the population lists none, every stratum with a PIK3CA activating
+    mutation added; ``HR-positive``/``HR-negative`` keep that ER status.
+
+    Examples
+    --------
+    >>> subgroup_strata("HR-positive; PIK3CA mutant")
+    [(1.0, ('ER positive', 'PIK3CA mutation'))]
+    """
+    kept = [(float(w), tuple(alts)) for w, alts in strata]
+    for part in subgroup.split(";"):
+        rule = _CONDITIONS.get(part.strip().lower().split(" (")[0])
+        if rule is None:
+            continue
+        test, alteration = rule
+        wanted = [st for st in kept if any(test(a) for a in st[1])]
+        if alteration is None:
+            kept = [st for st in kept if st not in wanted]
+        elif wanted:
+            kept = wanted
+        else:
+            kept = [(w, (*alts, alteration)) for w, alts in kept]
+    total = sum(w for w, _ in kept)
+    return [(w / total, alts) for w, alts in kept if w > 0] if total > 0 else []
+
+
+def arm_scores(regimen: str, subgroup: str, strata: Sequence[Stratum] = DEFAULT_STRATA
+               ) -> Mix | None:
+    """(share, graded score) of each kind of tumour in a subgroup, patient context; None if
+    the regimen is unreadable."""
     from her2resist.predict.graded import predict_graded
 
-    alterations = Arm("", regimen, subgroup, "pCR", 0.0, 0, "").alterations
-    mixes = [alterations]
-    if not any(a.startswith("ER ") for a in alterations):
-        mixes = [[*alterations, "ER positive"], [*alterations, "ER negative"]]
     try:
-        return tuple(predict_graded(m, regimen, context="patient", samples=0).score
-                     for m in mixes)
+        return tuple((w, predict_graded(list(alts), regimen, context="patient",
+                                        samples=0).score)
+                     for w, alts in subgroup_strata(subgroup, strata))
     except Her2ResistError:
         return None
 
 
 def score_arm(regimen: str, subgroup: str) -> float | None:
-    """Mean graded score of a regimen over its subgroup's tumour types (see arm_scores)."""
-    scores = arm_scores(regimen, subgroup)
-    return None if scores is None else float(np.mean(scores))
+    """Mean graded score of a regimen over its subgroup's tumours (default population)."""
+    mix = arm_scores(regimen, subgroup)
+    return None if mix is None else float(sum(w * s for w, s in mix))
 
 
-def _mixture_matrix(scores: Sequence[float | Sequence[float]]) -> np.ndarray:
-    """One row per arm, its tumour types' score logits (a single score repeated)."""
-    rows = [np.atleast_1d(np.asarray(s, float)) for s in scores]
-    width = max((len(r) for r in rows), default=1)
-    if any(width % len(r) for r in rows):
-        raise ParameterError("scores", "fit", "per arm one score or as many as the others",
-                             [len(r) for r in rows])
-    return np.array([np.resize(r, width) for r in rows])
+def _mixtures(scores: Sequence[float | Mix]) -> tuple[np.ndarray, np.ndarray]:
+    """Score logits and shares, one row per arm, padded with zero shares."""
+    mixes = [((1.0, float(s)),) if np.ndim(s) == 0 else tuple(s) for s in scores]  # type: ignore[arg-type]
+    width = max((len(m) for m in mixes), default=1)
+    logits = np.zeros((len(mixes), width))
+    shares = np.zeros((len(mixes), width))
+    for i, mix in enumerate(mixes):
+        for j, (w, score) in enumerate(mix):
+            logits[i, j], shares[i, j] = float(score_logit(np.asarray(score))), w
+    return logits, shares
 
 
-def mixture_probability(cal: Calibration, endpoint: str, scores: Sequence[float]) -> float:
-    """Response rate of a population mixing tumour types in equal parts: the mean of their
-    probabilities (a rate is averaged over patients, not over scores)."""
-    return float(np.mean([cal.probability(endpoint, s) for s in scores]))
+def mixture_probability(cal: Calibration, endpoint: str, mix: Mix) -> float:
+    """Response rate of a mixture of tumours: the share-weighted mean of their probabilities
+    (a rate is averaged over patients, not over scores)."""
+    return float(sum(w * cal.probability(endpoint, s) for w, s in mix))
 
 
-def fit(scores: Sequence[float | Sequence[float]], endpoints: Sequence[str],
-        rates: Sequence[float], counts: Sequence[int]) -> Calibration:
+def fit(scores: Sequence[float | Mix], endpoints: Sequence[str], rates: Sequence[float],
+        counts: Sequence[int]) -> Calibration:
     """Binomial maximum likelihood of the shared-slope logistic map.
 
-    ``scores`` holds one score per arm, or per arm the scores of the tumour types it mixes in
-    equal parts; the arm's modelled rate is then the mean of their probabilities.
+    ``scores`` holds per arm one score, or the (share, score) pairs of the tumours it mixes;
+    the arm's modelled rate is then the share-weighted mean of their probabilities.
     """
     from scipy.optimize import minimize
 
     names = [e for e in ENDPOINTS if e in set(endpoints)]
-    x = score_logit(_mixture_matrix(scores))
+    x, shares = _mixtures(scores)
     y = np.asarray(rates, float)
     w = np.asarray(counts, float)
     which = np.array([names.index(e) for e in endpoints])
 
     def loss(theta: np.ndarray) -> float:
         z = theta[which][:, None] + theta[-1] * x
-        prob = np.clip(np.mean(1.0 / (1.0 + np.exp(-z)), axis=1), 1e-12, 1 - 1e-12)
+        prob = np.clip((shares / (1.0 + np.exp(-z))).sum(axis=1), 1e-12, 1 - 1e-12)
         ridge = 1e-6 * float(theta @ theta)  # keeps the fit finite when scores tie
         return float(-(w * (y * np.log(prob) + (1 - y) * np.log1p(-prob))).sum()
                      / w.sum()) + ridge
@@ -266,14 +311,20 @@ def _spearman(a: Sequence[float], b: Sequence[float]) -> float:
     return float(spearmanr(a, b).statistic) if len(a) > 2 else float("nan")
 
 
-def calibrate(path: str | Path) -> tuple[Calibration, list[dict[str, object]]]:
-    """Fit the map on a trials file and check it leave-one-trial-out (see module docs)."""
+def calibrate(path: str | Path, strata: Sequence[Stratum] = DEFAULT_STRATA
+              ) -> tuple[Calibration, list[dict[str, object]]]:
+    """Fit the map on a trials file and check it leave-one-trial-out (see module docs).
+
+    ``strata`` is the trials' population (shares of tumour kinds); ``her2resist calibrate``
+    passes the virtual-trial population of ``cohort/``, so that the map and the virtual trials
+    describe the same patients.
+    """
     arms, comparisons = read_trials(path)
-    scored = [(arm, arm_scores(arm.regimen, arm.subgroup)) for arm in arms]
+    scored = [(arm, arm_scores(arm.regimen, arm.subgroup, strata)) for arm in arms]
     usable = [(arm, s) for arm, s in scored if s is not None]
     skipped = sorted({f"{arm.trial}: {arm.regimen}" for arm, s in scored if s is None})
 
-    def fitted(subset: Iterable[tuple[Arm, tuple[float, ...]]]) -> Calibration:
+    def fitted(subset: Iterable[tuple[Arm, Mix]]) -> Calibration:
         subset = list(subset)
         return fit([s for _, s in subset], [a.endpoint for a, _ in subset],
                    [a.observed for a, _ in subset], [a.n for a, _ in subset])
@@ -289,7 +340,7 @@ def calibrate(path: str | Path) -> tuple[Calibration, list[dict[str, object]]]:
             endpoint = arm.endpoint if arm.endpoint in rest.intercepts else "pCR"
             rows.append({"trial": trial, "regimen": arm.regimen, "subgroup": arm.subgroup,
                          "endpoint": arm.endpoint, "observed": arm.observed,
-                         "score": float(np.mean(s)),
+                         "score": float(sum(w * v for w, v in s)),
                          "predicted": mixture_probability(rest, endpoint, s)})
     lookup = {(a.trial, a.regimen, a.subgroup): s for a, s in usable}
     ordered = judged = 0
@@ -297,7 +348,8 @@ def calibrate(path: str | Path) -> tuple[Calibration, list[dict[str, object]]]:
         sub = c.subgroup
         better, worse = lookup.get((c.trial, c.better, sub)), lookup.get((c.trial, c.worse, sub))
         if better is None or worse is None:
-            better, worse = arm_scores(c.better, sub), arm_scores(c.worse, sub)
+            better, worse = (arm_scores(c.better, sub, strata),
+                             arm_scores(c.worse, sub, strata))
         if better is None or worse is None:
             continue
         judged += 1
