@@ -145,17 +145,33 @@ def _format(variant: Any, field: str, path: str = "<vcf>") -> np.ndarray | None:
                            "##FORMAT header line", field=f"FORMAT/{field}") from None
 
 
-def read_counts(variant: Any, index: int, allele: int, path: str = "<vcf>"
-                ) -> tuple[float | None, int | None]:
+def format_fields(raw_header: str) -> frozenset[str]:
+    """The FORMAT field IDs a VCF header declares (htslib reads no undeclared field).
+
+    Examples
+    --------
+    >>> sorted(format_fields('##FORMAT=<ID=GT,Number=1>\\n##FORMAT=<ID=AD,Number=R>\\n'))
+    ['AD', 'GT']
+    """
+    return frozenset(m.group(1) for m in re.finditer(r"^##FORMAT=<ID=([^,>]+)", raw_header,
+                                                       re.MULTILINE))
+
+
+def read_counts(variant: Any, index: int, allele: int, path: str = "<vcf>", *,
+                fields: frozenset[str] | None = None) -> tuple[float | None, int | None]:
     """(allele fraction, depth) of ALT ``allele`` (1-based) in sample ``index``; None unknown.
+
+    ``fields`` (from :func:`format_fields`) spares probing fields the header does not declare.
 
     Examples
     --------
     See ``tests/test_profile_vcf.py`` (needs cyvcf2 records).
     """
     # Fields are probed with format(): reading variant.FORMAT first crashes cyvcf2 0.35.
-    get = {name: _format(variant, name, path) for name in ("AD", "RD", "TIR", "TAR", "AF", "FREQ",
-                                                        "DP")}
+    def probe(name: str) -> np.ndarray | None:
+        return _format(variant, name, path) if fields is None or name in fields else None
+
+    get = {name: probe(name) for name in ("AD", "RD", "TIR", "TAR", "AF", "FREQ", "DP")}
     ref_alt: tuple[float, float] | None = None
     ref_u, alt_u = f"{variant.REF}U", f"{variant.ALT[allele - 1]}U"
     if get["AD"] is not None and get["RD"] is not None:
@@ -165,7 +181,7 @@ def read_counts(variant: Any, index: int, allele: int, path: str = "<vcf>"
     elif get["TIR"] is not None and get["TAR"] is not None:
         ref_alt = (_num(get["TAR"], index, 0), _num(get["TIR"], index, 0))
     elif len(ref_u) == 2 and len(alt_u) == 2:
-        ref_counts, alt_counts = _format(variant, ref_u, path), _format(variant, alt_u, path)
+        ref_counts, alt_counts = probe(ref_u), probe(alt_u)
         if ref_counts is not None and alt_counts is not None:
             ref_alt = (_num(ref_counts, index, 0), _num(alt_counts, index, 0))
     depth = None

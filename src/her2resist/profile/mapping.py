@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
@@ -69,6 +70,19 @@ def _by_gene(catalogue: Catalogue) -> dict[str, tuple[Alteration, ...]]:
     for alt in catalogue.alterations.values():
         index.setdefault(alt.gene.upper(), []).append(alt)
     return {gene: tuple(alts) for gene, alts in index.items()}
+
+
+def modelled_genes(catalogue: Catalogue | None = None) -> frozenset[str]:
+    """Upper-case symbols of the genes the model has an alteration of (any rule).
+
+    A variant of any other gene is never mapped, whatever its change.
+
+    Examples
+    --------
+    >>> "PIK3CA" in modelled_genes(), "TP53" in modelled_genes()
+    (True, False)
+    """
+    return frozenset(_by_gene(catalogue or load_catalogue()))
 
 
 def genes_with_rule(kind: Literal["copy_number", "expression"], call: str,
@@ -205,17 +219,20 @@ def _map_rule(gene: str, call: str, kind: str, source: Source, catalogue: Catalo
 
 def profiles_from_results(
     path: str, results: dict[str, list[Mapped]], notes: tuple[str, ...] = (),
-    inputs: tuple[str, ...] = (),
+    inputs: tuple[str, ...] = (), *, not_listed: Mapping[str, int] | None = None,
 ) -> dict[str, TumourProfile]:
     """One partial profile per sample from its mapped and unmapped observations.
 
     Gives one :class:`~her2resist.exceptions.UnmappedVariantWarning` per file when some
-    observations are not used (the report lists each of them).
+    observations are not used (the report lists them; ``not_listed`` counts, per sample,
+    those a streaming reader counted without keeping).
     """
     total = sum(isinstance(r, UnmappedVariant) for rs in results.values() for r in rs)
+    total += sum((not_listed or {}).values())
     if total:
         warnings.warn(f"{path}: {total} variant(s) not covered by the model's rules; they are "
-                      "listed in the report as not used", UnmappedVariantWarning, stacklevel=3)
+                      "listed (or counted) in the report as not used", UnmappedVariantWarning,
+                      stacklevel=3)
     return {
         name: TumourProfile(
             name,

@@ -36,28 +36,51 @@ Examples
 
 from __future__ import annotations
 
-import re
 import warnings
-from array import array
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from her2resist.exceptions import DataQualityWarning, ParameterError, ProfileError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
-from her2resist.profile._somatic import choose_tumour, read_counts
+from her2resist.profile._annotation import Annotation, annotation_format, vep_allele
+from her2resist.profile._somatic import choose_tumour, format_fields, read_counts
 from her2resist.profile._table import MAX_BYTES
-from her2resist.profile.mapping import Mapped, map_mutation, profiles_from_results
+from her2resist.profile.mapping import Mapped, map_mutation, modelled_genes, profiles_from_results
 from her2resist.profile.tumour import Source, TumourProfile, UnmappedVariant
 
-ANN_FIELDS = ("Allele", "Annotation", "Annotation_Impact", "Gene_Name", "Gene_ID",
-              "Feature_Type", "Feature_ID", "Transcript_BioType", "Rank", "HGVS.c", "HGVS.p")
 #: Defaults of the read-count thresholds (applied where the VCF gives read counts).
 MIN_VAF = 0.05
 MIN_DEPTH = 10
 
 
-def _prescan(path: str) -> array | None:
+class _Lines:
+    """Line numbers of a plain-text VCF's records, kept as runs of consecutive lines (one
+    pair per run), so that the index stays a few bytes whatever the file's size."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # record index where a run begins
+        self.lines: list[int] = []  # its line number
+        self.count = 0
+        self._last = -1
+
+    def add(self, line: int) -> None:
+        if line != self._last + 1:
+            self.starts.append(self.count)
+            self.lines.append(line)
+        self._last = line
+        self.count += 1
+
+    def line(self, index: int) -> int | None:
+        """The line of record ``index`` (from 0), None past the last record."""
+        if not 0 <= index < self.count:
+            return None
+        run = bisect_right(self.starts, index) - 1
+        return self.lines[run] + index - self.starts[run]
+
+
+def _prescan(path: str) -> _Lines | None:
     """Line numbers of the data lines of a plain-text VCF, checked line by line; None for
     BCF and compressed files, which htslib reads (and checks) itself."""
     with open(path, "rb") as fh:
@@ -65,7 +88,7 @@ def _prescan(path: str) -> array | None:
         if magic[:2] == b"\x1f\x8b" or magic[:3] == b"BCF":
             return None
         fh.seek(0)
-        numbers = array("q")
+        numbers = _Lines()
         columns = 0
         total = 0
         for number, raw in enumerate(fh, start=1):
@@ -87,7 +110,7 @@ def _prescan(path: str) -> array | None:
                                        "INFO)", line=number)
                 continue
             _check_record(path, line, number, columns)
-            numbers.append(number)
+            numbers.add(number)
     if not columns:
         raise ProfileError(path, "no #CHROM header line" if total else "empty file: not a VCF",
                            line=max(1, number if total else 1))
@@ -122,62 +145,6 @@ def _check_record(path: str, line: str, number: int, columns: int) -> None:
                                line=number, column=column)
 
 
-def _annotation_format(vcf: Any) -> tuple[str, tuple[str, ...]] | None:
-    """('CSQ' or 'ANN', field names) from the header, or None when there is no annotation."""
-    for key in ("CSQ", "ANN"):
-        try:
-            info = vcf.get_header_type(key)
-        except KeyError:
-            continue
-        description = str(info.get("Description", ""))
-        if key == "ANN":
-            return key, ANN_FIELDS
-        match = re.search(r"Format:\s*([^\"']+)", description)
-        if match:
-            return key, tuple(f.strip() for f in match.group(1).split("|"))
-    return None
-
-
-def vep_allele(ref: str, alts: list[str], alt: str) -> str:
-    """The ``Allele`` VEP writes for ``alt``: without the first base when every allele shares
-    it (indels), '-' when nothing is left.
-
-    Examples
-    --------
-    >>> vep_allele("A", ["G"], "G"), vep_allele("AT", ["A"], "A"), vep_allele("A", ["AT"], "AT")
-    ('G', '-', 'T')
-    """
-    if all(a[:1] == ref[:1] for a in alts) and any(len(a) != len(ref) for a in alts):
-        return alt[1:] or "-"
-    return alt
-
-
-def _choose_entry(raw: str, names: tuple[str, ...], alleles: tuple[str, ...], key: str
-                  ) -> dict[str, str] | None:
-    entries = [dict(zip(names, (v.strip() for v in e.split("|")), strict=False))
-               for e in raw.split(",")]
-    entries = [e for e in entries if e.get("Allele", alleles[0]) in (*alleles, "")] or (
-        entries if len({e.get("Allele") for e in entries}) <= 1 else [])
-    if key == "CSQ":
-        for flag, value in (("PICK", "1"), ("CANONICAL", "YES")):
-            for entry in entries:
-                if entry.get(flag) == value and entry.get("SYMBOL"):
-                    return entry
-        entries = [e for e in entries if e.get("SYMBOL")] or entries
-    return entries[0] if entries else None
-
-
-def _protein_change(entry: dict[str, str], key: str) -> tuple[str, str, str]:
-    """(gene, protein change, consequence) of one annotation entry."""
-    if key == "ANN":
-        return entry.get("Gene_Name", ""), entry.get("HGVS.p", ""), entry.get("Annotation", "")
-    change = entry.get("HGVSp", "").split(":")[-1].replace("%3D", "=")
-    if not change and entry.get("Amino_acids", "").count("/") == 1:
-        ref, alt = entry["Amino_acids"].split("/")
-        change = f"{ref}{entry.get('Protein_position', '').split('-')[0]}{alt}"
-    return entry.get("SYMBOL", ""), change, entry.get("Consequence", "")
-
-
 def _open(path: str) -> Any:
     from her2resist._optional import require
 
@@ -202,6 +169,35 @@ class _Counts:
     no_counts: int = 0
 
 
+#: Unmapped variants listed per sample: those in genes the model has alterations of (near
+#: misses, few) up to the first, of the others up to the second number; the rest are counted
+#: in a note, so that a whole exome's tens of thousands of variants are never held in memory.
+LISTED_NEAR = 10_000
+LISTED_OTHER = 200
+
+
+@dataclass
+class _Found:
+    """One sample's variants: every one that maps, unmapped ones listed up to a bound."""
+
+    items: list[Mapped] = field(default_factory=list)
+    near: int = 0
+    other: int = 0
+    not_listed: int = 0
+
+    def room(self, near: bool) -> bool:
+        return self.near < LISTED_NEAR if near else self.other < LISTED_OTHER
+
+    def add(self, item: Mapped, near: bool) -> None:
+        if not isinstance(item, UnmappedVariant):
+            self.items.append(item)
+        elif not self.room(near):
+            self.not_listed += 1
+        else:
+            self.items.append(item)
+            self.near, self.other = self.near + near, self.other + (not near)
+
+
 def _check_thresholds(min_vaf: float, min_depth: int) -> None:
     if not 0 <= min_vaf <= 1:
         raise ParameterError("min_vaf", "read_vcf", "a fraction between 0 and 1", min_vaf)
@@ -215,6 +211,10 @@ def read_vcf(
     catalogue: Catalogue | None = None,
 ) -> dict[str, TumourProfile]:
     """Read a VEP- or SnpEff-annotated VCF/BCF into one partial profile per tumour sample.
+
+    The file is streamed: memory does not grow with its size (every variant that maps is
+    kept; unmapped ones are listed up to :data:`LISTED_NEAR` in the model's genes and
+    :data:`LISTED_OTHER` in other genes per sample, the rest counted in a note).
 
     Parameters
     ----------
@@ -246,14 +246,16 @@ def read_vcf(
     cat = catalogue or load_catalogue()
     lines = _prescan(path)
     vcf = _open(path)
-    annotation = _annotation_format(vcf)
+    annotation = annotation_format(vcf)
     samples = list(vcf.samples)
     wanted, normal_used, how = choose_tumour(path, samples, vcf.raw_header, sample, normal)
     columns = [samples.index(s) if s in samples else None for s in wanted]
-    results: dict[str, list[Mapped]] = {s: [] for s in wanted}
+    found = {s: _Found() for s in wanted}
     counts = _Counts()
+    genes = modelled_genes(cat)
+    fields = format_fields(vcf.raw_header)
     for index, variant in enumerate(_records(path, vcf, lines)):
-        line = lines[index] if lines is not None else None
+        line = lines.line(index) if lines is not None else None
         if variant.FILTER is not None and not include_filtered:
             counts.filtered += 1
             continue
@@ -262,23 +264,44 @@ def read_vcf(
             continue
         genotypes = _genotypes(variant) if samples else None
         for allele in range(1, len(variant.ALT) + 1):
+            seen: tuple[str, str, str] | str | None = None
             mapped: Mapped | None = None
+            near = False
             for name, column in zip(wanted, columns, strict=True):
                 if column is not None and not _carries(path, variant, genotypes, column, allele,
-                                                       (min_vaf, min_depth), counts):
+                                                       (min_vaf, min_depth), counts, fields):
+                    continue
+                if seen is None and not found[name].room(False) and _outside(variant,
+                                                                              annotation, genes):
+                    found[name].not_listed += 1  # no gene of the model named: never maps
+                    continue
+                if seen is None:
+                    seen = _annotated(path, (line, index), variant, allele, annotation)
+                    near = not isinstance(seen, str) and seen[0].upper() in genes
+                if mapped is None and not near and not found[name].room(False):
+                    found[name].not_listed += 1  # a gene the model lacks: counted, not built
                     continue
                 if mapped is None:
-                    mapped = _map_variant(path, (line, index), variant, allele, annotation, cat)
-                results[name].append(mapped)
+                    mapped = _mapped(path, (line, index), variant, allele, seen,
+                                     annotation.key if annotation else "", cat)
+                found[name].add(mapped, near)
     vcf.close()
     reading = (f"{path}: tumour sample(s) {', '.join(wanted)} ({how})"
                + (f"; normal {normal_used} not reported" if normal_used else "")
                + f"; thresholds: FILTER {'ignored' if include_filtered else 'PASS only'}, "
                f"allele fraction >= {min_vaf:g}, depth >= {min_depth}")
-    return profiles_from_results(path, results, _notes(path, annotation, counts), (reading,))
+    not_listed = {name: f.not_listed for name, f in found.items()}
+    profiles = profiles_from_results(path, {name: f.items for name, f in found.items()},
+                                     _notes(path, annotation, counts), (reading,),
+                                     not_listed=not_listed)
+    return {name: replace(p, notes=(*p.notes, f"{path}: {not_listed[name]} more variant(s) "
+                                    f"of {name} not used by the model (outside its genes, or "
+                                    f"unannotated) were counted, not listed (the first "
+                                    f"{LISTED_OTHER} are)"))
+            if not_listed.get(name) else p for name, p in profiles.items()}
 
 
-def _records(path: str, vcf: Any, lines: array | None) -> Any:
+def _records(path: str, vcf: Any, lines: _Lines | None) -> Any:
     """The records, with htslib's errors turned into ProfileErrors naming the line/record."""
     records = iter(vcf)
     index = 0
@@ -286,14 +309,14 @@ def _records(path: str, vcf: Any, lines: array | None) -> Any:
         try:
             variant = next(records)
         except StopIteration:
-            if lines is not None and index < len(lines):
+            if lines is not None and index < lines.count:
                 raise ProfileError(path, "htslib read fewer records than the file has lines",
-                                   line=lines[index]) from None
+                                   line=lines.line(index)) from None
             return
         except Exception as exc:  # cyvcf2 raises bare Exceptions for records it cannot parse
             raise ProfileError(path, f"htslib cannot parse record {index + 1}: {exc}",
-                               line=lines[index] if lines is not None and index < len(lines)
-                               else None) from None
+                               line=lines.line(index) if lines is not None else None
+                               ) from None
         yield variant
         index += 1
 
@@ -319,12 +342,13 @@ def _genotypes(variant: Any) -> list[Any] | None:
 
 
 def _carries(path: str, variant: Any, genotypes: list[Any] | None, column: int, allele: int,
-             thresholds: tuple[float, int], counts: _Counts) -> bool:
+             thresholds: tuple[float, int], counts: _Counts,
+             fields: frozenset[str] | None = None) -> bool:
     """Whether sample ``column`` carries ALT ``allele`` with enough reads."""
     called = genotypes[column][:-1] if genotypes is not None else []
     if called and all(a >= 0 for a in called) and allele not in called:
         return False
-    vaf, depth = read_counts(variant, column, allele, path)
+    vaf, depth = read_counts(variant, column, allele, path, fields=fields)
     # No genotype (Strelka) or './.': the reads decide; no reads either, it is kept.
     no_genotype = not called or not any(a >= 0 for a in called)
     if no_genotype and vaf is not None and vaf <= 0:
@@ -341,27 +365,45 @@ def _carries(path: str, variant: Any, genotypes: list[Any] | None, column: int, 
     return True
 
 
-def _map_variant(path: str, where: tuple[int | None, int], variant: Any, allele: int,
-                 annotation: tuple[str, tuple[str, ...]] | None, cat: Catalogue) -> Mapped:
-    line, index = where
-    alt = variant.ALT[allele - 1]
-    place = f"{variant.CHROM}:{variant.POS} {variant.REF}>{alt}"
-    column = "INFO" if line is not None else f"record {index + 1}"
+def _outside(variant: Any, annotation: Annotation | None, genes: frozenset[str]) -> bool:
+    """Whether the record's annotation names no gene of the model (so no allele of it maps);
+    False when unsure (the full reading then decides, and reports a malformed field)."""
     if annotation is None:
-        return UnmappedVariant("", place, "mutation", "no VEP CSQ or SnpEff ANN annotation: "
-                               "protein change unknown", Source(path, line, column, place))
-    key, names = annotation
+        return True
     try:
-        raw = variant.INFO.get(key)
+        raw = variant.INFO.get(annotation.key)
+    except Exception:  # cyvcf2's bare Exception for a malformed INFO: _annotated reports it
+        return False
+    return not raw or genes.isdisjoint(str(raw).upper().replace(",", "|").split("|"))
+
+
+def _annotated(path: str, where: tuple[int | None, int], variant: Any, allele: int,
+               annotation: Annotation | None) -> tuple[str, str, str] | str:
+    """(gene, protein change, consequence) of ALT ``allele``, or why it is unknown."""
+    alt = variant.ALT[allele - 1]
+    if annotation is None:
+        return "no VEP CSQ or SnpEff ANN annotation: protein change unknown"
+    line, index = where
+    try:
+        raw = variant.INFO.get(annotation.key)
     except Exception as exc:  # cyvcf2 raises bare Exceptions for malformed INFO fields
-        raise ProfileError(path, f"htslib cannot parse INFO/{key} of record {index + 1}: "
-                           f"{exc}", line=line, column="INFO") from None
-    alleles = (alt, vep_allele(variant.REF, list(variant.ALT), alt)) if key == "CSQ" else (alt,)
-    entry = _choose_entry(str(raw), names, alleles, key) if raw else None
-    if entry is None:
-        return UnmappedVariant("", place, "mutation", f"no {key} annotation for allele {alt}",
-                               Source(path, line, column, place))
-    gene, change, consequence = _protein_change(entry, key)
+        raise ProfileError(path, f"htslib cannot parse INFO/{annotation.key} of record "
+                           f"{index + 1}: {exc}", line=line, column="INFO") from None
+    alleles = ((alt, vep_allele(variant.REF, list(variant.ALT), alt))
+               if annotation.key == "CSQ" else (alt,))
+    entry = annotation.choose(str(raw), alleles) if raw else None
+    return entry if entry is not None else f"no {annotation.key} annotation for allele {alt}"
+
+
+def _mapped(path: str, where: tuple[int | None, int], variant: Any, allele: int,
+            seen: tuple[str, str, str] | str, key: str, cat: Catalogue) -> Mapped:
+    """The observation as an alteration, or as a variant not used (with the reason)."""
+    line, index = where
+    place = f"{variant.CHROM}:{variant.POS} {variant.REF}>{variant.ALT[allele - 1]}"
+    column = "INFO" if line is not None else f"record {index + 1}"
+    if isinstance(seen, str):
+        return UnmappedVariant("", place, "mutation", seen, Source(path, line, column, place))
+    gene, change, consequence = seen
     text = f"{gene} {change} ({consequence}) at {place}"
     return map_mutation(gene or "?", change, consequence,
                         Source(path, line, f"INFO/{key}" if line else column, text),
