@@ -69,7 +69,11 @@ def report(
         "or log2.")] = CnaScale.auto,
     expression: Annotated[Path | None, typer.Option(
         "--expression", help="mRNA expression: z-scores (|z| >= 2 is high/low), or log2, TPM "
-        "or counts z-scored against the file's samples (--expression-scale).")] = None,
+        "or counts z-scored against the file's samples (--expression-scale); or one sample's "
+        "PCGR TPM file (TargetID, TPM) z-scored against --expression-reference.")] = None,
+    expression_reference: Annotated[Path | None, typer.Option(
+        "--expression-reference", help="Reference cohort for a PCGR TPM --expression file: "
+        "gene x sample TPM or log2(TPM + 1).")] = None,
     expression_scale: Annotated[ExpressionScale, typer.Option(
         "--expression-scale", help="Scale of --expression: auto (detect), zscore, log2, tpm "
         "or counts.")] = ExpressionScale.auto,
@@ -83,7 +87,8 @@ def report(
         "--ploidy", min=0.5, max=10.0, help="Tumour ploidy for --segments copy numbers "
         "(default: the segments' mean).")] = None,
     fusions: Annotated[Path | None, typer.Option(
-        "--fusions", help="Gene fusions: cBioPortal SV file, Arriba or STAR-Fusion output.")
+        "--fusions", help="Gene fusions: cBioPortal SV file, Arriba, STAR-Fusion or PCGR "
+        "fusion TSV.")
     ] = None,
     clinical: Annotated[list[Path] | None, typer.Option(
         "--clinical", help="cBioPortal clinical sample/patient file (repeatable).")] = None,
@@ -154,7 +159,8 @@ def report(
                                  expression_scale=expression_scale.value,
                                  vcf_options=_vcf_options(tumour_sample or sample, normal_sample,
                                                           min_vaf, min_depth, include_filtered),
-                                 allow_unmatched=allow_unmatched)
+                                 allow_unmatched=allow_unmatched,
+                                 expression_reference=expression_reference)
         reports = [build_report(p, regimens=regimens, standard=not only_named, graded=graded)
                    for p in profiles]
     deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},

@@ -17,6 +17,7 @@ from her2resist.profile.load import load_profiles, read_study, study_files
 from her2resist.profile.maf import read_maf
 from her2resist.profile.mapping import map_copy_number, map_expression, map_mutation
 from her2resist.profile.matrix import read_cna, read_expression
+from her2resist.profile.pcgr_expression import read_pcgr_expression
 from her2resist.profile.segments import read_segments
 from her2resist.profile.tumour import (
     Her2Status,
@@ -47,6 +48,7 @@ __all__ = [
     "read_expression",
     "read_fusions",
     "read_maf",
+    "read_pcgr_expression",
     "read_profile",
     "read_segments",
     "read_study",

@@ -7,7 +7,12 @@ Recognised by their header:
 - Arriba ``fusions.tsv``: ``#gene1``, ``gene2``, ..., ``confidence`` (``low`` confidence
   calls are not used, and counted); one sample per file;
 - STAR-Fusion ``star-fusion.fusion_predictions.tsv``: ``#FusionName`` (``GENE1--GENE2``),
-  ``LeftGene``, ``RightGene`` (``GENE^ENSG...``); one sample per file.
+  ``LeftGene``, ``RightGene`` (``GENE^ENSG...``); one sample per file;
+- PCGR's RNA fusion input (``--input_rna_fusion``, e.g. ``<sample>.grch38.fusions.tsv``):
+  ``FusionGene`` (``GENE1--GENE2`` or ``GENE1::GENE2``), ``LeftBreakpoint``,
+  ``RightBreakpoint`` (``chrom:position``), ``SplitReads``; one sample per file. A record
+  with fewer than ``min_split_reads`` split reads (default 0: every record, as PCGR) is not
+  used, and counted.
 
 A single-sample file's sample is ``sample`` or the file name up to its first dot. A fusion
 maps to an alteration when the knowledge base names fusions as an event of an alteration of
@@ -31,9 +36,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from her2resist.exceptions import ProfileError
+from her2resist.exceptions import ParameterError, ProfileError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
-from her2resist.profile._table import Row, Table, parse_table, read_text
+from her2resist.profile._table import Row, Table, parse_number, parse_table, read_text
 from her2resist.profile.maf import GENE, check_sample
 from her2resist.profile.mapping import Mapped
 from her2resist.profile.mapping import profiles_from_results as _profiles
@@ -41,7 +46,8 @@ from her2resist.profile.tumour import ProfileAlteration, Source, TumourProfile, 
 
 #: Header columns that say which tool wrote the file (lower case).
 LAYOUTS = {"cbioportal": ("site1_hugo_symbol", "site2_hugo_symbol"),
-           "arriba": ("gene1", "gene2"), "star-fusion": ("fusionname",)}
+           "arriba": ("gene1", "gene2"), "star-fusion": ("fusionname",),
+           "pcgr": ("fusiongene", "leftbreakpoint", "rightbreakpoint", "splitreads")}
 
 
 def _table(path: str) -> Table:
@@ -59,14 +65,20 @@ def _layout(table: Table) -> str:
         if all(c in lowered for c in columns):
             return layout
     raise ProfileError(table.path, "not a fusion file: expected cBioPortal SV columns "
-                       "(Site1_Hugo_Symbol, Site2_Hugo_Symbol), Arriba's (#gene1, gene2) or "
-                       "STAR-Fusion's (#FusionName)", line=table.header_line)
+                       "(Site1_Hugo_Symbol, Site2_Hugo_Symbol), Arriba's (#gene1, gene2), "
+                       "STAR-Fusion's (#FusionName) or PCGR's (FusionGene, LeftBreakpoint, "
+                       "RightBreakpoint, SplitReads)", line=table.header_line)
 
 
 def _genes(table: Table, row: Row, layout: str) -> tuple[str, str]:
-    if layout == "star-fusion":
-        column = table.find("FusionName") or ""
-        left, sep, right = row.get(column).partition("--")
+    if layout in ("star-fusion", "pcgr"):
+        column = table.find("FusionName", "FusionGene") or ""
+        value = row.get(column)
+        separator = "::" if layout == "pcgr" and "--" not in value else "--"
+        left, sep, right = value.partition(separator)
+        if layout == "pcgr" and (not sep or separator in right):
+            raise table.error(row, column, "not a fusion: expected two genes joined by '--' or "
+                              "'::', such as CD74--NRG1")
         pair = (left, right) if sep else ("", "")
     elif layout == "arriba":
         column = table.find("gene1") or ""
@@ -83,7 +95,7 @@ def _genes(table: Table, row: Row, layout: str) -> tuple[str, str]:
     return pair[0] if pair[0] != "." else "", pair[1] if pair[1] != "." else ""
 
 
-def _skip(table: Table, row: Row, layout: str) -> str | None:
+def _skip(table: Table, row: Row, layout: str, min_split_reads: int) -> str | None:
     """Why a row is not used (counted), or None."""
     status = table.find("SV_Status")
     if layout == "cbioportal" and status and row.get(status).upper() == "GERMLINE":
@@ -91,6 +103,14 @@ def _skip(table: Table, row: Row, layout: str) -> str | None:
     confidence = table.find("confidence")
     if layout == "arriba" and confidence and row.get(confidence).lower() == "low":
         return "low-confidence"
+    if layout == "pcgr":
+        column = table.find("SplitReads") or ""
+        reads = parse_number(table, row, column, accepted="a whole number of split reads >= 0")
+        if reads is None or reads < 0 or reads != int(reads):
+            raise table.error(row, column, "not a count: expected a whole number of split "
+                              "reads >= 0")
+        if reads < min_split_reads:
+            return f"under-supported (< {min_split_reads} split reads)"
     return None
 
 
@@ -114,15 +134,22 @@ def map_fusion(gene1: str, gene2: str, source: Source, *, catalogue: Catalogue |
 
 
 def read_fusions(
-    path: str | Path, *, sample: str | None = None, catalogue: Catalogue | None = None
+    path: str | Path, *, sample: str | None = None, min_split_reads: int = 0,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, TumourProfile]:
     """Read fusions into one partial profile per sample (see the module docstring).
+
+    ``min_split_reads`` applies to PCGR's fusion files (``SplitReads``).
 
     Examples
     --------
     See the module docstring.
     """
     path = str(path)
+    if isinstance(min_split_reads, bool) or not isinstance(min_split_reads, int) \
+            or min_split_reads < 0:
+        raise ParameterError("min_split_reads", "read_fusions", "a whole number >= 0",
+                             min_split_reads)
     cat = catalogue or load_catalogue()
     table = _table(path)
     layout = _layout(table)
@@ -137,7 +164,7 @@ def read_fusions(
         if sample is not None and sample_col and name != sample:
             continue
         gene1, gene2 = _genes(table, row, layout)
-        reason = _skip(table, row, layout)
+        reason = _skip(table, row, layout, min_split_reads)
         if reason:
             skipped[reason] = skipped.get(reason, 0) + 1
             results.setdefault(name, [])

@@ -17,6 +17,7 @@ from her2resist.profile.document import read_profile
 from her2resist.profile.fusions import read_fusions
 from her2resist.profile.maf import read_maf
 from her2resist.profile.matrix import read_cna, read_expression
+from her2resist.profile.pcgr_expression import is_pcgr_expression, read_pcgr_expression
 from her2resist.profile.segments import read_segments
 from her2resist.profile.tumour import TumourProfile, merge_profiles
 from her2resist.profile.vcf import read_vcf
@@ -238,8 +239,11 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
           segments: Sequence[Path] = (), segment_options: Mapping[str, Any] | None = None,
           cna_panels: Mapping[str, frozenset[str]] | None = None,
           expression_scale: str = "auto", vcf_options: Mapping[str, Any] | None = None,
+          expression_reference: Path | None = None,
           allow_unmatched: bool = False) -> dict[str, TumourProfile]:
     """Profiles joined by sample; with molecular files, only the samples they hold."""
+    pcgr = [p for p in expression if is_pcgr_expression(p)]
+    expression = [p for p in expression if p not in pcgr]
     readers: list[tuple[Reader, Sequence[Path], dict[str, Any]]] = [
         (read_profile, profile, {}),
         (read_maf, maf, {k: v for k, v in (vcf_options or {}).items() if k in _THRESHOLDS}),
@@ -249,6 +253,7 @@ def _join(*, profile: Sequence[Path] = (), maf: Sequence[Path] = (), vcf: Sequen
         (read_fusions, fusions, {}),
         (read_segments, segments, dict(segment_options or {})),
         (read_expression, expression, {"scale": expression_scale}),
+        (read_pcgr_expression, pcgr, {"reference": expression_reference}),
     ]
     groups = [reader(p, **{"sample": sample, **options}) for reader, paths, options in readers
               for p in paths]
@@ -293,6 +298,7 @@ def load_profiles(
     segment_options: Mapping[str, Any] | None = None,
     sample: str | None = None, cna_scale: str = "auto", expression_scale: str = "auto",
     vcf_options: Mapping[str, Any] | None = None, allow_unmatched: bool = False,
+    expression_reference: str | Path | None = None,
 ) -> list[TumourProfile]:
     """Read and join a tumour's files into one profile per sample, in first-seen order.
 
@@ -305,7 +311,9 @@ def load_profiles(
     last three apply to ``maf`` too. Samples of the molecular files that the clinical files
     lack are an error listing them, or with ``allow_unmatched`` a warning. ``segments`` is a
     segment file read with ``segment_options`` (``genome``, ``ploidy``; see
-    :func:`~her2resist.profile.segments.read_segments`).
+    :func:`~her2resist.profile.segments.read_segments`). An ``expression`` file with PCGR's
+    ``TargetID``/``TPM`` header is one sample's TPM, z-scored against
+    ``expression_reference`` (see :func:`~her2resist.profile.read_pcgr_expression`).
 
     Raises
     ------
@@ -338,7 +346,8 @@ def load_profiles(
             fusions=paths(fusions), segments=paths(segments),
             segment_options=segment_options,
             cna_scale=cna_scale, expression_scale=expression_scale, vcf_options=vcf_options,
-            allow_unmatched=allow_unmatched,
+            expression_reference=None if expression_reference is None
+            else Path(expression_reference), allow_unmatched=allow_unmatched,
         ))
     merged = merge_profiles(*groups)
     if not merged:

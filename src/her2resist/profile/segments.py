@@ -59,6 +59,13 @@ _TOTAL = ("total_cn", "cn", "copy_number", "copynumber", "total_copy_number")
 _SAMPLE = ("ID", "sample", "Sample_Id", "SAMPLE_ID")
 
 
+@lru_cache(maxsize=1)
+def _coordinate_rows() -> tuple[dict[str, str], ...]:
+    text = resources.files("her2resist.profile").joinpath("data/gene_coordinates.csv")
+    lines = [line for line in text.read_text().splitlines() if not line.startswith("#")]
+    return tuple(csv.DictReader(lines))
+
+
 @lru_cache(maxsize=2)
 def gene_coordinates(genome: str) -> dict[str, tuple[str, int, int]]:
     """Gene -> (chromosome, start, end), 1-based inclusive, of the shipped coordinates.
@@ -68,10 +75,19 @@ def gene_coordinates(genome: str) -> dict[str, tuple[str, int, int]]:
     >>> gene_coordinates("GRCh38")["ERBB2"]
     ('17', 39687914, 39730426)
     """
-    text = resources.files("her2resist.profile").joinpath("data/gene_coordinates.csv")
-    lines = [line for line in text.read_text().splitlines() if not line.startswith("#")]
     return {row["gene"]: (row["chrom"], int(row["start"]), int(row["end"]))
-            for row in csv.DictReader(lines) if row["genome"] == genome}
+            for row in _coordinate_rows() if row["genome"] == genome}
+
+
+def ensembl_gene_symbols() -> dict[str, str]:
+    """Ensembl gene ID (no version) -> symbol, for the model's genes (same shipped file).
+
+    Examples
+    --------
+    >>> ensembl_gene_symbols()["ENSG00000141736"]
+    'ERBB2'
+    """
+    return {row["gene_id"]: row["gene"] for row in _coordinate_rows()}
 
 
 def _genome(genome: str | None) -> str:
