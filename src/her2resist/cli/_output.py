@@ -1,9 +1,12 @@
 """Where a command's result goes: ``--format``, ``--json``, ``-o PATH``, checked before any
 computation, written whole or not at all.
 
-Every command that produces a result calls :func:`plan_output` first (a wrong format or an
-output folder that cannot be written is refused before minutes of computation), computes,
-renders every requested file in memory, and only then writes them (:func:`write_atomic`).
+Every command that produces a result calls :func:`plan_output` (and :func:`check_writable`
+for its extra outputs) first: a wrong format or an output folder that cannot be written is
+refused before minutes of computation. It then computes, stages every file it writes beside
+its target, and renames them all together once the whole command has succeeded
+(:class:`~her2resist.common.outputs.StagedOutputs`, through :func:`deliver`): a figure that
+fails to render leaves neither the table nor the summary behind, and the old outputs stay.
 
 Examples
 --------
@@ -18,13 +21,16 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from her2resist.cli._common import usage_error
+from her2resist.common.outputs import StagedOutputs, current_umask, write_all, write_atomic
+
+__all__ = ["FORMATS", "OutputPlan", "StagedOutputs", "check_writable", "csv_cell", "csv_text",
+           "current_umask", "deliver", "plan_output", "rows_csv", "write_all", "write_atomic"]
 
 #: Every result format a command may offer; each command accepts a subset.
 FORMATS = ("table", "json", "csv", "html", "png")
@@ -96,53 +102,6 @@ def check_writable(path: Path, option: str, suffixes: Sequence[str] | None = Non
         raise usage_error(option, f"cannot write in the folder {folder}")
 
 
-def current_umask() -> int:
-    """The process's umask (read without changing it for longer than one call)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file whole or not at all, with the permissions the umask gives a new file.
-
-    The data goes to a temporary file in the same folder, which is then renamed over
-    ``path``; an error names ``path``, never the temporary file.
-
-    Examples
-    --------
-    >>> import tempfile, stat
-    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
-    >>> write_atomic(target, "x")
-    >>> oct(stat.S_IMODE(target.stat().st_mode)) == oct(0o666 & ~current_umask())
-    True
-    """
-    path = Path(path)
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_all(files: Sequence[tuple[Path, str | bytes]]) -> None:
-    """Write every rendered output; called once the whole command has succeeded."""
-    for path, data in files:
-        write_atomic(path, data)
-
-
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -190,28 +149,40 @@ def rows_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def deliver(plan: OutputPlan, render: dict[str, Any], printer: Any) -> None:
-    """Print or write the result in the planned format.
+def deliver(plan: OutputPlan, render: dict[str, Any], printer: Any,
+            staged: StagedOutputs | None = None) -> None:
+    """Print or write the result in the planned format, with the command's other outputs.
 
     ``render`` maps formats to functions that return the file's text or bytes; ``printer``
     prints the terminal table (for ``table`` to a file its output is captured as plain text).
+    ``staged`` holds the command's other files (figures, tables), already staged: the result
+    file joins them and they are all renamed into place together, before anything is printed
+    to the terminal; any failure leaves none of them (and the old files) behind.
     """
     from rich.text import Text
 
     from her2resist.cli._common import console, say
 
-    if plan.fmt == "table":
-        if plan.path is None:
-            printer()
-            return
-        with console.capture() as captured:
-            printer()
-        data: str | bytes = Text.from_ansi(captured.get()).plain
-    else:
-        data = render[plan.fmt]()
+    outputs = staged if staged is not None else StagedOutputs()
+    try:
+        data: str | bytes | None = None
+        if plan.fmt == "table" and plan.path is not None:
+            with console.capture() as captured:
+                printer()
+            data = Text.from_ansi(captured.get()).plain
+        elif plan.fmt != "table":
+            data = render[plan.fmt]()
+        if plan.path is not None and data is not None:
+            outputs.add(plan.path, data)
+        written = outputs.commit()
+    except BaseException:
+        outputs.discard()
+        raise
     if plan.path is None:
-        console.file.write(data if isinstance(data, str) else data.decode())
-        console.file.flush()
-        return
-    write_atomic(plan.path, data)
-    say(f"Wrote {plan.path}", err=True)
+        if data is None:
+            printer()
+        else:
+            console.file.write(data if isinstance(data, str) else data.decode())
+            console.file.flush()
+    for path in written:
+        say(f"Wrote {path}", err=True)

@@ -21,7 +21,13 @@ from her2resist.cli._options import (
     format_option,
     resolve_seed,
 )
-from her2resist.cli._output import check_writable, csv_text, deliver, plan_output, write_all
+from her2resist.cli._output import (
+    StagedOutputs,
+    check_writable,
+    csv_text,
+    deliver,
+    plan_output,
+)
 
 FORMATS = ("table", "json", "csv", "html")
 
@@ -120,16 +126,15 @@ def cohort(
                             event=event, min_patients=min_patients, name=label,
                             engine=engine, endpoint=endpoint, scheduler=scheduler,
                             progress=update)
-    files: list[tuple[Path, str | bytes]] = []
-    if csv is not None:
-        files.append((csv, csv_text(result.samples, index=True)))
-    if html is not None:
-        files.append((html, cohort_html(result)))
-    write_all(files)
-    deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
-                   "csv": lambda: csv_text(result.samples, index=True),
-                   "html": lambda: cohort_html(result)},
-            lambda: _print_cohort(result))
+    with StagedOutputs() as staged:  # every output committed together, or none
+        if csv is not None:
+            staged.add(csv, csv_text(result.samples, index=True))
+        if html is not None:
+            staged.add(html, cohort_html(result))
+        deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
+                       "csv": lambda: csv_text(result.samples, index=True),
+                       "html": lambda: cohort_html(result)},
+                lambda: _print_cohort(result), staged)
 
 
 def _grid(title: str, frame: Any, limit: int = 20) -> Table:
@@ -201,7 +206,9 @@ def trial(
                    "simulating") as update:
         result = run_trial(spec, patients=patients, seed=seed, scheduler=scheduler,
                            engine=engine, progress=update)
-    write_all([(html, trial_html(result))] if html is not None else [])
-    deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
-                   "html": lambda: trial_html(result)},
-            lambda: print_trial(result, console))
+    with StagedOutputs() as staged:  # every output committed together, or none
+        if html is not None:
+            staged.add(html, trial_html(result))
+        deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
+                       "html": lambda: trial_html(result)},
+                lambda: print_trial(result, console), staged)

@@ -20,7 +20,13 @@ from her2resist.cli._options import (
     resolve_seed,
     resolve_workers,
 )
-from her2resist.cli._output import check_writable, csv_text, deliver, plan_output, write_all
+from her2resist.cli._output import (
+    StagedOutputs,
+    check_writable,
+    csv_text,
+    deliver,
+    plan_output,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -81,17 +87,16 @@ def evolve(
     result = simulate(parsed, tumours=tumours, seed=seed,
                       workers=resolve_workers(workers, tumours, per_worker=2000))
     summary = result.summary()
-    files: list[tuple[Path, str | bytes]] = []
-    if table is not None:
-        files.append((table, csv_text(result.tumours, index=True)))
-    if figure is not None:
-        from her2resist.evolution.plots import figure_bytes, summary_figure
+    with StagedOutputs() as staged:  # every output committed together, or none (old ones kept)
+        if table is not None:
+            staged.add(table, csv_text(result.tumours, index=True))
+        if figure is not None:
+            from her2resist.evolution.plots import figure_bytes, summary_figure
 
-        files.append((figure, figure_bytes(summary_figure(result), figure.suffix.lstrip("."))))
-    write_all(files)  # every extra output rendered first: nothing is written on a failure
-    deliver(plan, {"json": lambda: json.dumps(summary, indent=2, default=_plain) + "\n",
-                   "csv": lambda: csv_text(result.tumours, index=True)},
-            lambda: _print_summary(summary))
+            staged.add(figure, figure_bytes(summary_figure(result), figure.suffix.lstrip(".")))
+        deliver(plan, {"json": lambda: json.dumps(summary, indent=2, default=_plain) + "\n",
+                       "csv": lambda: csv_text(result.tumours, index=True)},
+                lambda: _print_summary(summary), staged)
 
 
 def _plain(obj: Any) -> Any:

@@ -103,8 +103,10 @@ def export_cmd(
                                  "a path: MaBoSS needs two files, OUT.bnd and OUT.cfg", None)
         bnd, cfg = write_maboss(network, fixed)
         stem = output.with_suffix("") if output.suffix in (".bnd", ".cfg") else output
-        for suffix, text in ((".bnd", bnd), (".cfg", cfg)):
-            write_atomic(stem.with_name(stem.name + suffix), text)
+        from her2resist.common.outputs import write_all
+
+        write_all([(stem.with_name(stem.name + suffix), text)  # both files, or neither
+                   for suffix, text in ((".bnd", bnd), (".cfg", cfg))])
         _say(f"Wrote {stem}.bnd and {stem}.cfg ({len(network)} nodes)")
         return
     if fmt is ExportFormat.sbml:

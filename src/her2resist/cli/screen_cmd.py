@@ -26,11 +26,11 @@ from her2resist.cli._options import (
 )
 from her2resist.cli._output import (
     OutputPlan,
+    StagedOutputs,
     check_writable,
     csv_text,
     deliver,
     plan_output,
-    write_all,
 )
 
 _ALTERATION = typer.Option(None, "--alteration", "-a", help="An alteration of the tumour, e.g. "
@@ -99,16 +99,17 @@ def _plan(fmt: str | None, as_json: bool, output: Path | None, figure: Path | No
 def _write_outputs(data: dict[str, Any], table: Any, matrix: Any, plan: OutputPlan,
                    figure: Path | None, title: str, label: str, printer: Callable[[], None]
                    ) -> None:
-    """Render every output first, then write them: nothing is written if one fails."""
+    """Stage every output, then commit them together: nothing is written if one fails."""
     from her2resist.screen.plots import figure_bytes
 
     def heatmap(suffix: str) -> Callable[[], str | bytes]:
         return lambda: figure_bytes(matrix, suffix, title=title, label=label)
 
-    if figure is not None:
-        write_all([(figure, figure_bytes(matrix, figure.suffix, title=title, label=label))])
-    deliver(plan, {"json": lambda: json_text(data), "csv": lambda: csv_text(table),
-                   "html": heatmap(".html"), "png": heatmap(".png")}, printer)
+    with StagedOutputs() as staged:
+        if figure is not None:
+            staged.add(figure, heatmap(figure.suffix.lower())())
+        deliver(plan, {"json": lambda: json_text(data), "csv": lambda: csv_text(table),
+                       "html": heatmap(".html"), "png": heatmap(".png")}, printer, staged)
 
 
 @handle_errors

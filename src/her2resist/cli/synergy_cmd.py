@@ -20,7 +20,13 @@ from her2resist.cli._options import (
     list_option,
     resolve_workers,
 )
-from her2resist.cli._output import check_writable, csv_text, deliver, plan_output
+from her2resist.cli._output import (
+    StagedOutputs,
+    check_writable,
+    csv_text,
+    deliver,
+    plan_output,
+)
 
 #: Every method, in the order of the default table.
 METHODS = ("zip", "hsa", "bliss", "loewe")
@@ -67,15 +73,29 @@ def synergy(
                         resolve_workers(workers, len(data.block_ids), per_worker=20))
     for warning in caught:
         say(("Warning:", "yellow"), " ", str(warning.message), err=True)
-    deliver(plan, {"json": lambda: json_text(_payload(result)),
-                   "csv": lambda: csv_text(result.blocks)},
-            lambda: console.print(_rich_table(result)))
+    with StagedOutputs() as staged:  # the table and every figure together, or none of them
+        if plots is not None:
+            _stage_figures(result, plots, staged)
+        deliver(plan, {"json": lambda: json_text(_payload(result)),
+                       "csv": lambda: csv_text(result.blocks)},
+                lambda: console.print(_rich_table(result)), staged)
     if plots is not None:
-        from her2resist.synergy.plots import write_block_figures
-
-        for block in result.blocks["block_id"].unique():
-            write_block_figures(result, str(block), plots)
         say(f"Figures written to {plots}", err=True)
+
+
+def _stage_figures(result: Any, folder: Path, staged: StagedOutputs) -> None:
+    """Each block's figures, staged in ``folder`` as they are drawn (a bar from
+    PROGRESS_FROM blocks)."""
+    from her2resist.synergy.plots import block_figure_files
+
+    blocks = [str(b) for b in result.blocks["block_id"].unique()]
+    with Progress(console=err_console, transient=True,
+                  disable=len(blocks) < PROGRESS_FROM) as bar:
+        task = bar.add_task("Drawing figures", total=len(blocks))
+        for block in blocks:
+            for name, data in block_figure_files(result, block):
+                staged.add(folder / name, data, listed=False)
+            bar.advance(task)
 
 
 def _payload(result: Any) -> dict[str, Any]:

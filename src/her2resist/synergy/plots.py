@@ -14,14 +14,15 @@ Examples
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> sorted(p.suffix for p in write_block_figures(result, "1", out))
 ['.html', '.png', '.png']
+>>> [name for name, _ in block_figure_files(result, "1")]
+['1_dose_response.png', '1_synergy.png', '1_synergy.html']
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist._figures import new_figure
+from her2resist.common.outputs import write_all
 from her2resist.common.text import html_text as _h
 from her2resist.synergy.analysis import SynergyResult
 from her2resist.synergy.fit import ll4
@@ -36,8 +38,8 @@ from her2resist.synergy.fit import ll4
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["dose_response_figure", "heatmap_html", "plot_dose_response", "plot_synergy_heatmaps",
-           "synergy_heatmaps_figure", "write_block_figures"]
+__all__ = ["block_figure_files", "dose_response_figure", "heatmap_html", "plot_dose_response",
+           "plot_synergy_heatmaps", "synergy_heatmaps_figure", "write_block_figures"]
 
 
 def _safe(name: str) -> str:
@@ -90,8 +92,8 @@ def dose_response_figure(result: SynergyResult, block_id: str) -> Figure:
 
 def plot_dose_response(result: SynergyResult, block_id: str, path: Path) -> Path:
     """PNG of :func:`dose_response_figure`, written whole."""
-    fig = dose_response_figure(result, block_id)
-    return _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
+    write_all([(Path(path), _png(dose_response_figure(result, block_id)))])
+    return Path(path)
 
 
 def _matrix(wells: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -125,8 +127,8 @@ def synergy_heatmaps_figure(result: SynergyResult, block_id: str) -> Figure:
 
 def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> Path:
     """PNG of :func:`synergy_heatmaps_figure`, written whole."""
-    fig = synergy_heatmaps_figure(result, block_id)
-    return _replace_whole(Path(path), lambda tmp: fig.savefig(tmp, dpi=110))
+    write_all([(Path(path), _png(synergy_heatmaps_figure(result, block_id)))])
+    return Path(path)
 
 
 def heatmap_html(result: SynergyResult, block_id: str) -> str:
@@ -174,29 +176,35 @@ def _colour(value: float) -> str:
     return f"rgb(255,{fade},{fade})" if value > 0 else f"rgb({fade},{fade},255)"
 
 
-def write_block_figures(result: SynergyResult, block_id: str, folder: Path) -> list[Path]:
-    """Write a block's dose-response PNG, heatmap PNG and heatmap HTML into ``folder``.
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def block_figure_files(result: SynergyResult, block_id: str) -> list[tuple[str, bytes]]:
+    """A block's figures as (file name, content): dose-response PNG, heatmap PNG and HTML.
+
+    File names come from the block id (:func:`_safe`): ids that differ never share a name.
 
     Examples
     --------
     See the module docstring.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = _safe(block_id)
-    paths = [plot_dose_response(result, block_id, folder / f"{stem}_dose_response.png"),
-             plot_synergy_heatmaps(result, block_id, folder / f"{stem}_synergy.png")]
-    page = folder / f"{stem}_synergy.html"
-    _replace_whole(page, lambda tmp: tmp.write_text(heatmap_html(result, block_id), "utf-8"))
-    return [*paths, page]
+    return [(f"{stem}_dose_response.png", _png(dose_response_figure(result, block_id))),
+            (f"{stem}_synergy.png", _png(synergy_heatmaps_figure(result, block_id))),
+            (f"{stem}_synergy.html", heatmap_html(result, block_id).encode("utf-8"))]
 
 
-def _replace_whole(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write through a temporary file in the same folder, then rename: whole or nothing."""
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+def write_block_figures(result: SynergyResult, block_id: str, folder: Path) -> list[Path]:
+    """Write a block's dose-response PNG, heatmap PNG and heatmap HTML into ``folder``, all
+    three or none.
+
+    Examples
+    --------
+    See the module docstring.
+    """
+    files = [(Path(folder) / name, data) for name, data in block_figure_files(result, block_id)]
+    write_all(files)
+    return [path for path, _ in files]
