@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -138,11 +139,17 @@ def cohort(
 
 
 def _grid(title: str, frame: Any, limit: int = 20) -> Table:
-    grid = Table(title=title)
-    for column in frame.columns:
-        grid.add_column(Text(str(column)))
-    for row in frame.head(limit).itertuples(index=False):
-        grid.add_row(*[f"{v:.3g}" if isinstance(v, float) else Text(str(v)) for v in row])
+    grid = Table(title=title, box=box.SIMPLE_HEAD)
+    rows = [[f"{v:.3g}" if isinstance(v, float) else str(v) for v in row]
+            for row in frame.head(limit).itertuples(index=False)]
+    # Headers wrap at their words, values stay whole, no rules between columns: nine
+    # columns fit 80.
+    for i, column in enumerate(frame.columns):
+        header = str(column).replace("_", " ")
+        widest = max([len(w) for w in header.split()] + [len(r[i]) for r in rows])
+        grid.add_column(Text(header), min_width=widest, overflow="fold")
+    for row in rows:
+        grid.add_row(*map(Text, row))
     return grid
 
 

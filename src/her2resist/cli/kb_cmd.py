@@ -98,13 +98,16 @@ def drugs_command(drug: str | None = _DRUG, gene: str | None = _GENE,
     data = rows
 
     def show() -> None:
+        # Ids whole (what other commands take), lists one item a line: fits 80 columns.
         table = Table(title=f"{len(rows)} drugs")
-        for col in ("id", "brands", "classes", "model nodes", "approved"):
-            table.add_column(col)
+        table.add_column("id / brands", no_wrap=True)
+        for col in ("classes", "model nodes", "approved"):
+            table.add_column(col, overflow="fold")
         for r in rows:
-            approved = ", ".join(f"{a['agency']} {a['year']}" for a in r["approvals"])
-            table.add_row(r["id"], ", ".join(r["brands"][:3]), ", ".join(r["classes"]),
-                          ", ".join(r["nodes"]), approved)
+            approved = "\n".join(f"{a['agency']} {a['year']}" for a in r["approvals"])
+            table.add_row(Text(r["id"]) + Text("".join("\n" + b for b in r["brands"][:3]),
+                                               style="dim"),
+                          "\n".join(r["classes"]), "\n".join(r["nodes"]), approved or "-")
         console.print(table)
 
     deliver(plan, {"json": lambda: json_text(data)}, show)
@@ -152,11 +155,16 @@ def evidence_command(drug: str | None = _DRUG, gene: str | None = _GENE,
     data = [evidence_to_dict(e) for e in items]
 
     def show() -> None:
+        # Ids and references whole (`kb show` takes the id), the rest stacked: fits 80 columns.
         table = Table(title=f"{len(items)} evidence items")
-        for col in ("id", "ref", "kind", "level", "direction", "drugs", "checked"):
-            table.add_column(col)
+        table.add_column("id / ref", no_wrap=True)
+        table.add_column("kind, level, direction", overflow="fold")
+        table.add_column("drugs", overflow="fold")
+        table.add_column("checked", overflow="fold")
         for e in items:
-            table.add_row(e.id, e.ref, e.kind, e.level, e.direction, ", ".join(e.drugs), e.checked)
+            table.add_row(Text(e.id) + Text("\n" + e.ref, style="dim"),
+                          f"{e.kind}\n{e.scale} {e.level}\n{e.direction}",
+                          "\n".join(e.drugs) or "-", e.checked)
         console.print(table)
 
     deliver(plan, {"json": lambda: json_text(data)}, show)

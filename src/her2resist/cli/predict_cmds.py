@@ -178,16 +178,20 @@ def validate(
 
 
 def _print_validation(cases: Path, report: Any) -> None:
-    table = Table(title=Text(f"Validation: {cases}"))
+    table = Table(title=Text(f"Validation: {cases}"), box=box.SIMPLE_HEAD)
+    # One alteration a line, words whole (never "overexpress…"), no rules between columns:
+    # fits 80 columns.
+    words = [w for r in report.results for a in r.case.alterations for w in a.split()]
     for col in ("id", "alterations", "regimen", "expected", "predicted", "score", "pass"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold", min_width=max(map(len, words), default=1)
+                         if col == "alterations" else None)
     for r in report.results:
         expected = r.case.expected
         if r.reference_score is not None:
-            expected += f" {r.reference_score:.2f}"
+            expected += f"\n{r.reference_score:.2f}"
         table.add_row(
             r.case.id,
-            "; ".join(r.case.alterations) or "-",
+            "\n".join(r.case.alterations) or "-",
             r.case.regimen,
             expected,
             _styled(r.predicted),
