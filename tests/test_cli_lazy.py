@@ -16,7 +16,7 @@ from her2resist.cli import main as cli_main
 
 #: Packages a one-shot ``predict`` (either engine) must not import.
 NOT_FOR_PREDICT = ("pandas", "matplotlib", "dask", "cyvcf2", "libsbml", "fastapi", "scipy",
-                   "networkx", "mpbn", "maboss", "sqlalchemy", "jinja2")
+                   "networkx", "mpbn", "maboss", "sqlalchemy", "jinja2", "pydantic")
 
 _PROBE = """
 import atexit, json, sys
@@ -72,3 +72,26 @@ def test_one_shot_predict_imports_only_what_it_needs(tmp_path, engine) -> None:
     assert not any(m.startswith("her2resist.web") for m in modules)
     # The package's model and knowledge base come from the data cache: nothing is validated.
     assert "her2resist.knowledge._yaml" not in modules
+
+
+@pytest.mark.parametrize("value", ["trastuzumab", "", " x ", "T-DM1 + ü", "a\udcffb",
+                                   ("PTEN loss", "ERBB2 L755S"), (), ("a\udcff",)])
+def test_lazy_coercion_gives_what_typer_gives(value) -> None:
+    from typer._coercion import build_runtime_param
+
+    app = typer.Typer()
+    __import__("her2resist.cli.predict_cmds", fromlist=["register"]).register(app)
+    command = get_group(app).commands["predict"]
+    cli_main.lazy_coercion(command)
+    name = "alteration" if isinstance(value, tuple) else "regimen"
+    param = next(p for p in command.params if p.name == name)
+    ctx = typer.Context(command)
+
+    def outcome(runtime):
+        try:
+            return ("ok", runtime.coerce(value, param=param, ctx=ctx))
+        except Exception as exc:
+            return ("error", type(exc).__name__, str(exc))
+
+    lazy = outcome(param.get_runtime_param())
+    assert lazy == outcome(build_runtime_param(param.type_descriptor))

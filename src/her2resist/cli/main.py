@@ -10,6 +10,7 @@ equal to the commands' own help.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
@@ -70,6 +71,11 @@ class LazyRootGroup(RootGroup):
 
     _listing = False
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        self.get_help_option(ctx)  # made now, so that lazy_coercion sees it
+        lazy_coercion(self)
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: Any) -> list[str]:
         return list(dict.fromkeys([*COMMANDS, *self.commands]))
 
@@ -85,11 +91,12 @@ class LazyRootGroup(RootGroup):
         commands = typer.Typer()
         importlib.import_module(f"her2resist.cli.{module}").register(commands)
         for name, command in get_group(commands).commands.items():
+            lazy_coercion(command)
             self.commands.setdefault(name, command)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
-            return super().resolve_command(ctx, args)
+            name, command, rest = super().resolve_command(ctx, args)
         except _USAGE_ERROR as exc:
             # typer suggests from the loaded commands only: suggest from every command.
             if self.suggest_commands and args and "Did you mean" not in exc.message:
@@ -98,6 +105,10 @@ class LazyRootGroup(RootGroup):
                     exc.message = (f"{exc.message.rstrip('.')}. Did you mean "
                                    f"{', '.join(repr(m) for m in matches)}?")
             raise
+        if command is not None:
+            command.get_help_option(ctx)  # its context inherits the names from this one
+            lazy_coercion(command)
+        return name, command, rest
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
@@ -105,6 +116,65 @@ class LazyRootGroup(RootGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+def lazy_coercion(command: Any) -> None:
+    """Let the parameters of ``command`` (and of its subcommands) build typer's coercion only
+    for a value that needs it, and keep command-line text as it is.
+
+    typer (0.2x) coerces every parameter through a pydantic ``TypeAdapter`` that it builds on
+    first use, even for an option that was not given (value None, returned as None before the
+    adapter is used); for ``str`` and ``list[str]`` parameters the coercion returns the same
+    text. Building the adapters imports pydantic, which costs a one-shot command more than its
+    computation. Here a parameter not given, or given plain text for a text parameter, needs no
+    adapter; any other value goes through typer's own coercion (built then, and kept), so
+    results and messages are typer's. Without the typer internals this relies on (another typer
+    version), nothing changes.
+    """
+    if _LazyCoercion is None:
+        return
+    for param in (*getattr(command, "params", ()), getattr(command, "_help_option", None)):
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is not None and getattr(param, "_runtime_param", True) is None:
+            info = descriptor.parameter_info
+            text = (descriptor.annotation in (str, list[str]) and info.parser is None
+                    and getattr(info, "click_type", None) is None
+                    and descriptor.file_annotation is None)
+            param._runtime_param = _LazyCoercion(parameter_info=info,
+                                                 annotation=descriptor.annotation, text=text)
+    for sub in getattr(command, "commands", {}).values():
+        lazy_coercion(sub)
+
+
+def _plain_text(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from undecodable argv bytes: typer decides
+        return False
+    return True
+
+
+try:
+    from typer._coercion import RuntimeParam, build_runtime_param
+
+    @dataclass(frozen=True)
+    class _LazyCoercionImpl(RuntimeParam):
+        text: bool = False
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.text and self.annotation is str and _plain_text(value):
+                return value
+            if (self.text and self.annotation == list[str] and isinstance(value, (list, tuple))
+                    and all(_plain_text(v) for v in value)):
+                return list(value)
+            param._runtime_param = build_runtime_param(param.type_descriptor)
+            return param._runtime_param._coerce_value(value, param=param, ctx=ctx)
+
+    _LazyCoercion: Any = _LazyCoercionImpl
+except ImportError:  # pragma: no cover - a typer without these internals
+    _LazyCoercion = None
 
 
 app = typer.Typer(
