@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def synergy(
-    plate: Annotated[Path, typer.Argument(help="Plate CSV (long table or SynergyFinder input).")],
+    plate: Annotated[Path, typer.Argument(
+        help="Plate CSV/TSV/.xlsx (long table, SynergyFinder table or matrix layout).")],
     method: Annotated[list[str] | None, typer.Option(
         "--method", help="Methods: bliss, hsa, loewe, zip (repeatable or "
         "comma-separated; default: all).")] = None,
@@ -51,6 +52,10 @@ def synergy(
     response_type: Annotated[str | None, typer.Option(
         help="viability or inhibition (inferred with a warning if not given).")] = None,
     replicates: Annotated[str, typer.Option(help="mean or keep.")] = "mean",
+    impute: Annotated[bool, typer.Option(
+        "--impute", help="Fill wells missing from a block's dose grid with the mean of their "
+        "neighbours, as SynergyFinder does (a warning counts them); default: refuse.")
+    ] = False,
     single_agents: Annotated[Path | None, typer.Option(
         help="O'Neil single-agent file; PLATE is then an O'Neil combination file.")] = None,
     output: Path | None = OUTPUT_OPTION,
@@ -68,7 +73,7 @@ def synergy(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         data = (read_oneil(plate, single_agents) if single_agents is not None
-                else read_plate(plate, response_type=response_type))
+                else read_plate(plate, response_type=response_type, impute=impute))
         result = _score(score_plate, data, methods, replicates,
                         resolve_workers(workers, len(data.block_ids), per_worker=20))
     for warning in caught:

@@ -60,6 +60,8 @@ import numpy as np
 import pandas as pd
 
 from her2resist.exceptions import DataQualityWarning, ParameterError, PlateError
+from her2resist.synergy.imputation import impute_missing_wells
+from her2resist.synergy.matrix_layout import is_matrix_layout, matrix_to_long
 
 __all__ = ["COLUMNS", "RESPONSE_TYPES", "Plate", "read_plate", "validate_plate"]
 
@@ -155,8 +157,13 @@ def _numeric(frame: pd.DataFrame, field: str, source: str) -> pd.Series:
     return values.astype(float)
 
 
-def read_plate(path: str | Path | IO[str], *, response_type: str | None = None) -> Plate:
+def read_plate(path: str | Path | IO[str], *, response_type: str | None = None,
+               impute: bool = False) -> Plate:
     """Read a plate file (our long table or SynergyFinder's input; ``.gz`` allowed).
+
+    SynergyFinder's matrix layout (``Drug1``, ``Drug2``, ``ConcUnit`` rows, then a matrix with
+    doses as row and column headers; :mod:`her2resist.synergy.matrix_layout`) is recognised
+    by its first cell.
 
     Parameters
     ----------
@@ -165,6 +172,12 @@ def read_plate(path: str | Path | IO[str], *, response_type: str | None = None) 
     response_type
         ``"viability"`` or ``"inhibition"`` (in %). When neither this nor the column name
         says, it is inferred from the untreated wells with a DataQualityWarning.
+    impute
+        Fill wells missing from a block's dose grid (rows absent, or empty cells of the
+        matrix layout; an empty response in a long table stays an error) as SynergyFinder's
+        ``ImputeNA`` does: each takes the mean of its available neighbours above, below, left
+        and right, repeated until none is missing (a DataQualityWarning names the count).
+        Off by default: a missing well is an error.
 
     Returns
     -------
@@ -191,16 +204,25 @@ def read_plate(path: str | Path | IO[str], *, response_type: str | None = None) 
     if response_type and stated and response_type != stated:
         raise PlateError(source, f"the response column is named {stated!r} but response_type="
                          f"{response_type!r} was given; remove one", field="response")
-    return validate_plate(frame, source=str(source), response_type=response_type or stated)
+    return validate_plate(frame, source=str(source), response_type=response_type or stated,
+                          impute=impute)
 
 
 def _read_table(path: str | Path | IO[str], source: str) -> pd.DataFrame:
-    """The file as a table of strings: Excel, or text with its delimiter sniffed."""
+    """The file as a table of strings: Excel, or text with its delimiter sniffed; the matrix
+    layout turned into the long one."""
     if isinstance(path, (str, Path)) and str(path).lower().endswith((".xlsx", ".xlsm")):
-        return _read_excel(Path(path), source)
+        frame = _read_excel(Path(path), source)
+        names = [str(c) for c in frame.columns]
+        if is_matrix_layout([[n for n in names if not n.startswith("Unnamed:")]]):
+            frame = _read_excel(Path(path), source, header=None)
+            return matrix_to_long(frame.astype(str).values.tolist(), source)
+        return frame
     text = _text(path, source)
     header = next((line for line in text.splitlines() if line.strip()), "")
     sep = max(("\t", ";", ","), key=lambda d: (header.count(d), d == ","))
+    if is_matrix_layout([header.split(sep)]):
+        return matrix_to_long(list(csv.reader(io.StringIO(text), delimiter=sep)), source)
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                            skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
@@ -226,20 +248,21 @@ def _text(path: str | Path | IO[str], source: str) -> str:
                          "decoded; save the file as UTF-8 CSV", line=line) from None
 
 
-def _read_excel(path: Path, source: str) -> pd.DataFrame:
+def _read_excel(path: Path, source: str, header: int | None = 0) -> pd.DataFrame:
     from her2resist._optional import require
 
     require("openpyxl", "xlsx", "Reading .xlsx plates")  # pandas reads .xlsx through it
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
+        frame = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl", header=header)
     except (ValueError, KeyError, OSError) as exc:
         raise PlateError(source, f"not a readable Excel workbook ({exc})") from None
     return frame.fillna("")
 
 
 def validate_plate(frame: pd.DataFrame, *, source: str = "<plate>",
-                   response_type: str | None = None) -> Plate:
-    """Check and canonicalise a table whose columns already carry canonical names.
+                   response_type: str | None = None, impute: bool = False) -> Plate:
+    """Check and canonicalise a table whose columns already carry canonical names
+    (``impute`` as in :func:`read_plate`).
 
     Examples
     --------
@@ -269,6 +292,8 @@ def validate_plate(frame: pd.DataFrame, *, source: str = "<plate>",
     frame = _harmonise_units(frame, source)
     frame["response"] = _to_inhibition(frame, source, response_type)
     frame["replicate"] = _replicates(frame, source)
+    if impute:
+        frame = impute_missing_wells(frame, source)
     _check_blocks(frame, source)
     return Plate(frame[list(COLUMNS)], source)
 
@@ -418,5 +443,6 @@ def _report_missing(rows: pd.DataFrame, block: str, source: str, line: int) -> N
     shown = ", ".join(f"({a:g}, {b:g})" for a, b in missing[:5])
     raise PlateError(source, f"block {block!r} misses {len(missing)} well(s) of its "
                      f"{len(grid)}-well dose grid, e.g. conc1, conc2 = {shown}; every "
-                     "combination of the block's concentrations is needed",
+                     "combination of the block's concentrations is needed (or --impute, "
+                     "impute=True: fill them from their neighbours as SynergyFinder does)",
                      line=line, field="conc1/conc2")
