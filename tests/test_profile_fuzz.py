@@ -22,6 +22,7 @@ from her2resist.profile import (
     read_expression,
     read_fusions,
     read_maf,
+    read_pcgr_expression,
     read_profile,
     read_vcf,
 )
@@ -47,6 +48,10 @@ READERS: dict[str, tuple[Callable[..., object], str, Path]] = {
                        DATA / "segments" / "ascat_segments.txt"),
     "fusions_arriba": (read_fusions, ".tsv", DATA / "fusions" / "arriba_fusions.tsv"),
     "fusions_sv": (read_fusions, ".txt", DATA / "fusions" / "data_sv.txt"),
+    "fusions_pcgr": (read_fusions, ".tsv", DATA / "fusions" / "T001-BRCA.grch38.fusions.tsv"),
+    "pcgr_expression": (partial(read_pcgr_expression,
+                                reference=DATA / "pcgr" / "reference_tpm.txt"), ".tsv",
+                        DATA / "pcgr" / "T001-BRCA.gene_expression.tsv"),
     "expression_log2": (read_expression, ".txt", DATA / "expression_log2_rsem.txt"),
     "clinical": (read_clinical, ".txt", DATA / "clinical_sample.txt"),
     "yaml": (read_profile, ".yaml", Path(__file__).parent.parent / "examples" / "profiles"

@@ -7,9 +7,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from her2resist.exceptions import UnmappedVariantWarning
 from her2resist.profile import vcf as vcf_module
+from her2resist.profile._annotation import Annotation
 from her2resist.profile.vcf import _Lines, read_vcf
 
 HEADER = ("##fileformat=VCFv4.2\n##tumor_sample=TUMOR\n##normal_sample=NORMAL\n"
@@ -67,3 +70,24 @@ def test_line_index_keeps_runs_not_one_number_per_record() -> None:
     assert [lines.line(i) for i in range(6)] == [10, 11, 12, 15, 16, 30]
     assert lines.line(6) is None and lines.line(-1) is None
     assert len(lines.starts) == 3  # three runs for six records
+
+
+FIELDS = ("Allele", "Consequence", "SYMBOL", "HGVSp", "Amino_acids", "Protein_position",
+          "CANONICAL", "PICK")
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=st.text(alphabet="AG|,:.p1HisArg-/&YES", max_size=120),
+       names=st.permutations(FIELDS), key=st.sampled_from(["CSQ", "ANN"]))
+def test_any_annotation_text_gives_an_entry_or_none(raw: str, names: tuple[str, ...],
+                                                    key: str) -> None:
+    entry = Annotation(key, tuple(names)).choose(raw, ("G", "-"))
+    assert entry is None or (len(entry) == 3 and all(isinstance(v, str) for v in entry))
+
+
+def test_annotation_picks_the_flagged_entry_for_the_allele() -> None:
+    csq = Annotation("CSQ", ("Allele", "SYMBOL", "HGVSp", "Consequence", "CANONICAL", "PICK"))
+    raw = ("C|TP53|ENSP9:p.Arg1Cys|missense_variant||,G|PIK3CA|ENSP1:p.Glu545Lys|"
+           "missense_variant|YES|,G|PIK3CA|ENSP2:p.His1047Arg|missense_variant||1")
+    assert csq.choose(raw, ("G",)) == ("PIK3CA", "p.His1047Arg", "missense_variant")
+    assert csq.choose(raw, ("T",)) is None  # no entry for T among several alleles
