@@ -16,7 +16,7 @@ from her2resist.cli import main as cli_main
 
 #: Packages a one-shot ``predict`` (either engine) must not import.
 NOT_FOR_PREDICT = ("pandas", "matplotlib", "dask", "cyvcf2", "libsbml", "fastapi", "scipy",
-                   "networkx", "mpbn", "maboss", "sqlalchemy", "jinja2", "pydantic")
+                   "networkx", "mpbn", "maboss", "sqlalchemy", "jinja2", "pydantic", "yaml")
 
 _PROBE = """
 import atexit, json, sys

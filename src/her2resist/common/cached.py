@@ -103,17 +103,36 @@ def load_cached(kind: str, sources: Sequence[Path], modules: Sequence[str],
     return value
 
 
+#: Entries kept per kind (several installations or versions may share one cache folder).
+KEEP = 8
+
+
 def _store(folder: Path, kind: str, path: Path, value: object) -> None:
-    """Write the entry whole or not at all; drop older entries of the same kind."""
+    """Write the entry whole or not at all; keep the :data:`KEEP` newest entries of its kind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        for old in folder.glob(f"{kind}-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-KEEP]:
+            old.unlink(missing_ok=True)
     except Exception:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def read_package_data(path: Path) -> object:
+    """The data of one of the package's own YAML/JSON files (``read_document(path).data``),
+    from the cache when it holds it. Only for files shipped in the package: a user's file is
+    read with :func:`her2resist.common.documents.read_document`, for its error messages."""
+    return load_cached(f"data-{path.stem}", [path], ("her2resist.common.documents",),
+                       lambda: read_user_data(path))
+
+
+def read_user_data(path: Path) -> object:
+    """The data of a user's YAML/JSON file, never cached (``read_document(path).data``)."""
+    from her2resist.common.documents import read_document
+
+    return read_document(path).data

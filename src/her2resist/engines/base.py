@@ -19,10 +19,10 @@ screen or a report, works on the arrays and builds no DataFrame.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -68,6 +68,11 @@ def make_provenance(
 
 @cache
 def solver_version(distribution: str) -> str:
+    loaded = getattr(sys.modules.get(distribution), "__version__", None)
+    if isinstance(loaded, str):  # an imported package says its version: no metadata scan
+        return f"{distribution} {loaded}"
+    from importlib import metadata  # ~20 ms of imports: only when a provenance asks for it
+
     try:
         return f"{distribution} {metadata.version(distribution)}"
     except metadata.PackageNotFoundError:

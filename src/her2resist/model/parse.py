@@ -11,16 +11,16 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from her2resist.common.cached import load_cached
-from her2resist.common.documents import read_document
 from her2resist.common.text import excerpt
 from her2resist.exceptions import ModelError
 from her2resist.model.network import INPUT_KINDS, NODE_KINDS, Network, Node
 from her2resist.model.rules import IDENTIFIER, RuleSyntaxError, parse_rule, variables
+
+if TYPE_CHECKING:  # yaml is imported when a model file is read, not for the cached model
+    import yaml
 
 REFERENCE = re.compile(r"(PMID:\d{1,9}|DOI:10\.\d{4,9}/\S+)")
 _NODE_FIELDS = {"id", "kind", "genes", "description", "default", "rule", "refs", "notes"}
@@ -82,6 +82,8 @@ def load_model(path: str | Path | None = None, *, implicit_inputs: bool = False)
 
 
 def _scalar(node: yaml.Node, path: str, field: str, owner: str) -> str:
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         raise ModelError(
             path, f"node {owner!r}: '{field}' must be a single value", line=_line(node), field=field
@@ -94,6 +96,8 @@ def _line(node: yaml.Node) -> int:
 
 
 def _ref_list(node: yaml.Node, path: str, field: str, owner: str) -> tuple[str, ...]:
+    import yaml
+
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         raise ModelError(
             path,
@@ -120,6 +124,8 @@ def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
 
 
 def _parse_node(item: yaml.Node, path: str) -> tuple[Node, dict[str, int]]:
+    import yaml
+
     line = _line(item)
     if not isinstance(item, yaml.MappingNode):
         raise ModelError(path, "each entry of 'nodes' must be a mapping with an 'id'", line=line)
@@ -216,6 +222,8 @@ def _regulated_node(
     text: dict[str, str],
     line: int,
 ) -> tuple[Node, dict[str, int]]:
+    import yaml
+
     if "rule" not in fields:
         raise ModelError(
             path,
@@ -306,6 +314,10 @@ def read_model_yaml(path: str | Path) -> Network:
     >>> read_model_yaml(default_model_path()).nodes["FOXO"].rule
     '!AKT'
     """
+    import yaml
+
+    from her2resist.common.documents import read_document
+
     path = str(path)
     root = read_document(path, error=ModelError, construct=False).root
     if not isinstance(root, yaml.MappingNode) or "nodes" not in _mapping(root):

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -133,11 +134,11 @@ def calibration_path() -> Path:
 @cache
 def load_calibration(path: str | None = None) -> Calibration:
     """The package's fitted map (or one written by ``her2resist calibrate``)."""
-    from her2resist.common.documents import read_document
+    from her2resist.common.cached import read_package_data, read_user_data
 
     source = Path(path) if path else calibration_path()
     try:
-        data = read_document(source).data
+        data: Any = read_user_data(source) if path else read_package_data(source)
         return Calibration(
             intercepts={k: float(v) for k, v in data["intercepts"].items()},
             slope=float(data["slope"]), trials=tuple(data.get("trials", ())),

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from her2resist.common.quantiles import percentiles
 from her2resist.engines.base import Provenance
 from her2resist.engines.graded import GradedEngine, HillParameters
 from her2resist.engines.service import get_service
@@ -317,7 +318,7 @@ def _predict(
         per = [response_score(a, b) for a, b in zip(np.broadcast_to(s0, (samples,)).tolist(),
                                                      np.broadcast_to(s1, (samples,)).tolist(),
                                                      strict=True)]
-        low, high = np.percentile(per, _QUANTILES)
+        low, high = percentiles(per, _QUANTILES)  # numpy's, without importing numpy.ma
         interval = (float(min(low, score)), float(max(high, score)))
     probability = None
     if endpoint is not None:

@@ -66,10 +66,10 @@ def parameters_path() -> Path:
 @cache
 def load_graded_parameters(path: str | None = None) -> GradedParameters:
     """Read the graded parameters (cached); ``ranges`` holds every sampled assumption."""
-    from her2resist.common.documents import read_document
+    from her2resist.common.cached import read_package_data, read_user_data
 
     source = Path(path) if path else parameters_path()
-    data = read_document(source).data
+    data: Any = read_user_data(source) if path else read_package_data(source)
     ranges: dict[str, tuple[float, float]] = {
         "hill.n": tuple(data["hill"]["n"]["range"]),  # type: ignore[dict-item]
         "hill.k": tuple(data["hill"]["k"]["range"]),  # type: ignore[dict-item]
