@@ -75,6 +75,15 @@ class CohortResult:
         Whether ``response_probability`` is calibrated or the score (fallback).
     warnings
         Samples left out and why, regimens with drugs the model does not hold.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> tumours = [TumourProfile.from_alterations(f"T{i}", a) for i, a in
+    ...            enumerate([["PTEN loss"], [], ["PTEN loss"]])]
+    >>> result = run_cohort(tumours, regimen="trastuzumab", engine="most-permissive")
+    >>> result.kind is None, list(result.samples["class"])
+    (True, ['resistant', 'sensitive', 'resistant'])
     """
 
     name: str
@@ -237,6 +246,15 @@ def run_cohort(
         For inconsistent options.
     CohortError
         For regimen values that cannot be read (all listed) and bad outcome cells.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> tumours = [TumourProfile.from_alterations("T1", ["PIK3CA H1047R"]),
+    ...            TumourProfile.from_alterations("T2", [])]
+    >>> result = run_cohort(tumours, regimen="trastuzumab", engine="most-permissive")
+    >>> result.samples.loc["T1", "class"], result.settings["distinct_genotypes"]
+    ('resistant', 2)
     """
     if outcome is not None and (time or event):
         raise ParameterError("outcome", "run_cohort", "a binary outcome or time and event, "

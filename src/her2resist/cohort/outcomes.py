@@ -60,6 +60,12 @@ class ClinicalColumns:
         The file each column came from.
     lines
         ``{file: Series(sample -> line)}`` (patient files: the patient's line).
+
+    Examples
+    --------
+    >>> cols = read_clinical_columns(Path("examples/cohort/study/data_clinical_sample.txt"))
+    >>> "TREATMENT" in cols.frame.columns and len(cols.frame) > 0
+    True
     """
 
     frame: pd.DataFrame

@@ -50,7 +50,13 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True, order=True)
 class Genotype:
-    """What the prediction of a tumour depends on: model alterations and HER2 negativity."""
+    """What the prediction of a tumour depends on: model alterations and HER2 negativity.
+
+    Examples
+    --------
+    >>> Genotype(("PTEN_loss",), her2_negative=True).environment
+    {'ERBB2_amp': 0}
+    """
 
     alterations: tuple[str, ...]
     her2_negative: bool = False
@@ -74,7 +80,15 @@ class PredictedResponse:
 
 @dataclass(frozen=True, slots=True)
 class PredictionTable:
-    """Predictions by (genotype, regimen label), and how the probability was obtained."""
+    """Predictions by (genotype, regimen label), and how the probability was obtained.
+
+    Examples
+    --------
+    >>> table = predict_genotypes([(Genotype(("PTEN_loss",)), "trastuzumab")],
+    ...                           engine="most-permissive")
+    >>> [(key[1], row.response_class) for key, row in table.rows.items()]
+    [('trastuzumab', 'resistant')]
+    """
 
     rows: dict[tuple[Genotype, str], PredictedResponse]
 

@@ -99,6 +99,12 @@ class WrittenRegimen:
         Drugs named that the catalogue does not hold: left out of the prediction.
     notes
         The documented defaults that were applied (one line each).
+
+    Examples
+    --------
+    >>> regimen = read_written_regimen("TCH")
+    >>> regimen.label, regimen.not_modelled
+    ('docetaxel + carboplatin + trastuzumab', ())
     """
 
     text: str

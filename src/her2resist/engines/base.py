@@ -40,7 +40,15 @@ Perturbation = Mapping[str, int]
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a result came from."""
+    """Where a result came from.
+
+    Examples
+    --------
+    >>> from her2resist.predict import predict_response
+    >>> provenance = predict_response(["PTEN loss"], "trastuzumab").provenance
+    >>> provenance.engine, provenance.model_name
+    ('most-permissive', 'her2resist HER2 signalling model')
+    """
 
     package_version: str
     model_name: str
@@ -91,6 +99,15 @@ class SimulationResult:
 
     ``values`` has one row per reached state and one column per entry of ``nodes``;
     ``probabilities`` holds the row weights.
+
+    Examples
+    --------
+    >>> from her2resist.engines import get_engine
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> network = read_bnet_text("A, !B\\nB, !A")
+    >>> result = get_engine("most-permissive").simulate(network, {})
+    >>> result.n_states, sorted(result.states["A"])
+    (2, [0.0, 1.0])
     """
 
     values: np.ndarray
@@ -147,6 +164,15 @@ class Engine(Protocol):
 
     ``key`` identifies the engine and every option that changes its answers (seed, samples,
     time), so that the simulation service's cache never mixes two engines' results.
+
+    Examples
+    --------
+    >>> from her2resist.engines import get_engine
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> engine = get_engine("most-permissive")
+    >>> result = engine.simulate(read_bnet_text("A, A\\nB, A"), {"A": 1})
+    >>> result.value("B")
+    1.0
     """
 
     name: str

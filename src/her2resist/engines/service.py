@@ -54,7 +54,15 @@ CACHE_SIZE = 1 << 16
 
 @dataclass(frozen=True, slots=True)
 class RegimenSimulation:
-    """The untreated and the treated results of one simulation."""
+    """The untreated and the treated results of one simulation.
+
+    Examples
+    --------
+    >>> from her2resist.model import load_model
+    >>> sim = get_service(load_model()).treat({}, {"trastuzumab": 1})
+    >>> sim.untreated.value("Proliferation"), sim.treated.value("Proliferation")
+    (1.0, 0.0)
+    """
 
     untreated: SimulationResult
     treated: SimulationResult
@@ -93,6 +101,14 @@ class SimulationService:
         False: every attractor of the perturbed network (models without a resting state).
     cache_size
         Results kept (least recently used go first).
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> service = get_service(read_bnet_text("S, S\\nDrug, Drug\\nX, S & !Drug"))
+    >>> sim = service.treat({"S": 1}, {"Drug": 1})
+    >>> sim.untreated.value("X"), sim.treated.value("X")
+    (1.0, 0.0)
     """
 
     def __init__(self, network: Network, engine: Engine, *, reachable: bool = True,

@@ -26,7 +26,13 @@ from her2resist.exceptions import ParameterError
 
 @dataclass(frozen=True, slots=True)
 class Rates:
-    """Birth and death rate of one cell type under one condition (per unit of time)."""
+    """Birth and death rate of one cell type under one condition (per unit of time).
+
+    Examples
+    --------
+    >>> round(Rates(birth=0.14, death=0.17).net, 2)
+    -0.03
+    """
 
     birth: float
     death: float

@@ -37,6 +37,16 @@ class EvolutionResult:
         Replicate-steps simulated (growth and treatment), for throughput figures.
     provenance
         Package version and settings.
+
+    Examples
+    --------
+    >>> from her2resist.evolution import CellType, Rates, Scenario, Schedule, simulate
+    >>> cells = CellType("S", Rates(0.2, 0.1), {"T": Rates(0.2, 0.4)})
+    >>> scenario = Scenario("one clone", (cells,), (), start={"S": 10}, detection_size=100,
+    ...                     schedule=Schedule.continuous(["T"]), dt=1.0, max_time=400)
+    >>> result = simulate(scenario, tumours=50, seed=1)
+    >>> result.n_tumours, result.p_eradication > 0.9
+    (50, True)
     """
 
     scenario: Scenario

@@ -24,6 +24,12 @@ class CellType:
 
     ``drugs`` maps a drug to the type's rates under that drug alone; a drug not listed has no
     effect on the type.
+
+    Examples
+    --------
+    >>> resistant = CellType("R", Rates(0.14, 0.13), {"T": Rates(0.14, 0.13)}, ("PIK3CA",))
+    >>> resistant.drugs["T"].net > 0
+    True
     """
 
     name: str
@@ -34,7 +40,13 @@ class CellType:
 
 @dataclass(frozen=True, slots=True)
 class Mutation:
-    """Type ``source`` gives a ``target`` cell at ``rate`` per division of a ``source`` cell."""
+    """Type ``source`` gives a ``target`` cell at ``rate`` per division of a ``source`` cell.
+
+    Examples
+    --------
+    >>> Mutation("S", "R", 1e-7).rate
+    1e-07
+    """
 
     source: str
     target: str
@@ -43,7 +55,13 @@ class Mutation:
 
 @dataclass(frozen=True, slots=True)
 class TherapyLine:
-    """Drugs given together; ``switch`` is ``"progression"``, a duration, or ``None`` (last)."""
+    """Drugs given together; ``switch`` is ``"progression"``, a duration, or ``None`` (last).
+
+    Examples
+    --------
+    >>> [(line.drugs, line.switch) for line in Schedule.sequential(["T"], ["L"]).lines]
+    [(('T',), 'progression'), (('L',), None)]
+    """
 
     drugs: tuple[str, ...]
     switch: float | Literal["progression"] | None = None
@@ -124,6 +142,14 @@ class Scenario:
     combination
         ``"strongest"``: under several drugs a type takes the lowest birth and highest death
         rate of its single-drug rates (Bozic 2013); ``"additive"``: the drugs' changes add.
+
+    Examples
+    --------
+    >>> cells = CellType("S", Rates(0.14, 0.13), {"T": Rates(0.14, 0.17)})
+    >>> scenario = Scenario("demo", (cells,), (), start={"S": 1}, detection_size=1e6,
+    ...                     schedule=Schedule.continuous(["T"]))
+    >>> scenario.type_names, scenario.progression_threshold
+    (('S',), 1200000.0)
     """
 
     name: str

@@ -66,7 +66,14 @@ def normalise_protein_change(text: str) -> str:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Catalogue:
-    """Drugs, drug classes and alterations, with name indexes for look-up."""
+    """Drugs, drug classes and alterations, with name indexes for look-up.
+
+    Examples
+    --------
+    >>> catalogue = load_catalogue()
+    >>> catalogue.lookup_drug("Herceptin").id
+    'trastuzumab'
+    """
 
     drugs: Mapping[str, Drug]
     classes: Mapping[str, DrugClass]

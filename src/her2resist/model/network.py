@@ -45,6 +45,12 @@ class Node:
     ``rule`` is ``None`` for input nodes, whose value is ``default`` unless a perturbation
     fixes it.  ``refs`` maps each regulator to the publications that support its effect (for
     input nodes the key ``""`` holds the references for the node itself).
+
+    Examples
+    --------
+    >>> node = Node("ERK", "signalling", "MEK & !DUSP6")
+    >>> node.is_input, node.regulators
+    (False, ('MEK', 'DUSP6'))
     """
 
     id: str
@@ -81,7 +87,15 @@ class Node:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Network:
-    """A Boolean network: an ordered mapping of node ids to :class:`Node`."""
+    """A Boolean network: an ordered mapping of node ids to :class:`Node`.
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> network = read_bnet_text("EGF, EGF\\nERK, EGF & !DUSP6\\nDUSP6, ERK")
+    >>> network.inputs, network.nodes["ERK"].regulators
+    (('EGF',), ('EGF', 'DUSP6'))
+    """
 
     nodes: Mapping[str, Node]
     name: str = "network"

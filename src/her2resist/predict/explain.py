@@ -22,7 +22,15 @@ Value = float  # 0.0, 1.0 or 0.5 (oscillating)
 
 @dataclass(frozen=True, slots=True)
 class TraceStep:
-    """One node of a trace: its value, its rule, the regulator values that explain it."""
+    """One node of a trace: its value, its rule, the regulator values that explain it.
+
+    Examples
+    --------
+    >>> from her2resist.predict import predict_response
+    >>> step = predict_response(["PTEN loss"], "trastuzumab").trace[0]
+    >>> step.node, step.value
+    ('Proliferation', 1)
+    """
 
     node: str
     value: int | str

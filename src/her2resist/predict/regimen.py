@@ -40,7 +40,14 @@ class RegimenItem:
 
 @dataclass(frozen=True, slots=True)
 class Regimen:
-    """A parsed regimen."""
+    """A parsed regimen.
+
+    Examples
+    --------
+    >>> regimen = parse_regimen("Herceptin + PI3K inhibitor")
+    >>> regimen.label, regimen.perturbation()
+    ('trastuzumab + PI3K inhibitor', {'trastuzumab': 1, 'PI3Ki': 1})
+    """
 
     text: str
     items: tuple[RegimenItem, ...]
@@ -118,5 +125,12 @@ def resolve_alterations(
 
 def alteration_perturbation(alterations: Iterable[Alteration]) -> dict[str, int]:
     """The model perturbation of a set of alterations
-    (:func:`~her2resist.knowledge.perturbation.build_perturbation`, conflicts warned)."""
+    (:func:`~her2resist.knowledge.perturbation.build_perturbation`, conflicts warned).
+
+    Examples
+    --------
+    >>> from her2resist.predict import resolve_alterations
+    >>> alteration_perturbation(resolve_alterations(["PTEN loss", "CCNE1 amplification"]))
+    {'PTEN_loss': 1, 'CCNE1_amp': 1}
+    """
     return build_perturbation(alterations).as_dict()

@@ -45,7 +45,15 @@ _PREDICTIONS: BoundedCache[tuple[object, ...], Prediction] = BoundedCache(1 << 1
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """The predicted response of a tumour cell to a regimen, with its explanation."""
+    """The predicted response of a tumour cell to a regimen, with its explanation.
+
+    Examples
+    --------
+    >>> from her2resist.predict import predict_response
+    >>> pred = predict_response(["PTEN loss"], "trastuzumab + everolimus", engine="most-permissive")
+    >>> pred.response_class, pred.score, pred.to_dict()["class"]
+    ('sensitive', 0.5, 'sensitive')
+    """
 
     regimen: str
     alterations: tuple[str, ...]

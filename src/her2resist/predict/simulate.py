@@ -29,5 +29,13 @@ def simulate_regimen(
     *,
     engine: Engine | str = "most-permissive",
 ) -> RegimenSimulation:
-    """Untreated then treated simulation through the shared simulation service."""
+    """Untreated then treated simulation through the shared simulation service.
+
+    Examples
+    --------
+    >>> from her2resist.model import load_model
+    >>> sim = simulate_regimen(load_model(), {"PTEN_loss": 1}, {"trastuzumab": 1})
+    >>> sim.treated.value("Proliferation")
+    1.0
+    """
     return get_service(network, engine).treat(background, drugs)

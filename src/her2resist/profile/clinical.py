@@ -225,7 +225,9 @@ def read_clinical(*paths: str | Path, sample: str | None = None) -> dict[str, Tu
 
     Examples
     --------
-    See the module docstring.
+    >>> profiles = read_clinical("examples/study/data_clinical_sample.txt")
+    >>> profiles["HER2-01"].her2.call
+    'positive'
     """
     by_sample: dict[str, TumourProfile] = {}
     by_patient: dict[str, TumourProfile] = {}

@@ -40,7 +40,9 @@ def read_cna_long(
 
     Examples
     --------
-    See the module docstring.
+    >>> profiles = read_cna_long("tests/data/profiles/cna_long.txt")
+    >>> {sample: p.alteration_ids() for sample, p in profiles.items()}
+    {'HER2-01': ('CCNE1_amp',), 'HER2-02': ('PTEN_loss',)}
     """
     table = parse_table(path, what="long-format copy-number file")
     gene_col = table.require("gene", *GENE_COLUMNS)

@@ -280,7 +280,10 @@ def read_profile(
 
     Examples
     --------
-    See the module docstring.
+    >>> profiles = read_profile("examples/profiles/her2_pik3ca.yaml")
+    >>> profile = profiles["HER2-PIK3CA-01"]
+    >>> profile.her2.call, profile.alteration_ids()
+    ('positive', ('PIK3CA_mut',))
     """
     path = str(path)
     cat = catalogue or load_catalogue()

@@ -143,7 +143,12 @@ def read_fusions(
 
     Examples
     --------
-    See the module docstring.
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as fh:
+    ...     _ = fh.write("Sample_Id\\tSite1_Hugo_Symbol\\tSite2_Hugo_Symbol\\tSV_Status\\n"
+    ...                  "T1\\tNRG1\\tCD74\\tSOMATIC\\n")
+    >>> read_fusions(fh.name)["T1"].alteration_ids()
+    ('NRG1_high',)
     """
     path = str(path)
     if isinstance(min_split_reads, bool) or not isinstance(min_split_reads, int) \

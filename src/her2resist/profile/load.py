@@ -87,6 +87,12 @@ def study_files(folder: str | Path) -> dict[str, list[Path]]:
 
     The ``meta_*.txt`` files say which data file holds what; without them, the usual data file
     names are used. Of several expression z-score files the first (by name) is read.
+
+    Examples
+    --------
+    >>> files = study_files("examples/cohort/study")
+    >>> sorted(kind for kind, paths in files.items() if paths)
+    ['clinical', 'cna', 'maf']
     """
     folder = Path(folder)
     found: dict[str, list[Path]] = {}

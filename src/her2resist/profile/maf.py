@@ -86,7 +86,9 @@ def read_maf(
 
     Examples
     --------
-    See the module docstring.
+    >>> profiles = read_maf("examples/study/tumours.maf")
+    >>> profiles["HER2-02"].alteration_ids()
+    ('PTEN_loss', 'KRAS_mut', 'ERBB2_kinase_mut')
     """
     cat = catalogue or load_catalogue()
     table = parse_table(path, what="MAF")

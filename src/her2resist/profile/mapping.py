@@ -187,7 +187,15 @@ def map_copy_number(
     gene: str, call: Literal["amplification", "deletion"], source: Source,
     *, catalogue: Catalogue | None = None,
 ) -> Mapped:
-    """Map a gene amplification or deep deletion to an alteration, or say why not."""
+    """Map a gene amplification or deep deletion to an alteration, or say why not.
+
+    Examples
+    --------
+    >>> from her2resist.profile import Source
+    >>> mapped = map_copy_number("CCNE1", "amplification", Source("cna.txt", 3))
+    >>> mapped.id, mapped.sources[0].describe()
+    ('CCNE1_amp', 'cna.txt, line 3: CCNE1 amplification')
+    """
     return _map_rule(gene, call, "copy_number", source, catalogue)
 
 

@@ -134,7 +134,9 @@ def read_cna(
 
     Examples
     --------
-    See the module docstring.
+    >>> profiles = read_cna("examples/study/cna.txt")
+    >>> profiles["HER2-01"].her2.amplified, profiles["HER2-01"].alteration_ids()
+    (True, ('CCNE1_amp',))
     """
     _check_scale(scale, CNA_SCALES, "read_cna")
     grid, notes = drop_repeated_genes(parse_grid(

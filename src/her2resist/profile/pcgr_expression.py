@@ -164,7 +164,17 @@ def read_pcgr_expression(
 
     Examples
     --------
-    See the module docstring.
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "reference.txt").write_text(
+    ...     "Hugo_Symbol\\t" + "\\t".join(f"R{i}" for i in range(6)) + "\\n"
+    ...     "MUC4\\t2\\t4\\t3\\t5\\t3\\t4\\n")
+    >>> _ = (folder / "sample.tsv").write_text("TargetID\\tTPM\\nMUC4\\t400\\n")
+    >>> profile = read_pcgr_expression(folder / "sample.tsv", reference=folder / "reference.txt",
+    ...                                sample="T1")["T1"]
+    >>> profile.alteration_ids()
+    ('MUC4_high',)
     """
     path = str(path)
     if not threshold > 0 or threshold == float("inf"):

@@ -127,7 +127,12 @@ def read_segments(
 
     Examples
     --------
-    See the module docstring.
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".seg", delete=False) as fh:
+    ...     _ = fh.write("ID\\tchrom\\tloc.start\\tloc.end\\tnum.mark\\tseg.mean\\n"
+    ...                  "T1\\t10\\t87800000\\t88000000\\t100\\t-3.0\\n")
+    >>> read_segments(fh.name, genome="GRCh38")["T1"].alteration_ids()
+    ('PTEN_loss',)
     """
     build = _genome(genome)
     if ploidy is not None and not 0.5 <= ploidy <= 10:

@@ -38,7 +38,13 @@ HER2_LOSS = "ERBB2_loss"
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a piece of the profile came from: file, line, column and the original text."""
+    """Where a piece of the profile came from: file, line, column and the original text.
+
+    Examples
+    --------
+    >>> Source("tumour.maf", 12, "HGVSp_Short", "p.H1047R").describe()
+    'tumour.maf, line 12, column HGVSp_Short: p.H1047R'
+    """
 
     file: str
     line: int | None = None
@@ -59,7 +65,15 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class ProfileAlteration:
-    """A model alteration the tumour carries, with every observation that supports it."""
+    """A model alteration the tumour carries, with every observation that supports it.
+
+    Examples
+    --------
+    >>> profile = TumourProfile.from_alterations("T1", ["PTEN loss"])
+    >>> alteration = profile.alterations[0]
+    >>> alteration.id, alteration.set
+    ('PTEN_loss', {'PTEN_loss': 1})
+    """
 
     id: str
     gene: str
@@ -76,7 +90,15 @@ class ProfileAlteration:
 
 @dataclass(frozen=True, slots=True)
 class UnmappedVariant:
-    """An observed variant that no rule of the knowledge base maps to a model alteration."""
+    """An observed variant that no rule of the knowledge base maps to a model alteration.
+
+    Examples
+    --------
+    >>> from her2resist.profile import read_profile
+    >>> (variant,) = read_profile("examples/profiles/her2_pik3ca.yaml")["HER2-PIK3CA-01"].unmapped
+    >>> variant.gene, variant.change
+    ('TP53', 'p.R248Q')
+    """
 
     gene: str
     change: str
@@ -102,6 +124,11 @@ class Her2Status:
     HER2 copies per cell (or gene-level copy number), ``ish_amplified`` a reported ISH result,
     ``amplified`` an amplification flag (e.g. cBioPortal discrete CNA 2), ``reported`` a
     reported overall status.
+
+    Examples
+    --------
+    >>> Her2Status(ihc=2, ish_ratio=2.4).call, Her2Status(ihc=2).call, Her2Status(ihc=1).call
+    ('positive', 'equivocal', 'negative')
     """
 
     ihc: int | None = None
@@ -155,7 +182,13 @@ class Her2Status:
 
 @dataclass(frozen=True, slots=True)
 class ReceptorStatus:
-    """ER or PR status: 'positive', 'low' (1-10 % of cells), 'negative' or 'unknown'."""
+    """ER or PR status: 'positive', 'low' (1-10 % of cells), 'negative' or 'unknown'.
+
+    Examples
+    --------
+    >>> ReceptorStatus("low", 5.0).to_dict()["call"]
+    'low'
+    """
 
     call: ReceptorCall = "unknown"
     percent: float | None = None
@@ -179,6 +212,12 @@ class TumourProfile:
 
     ``inputs`` says how each file was read (the scale a matrix was taken to be, which VCF
     sample is the tumour, what was filtered); the report keeps it in its provenance.
+
+    Examples
+    --------
+    >>> profile = TumourProfile.from_alterations("T1", ["PTEN loss", "CCNE1 amplification"])
+    >>> profile.alteration_ids(), profile.perturbation()["CCNE1_amp"]
+    (('PTEN_loss', 'CCNE1_amp'), 1)
     """
 
     sample: str

@@ -239,7 +239,9 @@ def read_vcf(
 
     Examples
     --------
-    See the module docstring.
+    >>> profiles = read_vcf("examples/vcf/tumour_vep.vcf")
+    >>> profiles["HER2-01"].alteration_ids()
+    ('PIK3CA_mut', 'PTEN_loss')
     """
     path = str(path)
     _check_thresholds(min_vaf, min_depth)

@@ -66,7 +66,17 @@ class MechanismCall:
 
 @dataclass(frozen=True, slots=True)
 class RegimenResult:
-    """One regimen's predicted response for this tumour, why, and what restores it."""
+    """One regimen's predicted response for this tumour, why, and what restores it.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       regimens=["trastuzumab"], standard=False, graded=None)
+    >>> result = report.regimens[0]
+    >>> result.response_class, result.score_label(), result.mechanisms[0].id
+    ('resistant', '0.00', 'PTEN_loss')
+    """
 
     regimen: str
     requested: bool
@@ -125,7 +135,16 @@ class RegimenResult:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The report of one tumour: its profile and one result per regimen."""
+    """The report of one tumour: its profile and one result per regimen.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       regimens=["lapatinib"], standard=False, graded=None)
+    >>> report.sample, [r.regimen for r in report.regimens], report.to_dict()["schema"]
+    ('T1', ['lapatinib'], 'her2resist-report/1')
+    """
 
     profile: TumourProfile
     regimens: tuple[RegimenResult, ...]
@@ -277,7 +296,12 @@ def build_report(
 
     Examples
     --------
-    See the module docstring.
+    >>> from her2resist.profile import TumourProfile
+    >>> profile = TumourProfile.from_alterations("T1", ["PIK3CA H1047R"])
+    >>> report = build_report(profile, regimens=["trastuzumab + alpelisib"], standard=False)
+    >>> result = report.regimens[0]
+    >>> result.regimen, result.response_class, result.endpoint
+    ('trastuzumab + alpelisib', 'sensitive', 'pCR')
     """
     if predictor is None:
         from her2resist.predict import predict_response

@@ -128,6 +128,14 @@ def draw_network(
         Alteration nodes judged responsible (red).
     drugs
         Drug nodes of the regimen(s) drawn (blue).
+
+    Examples
+    --------
+    >>> from her2resist.model import load_model
+    >>> svg = draw_network(load_model(), mechanisms=["PTEN_loss"], drugs=["trastuzumab"],
+    ...                    title="PTEN loss")
+    >>> svg.startswith("<svg") and "PTEN loss" in svg
+    True
     """
     route = set(route)
     on_route = {n for edge in route for n in edge}

@@ -29,7 +29,18 @@ _NO_EVIDENCE_RANK = 99
 
 @dataclass(frozen=True, slots=True)
 class Remedy:
-    """A combination or nodal target that restores response, with its predicted score."""
+    """A combination or nodal target that restores response, with its predicted score.
+
+    Examples
+    --------
+    >>> from her2resist.profile import TumourProfile
+    >>> from her2resist.report import build_report
+    >>> report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
+    ...                       regimens=["trastuzumab"], standard=False, graded=None)
+    >>> best = report.regimens[0].overcome_by[0]
+    >>> best.regimen.startswith("trastuzumab + "), best.score > report.regimens[0].score
+    (True, True)
+    """
 
     regimen: str
     kind: str

@@ -83,6 +83,13 @@ class CombinationScreen:
     ``kb_strategy`` (the KB strategy with the same drug nodes, "" if none) and
     ``kb_evidence`` (its evidence ids).  ``top`` holds the best combinations of each genotype
     with their mechanism trace and the KB's evidence.
+
+    Examples
+    --------
+    >>> screen = screen_combinations(["PTEN loss"], agents=["trastuzumab", "everolimus"],
+    ...                              workers=1)
+    >>> screen.table[["combination", "score"]].head(1).to_dict("records")
+    [{'combination': 'trastuzumab + everolimus', 'score': 0.5}]
     """
 
     table: pd.DataFrame
@@ -312,6 +319,13 @@ def screen_combinations(
     Returns
     -------
     CombinationScreen
+
+    Examples
+    --------
+    >>> screen = screen_combinations(["PIK3CA H1047R"], agents=["lapatinib", "alpelisib"],
+    ...                              workers=1)
+    >>> list(screen.table["combination"])[:1], screen.genotypes[0].name
+    (['lapatinib + alpelisib'], 'PIK3CA_mut')
     """
     start = time.perf_counter()
     setup = resolve_model(model, fix, "screen_combinations")

@@ -32,7 +32,14 @@ from her2resist.predict.regimen import alteration_perturbation, parse_regimen, r
 
 @dataclass(frozen=True, slots=True)
 class Genotype:
-    """A named model perturbation; ``resisted`` are the regimens the KB says it escapes."""
+    """A named model perturbation; ``resisted`` are the regimens the KB says it escapes.
+
+    Examples
+    --------
+    >>> pten = next(g for g in mechanism_genotypes() if g.mechanism == "PTEN_loss")
+    >>> pten.perturbation, "trastuzumab" in pten.resisted
+    ({'PTEN_loss': 1}, True)
+    """
 
     name: str
     perturbation: Mapping[str, int] = field(default_factory=dict)
@@ -43,7 +50,14 @@ class Genotype:
 
 @dataclass(frozen=True, slots=True)
 class Agent:
-    """One arm of a combination: its name, the nodes it sets, the catalogue ids it stands for."""
+    """One arm of a combination: its name, the nodes it sets, the catalogue ids it stands for.
+
+    Examples
+    --------
+    >>> everolimus = next(a for a in default_panel() if a.name == "everolimus")
+    >>> everolimus.nodes
+    (('mTORi', 1),)
+    """
 
     name: str
     nodes: tuple[tuple[str, int], ...]

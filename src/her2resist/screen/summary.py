@@ -52,6 +52,14 @@ class NodalTargetSummary:
     ``genotypes`` (names, ";"-joined), ``drugs`` acting on it.  ``drugs``: the same per
     catalogue drug, counted through the nodes it acts on.  Genotypes the background already
     controls count nowhere.
+
+    Examples
+    --------
+    >>> summary = summarise_nodal_targets([["PTEN loss"], ["PIK3CA H1047R"]],
+    ...                                   candidates=["AKT", "PI3K", "mTORC1"], max_size=1,
+    ...                                   workers=1)
+    >>> len(summary.results), summary.nodes.iloc[0]["node"]
+    (2, 'AKT')
     """
 
     results: tuple[NodalTargets, ...]
@@ -124,6 +132,13 @@ def summarise_nodal_targets(
     Returns
     -------
     NodalTargetSummary
+
+    Examples
+    --------
+    >>> summary = summarise_nodal_targets([["PTEN loss"]], candidates=["AKT", "PI3K"],
+    ...                                   max_size=1, workers=1)
+    >>> [t.nodes for t in summary.results[0].targets]
+    [('AKT',)]
     """
     start = time.perf_counter()
     setup = resolve_model(model, fix, "summarise_nodal_targets")

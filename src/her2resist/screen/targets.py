@@ -46,7 +46,16 @@ LOCAL_BELOW = 400
 
 @dataclass(frozen=True, slots=True)
 class NodalTarget:
-    """One inclusion-minimal target: its nodes, their values, the drugs acting on them."""
+    """One inclusion-minimal target: its nodes, their values, the drugs acting on them.
+
+    Examples
+    --------
+    >>> found = find_nodal_targets(["PTEN loss"], candidates=["AKT", "PI3K"], max_size=1,
+    ...                            workers=1)
+    >>> target = found.targets[0]
+    >>> target.nodes, target.values, "capivasertib" in target.drugs
+    (('AKT',), {'AKT': 0}, True)
+    """
 
     nodes: tuple[str, ...]
     values: Mapping[str, int]
@@ -63,6 +72,13 @@ class NodalTargets:
     ``targets`` is empty when no set up to ``max_size`` works, and holds one target with no
     node when the background alone already meets the readout.  ``checked`` sets were
     evaluated, ``pruned`` skipped as supersets of a target.
+
+    Examples
+    --------
+    >>> found = find_nodal_targets(["PTEN loss"], candidates=["AKT", "PI3K"], max_size=1,
+    ...                            workers=1)
+    >>> found.genotype, found.background, [t.nodes for t in found.targets]
+    ('PTEN_loss', 'trastuzumab', [('AKT',)])
     """
 
     genotype: str

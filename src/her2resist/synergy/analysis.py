@@ -59,6 +59,13 @@ class SynergyResult:
         ``d_k`` (the LL.4 asymptotes), ``r2_k``, ``fit_status_k`` for k = 1, 2.
     methods
         The methods computed.
+
+    Examples
+    --------
+    >>> from her2resist.synergy import read_plate
+    >>> result = score_plate(read_plate("examples/synergy/plate.csv"), methods=["Bliss"])
+    >>> list(result.blocks["block_id"]), "Bliss_synergy" in result.wells.columns
+    (['lap_alp', 'lap_pal'], True)
     """
 
     wells: pd.DataFrame

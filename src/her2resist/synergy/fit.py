@@ -66,6 +66,15 @@ class CurveFits:
     status
         ``"ok"``, ``"flat"``, ``"fallback"``, ``"extrapolated"`` or ``"poor"`` (see the module
         docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dose = np.array([[0.0, 0.1, 1.0, 10.0, 100.0]])
+    >>> response = 100.0 / (1.0 + (1.0 / np.maximum(dose, 1e-12)))
+    >>> fits = fit_curves(dose, response)
+    >>> round(float(fits.ic50[0]), 1), fits.status.tolist()
+    (1.0, ['ok'])
     """
 
     hill: np.ndarray

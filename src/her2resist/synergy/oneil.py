@@ -121,6 +121,20 @@ def read_oneil(combinations: str | Path | IO[str], single_agents: str | Path | I
     -------
     Plate
         Responses in % inhibition, concentrations in µM, replicates kept.
+
+    Examples
+    --------
+    >>> import io
+    >>> combos = io.StringIO(
+    ...     "BatchID,cell_line,drugA_name,drugA_conc_uM,drugB_name,drugB_conc_uM,viability1\\n"
+    ...     + "\\n".join(f"1,BT474,lapatinib,{a},alpelisib,{b},{0.8 - 0.02 * a - 0.02 * b:.2f}"
+    ...                 for a in (1, 10) for b in (1, 10)))
+    >>> singles = io.StringIO(
+    ...     "cell_line,drug_name,Drug_concentration (microM),viability1\\n"
+    ...     + "\\n".join(f"BT474,{d},{c},{1 - c / (c + 5):.3f}"
+    ...                 for d in ("lapatinib", "alpelisib") for c in (0.1, 1, 10, 100)))
+    >>> read_oneil(combos, singles).block_ids
+    ['lapatinib_alpelisib_BT474_1']
     """
     combos = _read(combinations, _COMBO_COLUMNS)
     if cell_lines is not None:

@@ -107,6 +107,12 @@ class Plate:
         ``cell_line`` (str, may be empty).
     source
         Where it was read from (for messages).
+
+    Examples
+    --------
+    >>> plate = read_plate("examples/synergy/plate.csv")
+    >>> plate.block_ids
+    ['lap_alp', 'lap_pal']
     """
 
     data: pd.DataFrame
