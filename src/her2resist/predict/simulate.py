@@ -33,9 +33,10 @@ def simulate_regimen(
 
     Examples
     --------
-    >>> from her2resist.model import load_model
-    >>> sim = simulate_regimen(load_model(), {"PTEN_loss": 1}, {"trastuzumab": 1})
-    >>> sim.treated.value("Proliferation")
-    1.0
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> network = read_bnet_text("HER2, HER2\\nDrug, Drug\\nERK, HER2 & !Drug")
+    >>> sim = simulate_regimen(network, {"HER2": 1}, {"Drug": 1})
+    >>> sim.untreated.value("ERK"), sim.treated.value("ERK")
+    (1.0, 0.0)
     """
     return get_service(network, engine).treat(background, drugs)
