@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from her2resist.cli.main import _register_all, app
 from her2resist.exceptions import DataQualityWarning, ProfileError
 from her2resist.profile import read_cna, read_expression
+from her2resist.profile import _grid
 from her2resist.profile._grid import _fast, _slow, parse_grid
 from her2resist.profile._table import read_text
 
@@ -158,6 +160,12 @@ def test_fast_reader_agrees_with_the_slow_one(rows: list[tuple[str, list[str]]],
                                               ) -> None:
     lines = ["Hugo_Symbol\tS1\tS2\tS3"] + [f"{g}\t" + "\t".join(c) for g, c in rows]
     text = lines[0] + "\n" + extra + "\n".join(lines[1:]) + "\n"
+    for wide in (_grid.WIDE, 0):  # 0: every table read line by line (the wide path)
+        with patch.object(_grid, "WIDE", wide):
+            _fast_agrees(text)
+
+
+def _fast_agrees(text: str) -> None:
     outcome = {}
     for name, read in (("fast", _fast), ("slow", _slow)):
         try:

@@ -116,12 +116,14 @@ def cohort(
     from her2resist.cohort import read_cohort, read_regimen_map, run_cohort
     from her2resist.cohort.html import cohort_html
 
-    profiles, columns = read_cohort(study, maf=maf, vcf=vcf, cna=cna, expression=expression,
-                                    clinical=clinical or [])
+    shown = progress and plan.path is None and plan.fmt == "table"
+    with _progress(shown, "reading"):
+        profiles, columns = read_cohort(study, maf=maf, vcf=vcf, cna=cna,
+                                        expression=expression, clinical=clinical or [],
+                                        genotypes_only=True)
     mapping = read_regimen_map(regimen_map) if regimen_map else None
     label = name or (study.name if study is not None else "cohort")
-    with _progress(progress and plan.path is None and plan.fmt == "table",
-                   "predicting") as update:
+    with _progress(shown, "predicting") as update:
         result = run_cohort(profiles, columns, regimen=regimen, regimen_column=regimen_column,
                             regimen_map=mapping, outcome=outcome, positive=positive, time=time,
                             event=event, min_patients=min_patients, name=label,
@@ -132,7 +134,7 @@ def cohort(
             staged.add(csv, csv_text(result.samples, index=True))
         if html is not None:
             staged.add(html, cohort_html(result))
-        deliver(plan, {"json": lambda: json.dumps(result.to_dict(), indent=2) + "\n",
+        deliver(plan, {"json": result.to_json,
                        "csv": lambda: csv_text(result.samples, index=True),
                        "html": lambda: cohort_html(result)},
                 lambda: _print_cohort(result), staged)

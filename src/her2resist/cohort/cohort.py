@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.cohort import stats
+from her2resist.cohort.fastread import CohortGenotypes, genotype_of
 from her2resist.cohort.outcomes import ClinicalColumns, is_missing, parse_binary, parse_survival
 from her2resist.cohort.predictions import (
     Genotype,
@@ -130,6 +132,28 @@ class CohortResult:
         }
 
 
+    def to_json(self) -> str:
+        """The JSON document as text: indented, with one line per sample (so that 100,000
+        samples are written by the json module's C encoder, not its indenting one).
+
+        Examples
+        --------
+        >>> from her2resist.profile import TumourProfile
+        >>> result = run_cohort([TumourProfile.from_alterations("T1", [])],
+        ...                     regimen="trastuzumab", engine="most-permissive")
+        >>> json.loads(result.to_json())["samples"][0]["sample"]
+        'T1'
+        """
+        doc = self.to_dict()
+        samples = doc["samples"]
+        doc["samples"] = []
+        text = json.dumps(doc, indent=2) + "\n"
+        if not samples:
+            return text
+        rows = ",\n".join("    " + json.dumps(s) for s in samples)
+        return text.replace('"samples": []', '"samples": [\n' + rows + "\n  ]", 1)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
@@ -167,14 +191,16 @@ def _chunks(profiles: Iterable[TumourProfile]) -> Iterator[list[TumourProfile]]:
         yield chunk
 
 
-def _genotypes(profiles: Iterable[TumourProfile]) -> tuple[list[str], np.ndarray, list[Genotype]]:
+def _genotypes(profiles: Iterable[TumourProfile] | CohortGenotypes
+               ) -> tuple[list[str], np.ndarray, list[Genotype]]:
     """Sample ids, each sample's genotype index, and the distinct genotypes (streamed)."""
+    if isinstance(profiles, CohortGenotypes):
+        return list(profiles.samples), profiles.codes, list(profiles.genotypes)
     names: list[str] = []
     codes: list[np.ndarray] = []
     index: dict[Genotype, int] = {}
     for chunk in _chunks(profiles):
-        keys = [Genotype(tuple(sorted(p.alteration_ids())), p.her2.call == "negative")
-                for p in chunk]
+        keys = [genotype_of(p) for p in chunk]
         codes.append(np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int64,
                                  count=len(keys)))
         names.extend(p.sample for p in chunk)
@@ -196,7 +222,7 @@ def _regimen_values(samples: list[str], clinical: ClinicalColumns | None, regime
 
 
 def run_cohort(
-    profiles: Iterable[TumourProfile],
+    profiles: Iterable[TumourProfile] | CohortGenotypes,
     clinical: ClinicalColumns | None = None,
     *,
     regimen: str | None = None,
@@ -221,7 +247,8 @@ def run_cohort(
     Parameters
     ----------
     profiles
-        Tumour profiles (any iterable: read in chunks of :data:`PATIENT_CHUNK`).
+        Tumour profiles (any iterable: read in chunks of :data:`PATIENT_CHUNK`), or the
+        genotypes of :func:`~her2resist.cohort.read_cohort` with ``genotypes_only``.
     clinical
         Clinical columns (regimen, outcome, survival), from :func:`read_clinical_columns`.
     regimen, regimen_column, regimen_map

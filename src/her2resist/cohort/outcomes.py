@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -248,10 +249,15 @@ def parse_survival(cols: ClinicalColumns, samples: Sequence[str], time: str, eve
 
 def read_cohort(study: str | Path | None = None, *, maf: str | Path | None = None,
                 vcf: str | Path | None = None, cna: str | Path | None = None,
-                expression: str | Path | None = None, clinical: Sequence[str | Path] = ()
-                ) -> tuple[list, ClinicalColumns | None]:
+                expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
+                genotypes_only: bool = False) -> tuple[Any, ClinicalColumns | None]:
     """Profiles (the profile readers, :func:`her2resist.profile.load_profiles`) and clinical
     columns of a cBioPortal study folder or of separate files.
+
+    With ``genotypes_only``, a study of MAF, discrete CNA and clinical files is read at the cost
+    of its distinct rows into :class:`~her2resist.cohort.fastread.CohortGenotypes` (what
+    :func:`~her2resist.cohort.run_cohort` needs; see :mod:`her2resist.cohort.fastread`);
+    any other input, or any row that reading needs the profile readers for, gives profiles.
 
     Examples
     --------
@@ -265,7 +271,14 @@ def read_cohort(study: str | Path | None = None, *, maf: str | Path | None = Non
     clinical_paths = [Path(c) for c in clinical]
     if study is not None and Path(study).is_dir():
         clinical_paths = study_files(study).get("clinical", []) + clinical_paths
-    profiles = load_profiles(study, maf=maf, vcf=vcf, cna=cna, expression=expression,
+    read: Any = None
+    if genotypes_only and vcf is None and expression is None:
+        from her2resist.cohort.fastread import read_study_genotypes
+
+        read = read_study_genotypes(study, maf=maf, cna=cna, clinical=clinical_paths
+                                    if study is None else list(clinical))
+    if read is None:
+        read = load_profiles(study, maf=maf, vcf=vcf, cna=cna, expression=expression,
                              clinical=clinical_paths if study is None else list(clinical))
     columns = read_clinical_columns(*clinical_paths) if clinical_paths else None
-    return profiles, columns
+    return read, columns

@@ -40,6 +40,9 @@ ANNOTATION_COLUMNS = frozenset({"entrez_gene_id", "locus id", "cytoband", "gene_
 #: Every spelling of a missing cell that the fast path hands to pandas as NaN.
 _NA_SPELLINGS = sorted({form for value in MISSING
                         for form in (value, value.lower(), value.title(), value.capitalize())})
+_NA_SET = frozenset(_NA_SPELLINGS)
+#: Tables with more than this many sample columns per gene row are read line by line.
+WIDE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +141,23 @@ def _fast(path: str, text: str, what: str, sample: str | None) -> Grid | None:
     if not kept:
         return None
     gene_index = header.index(gene_col)
-    # Without comment or blank lines among the rows, pandas reads the text after the header
-    # as it is (no copy); otherwise the kept lines.
-    body = _after_line(text, start + 1) if not skipped else "\n".join(kept)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(body), sep="\t", header=None, names=list(range(width)),
-            usecols=columns, dtype=np.float64, na_values=_NA_SPELLINGS, keep_default_na=False,
-            quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c",
-        )
-    except (ValueError, pd.errors.ParserError):
-        return None
-    values = frame.to_numpy(dtype=np.float64)
-    if len(frame) != len(kept) or np.isinf(values).any():
+    if len(columns) > WIDE * len(kept):
+        values = _wide(kept, columns)
+    else:
+        # Without comment or blank lines among the rows, pandas reads the text after the
+        # header as it is (no copy); otherwise the kept lines.
+        body = _after_line(text, start + 1) if not skipped else "\n".join(kept)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(body), sep="\t", header=None, names=list(range(width)),
+                usecols=columns, dtype=np.float64, na_values=_NA_SPELLINGS,
+                keep_default_na=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False,
+                engine="c",
+            )
+        except (ValueError, pd.errors.ParserError):
+            return None
+        values = frame.to_numpy(dtype=np.float64) if len(frame) == len(kept) else None
+    if values is None or np.isinf(values).any():
         return None
     genes = tuple(line.split("\t", gene_index + 1)[gene_index].strip() if line.count(
         "\t") >= gene_index else "" for line in kept)
@@ -158,6 +165,29 @@ def _fast(path: str, text: str, what: str, sample: str | None) -> Grid | None:
         return None
     return Grid(path, start + 1, gene_col, genes, np.asarray(numbers, dtype=np.int64),
                 tuple(header[i] for i in columns), values)
+
+
+def _wide(lines: list[str], columns: list[int]) -> np.ndarray | None:
+    """Rows of a table far wider than long (a few genes of 100,000 samples), one numpy
+    conversion per line: pandas' per-column cost dominates there. None when a cell is not a
+    plain number or a missing spelling (the slow path then decides)."""
+    index = np.asarray(columns)
+    values = np.empty((len(lines), len(columns)), dtype=np.float64)
+    for row, line in enumerate(lines):
+        fields = line.split("\t")
+        if len(fields) <= index[-1]:
+            fields += [""] * (int(index[-1]) + 1 - len(fields))
+        cells = np.asarray(fields, dtype=object)[index]
+        missing = np.fromiter((c in _NA_SET for c in cells), dtype=bool, count=len(cells))
+        try:
+            numbers = np.asarray(cells[~missing], dtype=np.float64)
+        except (ValueError, TypeError):
+            return None
+        if np.isnan(numbers).any():
+            return None  # a spelling of NaN that is not a missing value: the slow path says
+        values[row, ~missing] = numbers
+        values[row, missing] = np.nan
+    return values
 
 
 def _after_line(text: str, count: int) -> str:
