@@ -34,13 +34,14 @@ True
 
 from __future__ import annotations
 
+import re
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,10 @@ CLINICAL_FIELDS = frozenset(c.lower() for c in (
     "ER_STATUS_BY_IHC", "ER_STATUS", "ER_IHC", "ER_STATUS_IHC_PERCENT_POSITIVE", "ER_PERCENT",
     "ER_IHC_PERCENT", "PR_STATUS_BY_IHC", "PR_STATUS", "PR_IHC",
     "PR_STATUS_IHC_PERCENT_POSITIVE", "PR_PERCENT", "PR_IHC_PERCENT"))
+
+
+#: The readers' unmapped-variant warning: "PATH: COUNT wording".
+_COUNTED = re.compile(r"^.*?: \d+ (variant.*)$", re.DOTALL)
 
 
 class _NotExact(Exception):
@@ -126,25 +131,23 @@ def read_study_genotypes(study: str | Path | None = None, *, maf: str | Path | N
         if set(files) - {"maf", "cna", "clinical"} or any(
                 len(files.get(k, [])) > 1 for k in ("maf", "cna")):
             return None
-        maf = (files.get("maf") or [None])[0]
-        cna = (files.get("cna") or [None])[0]
+        maf = next(iter(files.get("maf", [])), None)
+        cna = next(iter(files.get("cna", [])), None)
         clinical = files.get("clinical", [])
     scale = "discrete" if study is not None else "auto"
-    unmapped: list[tuple[Path, int]] = []
+    unmapped: list[tuple[Path, int, str]] = []
     try:
         read = _read(maf, cna, [Path(c) for c in clinical], scale, unmapped)
     except (_NotExact, ProfileError):
         return None
-    for path, total in unmapped:  # the readers' one warning per file, given on success only
+    for path, total, wording in unmapped:  # the readers' warning, given on success only
         if total:
-            warnings.warn(f"{path}: {total} variant(s) not covered by the model's rules; they "
-                          "are listed in the report as not used", UnmappedVariantWarning,
-                          stacklevel=3)
+            warnings.warn(f"{path}: {total} {wording}", UnmappedVariantWarning, stacklevel=3)
     return read
 
 
 def _read(maf: str | Path | None, cna: str | Path | None, clinical: list[Path], scale: str,
-          unmapped: list[tuple[Path, int]]) -> CohortGenotypes:
+          unmapped: list[tuple[Path, int, str]]) -> CohortGenotypes:
     maf_part = _maf(Path(maf), unmapped) if maf is not None else ({}, [])
     cna_part = _cna(Path(cna), scale, unmapped) if cna is not None else ({}, [])
     clinical_part = _clinical(clinical) if clinical else None
@@ -240,32 +243,38 @@ def _group(header: tuple[str, ...], lines: list[str], fields: frozenset[str],
     return used, id_values, list(distinct), which
 
 
-def _quiet(call: Callable[[], dict[str, TumourProfile]]) -> dict[str, TumourProfile]:
-    """Run a reader on made-up rows. Its unmapped-variant warning is dropped (the caller
-    gives it for the real file); any other warning (a value the reader flags, with a line of
-    the made-up file) means the real file must be read."""
+def _quiet(call: Callable[[], dict[str, TumourProfile]], wording: list[str] | None = None
+           ) -> dict[str, TumourProfile]:
+    """Run a reader on made-up rows. Its unmapped-variant warning is kept out (its wording,
+    after the count, goes to ``wording``: the caller gives it for the real file and count);
+    any other warning (a value the reader flags, on a line of the made-up file) means the
+    real file must be read."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         profiles = call()
-    if any(not issubclass(w.category, UnmappedVariantWarning) for w in caught):
-        raise _NotExact
+    for warning in caught:
+        if not issubclass(warning.category, UnmappedVariantWarning):
+            raise _NotExact
+        found = _COUNTED.match(str(warning.message))
+        if found and wording is not None:
+            wording.append(found.group(1))
     return profiles
 
 
-def _read_files(texts: Sequence[str], reader: Callable[..., dict[str, TumourProfile]]
-                ) -> dict[str, TumourProfile]:
+def _read_files(texts: Sequence[str], reader: Callable[..., dict[str, TumourProfile]],
+                wording: list[str] | None = None) -> dict[str, TumourProfile]:
     """``reader`` on made-up files holding ``texts`` (see :func:`_quiet`)."""
     with tempfile.TemporaryDirectory() as folder:
         files = [Path(folder) / f"distinct{n}.txt" for n in range(len(texts))]
         for file, text in zip(files, texts, strict=True):
             file.write_text(text, encoding="utf-8")
-        return _quiet(lambda: reader(*files))
+        return _quiet(lambda: reader(*files), wording)
 
 
 Part = tuple[dict[str, int], list[TumourProfile]]
 
 
-def _maf(path: Path, unmapped: list[tuple[Path, int]]) -> Part:
+def _maf(path: Path, unmapped: list[tuple[Path, int, str]]) -> Part:
     """Sample -> index of its distinct alteration set, and one profile per set."""
     from her2resist.profile.maf import read_maf
 
@@ -276,12 +285,13 @@ def _maf(path: Path, unmapped: list[tuple[Path, int]]) -> Part:
     used, (samples,), distinct, which = _group(header, lines, MAF_FIELDS, [sample_col])
     text = "\t".join(["Tumor_Sample_Barcode", *(header[i] for i in used)]) + "\n" + "".join(
         f"r{k}\t" + "\t".join(values) + "\n" for k, values in enumerate(distinct))
-    read = _read_files([text], read_maf)
+    wording: list[str] = []
+    read = _read_files([text], read_maf, wording)
     per_row = [read[f"r{k}"] for k in range(len(distinct))]
     by_sample: dict[str, list[int]] = {}
     for sample, k in zip(samples, which, strict=True):
         by_sample.setdefault(sample, []).append(k)
-    unmapped.append((path, sum(len(per_row[k].unmapped) for k in which)))
+    unmapped.append((path, sum(len(per_row[k].unmapped) for k in which), "".join(wording[:1])))
     sets: dict[tuple[int, ...], int] = {}
     index = {s: sets.setdefault(tuple(sorted(set(ks))), len(sets)) for s, ks in by_sample.items()}
     profiles = [merge_profiles(*({"s": per_row[k]} for k in ks))["s"] if ks else
@@ -289,7 +299,7 @@ def _maf(path: Path, unmapped: list[tuple[Path, int]]) -> Part:
     return index, profiles
 
 
-def _cna(path: Path, scale: str, unmapped: list[tuple[Path, int]]) -> Part:
+def _cna(path: Path, scale: str, unmapped: list[tuple[Path, int, str]]) -> Part:
     """Sample -> index of its distinct copy-number summary, and one profile per summary."""
     from her2resist.knowledge.catalogue import load_catalogue
     from her2resist.profile._grid import Grid, drop_repeated_genes, parse_grid
@@ -317,13 +327,25 @@ def _cna(path: Path, scale: str, unmapped: list[tuple[Path, int]]) -> Part:
     reduced = Grid(grid.path, grid.header_line, grid.gene_column,
                    tuple(grid.genes[i] for i in rows), grid.lines[rows],
                    tuple(f"c{j}" for j in range(len(columns))), values[:, columns])
-    read = _quiet(lambda: cna_profiles(reduced, (), used, cat))
+    wording: list[str] = []
+    read = _quiet(lambda: cna_profiles(reduced, (), used, cat), wording)
     profiles = [read.get(f"c{j}", TumourProfile("s")) for j in range(len(columns))]
     inverse = inverse.reshape(-1)
     counts = np.bincount(inverse, minlength=len(columns))
-    unmapped.append((path, int(sum(len(p.unmapped) * n
-                                   for p, n in zip(profiles, counts, strict=True)))))
+    total = int(sum(len(p.unmapped) * n for p, n in zip(profiles, counts, strict=True)))
+    unmapped.append((path, total, "".join(wording[:1])))
     return dict(zip([grid.samples[i] for i in present], inverse.tolist(), strict=True)), profiles
+
+
+class _Rows(NamedTuple):
+    """A clinical file grouped: ids, patient of each id, receptor columns, their distinct
+    values, each row's distinct index."""
+
+    ids: list[str]
+    patients: list[str]
+    columns: list[str]
+    distinct: list[tuple[str, ...]]
+    which: list[int]
 
 
 def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
@@ -331,7 +353,7 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
     profile per pair."""
     from her2resist.profile.clinical import read_clinical
 
-    tables: dict[bool, Any] = {}
+    tables: dict[bool, _Rows] = {}
     for path in paths:
         header, lines = _lines(path)
         id_col = _first(header, ("SAMPLE_ID",))
@@ -346,16 +368,19 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
         if len(set(ids)) != len(ids):
             raise _NotExact  # a repeated id: the reader compares the rows
         patients = id_values[1] if patient_col is not None else ids
-        tables[by_sample] = (ids, patients, [header[i] for i in used], distinct, which)
+        tables[by_sample] = _Rows(ids, patients, [header[i] for i in used], distinct, which)
     patient = tables.get(False)
-    patient_row = dict(zip(patient[0], patient[4], strict=True)) if patient else {}
+    patient_row = dict(zip(patient.ids, patient.which, strict=True)) if patient else {}
     sample = tables.get(True)
-    if sample is None:
-        pairs = [(-1, k) for k in patient[4]]
-        ids = patient[0]
+    if sample is not None:
+        pairs = [(k, patient_row.get(p, -1))
+                 for p, k in zip(sample.patients, sample.which, strict=True)]
+        ids = sample.ids
+    elif patient is not None:
+        pairs = [(-1, k) for k in patient.which]
+        ids = patient.ids
     else:
-        pairs = [(k, patient_row.get(p, -1)) for p, k in zip(sample[1], sample[4], strict=True)]
-        ids = sample[0]
+        raise _NotExact
     distinct_pairs: dict[tuple[int, int], int] = {}
     index = {s: distinct_pairs.setdefault(pair, len(distinct_pairs))
              for s, pair in zip(ids, pairs, strict=True)}
@@ -366,11 +391,12 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
 
     texts = []
     if sample is not None:
-        texts.append(table(sample[2], [(f"c{j}", f"p{p}" if p >= 0 else "unmatched",
-                                        *sample[3][k]) for (k, p), j in distinct_pairs.items()],
+        texts.append(table(sample.columns, [(f"c{j}", f"p{p}" if p >= 0 else "unmatched",
+                                             *sample.distinct[k])
+                                            for (k, p), j in distinct_pairs.items()],
                            "SAMPLE_ID", "PATIENT_ID"))
     if patient is not None:
-        texts.append(table(patient[2], [(f"p{k}", *v) for k, v in enumerate(patient[3])],
+        texts.append(table(patient.columns, [(f"p{k}", *v) for k, v in enumerate(patient.distinct)],
                            "PATIENT_ID"))
 
     read = _read_files(texts, read_clinical)
