@@ -230,17 +230,17 @@ def simulate(
     plan = plan_output(fmt, as_json, output, ("table", "json"))
     shown = list_option(nodes, "--nodes", required=True)
     background_set = node_settings(set_node)
-    stochastic = engine != "most-permissive"
+    from her2resist.engines import configured_engine, takes_seed
+
+    stochastic = takes_seed(engine)
     seed = resolve_seed(seed, announce=stochastic) if stochastic else seed
-    from her2resist.engines import get_engine
     from her2resist.model import load_model
     from her2resist.predict import alteration_perturbation, parse_regimen, resolve_alterations
     from her2resist.predict.simulate import simulate_regimen
 
     network = load_model()
     network.check_nodes(shown, "node")
-    eng = (get_engine(engine, max_time=max_time, sample_count=samples, seed=seed)
-           if stochastic else get_engine(engine))
+    eng = configured_engine(engine, max_time=max_time, sample_count=samples, seed=seed)
     background = {
         **alteration_perturbation(resolve_alterations(list_option(alteration, "--alteration"))),
         **background_set,

@@ -170,17 +170,19 @@ def report(
 def _graded_options(engine: str, context: str, endpoint: str, samples: int) -> Any:
     """``--engine``/``--context``/``--endpoint``/``--samples`` checked as usage errors
     (exit 2)."""
+    from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, is_graded
     from her2resist.report.build import GradedOptions
 
-    if engine not in ("graded", "most-permissive"):
-        raise usage_error("--engine", f"must be graded or most-permissive; got {engine!r}")
+    if engine not in (DEFAULT_ENGINE, EXACT_ENGINE):
+        raise usage_error("--engine", f"must be {DEFAULT_ENGINE} or {EXACT_ENGINE}; got "
+                          f"{engine!r}")
     if context not in ("patient", "culture"):
         raise usage_error("--context", f"must be patient or culture; got {context!r}")
     if endpoint not in ("pCR", "ORR"):
         raise usage_error("--endpoint", f"must be pCR or ORR; got {endpoint!r}")
     if not 0 <= samples <= 256:
         raise usage_error("--samples", f"must be between 0 and 256; got {samples}")
-    return GradedOptions(context, endpoint, samples) if engine == "graded" else None
+    return GradedOptions(context, endpoint, samples, engine) if is_graded(engine) else None
 
 
 def _print_reports(reports: list[Any], wide: bool) -> None:

@@ -26,6 +26,7 @@ from her2resist.cohort import stats
 from her2resist.cohort.fastread import CohortGenotypes, genotype_of
 from her2resist.cohort.outcomes import ClinicalColumns, is_missing, parse_binary, parse_survival
 from her2resist.cohort.predictions import (
+    DEFAULT_ENGINE,
     Genotype,
     PredictionTable,
     Predictor,
@@ -307,7 +308,7 @@ def run_cohort(
                           written.iloc[keep].to_numpy(), genotypes, table)
     result = CohortResult(name, frame, None, {}, pd.DataFrame(), pd.DataFrame(), {}, read,
                           table.probability_source, tuple(warnings),
-                          {"engine": engine or "graded", "endpoint_calibrated": endpoint,
+                          {"engine": engine or DEFAULT_ENGINE, "endpoint_calibrated": endpoint,
                            "distinct_predictions": len(table.rows),
                            "distinct_genotypes": len(set(codes[keep].tolist()))})
     if outcome is not None:

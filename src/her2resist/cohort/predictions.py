@@ -3,14 +3,12 @@
 Tumours with the same model alterations and HER2 call given the same regimen get the same
 prediction, so a cohort of 100,000 tumours costs its distinct genotypes.
 
-The prediction comes from the public prediction layer: with ``engine="graded"`` (the default)
-:func:`her2resist.predict.graded.predict_graded` in the patient context (``context="patient"``,
-no sampled interval) with the endpoint's calibrated response probability; with any other
-engine name :func:`her2resist.predict.predict_response` on that engine. The predicted
-mechanisms are always those of :func:`~her2resist.predict.predict_response` (the Boolean
-limit's explanation: alterations whose removal restores control), since the graded prediction
-carries no mechanism trace. A test or a caller can pass any function with
-``predict_response``'s signature as ``predictor``.
+The prediction comes from the public prediction layer,
+:func:`her2resist.predict.response.predict`: on a graded engine (the default) the graded score
+in the patient context (no sampled interval) with the endpoint's calibrated response
+probability; on a Boolean engine its class and score. The predicted mechanisms are always
+those of the Boolean limit (alterations whose removal restores control). A test or a caller
+can pass any function with ``predict_response``'s signature as ``predictor``.
 
 The response probability is the prediction's ``response_probability`` when it has one (a
 calibrated engine). Otherwise the **fallback** is the identity map of the response score,
@@ -34,11 +32,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from her2resist.engines import DEFAULT_ENGINE
 from her2resist.exceptions import EngineError, ParameterError
 
 #: Distinct (genotype, regimen) pairs sent to one worker at a time.
 CHUNK = 64
-DEFAULT_ENGINE = "graded"
 ENDPOINTS = ("pCR", "ORR")
 PROBABILITY_CALIBRATED = "calibrated (the prediction's response_probability)"
 PROBABILITY_FALLBACK = ("uncalibrated: the prediction has no response_probability, so the "
@@ -129,20 +127,11 @@ def _summarise(prediction: Any) -> PredictedResponse:
 def _package_prediction(genotype: Genotype, regimen: str, engine: str, endpoint: str
                         ) -> PredictedResponse:
     """The prediction layer's answer (see module docs)."""
-    from her2resist.predict import predict_response
+    from her2resist.predict.response import predict
 
-    alterations, environment = list(genotype.alterations), genotype.environment or None
-    if engine != "graded":
-        return _summarise(predict_response(alterations, regimen, environment=environment,
-                                           engine=engine))
-    from her2resist.predict.graded import predict_graded
-
-    graded = predict_graded(alterations, regimen, context="patient", environment=environment,
-                            endpoint=endpoint, samples=0)
-    mechanisms = predict_response(alterations, regimen, environment=environment).mechanisms
-    probability, calibrated = response_probability(graded)
-    return PredictedResponse(float(graded.score), probability, str(graded.response_class),
-                             tuple(mechanisms), calibrated)
+    return _summarise(predict(list(genotype.alterations), regimen, engine=engine,
+                              context="patient", environment=genotype.environment or None,
+                              endpoint=endpoint, samples=0))
 
 
 def _predict_chunk(pairs: Sequence[tuple[Genotype, str]], predictor: Predictor | None,

@@ -37,6 +37,7 @@ import pandas as pd
 
 from her2resist.cohort.population import Draw, Population, genotype_alterations, load_population
 from her2resist.cohort.predictions import (
+    DEFAULT_ENGINE,
     Genotype,
     PredictionTable,
     Predictor,
@@ -331,7 +332,7 @@ def run_trial(spec: TrialSpec, *, patients: int = 1000, seed: int = 0,
                            limit=pfs_patients)
         warnings.extend(pfs.warnings)
     return TrialResult(spec, patients, seed, response, table.probability_source, pfs,
-                       tuple(warnings), {"engine": engine or "graded",
+                       tuple(warnings), {"engine": engine or DEFAULT_ENGINE,
                                          "distinct_predictions": len(table.rows)})
 
 

@@ -51,6 +51,7 @@ from her2resist.engines.base import (
     Provenance,
     SimulationResult,
     make_provenance,
+    resting_state,
     solver_version,
     star_to_float,
 )
@@ -84,6 +85,10 @@ class HillParameters:
             raise ParameterError(
                 "parameters", "GradedEngine", "n >= 1, 0 < k < 1, tau > 0, 0 < dt <= tau", self
             )
+
+
+#: Integration settings of sampled runs (a score interval needs 3 decimals, not a class).
+SAMPLED = HillParameters(tol=1e-4, t_max=40.0, window=10.0)
 
 
 # ---------------------------------------------------------------- rule AST adapter
@@ -361,6 +366,10 @@ class GradedEngine:
     """
 
     name = "graded"
+    #: Takes input levels in [0, 1]; samples parameter sets (:meth:`integrate_route`).
+    graded = True
+    #: The engine of its Boolean limit (inputs at 0 or 1), which explains its predictions.
+    limit = "most-permissive"
 
     def __init__(
         self, parameters: HillParameters | None = None, *, cache_size: int = _CACHE_SIZE
@@ -445,6 +454,40 @@ class GradedEngine:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return result
+
+    def integrate_route(
+        self,
+        network: Network,
+        background: Mapping[str, object],
+        treated_levels: Callable[[list[object]], Mapping[str, object]],
+        *,
+        hill: tuple[object, object] | None = None,
+        record: list[tuple[float, list[object]]] | None = None,
+        sampled: bool = False,
+    ) -> tuple[list[object], list[object]]:
+        """The untreated cell from rest under ``background``, then the treated cell from it
+        under the levels ``treated_levels(untreated state)``: the simulation route on parameter
+        samples (a level, or the Hill ``(n, k)`` of ``hill``, may be one array per sample).
+
+        ``record`` receives the treated trajectory; ``sampled`` uses :data:`SAMPLED`'s
+        settings (an interval needs 3 decimals, not a class).  Returns both final states, one
+        value (or array) per node in network order.
+        """
+        index = {n: i for i, n in enumerate(network.nodes)}
+        n, k = hill if hill is not None else (None, None)
+        quick = SAMPLED if sampled else None
+        state: list[object] = list(self.start_vector(network, {}, resting_state(network)))
+        for node, value in background.items():
+            state[index[node]] = value
+        untreated = self.integrate(network, background, state, hill_n=n, hill_k=k,
+                                   parameters=quick)
+        levels = treated_levels(untreated)
+        state = list(untreated)
+        for node, value in levels.items():
+            state[index[node]] = value
+        treated = self.integrate(network, levels, state, hill_n=n, hill_k=k, record=record,
+                                 parameters=quick)
+        return untreated, treated
 
     def integrate(
         self,

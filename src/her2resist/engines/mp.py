@@ -53,6 +53,8 @@ class MostPermissiveEngine:
     """
 
     name = "most-permissive"
+    #: Boolean inputs (0 or 1); no sampled parameter sets.
+    graded = False
 
     def __init__(self, *, cache_size: int = _CACHE_SIZE) -> None:
         self._cache: OrderedDict[tuple[object, ...], SimulationResult] = OrderedDict()

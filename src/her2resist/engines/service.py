@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,7 +42,7 @@ from her2resist.engines.base import (
     solver_version,
 )
 from her2resist.engines.cache import BoundedCache
-from her2resist.exceptions import ParameterError
+from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
 
 State = dict[str, int | str | float]
@@ -124,6 +124,36 @@ class SimulationService:
         make_batch = getattr(engine, "batch", None)
         self._batch: Batch = (make_batch(network, reachable=reachable) if make_batch
                               else _RouteBatch(self))
+
+    @property
+    def graded(self) -> bool:
+        """Whether the engine takes input levels in [0, 1] and samples parameter sets."""
+        return bool(getattr(self.engine, "graded", False))
+
+    @property
+    def limit(self) -> SimulationService:
+        """The service of this engine's Boolean limit (this service for a Boolean engine):
+        what explains a graded prediction (traces, mechanisms) and searches its remedies."""
+        name = getattr(self.engine, "limit", None)
+        if name is None:
+            return self
+        return get_service(self.network, str(name), reachable=self.reachable)
+
+    def sample(self, background: Mapping[str, object],
+               treated_levels: Callable[[list[object]], Mapping[str, object]], *,
+               hill: tuple[object, object] | None = None,
+               record: list[tuple[float, list[object]]] | None = None,
+               sampled: bool = False) -> tuple[list[object], list[object]]:
+        """The route (untreated from rest, then treated from it) on parameter samples: levels
+        and the Hill ``(n, k)`` may be one numpy array per sample, integrated at once; the
+        treated levels may depend on the untreated state.  Graded engines only (uncached)."""
+        route = getattr(self.engine, "integrate_route", None)
+        if route is None:
+            raise EngineError(f"the {self.engine.name} engine takes no parameter samples; "
+                              "ask a graded engine")
+        self.network.check_nodes(list(background), "node")
+        return route(self.network, background, treated_levels, hill=hill, record=record,
+                     sampled=sampled)
 
     @property
     def batch(self) -> Batch:

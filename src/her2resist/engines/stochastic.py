@@ -67,6 +67,8 @@ class StochasticEngine:
     """MaBoSS simulation of phenotype probabilities over time."""
 
     name = "stochastic"
+    #: Boolean inputs (0 or 1); no sampled parameter sets.
+    graded = False
 
     def __init__(
         self,

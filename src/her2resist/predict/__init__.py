@@ -7,7 +7,7 @@ from her2resist.predict.regimen import (
     parse_regimen,
     resolve_alterations,
 )
-from her2resist.predict.response import Prediction, predict_response
+from her2resist.predict.response import Prediction, predict, predict_response
 from her2resist.predict.scoring import response_class, response_score
 from her2resist.predict.simulate import RegimenSimulation, simulate_regimen
 
@@ -18,6 +18,7 @@ __all__ = [
     "TraceStep",
     "alteration_perturbation",
     "parse_regimen",
+    "predict",
     "predict_response",
     "resolve_alterations",
     "response_class",

@@ -26,15 +26,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from her2resist.common.quantiles import percentiles
-from her2resist.engines.base import Provenance
-from her2resist.engines.graded import GradedEngine, HillParameters
-from her2resist.engines.service import get_service
+from her2resist.engines import DEFAULT_ENGINE
+from her2resist.engines.base import Engine, Provenance
+from her2resist.engines.service import SimulationService, get_service
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.schema import Alteration
@@ -47,62 +47,19 @@ from her2resist.predict.regimen import (
     parse_regimen,
     resolve_alterations,
 )
+from her2resist.predict.response import Prediction
 from her2resist.predict.scoring import response_class, response_score
-from her2resist.predict.simulate import resting_state
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DEFAULT_SAMPLES = 16
 _CACHE_SIZE = 4096
-_CACHE: OrderedDict[tuple[object, ...], GradedPrediction] = OrderedDict()
-#: Integration settings of the sampled runs: an interval needs 3 decimals, not a class.
-_SAMPLED = HillParameters(tol=1e-4, t_max=40.0, window=10.0)
+_CACHE: OrderedDict[tuple[object, ...], Prediction] = OrderedDict()
 _QUANTILES = (10, 90)
-
-
-@dataclass(frozen=True, slots=True)
-class GradedPrediction:
-    """A graded prediction; ``fractions`` holds (time, dividing, arrested, dying) rows."""
-
-    regimen: str
-    alterations: tuple[str, ...]
-    context: str
-    response_class: str
-    score: float
-    interval: tuple[float, float]
-    control_untreated: float
-    control_treated: float
-    proliferation: float
-    apoptosis: float
-    levels: Mapping[str, float]
-    provenance: Provenance
-    response_probability: float | None = None
-    endpoint: str | None = None
-    fractions: tuple[tuple[float, float, float, float], ...] = ()
-    warnings: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain data for JSON."""
-        return {
-            "regimen": self.regimen,
-            "alterations": list(self.alterations),
-            "context": self.context,
-            "class": self.response_class,
-            "score": round(self.score, 4),
-            "interval": [round(v, 4) for v in self.interval],
-            "response_probability": (None if self.response_probability is None
-                                     else round(self.response_probability, 4)),
-            "endpoint": self.endpoint,
-            "control_untreated": round(self.control_untreated, 4),
-            "control_treated": round(self.control_treated, 4),
-            "proliferation": round(self.proliferation, 4),
-            "apoptosis": round(self.apoptosis, 4),
-            "levels": {k: round(v, 4) for k, v in sorted(self.levels.items())},
-            "fractions": [[round(x, 4) for x in row] for row in self.fractions],
-            "warnings": list(self.warnings),
-            "provenance": self.provenance.as_dict(),
-        }
+#: A graded prediction is a :class:`~her2resist.predict.response.Prediction` with its graded
+#: fields (``interval``, ``response_probability``, ``levels``...): one result type.
+GradedPrediction = Prediction
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +107,9 @@ def _treated_levels(p: gi.GradedParameters, setup: _Setup, background: Mapping[s
     return levels
 
 
-def _point(network: Network, p: gi.GradedParameters, setup: _Setup
+def _point(service: SimulationService, p: gi.GradedParameters, setup: _Setup
            ) -> tuple[float, float, float, float, dict[str, object], Provenance]:
     """The nominal prediction, through the simulation service (shared cache)."""
-    service = get_service(network, "graded")
     untreated = service.untreated(setup.background)
     levels = _treated_levels(p, setup, setup.background, untreated.value("E2F"), None)
     treated = service.treat(setup.background, levels).treated  # type: ignore[arg-type]
@@ -166,8 +122,7 @@ def _point(network: Network, p: gi.GradedParameters, setup: _Setup
 
 
 def _run(
-    engine: GradedEngine,
-    network: Network,
+    service: SimulationService,
     p: gi.GradedParameters,
     setup: _Setup,
     *,
@@ -175,24 +130,19 @@ def _run(
     hill: tuple[object, object] | None = None,
     record: list[tuple[float, list[object]]] | None = None,
 ) -> tuple[object, object]:
-    """Untreated then treated integration, vectorised over parameter ``samples`` and/or
-    recording the treated trajectory; returns the untreated and treated control."""
-    index = {n: i for i, n in enumerate(network.nodes)}
+    """Untreated then treated integration through the service, vectorised over parameter
+    ``samples`` and/or recording the treated trajectory; returns the untreated and treated
+    control."""
+    index = {n: i for i, n in enumerate(service.network.nodes)}
     background: dict[str, object] = dict(setup.background)
     background.update(samples.get("background", {}) if samples else {})  # type: ignore[call-overload]
-    n, k = hill if hill is not None else (p.hill_n, p.hill_k)
-    quick = _SAMPLED if samples else None
-    state: list[object] = list(engine.start_vector(network, {}, resting_state(network)))
-    for node, value in background.items():
-        state[index[node]] = value
-    untreated = engine.integrate(network, background, state, hill_n=n, hill_k=k,
-                                 parameters=quick)
-    levels = _treated_levels(p, setup, background, untreated[index["E2F"]], samples)
-    state = list(untreated)
-    for node, value in levels.items():
-        state[index[node]] = value
-    treated = engine.integrate(network, levels, state, hill_n=n, hill_k=k, record=record,
-                               parameters=quick)
+
+    def treated_levels(untreated: list[object]) -> dict[str, object]:
+        return _treated_levels(p, setup, background, untreated[index["E2F"]], samples)
+
+    untreated, treated = service.sample(
+        background, treated_levels, hill=hill if hill is not None else (p.hill_n, p.hill_k),
+        record=record, sampled=bool(samples))
     c0 = _control(np.asarray(untreated[index["Proliferation"]]),
                   np.asarray(untreated[index["Apoptosis"]]))
     return c0, _control(*_treated_phenotypes(treated, index, setup.bystander))
@@ -248,7 +198,8 @@ def predict_graded(
     trajectory: bool = False,
     network: Network | None = None,
     catalogue: Catalogue | None = None,
-) -> GradedPrediction:
+    engine: Engine | str = DEFAULT_ENGINE,
+) -> Prediction:
     """Graded response of a tumour cell to a regimen (see module docs).
 
     Parameters
@@ -263,8 +214,13 @@ def predict_graded(
         Parameter sets drawn for the interval (0: no interval).
     trajectory
         Record the fractions dividing, arrested and dying once per time unit.
+    engine
+        A graded engine (one whose service is ``graded``).
     """
     network = network or load_model()
+    service = get_service(network, engine)
+    if not service.graded:
+        raise ParameterError("engine", "predict_graded", "a graded engine", service.engine.name)
     catalogue = catalogue or load_catalogue()
     p = gi.load_graded_parameters()
     texts = tuple(str(a) for a in alterations if not isinstance(a, Alteration))
@@ -276,13 +232,13 @@ def predict_graded(
     for name in doses or {}:
         if name not in ids:
             raise ParameterError("doses", "predict_graded", f"drug ids of the regimen {ids}", name)
-    key = (network.hash, texts, tuple(a.id for a in alts), reg.label, context,
+    key = (network.hash, service.engine.key, texts, tuple(a.id for a in alts), reg.label, context,
            tuple(sorted(environment.items())), tuple(sorted((doses or {}).items())), endpoint,
            samples, seed, trajectory)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    prediction = _predict(network, p, texts, alts, reg, context, environment, doses or {},
+    prediction = _predict(service, p, texts, alts, reg, context, environment, doses or {},
                           endpoint, samples, seed, trajectory)
     _CACHE[key] = prediction
     if len(_CACHE) > _CACHE_SIZE:
@@ -291,7 +247,7 @@ def predict_graded(
 
 
 def _predict(
-    network: Network,
+    service: SimulationService,
     p: gi.GradedParameters,
     texts: tuple[str, ...],
     alts: tuple[Alteration, ...],
@@ -303,18 +259,17 @@ def _predict(
     samples: int,
     seed: int,
     trajectory: bool,
-) -> GradedPrediction:
+) -> Prediction:
     setup = _setup(p, texts, alts, reg, context, environment, doses)
-    c0, c1, prolif, death, levels, provenance = _point(network, p, setup)
+    c0, c1, prolif, death, levels, provenance = _point(service, p, setup)
     score = response_score(c0, c1)
-    engine: GradedEngine = get_service(network, "graded").engine  # type: ignore[assignment]
     record: list[tuple[float, list[object]]] | None = [] if trajectory else None
     if record is not None:
-        _run(engine, network, p, setup, record=record)
+        _run(service, p, setup, record=record)
     interval = (score, score)
     if samples > 0:
         drawn, hill = _draw(p, setup, samples, seed)
-        s0, s1 = _run(engine, network, p, setup, samples=drawn, hill=hill)
+        s0, s1 = _run(service, p, setup, samples=drawn, hill=hill)
         per = [response_score(a, b) for a, b in zip(np.broadcast_to(s0, (samples,)).tolist(),
                                                      np.broadcast_to(s1, (samples,)).tolist(),
                                                      strict=True)]
@@ -329,23 +284,27 @@ def _predict(
     if c0 >= 0.5:
         warnings.append("The model finds little proliferative drive in this cell without "
                         "treatment, so a drug can add little control.")
-    return GradedPrediction(
+    return Prediction(
         regimen=reg.label,
         alterations=tuple(a.id for a in alts),
-        context=context,
         response_class=response_class(score),
         score=score,
-        interval=interval,
         control_untreated=c0,
         control_treated=c1,
         proliferation=prolif,
         apoptosis=death,
-        levels={k: float(v) for k, v in levels.items()},  # type: ignore[arg-type]
+        n_states=1,
+        trace=(),
+        mechanisms=(),
         provenance=provenance,
+        warnings=tuple(warnings),
+        drug_nodes=reg.nodes,
+        context=context,
+        interval=interval,
         response_probability=probability,
         endpoint=endpoint,
-        fractions=_fractions(network, record, setup.bystander) if record else (),
-        warnings=tuple(warnings),
+        levels={k: float(v) for k, v in levels.items()},  # type: ignore[arg-type]
+        fractions=_fractions(service.network, record, setup.bystander) if record else (),
     )
 
 
@@ -361,7 +320,7 @@ def _fractions(network: Network, record: list[tuple[float, list[object]]],
     return tuple(rows)
 
 
-def plot_fractions(prediction: GradedPrediction) -> Figure:
+def plot_fractions(prediction: Prediction) -> Figure:
     """The fractions of cells dividing, arrested and dying over treatment time (a new Figure).
 
     Needs a prediction made with ``trajectory=True``.

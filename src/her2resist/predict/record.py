@@ -11,48 +11,40 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from her2resist.predict.response import Prediction, predict_response
-
-if TYPE_CHECKING:
-    from her2resist.predict.graded import GradedPrediction
+from her2resist.engines import DEFAULT_ENGINE
+from her2resist.predict.response import Prediction, predict
 
 
 @dataclass(frozen=True, slots=True)
 class PredictionRecord:
-    """A prediction, its graded counterpart (graded engine only) and their JSON data."""
+    """A prediction and its JSON data; ``graded`` is the prediction when it is graded."""
 
     prediction: Prediction
-    graded: GradedPrediction | None
     data: dict[str, object]
+
+    @property
+    def graded(self) -> Prediction | None:
+        return self.prediction if self.prediction.graded else None
 
 
 def prediction_record(
     alterations: Sequence[str], regimen: str, *, environment: Mapping[str, int] | None = None,
-    engine: str = "graded", context: str = "patient",
+    engine: str = DEFAULT_ENGINE, context: str = "patient",
     doses: Mapping[str, float] | None = None, endpoint: str = "pCR",
 ) -> PredictionRecord:
-    """Predict as ``her2resist predict`` does and build the data its ``--json`` prints.
+    """Predict as ``her2resist predict`` does (:func:`~her2resist.predict.response.predict`)
+    and build the data its ``--json`` prints.
 
-    With the graded engine, the graded score, interval and calibrated probability of
-    ``endpoint`` replace the class and score, and ``boolean_limit`` keeps the Boolean ones;
-    the trace and mechanisms are those of the Boolean limit. ``doses`` maps drug names (or
-    ids) to multiples of the default clinical exposure.
+    With a graded engine the graded score, interval and calibrated probability of
+    ``endpoint`` come with ``boolean_limit``, the class and score of the engine's Boolean
+    limit, whose trace and mechanisms are given. ``doses`` maps drug names (or ids) to
+    multiples of the default clinical exposure.
     """
-    pred = predict_response(list(alterations), regimen, environment=dict(environment or {}),
-                            engine=engine)
-    data = pred.to_dict()
-    if engine != "graded":
-        return PredictionRecord(pred, None, data)
-    from her2resist.predict.graded import predict_graded
     from her2resist.predict.regimen import parse_regimen
 
     resolved = {item.id: factor for name, factor in (doses or {}).items()
                 for item in parse_regimen(name).items}
-    graded = predict_graded(list(alterations), regimen, context=context,
-                            environment=dict(environment or {}), doses=resolved,
-                            endpoint=endpoint)
-    data.update({k: v for k, v in graded.to_dict().items() if k != "fractions"})
-    data["boolean_limit"] = {"class": pred.response_class, "score": round(pred.score, 4)}
-    return PredictionRecord(pred, graded, data)
+    pred = predict(list(alterations), regimen, engine=engine, context=context,
+                   environment=dict(environment or {}), doses=resolved, endpoint=endpoint)
+    return PredictionRecord(pred, pred.to_dict())

@@ -1,5 +1,10 @@
 """Predict what a regimen does to a tumour cell, and why.
 
+:func:`predict` is the one prediction: on a graded engine (the default) the graded score with
+its interval and calibrated response probability (:mod:`her2resist.predict.graded`), explained
+by the engine's Boolean limit (trace, mechanisms); on a Boolean engine
+:func:`predict_response`.  Both give a :class:`Prediction`.
+
 Examples
 --------
 >>> p = predict_response(["PTEN loss"], "trastuzumab")
@@ -12,9 +17,9 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from her2resist.engines import get_engine
+from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, get_engine, get_service
 from her2resist.engines.base import Engine, Provenance
 from her2resist.engines.cache import BoundedCache
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
@@ -47,6 +52,12 @@ _PREDICTIONS: BoundedCache[tuple[object, ...], Prediction] = BoundedCache(1 << 1
 class Prediction:
     """The predicted response of a tumour cell to a regimen, with its explanation.
 
+    A graded prediction also has ``context``, ``interval`` (the score's 10th-90th percentile
+    over sampled parameter sets), the calibrated ``response_probability`` of ``endpoint``, the
+    input ``levels``, the ``fractions`` (time, dividing, arrested, dying) when recorded and
+    ``boolean_limit`` (class and score of the engine's Boolean limit, which gives the trace
+    and mechanisms); a Boolean one leaves them empty.
+
     Examples
     --------
     >>> from her2resist.predict import predict_response
@@ -70,6 +81,18 @@ class Prediction:
     warnings: tuple[str, ...] = ()
     drug_nodes: tuple[str, ...] = field(default=())
     perturbation: Perturbation | None = None
+    context: str | None = None
+    interval: tuple[float, float] | None = None
+    response_probability: float | None = None
+    endpoint: str | None = None
+    levels: Mapping[str, float] = field(default_factory=dict)
+    fractions: tuple[tuple[float, float, float, float], ...] = ()
+    boolean_limit: tuple[str, float] | None = None
+
+    @property
+    def graded(self) -> bool:
+        """Whether the prediction comes from a graded engine (it has an interval)."""
+        return self.interval is not None
 
     def _repr_html_(self) -> str:
         """The prediction as a card in a notebook (class, score, mechanisms, trace)."""
@@ -85,8 +108,8 @@ class Prediction:
             tables=[("Trace", [step.as_dict() for step in self.trace])], notes=self.warnings)
 
     def to_dict(self) -> dict[str, object]:
-        """Plain data for JSON."""
-        return {
+        """Plain data for JSON (``her2resist predict --json``)."""
+        data: dict[str, object] = {
             "regimen": self.regimen,
             "alterations": list(self.alterations),
             "class": self.response_class,
@@ -103,6 +126,21 @@ class Prediction:
                              else None),
             "provenance": self.provenance.as_dict(),
         }
+        if self.interval is not None:
+            data.update({
+                "context": self.context,
+                "interval": [round(v, 4) for v in self.interval],
+                "response_probability": (None if self.response_probability is None
+                                         else round(self.response_probability, 4)),
+                "endpoint": self.endpoint,
+                "levels": {k: round(v, 4) for k, v in sorted(self.levels.items())},
+            })
+        if self.fractions:
+            data["fractions"] = [[round(x, 4) for x in row] for row in self.fractions]
+        if self.boolean_limit is not None:
+            data["boolean_limit"] = {"class": self.boolean_limit[0],
+                                     "score": round(self.boolean_limit[1], 4)}
+        return data
 
 
 def _score(
@@ -147,7 +185,7 @@ def predict_response(
     regimen: str | Regimen = "",
     *,
     environment: Mapping[str, int] | None = None,
-    engine: Engine | str = "most-permissive",
+    engine: Engine | str = EXACT_ENGINE,
     network: Network | None = None,
     catalogue: Catalogue | None = None,
     explain: bool = True,
@@ -229,3 +267,62 @@ def _predict(network: Network, alts: tuple[Alteration, ...], reg: Regimen,
         drug_nodes=reg.nodes,
         perturbation=perturbation,
     )
+
+
+def predict(
+    alterations: Iterable[str | Alteration] = (),
+    regimen: str | Regimen = "",
+    *,
+    engine: Engine | str = DEFAULT_ENGINE,
+    context: str = "patient",
+    environment: Mapping[str, int] | None = None,
+    doses: Mapping[str, float] | None = None,
+    endpoint: str | None = "pCR",
+    samples: int | None = None,
+    explain: bool = True,
+    network: Network | None = None,
+    catalogue: Catalogue | None = None,
+) -> Prediction:
+    """The prediction of ``engine`` for a tumour cell and a regimen (see module docs).
+
+    Parameters
+    ----------
+    engine
+        An engine name or object; graded (default) or Boolean, told apart by the simulation
+        service, never by name.
+    context, doses, endpoint, samples
+        Graded engines: as for :func:`~her2resist.predict.graded.predict_graded` (``samples``
+        None: its default); a Boolean engine ignores them.
+    explain
+        Compute the mechanism trace and the responsible alterations (of the Boolean limit).
+
+    Examples
+    --------
+    >>> p = predict(["PIK3CA H1047R"], "trastuzumab", samples=0)
+    >>> p.graded, p.boolean_limit, p.mechanisms
+    (True, ('resistant', 0.0), ('PIK3CA_mut',))
+    >>> predict(["PIK3CA H1047R"], "trastuzumab", engine=EXACT_ENGINE).graded
+    False
+    """
+    network = network or load_model()
+    catalogue = catalogue or load_catalogue()
+    service = get_service(network, engine)
+    if not service.graded:
+        return predict_response(alterations, regimen, environment=environment,
+                                engine=service.engine, network=network, catalogue=catalogue,
+                                explain=explain)
+    from her2resist.predict.graded import predict_graded
+
+    limit = predict_response(alterations, regimen, environment=environment,
+                             engine=service.limit.engine, network=network, catalogue=catalogue,
+                             explain=explain)
+    graded = predict_graded(alterations, regimen, context=context,
+                            environment=dict(environment or {}), doses=doses,
+                            endpoint=endpoint, network=network, catalogue=catalogue,
+                            engine=service.engine,
+                            **({} if samples is None else {"samples": samples}))
+    conflicts = limit.perturbation.conflicts if limit.perturbation is not None else ()
+    return replace(graded, n_states=limit.n_states, trace=limit.trace,
+                   mechanisms=limit.mechanisms, perturbation=limit.perturbation,
+                   boolean_limit=(limit.response_class, limit.score),
+                   warnings=tuple(dict.fromkeys((*conflicts, *graded.warnings))))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from her2resist.engines import EXACT_ENGINE
 from her2resist.engines.base import Engine, resting_state
 from her2resist.engines.service import RegimenSimulation, get_service
 from her2resist.model.network import Network
@@ -27,7 +28,7 @@ def simulate_regimen(
     background: Mapping[str, int],
     drugs: Mapping[str, int],
     *,
-    engine: Engine | str = "most-permissive",
+    engine: Engine | str = EXACT_ENGINE,
 ) -> RegimenSimulation:
     """Untreated then treated simulation through the shared simulation service.
 

@@ -29,9 +29,10 @@ from typing import IO
 
 from her2resist.common.assignments import parse_assignments
 from her2resist.common.text import decode_text
+from her2resist.engines import EXACT_ENGINE
 from her2resist.exceptions import Her2ResistError, InputFileError, ParameterError
 from her2resist.predict.graded_inputs import CONTEXTS
-from her2resist.predict.response import predict_response
+from her2resist.predict.response import predict
 
 EXPECTED = ("sensitive", "resistant", "partial", "higher_than", "lower_than", "equivalent")
 COMPARED = ("higher_than", "lower_than", "equivalent")
@@ -197,15 +198,13 @@ def _optional_columns(row: dict[str, str], name: str, line: int) -> dict[str, ob
 
 
 def _predict(alterations: tuple[str, ...], regimen: str, case: Case, **options: object):
-    environment = dict(case.environment)
+    """The case's prediction: on a graded engine at default clinical exposure, in the case's
+    context, without the interval; on a Boolean engine its class and score."""
+    options = {"engine": EXACT_ENGINE, **options}
     try:
-        if options.get("engine") == "graded":
-            from her2resist.predict.graded import predict_graded
-
-            return predict_graded(alterations, regimen, context=case.context,
-                                  environment=environment, samples=0)
-        return predict_response(alterations, regimen, explain=False,  # type: ignore[arg-type]
-                                environment=environment, **options)
+        return predict(alterations, regimen, explain=False, context=case.context,
+                       environment=dict(case.environment), samples=0, endpoint=None,
+                       **options)  # type: ignore[arg-type]
     except Her2ResistError as exc:
         raise InputFileError(f"case {case.id}", str(exc), line=case.line or None) from None
 

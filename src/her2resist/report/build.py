@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from her2resist import __version__
+from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.perturbation import Perturbation
 from her2resist.model.network import Network
@@ -249,7 +250,7 @@ def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
     g = predict_graded(list(predict.alterations), regimen, context=graded.context,
                        environment=predict.environment, endpoint=graded.endpoint,
                        samples=graded.samples, network=predict.network,
-                       catalogue=predict.catalogue)
+                       catalogue=predict.catalogue, engine=graded.engine)
     return replace(result, response_class=g.response_class, score=float(g.score),
                    interval=g.interval, response_probability=g.response_probability,
                    endpoint=g.endpoint, boolean_limit=(pred.response_class, float(pred.score)),
@@ -264,6 +265,7 @@ class GradedOptions:
     context: str = "patient"
     endpoint: str = "pCR"
     samples: int = 16
+    engine: str = DEFAULT_ENGINE
 
 
 def build_report(
@@ -290,9 +292,10 @@ def build_report(
     graded
         Grade each regimen on the graded engine (the default: patient context, pCR): its
         class and score become the graded ones, with their interval and the calibrated
-        response probability, and ``boolean_limit`` keeps the most-permissive class and score.
+        response probability, and ``boolean_limit`` keeps the exact Boolean engine's class
+        and score.
         The mechanism trace, the responsible alterations and the remedies are those of the
-        Boolean limit.  ``None``: the most-permissive engine alone.
+        Boolean limit.  ``None``: the exact Boolean engine alone.
 
     Examples
     --------
@@ -339,8 +342,8 @@ def _warnings(profile: TumourProfile, results: Sequence[RegimenResult]) -> tuple
 
 def _provenance(network: Network, graded: GradedOptions | None) -> dict[str, object]:
     out: dict[str, object] = {"package_version": __version__, "model_name": network.name,
-                              "model_hash": network.hash, "engine": "most-permissive"}
+                              "model_hash": network.hash, "engine": EXACT_ENGINE}
     if graded is not None:
-        out.update(engine="graded (scores) and most-permissive (traces, remedies)",
+        out.update(engine=f"{graded.engine} (scores) and {EXACT_ENGINE} (traces, remedies)",
                    context=graded.context, endpoint=graded.endpoint, samples=graded.samples)
     return out

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from her2resist.engines import DEFAULT_ENGINE, ENGINE_NAMES
 from her2resist.web.auth import SESSION_COOKIE, same_secret, session_user
 from her2resist.web.jobs import to_json
 from her2resist.web.storage import Store, User
@@ -73,7 +74,7 @@ class PredictIn(BaseModel):
     regimen: str = Field(min_length=1, max_length=500, examples=["trastuzumab + everolimus"])
     set: dict[str, Literal[0, 1]] = Field(default_factory=dict, max_length=50,
                                           description="Fixed model nodes, as --set NODE=0|1.")
-    engine: Literal["graded", "most-permissive", "stochastic"] = "graded"
+    engine: Literal[ENGINE_NAMES] = DEFAULT_ENGINE  # type: ignore[valid-type]
     context: Literal["patient", "culture"] = Field(
         default="patient", description="Graded engine: patient or culture context, as --context.")
     doses: dict[str, Annotated[float, Field(ge=0)]] = Field(

@@ -18,6 +18,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from her2resist.engines import DEFAULT_ENGINE
 from her2resist.exceptions import Her2ResistError
 from her2resist.web.api import (
     JobIn,
@@ -144,14 +145,14 @@ def home(request: Request) -> HTMLResponse:
 def predict_page(request: Request) -> HTMLResponse:
     page_user(request)
     return render(request, "predict.html", form={"alterations": [], "regimen": "",
-                                                 "engine": "graded"})
+                                                 "engine": DEFAULT_ENGINE})
 
 
 @router.post("/predict")
 def predict_post(request: Request, csrf: Annotated[str, Form()],
                  regimen: Annotated[str, Form()],
                  alteration: Annotated[list[str] | None, Form()] = None,
-                 engine: Annotated[str, Form()] = "graded") -> HTMLResponse:
+                 engine: Annotated[str, Form()] = DEFAULT_ENGINE) -> HTMLResponse:
     check_form(request, csrf)
     alterations = [a.strip() for a in alteration or [] if a.strip()]
     form = {"alterations": alterations, "regimen": regimen, "engine": engine}
