@@ -95,3 +95,54 @@ def test_lazy_coercion_gives_what_typer_gives(value) -> None:
 
     lazy = outcome(param.get_runtime_param())
     assert lazy == outcome(build_runtime_param(param.type_descriptor))
+
+
+def test_stochastic_simulation_builds_no_dataframe(tmp_path) -> None:
+    pytest.importorskip("cmaboss")
+    modules = _modules_after(tmp_path, "simulate", "--engine", "stochastic", "-r", "lapatinib",
+                             "--samples", "50", "--max-time", "5", "--seed", "1")
+    heavy = {m.split(".")[0] for m in modules} & {"pandas", "matplotlib", "scipy", "yaml"}
+    assert heavy == set()
+
+
+_NUMBERS = ["0", "1", "5", "03", "2000", "40", "40.0", "0.5", "1e3", "-1", " 3", "3 ", "+4",
+            "1_000", "nan", "inf", "1.", ".5", "99999999999999999999", "1000001", "2.5e-1"]
+
+
+def _all_commands() -> dict:
+    app = typer.Typer()
+    for module in cli_main.COMMAND_MODULES:
+        __import__(f"her2resist.cli.{module}", fromlist=["register"]).register(app)
+    found = {}
+
+    def walk(command, path):
+        for param in command.params:
+            found[(*path, param.name)] = (command, param)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+
+    walk(get_group(app), ())
+    return found
+
+
+def test_lazy_number_coercion_gives_what_typer_gives() -> None:
+    from typer._coercion import build_runtime_param
+
+    checked = 0
+    for (*_, name), (command, param) in _all_commands().items():
+        if param.type_descriptor.annotation not in (int, float):
+            continue
+        ctx = typer.Context(command)
+        for value in [*_NUMBERS, param.default]:
+            param._runtime_param = None
+            cli_main.lazy_coercion(command)
+            outcomes = []
+            for runtime in (param.get_runtime_param(), build_runtime_param(param.type_descriptor)):
+                try:
+                    got = runtime.coerce(value, param=param, ctx=ctx)
+                    outcomes.append(("ok", type(got), repr(got)))
+                except Exception as exc:  # the same error is the expected outcome
+                    outcomes.append(("error", type(exc).__name__, str(exc)))
+            assert outcomes[0] == outcomes[1], (name, value)
+            checked += 1
+    assert checked > 50

@@ -10,6 +10,7 @@ equal to the commands' own help.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
@@ -126,10 +127,11 @@ def lazy_coercion(command: Any) -> None:
     first use, even for an option that was not given (value None, returned as None before the
     adapter is used); for ``str`` and ``list[str]`` parameters the coercion returns the same
     text. Building the adapters imports pydantic, which costs a one-shot command more than its
-    computation. Here a parameter not given, or given plain text for a text parameter, needs no
-    adapter; any other value goes through typer's own coercion (built then, and kept), so
-    results and messages are typer's. Without the typer internals this relies on (another typer
-    version), nothing changes.
+    computation. Here a parameter not given, given plain text for a text parameter, or given a
+    plain decimal within its bounds (or its default) for a number, needs no adapter; any other
+    value goes through typer's own coercion (built then, and kept), so results and messages
+    are typer's (``tests/test_cli_lazy.py`` checks both agree). Without the typer internals
+    this relies on (another typer version), nothing changes.
     """
     if _LazyCoercion is None:
         return
@@ -137,13 +139,35 @@ def lazy_coercion(command: Any) -> None:
         descriptor = getattr(param, "type_descriptor", None)
         if descriptor is not None and getattr(param, "_runtime_param", True) is None:
             info = descriptor.parameter_info
-            text = (descriptor.annotation in (str, list[str]) and info.parser is None
-                    and getattr(info, "click_type", None) is None
-                    and descriptor.file_annotation is None)
-            param._runtime_param = _LazyCoercion(parameter_info=info,
-                                                 annotation=descriptor.annotation, text=text)
+            plain = (info.parser is None and getattr(info, "click_type", None) is None
+                     and descriptor.file_annotation is None)
+            param._runtime_param = _LazyCoercion(
+                parameter_info=info, annotation=descriptor.annotation,
+                text=plain and descriptor.annotation in (str, list[str]),
+                number=plain and descriptor.annotation in (int, float))
     for sub in getattr(command, "commands", {}).values():
         lazy_coercion(sub)
+
+
+#: Numbers written the one way every parser reads alike (no sign, space, exponent, "_").
+_PLAIN_NUMBER = {int: re.compile(r"(?:0|[1-9][0-9]{0,17})\Z"),
+                 float: re.compile(r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,17})?\Z")}
+
+
+def _plain_number(value: object, kind: type, info: Any) -> int | float | None:
+    """``value`` as a ``kind`` number within the parameter's bounds, if it is the declared
+    default (already a ``kind``) or a plain decimal; None when typer must decide."""
+    if isinstance(value, str) and _PLAIN_NUMBER[kind].match(value):
+        number = kind(value)
+    elif type(value) is kind:
+        number = value
+    else:
+        return None
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if getattr(info, "clamp", False) or (low is not None and number < low) or (
+            high is not None and number > high):
+        return None
+    return number  # type: ignore[no-any-return]
 
 
 def _plain_text(value: object) -> bool:
@@ -162,8 +186,13 @@ try:
     @dataclass(frozen=True)
     class _LazyCoercionImpl(RuntimeParam):
         text: bool = False
+        number: bool = False
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.number:
+                number = _plain_number(value, self.annotation, self.parameter_info)
+                if number is not None:
+                    return number
             if self.text and self.annotation is str and _plain_text(value):
                 return value
             if (self.text and self.annotation == list[str] and isinstance(value, (list, tuple))

@@ -253,14 +253,22 @@ def simulate(
 
 def _simulation_dict(sim: object, shown: list[str]) -> dict[str, object]:
     treated = sim.treated  # type: ignore[attr-defined]
+    course = treated.timecourse
     return {
-        "untreated": sim.untreated.states[shown].to_dict("records"),  # type: ignore[attr-defined]
-        "treated": treated.states[shown].to_dict("records"),
-        "weights": treated.weights.tolist(),
-        "trajectory": None if treated.trajectory is None
-        else treated.trajectory[shown].reset_index().to_dict("list"),
+        "untreated": _state_records(sim.untreated, shown),  # type: ignore[attr-defined]
+        "treated": _state_records(treated, shown),
+        "weights": treated.probabilities.tolist(),
+        "trajectory": None if course is None else {
+            "time": course.times.tolist(), **{n: course.column(n).tolist() for n in shown}},
         "provenance": treated.provenance.as_dict(),
     }
+
+
+def _state_records(result: Any, shown: list[str]) -> list[dict[str, float]]:
+    """The shown nodes of each reached state (read from the arrays: no DataFrame, so no
+    pandas import for a one-shot simulation)."""
+    columns = [result.column(n).tolist() for n in shown]
+    return [dict(zip(shown, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _print_simulation(sim: object, shown: list[str]) -> None:
@@ -273,15 +281,16 @@ def _print_simulation(sim: object, shown: list[str]) -> None:
     for node in shown:
         table.add_row(node, f"{untreated.value(node):.2f}", f"{treated.value(node):.2f}")
     console.print(table)
-    if treated.trajectory is not None:
-        traj = treated.trajectory[shown]
-        step = max(1, len(traj) // 8)
+    course = treated.timecourse
+    if course is not None:
+        step = max(1, len(course.times) // 8)
         tt = Table(title="Treated: probability over time")
         tt.add_column("time")
         for node in shown:
             tt.add_column(node)
-        for time, row in traj.iloc[::step].iterrows():
-            tt.add_row(f"{time:g}", *(f"{v:.2f}" for v in row))
+        columns = [course.column(n) for n in shown]
+        for row in range(0, len(course.times), step):
+            tt.add_row(f"{course.times[row]:g}", *(f"{c[row]:.2f}" for c in columns))
         console.print(tt)
 
 

@@ -9,7 +9,8 @@ value": a trap space), and returns a :class:`SimulationResult`:
 - ``weights``: a Series, the weight of each row (equal weights for attractors, probabilities for
   the stochastic engine), summing to 1;
 - ``activity``: per node, the weighted mean of ``states``;
-- ``trajectory``: node probabilities over time (stochastic engine), else ``None``;
+- ``trajectory``: node probabilities over time (stochastic engine), else ``None``
+  (``timecourse`` holds the same numbers as arrays);
 - ``provenance``: package version, model hash, engine and solver versions, seed.
 
 The result holds its numbers as numpy arrays (``values``, ``probabilities``) and builds the
@@ -94,6 +95,27 @@ def _node_index(nodes: tuple[str, ...]) -> dict[str, int]:
 
 
 @dataclass(frozen=True, slots=True)
+class Trajectory:
+    """Each node's probability of being 1 over time: ``probabilities`` has one row per entry
+    of ``times`` and one column per entry of ``nodes``."""
+
+    times: np.ndarray
+    nodes: tuple[str, ...]
+    probabilities: np.ndarray
+
+    def column(self, node: str) -> np.ndarray:
+        """One node's probability at every time."""
+        return self.probabilities[:, _node_index(self.nodes)[node]]
+
+    def frame(self) -> pd.DataFrame:
+        """The trajectory as a DataFrame (index: time, columns: nodes)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.probabilities, index=pd.Index(self.times, name="time"),
+                            columns=list(self.nodes))
+
+
+@dataclass(frozen=True, slots=True)
 class SimulationResult:
     """Attractors or final states reached, with weights and provenance (see module doc).
 
@@ -115,11 +137,17 @@ class SimulationResult:
     probabilities: np.ndarray
     provenance: Provenance
     perturbation: Mapping[str, int] = field(default_factory=dict)
-    trajectory: pd.DataFrame | None = None
+    #: Node probabilities over time (stochastic engine), as arrays; see :attr:`trajectory`.
+    timecourse: Trajectory | None = None
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", _node_index(self.nodes))
+
+    @property
+    def trajectory(self) -> pd.DataFrame | None:
+        """Node probabilities over time as a DataFrame (index: time), or None."""
+        return None if self.timecourse is None else self.timecourse.frame()
 
     @property
     def n_states(self) -> int:

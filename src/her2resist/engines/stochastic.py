@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +25,7 @@ from her2resist.engines.base import (
     InitialState,
     Perturbation,
     SimulationResult,
+    Trajectory,
     make_provenance,
     reduce_network,
     solver_version,
@@ -33,9 +33,6 @@ from her2resist.engines.base import (
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.formats import write_maboss
 from her2resist.model.network import Network
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: The builds of MaBoSS in the cmaboss wheel, each with the most nodes it was compiled for.
 CMABOSS_BUILDS = ((64, "cmaboss"), (128, "cmaboss_128n"), (256, "cmaboss_256n"),
@@ -151,7 +148,7 @@ class StochasticEngine:
                 network, self.name, f"{solver_version('cmaboss')} ({maboss.__name__})", self.seed
             ),
             perturbation=dict(fixed),
-            trajectory=trajectory,
+            timecourse=trajectory,
         )
 
     @staticmethod
@@ -161,13 +158,18 @@ class StochasticEngine:
         times: list[float],
         names: list[str],
         constants: Mapping[str, int],
-    ) -> pd.DataFrame:
-        import pandas as pd
-
-        frame = pd.DataFrame(np.asarray(probs), index=pd.Index(times, name="time"), columns=names)
-        for node, value in constants.items():
-            frame[node] = float(value)
-        return frame.reindex(columns=list(network.nodes), fill_value=0.0)
+    ) -> Trajectory:
+        """Every node's probability over time: MaBoSS's nodes as it gives them, substituted
+        nodes at their constant value, any other node 0 (built without pandas)."""
+        given = np.asarray(probs, dtype=float)
+        where = {name: i for i, name in enumerate(names)}
+        table = np.zeros((len(times), len(network.nodes)))
+        for j, node in enumerate(network.nodes):
+            if node in constants:
+                table[:, j] = float(constants[node])
+            elif node in where:
+                table[:, j] = given[:, where[node]]
+        return Trajectory(np.asarray(times, dtype=float), tuple(network.nodes), table)
 
     @staticmethod
     def _final_states(
