@@ -11,6 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from her2resist.cli._common import console, handle_errors, say
+from her2resist.cli._long_runs import (
+    PROGRESS_OPTION,
+    announce,
+    check_ceiling,
+    evolve_workload,
+    progress_bar,
+    progress_mode,
+)
 from her2resist.cli._options import (
     JSON_OPTION,
     SEED_OPTION,
@@ -68,8 +76,12 @@ def evolve(
         typer.Option("--figure", help="Also write the summary figure (.png, .svg or .pdf)."),
     ] = None,
     workers: int | None = WORKERS_OPTION,
+    progress: bool | None = PROGRESS_OPTION,
 ) -> None:
-    """Simulate replicate tumours of SCENARIO: eradication, progression, clone composition."""
+    """Simulate replicate tumours of SCENARIO: eradication, progression, clone composition.
+
+    A run is at most 10^10 tumour-steps x types (--tumours x the scenario's max_time/dt x its
+    cell types); an estimate is printed before a run of 10 s or more."""
     plan = plan_output(fmt, json_output, output, ("table", "json", "csv"))
     if table is not None:
         check_writable(table, "--table", (".csv",))
@@ -77,15 +89,22 @@ def evolve(
         check_writable(figure, "--figure", FIGURE_SUFFIXES)
     regimens = list_option(regimen, "--regimen")
     from her2resist.evolution import read_scenario, simulate
+    from her2resist.evolution.simulate import CHUNK
 
     parsed = read_scenario(scenario)
     if regimens:
         from her2resist.evolution.regimen import model_score_function, scenario_for_regimens
 
         parsed = scenario_for_regimens(parsed, regimens, model_score_function())
+    workers = resolve_workers(workers, tumours, per_worker=2000)
+    work = evolve_workload(tumours, parsed.max_time / parsed.dt, len(parsed.type_names),
+                           min(workers, -(-tumours // CHUNK)))
+    check_ceiling(work, "--tumours")
     seed = resolve_seed(seed)
-    result = simulate(parsed, tumours=tumours, seed=seed,
-                      workers=resolve_workers(workers, tumours, per_worker=2000))
+    announce(work, progress)
+    with progress_bar(progress_mode(progress, plan.fmt, plan.path is None),
+                      f"Simulating {parsed.name}", unit="tumours") as update:
+        result = simulate(parsed, tumours=tumours, seed=seed, workers=workers, progress=update)
     summary = result.summary()
     with StagedOutputs() as staged:  # every output committed together, or none (old ones kept)
         if table is not None:

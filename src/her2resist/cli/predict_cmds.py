@@ -11,6 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from her2resist.cli._common import console, handle_errors, json_text, say, usage_error
+from her2resist.cli._long_runs import (
+    PROGRESS_OPTION,
+    announce,
+    check_ceiling,
+    progress_bar,
+    progress_mode,
+    simulate_workload,
+)
 from her2resist.cli._options import (
     JSON_OPTION,
     OUTPUT_OPTION,
@@ -225,14 +233,21 @@ def simulate(
     fmt: str | None = format_option("table", "json"),
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
+    progress: bool | None = PROGRESS_OPTION,
 ) -> None:
-    """Simulate the untreated cell, then the regimen from its state, and show node activity."""
+    """Simulate the untreated cell, then the regimen from its state, and show node activity.
+
+    Stochastic runs are at most 2x10^9 trajectory-time units (2 x --samples x --max-time); an
+    estimate is printed before a run of 10 s or more."""
     plan = plan_output(fmt, as_json, output, ("table", "json"))
     shown = list_option(nodes, "--nodes", required=True)
     background_set = node_settings(set_node)
     from her2resist.engines import configured_engine, takes_seed
 
     stochastic = takes_seed(engine)
+    work = simulate_workload(samples, max_time) if stochastic else None  # sampling engines
+    if work is not None:
+        check_ceiling(work, "--samples")
     seed = resolve_seed(seed, announce=stochastic) if stochastic else seed
     from her2resist.model import load_model
     from her2resist.predict import alteration_perturbation, parse_regimen, resolve_alterations
@@ -246,7 +261,14 @@ def simulate(
         **background_set,
     }
     drugs = parse_regimen(_regimen_text(regimen)).perturbation()
-    sim = simulate_regimen(network, background, drugs, engine=eng)
+    if work is not None:
+        announce(work, progress)
+    # MaBoSS reports nothing while it runs: the bar shows the time elapsed.
+    with progress_bar(progress_mode(progress, plan.fmt, plan.path is None) if work else "off",
+                      f"Simulating {work.what if work else ''}") as update:
+        if update is not None:
+            update(0, 0)
+        sim = simulate_regimen(network, background, drugs, engine=eng)
     deliver(plan, {"json": lambda: json_text(_simulation_dict(sim, shown))},
             lambda: _print_simulation(sim, shown))
 

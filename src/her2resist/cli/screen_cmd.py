@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from her2resist.cli._common import console, err_console, handle_errors, json_text, say
+from her2resist.cli._common import console, handle_errors, json_text, say
+from her2resist.cli._long_runs import (
+    PROGRESS_OPTION,
+    announce,
+    check_ceiling,
+    progress_bar,
+    progress_mode,
+    screen_workload,
+    targets_workload,
+)
 from her2resist.cli._options import (
     IMPLICIT_INPUTS_OPTION,
     JSON_OPTION,
@@ -41,52 +47,14 @@ _READOUT = typer.Option(None, "--readout", help="Readout NODE=0|1 that every rea
                         "must meet (repeatable or comma-separated).")
 _SCHEDULER = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (ADDRESS).")
 _FIGURE = typer.Option(None, "--figure", help="Also write a heatmap: .png or .html.")
-_PROGRESS = typer.Option(True, "--progress/--no-progress", help="Show progress (a bar on a "
-                         "terminal, a line every few seconds otherwise).")
 FORMATS = ("table", "json", "csv", "html", "png")
 FIGURE_SUFFIXES = (".png", ".html", ".htm")
-#: Set sizes from which the target search warns that it may take minutes.
-SLOW_TARGET_SIZE = 4
-#: Seconds between progress lines when standard error is not a terminal.
-PROGRESS_EVERY = 5.0
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``screen`` and ``targets`` commands to ``app``."""
     app.command("screen")(screen)
     app.command("targets")(targets)
-
-
-@contextmanager
-def _progress_bar(show: bool, what: str) -> Iterator[Callable[[int, int], None] | None]:
-    if not show:
-        yield None
-        return
-    if not err_console.is_terminal:
-        yield _progress_lines(what)
-        return
-    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(what, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _progress_lines(what: str) -> Callable[[int, int], None]:
-    """Progress for logs: one line at most every PROGRESS_EVERY seconds, and at the end."""
-    last = [time.monotonic()]
-
-    def update(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= PROGRESS_EVERY or (total and done >= total):
-            last[0] = now
-            say(f"{what}: {done}/{total or '?'} done", err=True)
-
-    return update
 
 
 def _plan(fmt: str | None, as_json: bool, output: Path | None, figure: Path | None) -> OutputPlan:
@@ -132,7 +100,7 @@ def screen(
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
     figure: Path | None = _FIGURE,
-    progress: bool = _PROGRESS,
+    progress: bool | None = PROGRESS_OPTION,
 ) -> None:
     """Screen single agents and pairs (triples with --max-size 3) on resistant genotypes."""
     plan = _plan(fmt, as_json, output, figure)
@@ -142,7 +110,11 @@ def screen(
     wanted = node_settings(readout, "--readout")
     from her2resist.screen import screen_combinations
 
-    with _progress_bar(progress, "genotypes") as update:
+    work = _screen_work(alterations, panel, max_size, model, resolve_workers(workers))
+    check_ceiling(work, "--max-size")
+    announce(work, progress)
+    with progress_bar(progress_mode(progress, plan.fmt, plan.path is None),
+                      "Screening genotypes") as update:
         res = screen_combinations(alterations, agents=panel, max_size=max_size,
                                   readout=wanted or None,
                                   model=_model_arg(model, implicit_inputs), fix=fixed or None,
@@ -161,6 +133,17 @@ def _model_arg(model: Path | None, implicit_inputs: bool) -> Any:
     from her2resist.model import load_model
 
     return load_model(model, implicit_inputs=True)
+
+
+def _screen_work(alterations: list[str] | None, panel: list[str] | None, max_size: int,
+                 model: Path | None, workers: int) -> Any:
+    """The screen's work: genotypes x combinations of the panel (an upper bound: combinations
+    of two drugs of one class are skipped)."""
+    from her2resist.screen.genotypes import default_panel, mechanism_genotypes
+
+    genotypes = 1 if alterations or model is not None else len(mechanism_genotypes())
+    agents = len(panel) if panel else len(default_panel())
+    return screen_workload(genotypes, agents, max_size, workers)
 
 
 def _print_screen(res: Any, top: int) -> None:
@@ -199,7 +182,7 @@ def targets(
         None, "--candidates", help="Nodes to try (repeatable or comma-separated; default: "
         "every node the readout depends on)."),
     max_size: int = typer.Option(3, "--max-size", min=1, max=6, help="Largest set size, 1 to 6 "
-                                 f"(from {SLOW_TARGET_SIZE} the search can take minutes)."),
+                                 "(from 4 the search can take minutes; an estimate is shown)."),
     activations: bool = typer.Option(False, "--activations", help="Also try activations."),
     apoptotic: bool = typer.Option(False, "--apoptotic", help="Readout Apoptosis=1."),
     model: Path | None = _MODEL,
@@ -214,13 +197,10 @@ def targets(
     as_json: bool = JSON_OPTION,
     output: Path | None = OUTPUT_OPTION,
     figure: Path | None = _FIGURE,
-    progress: bool = _PROGRESS,
+    progress: bool | None = PROGRESS_OPTION,
 ) -> None:
     """Find every minimal set of node inhibitions that stops proliferation in every attractor."""
     plan = _plan(fmt, as_json, output, figure)
-    if max_size >= SLOW_TARGET_SIZE:
-        say(f"Searching sets of up to {max_size} nodes: this can take minutes on a large model "
-            "(progress is shown); --candidates narrows the search.", err=True)
     options: dict[str, Any] = dict(
         background=background, candidates=list_option(candidates, "--candidates") or None,
         max_size=max_size, activations=activations, apoptotic=apoptotic,
@@ -230,7 +210,11 @@ def targets(
     alterations = list_option(alteration, "--alteration") or None
     from her2resist.screen import find_nodal_targets, summarise_nodal_targets
 
-    with _progress_bar(progress, "target search") as update:
+    work = _targets_work(options, alterations, all_genotypes)
+    check_ceiling(work, "--max-size")
+    announce(work, progress)
+    with progress_bar(progress_mode(progress, plan.fmt, plan.path is None),
+                      "Searching targets", unit="sets") as update:
         if all_genotypes:
             summary = summarise_nodal_targets(alterations, progress=update, **options)
         else:
@@ -239,6 +223,23 @@ def targets(
         _summary_out(summary, plan, figure)
     else:
         _targets_out(found, plan, figure)
+
+
+def _targets_work(options: dict[str, Any], alterations: list[str] | None,
+                  all_genotypes: bool) -> Any:
+    """The search's work: genotypes x sets of up to --max-size candidate perturbations."""
+    from her2resist.screen.genotypes import mechanism_genotypes
+    from her2resist.screen.setup import resolve_model, resolve_readout
+    from her2resist.screen.targets import resolve_candidates
+
+    setup = resolve_model(options["model"], options["fix"], "targets")
+    wanted = resolve_readout(setup, options["readout"], apoptotic=options["apoptotic"],
+                             function="targets")
+    nodes = resolve_candidates(setup, options["candidates"], wanted)
+    genotypes = len(mechanism_genotypes()) if all_genotypes and not alterations \
+        and setup.project else 1
+    literals = len(nodes) * (2 if options["activations"] else 1)
+    return targets_workload(genotypes, literals, options["max_size"], options["workers"])
 
 
 def _targets_out(found: Any, plan: OutputPlan, figure: Path | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,7 @@ def simulate(
     seed: int | None = None,
     record: int = 10,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EvolutionResult:
     """Simulate ``tumours`` replicate tumours of ``scenario``.
 
@@ -53,6 +55,10 @@ def simulate(
     workers
         Processes to use. Replicates are simulated in chunks of ``CHUNK`` with seeds spawned
         from ``seed``, so the result depends on ``seed`` and ``tumours``, not on ``workers``.
+    progress
+        Called with (tumours done, tumours in all) as the run advances: after each time step
+        of the treatment phase when the chunks run in this process, after each chunk when
+        they run in worker processes. It does not change the result.
 
     Returns
     -------
@@ -78,7 +84,7 @@ def simulate(
         (scenario, n, sq, record if i == 0 else 0)
         for i, (n, sq) in enumerate(zip(sizes, seeds, strict=True))
     ]
-    chunks = run_tasks(_run_chunk, jobs, workers=workers)
+    chunks = _run_chunks(jobs, int(tumours), workers, progress)
     table = pd.concat([c.table for c in chunks], ignore_index=True)
     table.index.name = "replicate"
     return EvolutionResult(
@@ -106,13 +112,36 @@ class _Chunk:
     steps: int
 
 
-def _run_chunk(job: tuple[Scenario, int, np.random.SeedSequence, int]) -> _Chunk:
+_Job = tuple[Scenario, int, np.random.SeedSequence, int]
+
+
+def _run_chunks(jobs: list[_Job], tumours: int, workers: int,
+                progress: Callable[[int, int], None] | None) -> list[_Chunk]:
+    if progress is None:
+        return run_tasks(_run_chunk, jobs, workers=workers)
+    if workers > 1 and len(jobs) > 1:
+        def per_chunk(done: int, total: int) -> None:
+            progress(tumours if done == total else done * CHUNK, tumours)
+
+        return run_tasks(_run_chunk, jobs, workers=workers, progress=per_chunk)
+    chunks: list[_Chunk] = []
+    before = 0
+    for job in jobs:
+        chunks.append(_simulate_chunk(
+            *job, report=lambda share, n=job[1], b=before: progress(b + int(n * share), tumours)))
+        before += job[1]
+    progress(tumours, tumours)
+    return chunks
+
+
+def _run_chunk(job: _Job) -> _Chunk:
     """One chunk of tumours (a worker task)."""
     return _simulate_chunk(*job)
 
 
 def _simulate_chunk(
-    scenario: Scenario, tumours: int, seed: np.random.SeedSequence, record: int
+    scenario: Scenario, tumours: int, seed: np.random.SeedSequence, record: int,
+    report: Callable[[float], None] | None = None,
 ) -> _Chunk:
     rng = np.random.default_rng(seed)
     model = compile_model(scenario)
@@ -125,7 +154,7 @@ def _simulate_chunk(
         np.full(len(counts), scenario.max_time),
         ScheduleState(scenario, start_size),
     )
-    _treat(rng, scenario, model, state, record, trajectories)
+    _treat(rng, scenario, model, state, record, trajectories, report)
     return _Chunk(
         table=_tumour_table(scenario, state, start_size, growth_time),
         trajectories=_trajectory_table(scenario, trajectories),
@@ -140,6 +169,7 @@ def _treat(
     st: _Treatment,
     record: int,
     trajectories: list[tuple[np.ndarray, float, np.ndarray]],
+    report: Callable[[float], None] | None = None,
 ) -> None:
     active = np.arange(len(st.counts))
     t = 0.0
@@ -160,6 +190,8 @@ def _treat(
         st.event_time[active[done]] = t
         _record(trajectories, st.counts, active, t, record)
         active = active[~done]
+        if report is not None:  # share of the chunk's work done: time, or tumours finished
+            report(max(t / scenario.max_time, 1 - active.size / len(st.counts)))
 
 
 def _record(

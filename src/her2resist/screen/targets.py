@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ from her2resist.screen.setup import ScreenSetup, resolve_model, resolve_readout,
 Literal = tuple[str, int]
 #: Below this many sets a search runs in the calling process (a pool would cost more).
 LOCAL_BELOW = 400
+#: Sets checked between two progress reports of a search in this process.
+PROGRESS_BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +172,10 @@ def level_sets(literals: Sequence[Literal], size: int, found: set[frozenset[Lite
     return keep, pruned
 
 
-def search(job: TargetJob) -> tuple[list[tuple[Literal, ...]], int, int, int]:
+def search(job: TargetJob, progress: Progress | None = None
+           ) -> tuple[list[tuple[Literal, ...]], int, int, int]:
     """Every minimal target of one genotype in this process: (targets, checked, pruned,
-    solver calls)."""
+    solver calls); ``progress(sets done, sets in all)`` after every batch of sets."""
     ev = service_for(job.model, job.reachable)
     calls = ev.solver_calls
     if _passes(job, ()):
@@ -179,12 +183,19 @@ def search(job: TargetJob) -> tuple[list[tuple[Literal, ...]], int, int, int]:
     found: set[frozenset[Literal]] = set()
     targets: list[tuple[Literal, ...]] = []
     checked = pruned = 0
+    total = sum(math.comb(len(job.literals), k) for k in range(1, job.max_size + 1))
     for size in range(1, job.max_size + 1):
         sets, skipped = level_sets(job.literals, size, found)
-        hits = check_sets((job, sets))
+        hits = []
+        for start in range(0, len(sets), PROGRESS_BATCH):
+            hits += check_sets((job, sets[start:start + PROGRESS_BATCH]))
+            if progress:
+                progress(min(checked + pruned + skipped + start + PROGRESS_BATCH, total), total)
         checked, pruned = checked + len(sets) + (size == 1), pruned + skipped
         found.update(frozenset(h) for h in hits)
         targets.extend(hits)
+    if progress:
+        progress(total, total)
     return targets, checked, pruned, ev.solver_calls - calls
 
 
@@ -322,9 +333,9 @@ def find_nodal_targets(
     nodes = resolve_candidates(setup, candidates, wanted)
     job, label = make_job(setup, genotype, background=background, candidates=nodes,
                           readout=wanted, max_size=max_size, activations=activations)
-    total = sum(1 for k in range(1, max_size + 1) for _ in combinations(job.literals, k))
+    total = sum(math.comb(len(job.literals), k) for k in range(1, max_size + 1))
     if scheduler is None and (workers == 1 or total < LOCAL_BELOW):
-        found, checked, pruned, calls = search(job)
+        found, checked, pruned, calls = search(job, progress)
     else:
         found, checked, pruned = _parallel_search(job, workers, scheduler, progress)
         calls = -1
