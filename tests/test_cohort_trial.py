@@ -91,16 +91,26 @@ def test_trial_is_reproducible() -> None:
     assert a.equals(b)
 
 
-def test_pfs_time_scale_is_fitted_once_on_the_reference_arm() -> None:
+@pytest.mark.slow
+def test_pfs_time_scale_is_fitted_once_on_the_reference_arm(monkeypatch) -> None:
+    # A smaller reference arm than the package's 1,000 patients keeps the test short.
+    monkeypatch.setattr(pfs, "REFERENCE_PATIENTS", 150)
+    monkeypatch.setattr(pfs, "_SCALES", {})
     scale, median_days = pfs.reference_time_scale(stand_in)
     assert scale is not None and median_days * scale == pytest.approx(12.4)
     spec = trial_from_dict({**SPEC, "pfs": True})
-    result = run_trial(spec, patients=300, seed=1, predictor=stand_in)
-    other = run_trial(trial_from_dict({**SPEC, "name": "other", "pfs": True}), patients=200,
+    result = run_trial(spec, patients=160, seed=1, predictor=stand_in)
+    other = run_trial(trial_from_dict({**SPEC, "name": "other", "pfs": True}), patients=40,
                       seed=9, predictor=stand_in)
     assert result.pfs.scale == other.pfs.scale == scale
     hr = result.pfs.hazard_ratios.set_index("subgroup").loc["all"]
     assert hr["hazard_ratio"] < 1  # THP scores above TH for every genotype
+    # Growth rates differ between patients, so tumours of one genotype do not all progress
+    # on the same day and every subgroup's hazard ratio has a finite interval.
+    ratios = result.pfs.hazard_ratios
+    assert (ratios["low"] > 0).all() and np.isfinite(ratios["high"]).all()
+    one = result.pfs.patients.query("arm == 'TH' and not er_positive and not pik3ca")
+    assert one.loc[one["event"] == 1, "time"].nunique() > 3
     assert result.pfs.to_dict()["unit"] == "months"
 
 

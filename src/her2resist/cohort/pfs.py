@@ -22,8 +22,21 @@ then trastuzumab; median PFS 12.4 months; Baselga J, N Engl J Med 2012;366:109-1
 then uses that factor. When the reference arm never progresses in the model, no factor can be
 fitted and PFS is reported in model days with a warning.
 
-Assumptions (documented, not fitted): untreated birth and death rates 0.14 and 0.13 per day
-for every clone (Bozic et al., eLife 2013, as in examples/evolution/), no fitness cost of
+**Growth kinetics differ between patients.** Tumours of one genotype do not grow at one
+rate: breast cancer volume doubling times are log-normally spread (mean 185 days, median 164,
+range 66-521 in 69 patients; Zhang S, Med Sci Monit 2017;23:3147-53, PMID 28652562; a
+log-normal with that mean and median has log-SD sqrt(2 ln(185/164)) = 0.49,
+:data:`GROWTH_LOG_SD`). Each virtual patient's untreated net growth rate is therefore
+``0.01 * exp(0.49 z)`` per day, z standard normal (median 0.01, the rate of Bozic et al.),
+with the birth rate 0.14 kept and the death rate making up the rest; a drug's effect follows
+the documented score-to-rate map from the patient's own rate. Without this spread every
+tumour of a genotype regrows on the same day, so PFS differs between arms only through which
+genotypes regrow at all, and a subgroup's hazard ratio is degenerate. The rates are drawn
+in :data:`GROWTH_STRATA` equiprobable strata of z (their medians), so the simulation runs once
+per (arm, genotype, stratum).
+
+Assumptions (documented, not fitted): untreated birth rate 0.14 per day and median death
+rate 0.13 (Bozic et al., eLife 2013, as in examples/evolution/), no fitness cost of
 resistance, :data:`MUTATION_RATE` per alteration per division, assessment once per
 three-week cycle (dt = 21 days, the q3w schedule of docetaxel, trastuzumab and pertuzumab).
 """
@@ -48,6 +61,10 @@ if TYPE_CHECKING:
     from her2resist.cohort.trial import Arm, Cells, TrialSpec
 
 UNTREATED = Rates(birth=0.14, death=0.13)
+#: Log-SD of the patients' untreated net growth rates (see module docs; Zhang 2017).
+GROWTH_LOG_SD = 0.49
+#: Equiprobable strata of the growth rate's normal deviate, simulated at their medians.
+GROWTH_STRATA = 6
 MUTATION_RATE = 1e-7
 #: The founder clone starts at this size (no resistant cell yet) and grows to detection.
 #: Fewer than 0.1 % of the divisions before detection happen below it, so starting here
@@ -86,13 +103,29 @@ def pfs_pairs(pairs: Iterable[tuple[Genotype, str]], alterations: tuple[str, ...
     return {(g, r) for g in clones for r in labels}
 
 
+def growth_rates() -> list[Rates]:
+    """The untreated rates of the :data:`GROWTH_STRATA` strata (see module docs).
+
+    Examples
+    --------
+    >>> [round(r.net, 4) for r in growth_rates()][:3]
+    [0.0051, 0.0072, 0.009]
+    """
+    from scipy.special import ndtri
+
+    z = ndtri((np.arange(GROWTH_STRATA) + 0.5) / GROWTH_STRATA)
+    net = UNTREATED.net * np.exp(GROWTH_LOG_SD * z)
+    return [Rates(UNTREATED.birth, round(UNTREATED.birth - float(r), 12)) for r in net]
+
+
 def tumour_scenario(genotype: Genotype, arm: Arm, alterations: tuple[str, ...],
-                    table: PredictionTable) -> Scenario:
+                    table: PredictionTable, untreated: Rates = UNTREATED) -> Scenario:
     """The founder clone and its acquirable resistant subclones under the arm's schedule
-    (the regimen, then the maintenance after ``induction_days``), rates from the scores."""
+    (the regimen, then the maintenance after ``induction_days``), rates from the scores and
+    the patient's ``untreated`` rates."""
     acquired = [a for a in alterations if a not in genotype.alterations]
-    types = (CellType("founder", UNTREATED, alterations=genotype.alterations),
-             *(CellType(f"+{a}", UNTREATED, alterations=_with(genotype, a).alterations)
+    types = (CellType("founder", untreated, alterations=genotype.alterations),
+             *(CellType(f"+{a}", untreated, alterations=_with(genotype, a).alterations)
                for a in acquired))
     base = Scenario(f"{'+'.join(genotype.alterations) or 'no alteration'}", types,
                     tuple(Mutation("founder", f"+{a}", MUTATION_RATE) for a in acquired),
@@ -154,10 +187,18 @@ def _arm_times(cells: Cells, a: int, arm: Arm, table: PredictionTable, seed: int
         n = int(cells.counts[a, e, code])
         if limit is not None:
             n = max(1, round(n * limit))
-        scenario = tumour_scenario(cells.genotype(e, code), arm, cells.alterations, table)
-        t, p = _times(scenario, n, np.random.SeedSequence([seed, 3, a, int(e), int(code)]))
-        times.append(t)
-        events.append(p)
+        sequence = np.random.SeedSequence([seed, 3, a, int(e), int(code)])
+        split, run = sequence.spawn(2)
+        strata = np.random.default_rng(split).multinomial(n, [1 / GROWTH_STRATA]
+                                                          * GROWTH_STRATA)
+        for rates, count, stream in zip(growth_rates(), strata, run.spawn(GROWTH_STRATA),
+                                        strict=True):
+            if count:
+                scenario = tumour_scenario(cells.genotype(e, code), arm, cells.alterations,
+                                           table, rates)
+                t, p = _times(scenario, int(count), stream)
+                times.append(t)
+                events.append(p)
         er.append(np.full(n, bool(e)))
         pik3ca.append(np.full(n, k_pik3ca is not None and bool(code >> k_pik3ca & 1)))
     out = (np.concatenate(times), np.concatenate(events))
