@@ -78,3 +78,20 @@ def test_user_text_is_not_read_as_markup_in_the_narrow_layout() -> None:
 def test_an_unknown_layout_is_refused() -> None:
     with pytest.raises(ParameterError, match="'layout' parameter of render_text"):
         render_text([], layout="tall")
+
+
+def test_the_html_escape_route_runs_down_a_page_width() -> None:
+    from her2resist.report import render_html
+
+    (profile,) = load_profiles(PROFILE)
+    page = render_html([build_report(profile)])
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    width, height = (int(v) for v in re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+    # Drawn at (nearly) full size in a 1280 px window, taller than wide (layers run down).
+    assert width <= 1250 and height > width / 2
+    assert f"min-width:{width * 3 // 4}px" in svg
+    # Only the route's nodes: far fewer than the model's hundred-odd.
+    assert 10 < svg.count('<g class="node') < 60
+    # Scores are never broken inside their interval; no Python repr in the provenance.
+    assert '<span class="nw">0.14 [' in page or '<span class="nw">' in page
+    assert "inputs: []" not in page and "[]" not in page.split("package_version")[1]

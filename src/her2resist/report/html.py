@@ -33,7 +33,7 @@ th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:t
 th{background:#f2f2f2}.sensitive{color:#17692c;font-weight:600}
 .partial{color:#9a6700;font-weight:600}.resistant{color:#b3261e;font-weight:700}
 .warn{background:#fff4d6;border:1px solid #e0c068;padding:.5rem 1rem}
-.muted{color:#666;font-size:.85rem}figure{overflow-x:auto;border:1px solid #ddd;margin:0}
+.muted{color:#666;font-size:.85rem}.nw{white-space:nowrap}figure{overflow-x:auto;border:1px solid #ddd;margin:0}
 svg.network{max-width:100%;height:auto}svg.network text{font-size:10px;text-anchor:middle;fill:#333}
 svg.network rect{fill:#fafafa;stroke:#bbb}
 svg.network .edge{stroke:#ddd;stroke-width:.8}svg.network .edge.inh{stroke-dasharray:3 2}
@@ -63,19 +63,52 @@ def _evidence_list(items: Sequence[EvidenceItem], limit: int = 8) -> str:
     return f"<ul>{rows}{more}</ul>"
 
 
+def _score_cell(r: RegimenResult) -> str:
+    """The score with its interval, and the calibrated probability on its own line; neither
+    is broken inside (``0.14 [0.06-`` / ``0.19]`` in a narrow column)."""
+    text = f"{r.score:.2f}"
+    if r.interval is not None and len(r.interval) == 2 and (
+            r.interval[0] != r.interval[1] or r.interval[0] != r.score):
+        text += f" [{r.interval[0]:.2f}–{r.interval[1]:.2f}]"
+    out = f'<span class="nw">{_e(text)}</span>'
+    if r.response_probability is not None:
+        out += f'<br><span class="nw muted">P({_e(r.endpoint)}) {r.response_probability:.2f}</span>'
+    return out
+
+
+def _remedy_cell(r: RegimenResult, top: int = 3) -> str:
+    """What overcomes the escape, one per line: a partner added to the regimen as ``+ X``."""
+    lines = []
+    for x in r.overcome_by[:top]:
+        name = x.regimen
+        if name.startswith(r.regimen + " + "):
+            name = "+ " + name[len(r.regimen) + 3:]
+        lines.append(f"{_e(name)} <span class='nw muted'>({_e(x.response_class)} "
+                     f"{x.score:.2f})</span>")
+    return "<br>".join(lines) or _e(r.no_remedy_reason())
+
+
 def _regimen_rows(report: Report) -> str:
     rows = []
     for r in report.regimens:
         mech = ", ".join(m.name for m in r.mechanisms) or "–"
         best = f"{r.evidence[0].scale} {r.evidence[0].level} ({len(r.evidence)})" \
             if r.evidence else "–"
-        fix = "<br>".join(f"{_e(x.regimen)} ({_e(x.response_class)} {x.score:.2f})"
-                          for x in r.overcome_by[:3]) or _e(r.no_remedy_reason())
         rows.append(f"<tr><td>{_e(r.regimen)}{' *' if r.requested else ''}</td>"
                     f'<td class="{_e(r.response_class)}">{_e(r.response_class)}</td>'
-                    f"<td>{_e(r.score_label())}</td><td>{_e(mech)}</td><td>{_e(best)}</td>"
-                    f"<td>{fix}</td></tr>")
+                    f"<td>{_score_cell(r)}</td><td>{_e(mech)}</td>"
+                    f'<td class="nw">{_e(best)}</td><td>{_remedy_cell(r)}</td></tr>')
     return "".join(rows)
+
+
+def _provenance(report: Report) -> str:
+    """``key: value`` pairs; lists joined, an empty one said as none (never a Python repr)."""
+    def plain(value: object) -> str:
+        if isinstance(value, (list, tuple)):
+            return "; ".join(map(str, value)) or "none"
+        return str(value)
+
+    return ", ".join(f"{k}: {plain(v)}" for k, v in report.provenance.items())
 
 
 def _details(r: RegimenResult) -> str:
@@ -164,7 +197,7 @@ def _section(report: Report, network: Network, index: int) -> str:
         "tumour's other alterations; dashed: inhibition.</figcaption></figure>"
         + _profile_tables(report)
         + "<h2>Details per regimen</h2>" + "".join(_details(r) for r in report.regimens)
-        + f"<p class='muted'>{_e(', '.join(f'{k}: {v}' for k, v in report.provenance.items()))}"
+        + f"<p class='muted'>{_e(_provenance(report))}"
         "</p></section>"
     )
 

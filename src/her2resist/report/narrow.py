@@ -86,7 +86,11 @@ def _remedies(result: RegimenResult, top: int = 3) -> RenderableType | None:
     for remedy in result.overcome_by[:top]:
         level = (f", {remedy.evidence[0].scale} {remedy.evidence[0].level}"
                  if remedy.evidence else "")
-        lines.append(f"{remedy.regimen} ({remedy.response_class} {remedy.score:.2f}{level})")
+        # A partner added to this regimen reads as "+ partner" under the regimen's name.
+        name = remedy.regimen
+        if name.startswith(result.regimen + " + "):
+            name = "+ " + name[len(result.regimen) + 3:]
+        lines.append(f"{name} ({remedy.response_class} {remedy.score:.2f}{level})")
     return _items(lines) if lines else Text(result.no_remedy_reason())
 
 

@@ -44,12 +44,13 @@ def knowledge_records(query: str) -> dict[str, list[dict[str, Any]]]:
     contain every word of ``query``."""
     from her2resist.knowledge.docs import evidence_to_dict, mechanism_to_dict
     from her2resist.knowledge.kb import load_knowledge_base
+    from her2resist.knowledge.schema import record_dict
 
     kb = load_knowledge_base()
     words = [w for w in query.lower().split() if w]
     records = {
         "mechanisms": [mechanism_to_dict(kb, m) for m in kb.mechanisms_for()],
-        "drugs": [d.model_dump(mode="json") for d in kb.catalogue.drugs.values()],
+        "drugs": [record_dict(d) for d in kb.catalogue.drugs.values()],
         "evidence": [evidence_to_dict(e) for e in kb.evidence_for()],
     }
     return {k: [r for r in v if _matches(r, words)] for k, v in records.items()}
