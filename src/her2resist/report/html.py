@@ -33,7 +33,8 @@ th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:t
 th{background:#f2f2f2}.sensitive{color:#17692c;font-weight:600}
 .partial{color:#9a6700;font-weight:600}.resistant{color:#b3261e;font-weight:700}
 .warn{background:#fff4d6;border:1px solid #e0c068;padding:.5rem 1rem}
-.muted{color:#666;font-size:.85rem}.nw{white-space:nowrap}figure{overflow-x:auto;border:1px solid #ddd;margin:0}
+.muted{color:#666;font-size:.85rem}.nw{white-space:nowrap}
+figure{overflow-x:auto;border:1px solid #ddd;margin:0}
 svg.network{max-width:100%;height:auto}svg.network text{font-size:10px;text-anchor:middle;fill:#333}
 svg.network rect{fill:#fafafa;stroke:#bbb}
 svg.network .edge{stroke:#ddd;stroke-width:.8}svg.network .edge.inh{stroke-dasharray:3 2}

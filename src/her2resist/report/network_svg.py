@@ -1,9 +1,9 @@
 """An inline SVG drawing of the network with the tumour's escape route highlighted.
 
 Given an escape route, the drawing shows the route's nodes, the tumour's alterations and the
-drugs drawn; without one, every regulated node of the model and those inputs.  Nodes are laid
-out in layers from inputs (left) to phenotypes (right); feedback regulations arc above.  Nodes and regulations on a mechanism
-trace are drawn heavy; alterations judged responsible are red, drugs blue.  Every label is
+drugs drawn, in layers from inputs (top) to phenotypes (bottom), feedback regulations as arcs
+beside; without one, every regulated node of the model and those inputs, in layers from left
+to right wrapped into bands.  Nodes and regulations on a mechanism trace are drawn heavy; alterations judged responsible are red, drugs blue.  Every label is
 escaped: the drawing is safe to embed in HTML.
 
 Examples
