@@ -3,8 +3,9 @@
 Given an escape route, the drawing shows the route's nodes, the tumour's alterations and the
 drugs drawn, in layers from inputs (top) to phenotypes (bottom), feedback regulations as arcs
 beside; without one, every regulated node of the model and those inputs, in layers from left
-to right wrapped into bands.  Nodes and regulations on a mechanism trace are drawn heavy; alterations judged responsible are red, drugs blue.  Every label is
-escaped: the drawing is safe to embed in HTML.
+to right wrapped into bands.  Nodes and regulations on a mechanism trace are drawn heavy;
+alterations judged responsible are red, drugs blue.  Every label is escaped: the drawing is
+safe to embed in HTML.
 
 Examples
 --------
