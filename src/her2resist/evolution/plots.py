@@ -57,24 +57,24 @@ def plot_survival(results: Mapping[str, EvolutionResult] | EvolutionResult, ax: 
 def plot_trajectories(result: EvolutionResult, ax: Axes, *, replicates: int = 5) -> Axes:
     """Cells of each type over time in the first recorded replicates (log scale)."""
     traj = result.trajectories
-    colour = {name: f"C{i}" for i, name in enumerate(result.scenario.type_names)}
+    names = result.scenario.type_names
+    colour = {name: f"C{i}" for i, name in enumerate(names)}
     labelled: set[str] = set()
-    for (rep, name), part in traj.groupby(["replicate", "type"], sort=True):
-        if int(rep) >= replicates or not (part["cells"] > 0).any():
-            continue
-        ax.plot(
-            part["time"],
-            np.where(part["cells"] > 0, part["cells"], np.nan),
-            color=colour[str(name)],
-            lw=1,
-            label=None if str(name) in labelled else str(name),
-        )
-        labelled.add(str(name))
+    shown = traj[traj["replicate"].astype(int) < replicates]
+    # Types in the scenario's order, so the legend reads as the composition panel's.
+    for name in names:
+        for _, part in shown[shown["type"].astype(str) == name].groupby("replicate", sort=True):
+            if not (part["cells"] > 0).any():
+                continue
+            ax.plot(part["time"], np.where(part["cells"] > 0, part["cells"], np.nan),
+                    color=colour[name], lw=1, label=None if name in labelled else name)
+            labelled.add(name)
     ax.set_yscale("log")
-    ax.axhline(result.scenario.progression_threshold, color="grey", ls=":", lw=1)
+    ax.axhline(result.scenario.progression_threshold, color="grey", ls=":", lw=1,
+               label="progression size")
     ax.set_xlabel(f"time since start of treatment ({result.scenario.time_unit}s)")
     ax.set_ylabel("cells")
-    ax.set_title(textwrap.fill(result.scenario.name, 50), fontsize="small")
+    ax.set_title(f"cells of each type, first {replicates} tumours", fontsize="small")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -125,6 +125,11 @@ def summary_figure(results: Mapping[str, EvolutionResult] | EvolutionResult) -> 
     fig = new_figure(figsize=(15, 4.5))
     axes = fig.subplots(1, 3)
     plot_survival(mapping, axes[0])
+    axes[0].set_title("progression-free tumours", fontsize="small")
     plot_composition(mapping, axes[1])
-    plot_trajectories(next(iter(mapping.values())), axes[2])
+    axes[1].set_title("clone composition at progression", fontsize="small")
+    first = next(iter(mapping.values()))
+    plot_trajectories(first, axes[2])
+    if len(mapping) == 1:
+        fig.suptitle(textwrap.fill(first.scenario.name, 110), fontsize="medium")
     return fig

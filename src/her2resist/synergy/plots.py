@@ -131,6 +131,11 @@ def plot_synergy_heatmaps(result: SynergyResult, block_id: str, path: Path) -> P
     return Path(path)
 
 
+def _cell(value: float) -> str:
+    """A synergy score as shown in a cell: one decimal, and 0.0 rather than -0.0."""
+    return f"{0.0 if abs(value) < 0.05 else value:.1f}"
+
+
 def heatmap_html(result: SynergyResult, block_id: str) -> str:
     """Standalone HTML page: one heatmap table per method, with values on hover.
 
@@ -140,7 +145,9 @@ def heatmap_html(result: SynergyResult, block_id: str) -> str:
     """
     row, wells = _block(result, block_id)
     parts = [f"<h1>{_h(row['drug1'])} + {_h(row['drug2'])} {_h(row['cell_line'])} "
-             f"(block {_h(block_id)})</h1>"]
+             f"(block {_h(block_id)})</h1><p class='note'>Synergy in % inhibition over each "
+             "method's reference model: red synergy, blue antagonism; hover a cell for its "
+             "response.</p><div class='methods'>"]
     for method in result.methods:
         mat = _matrix(wells, f"{method}_synergy")
         resp = _matrix(wells, "response")
@@ -149,19 +156,20 @@ def heatmap_html(result: SynergyResult, block_id: str) -> str:
             tds = "".join(
                 f'<td style="background:{_colour(v)}" title="{_h(row["drug1"])} {c1:g}, '
                 f'{_h(row["drug2"])} {c2:g}: synergy {v:.2f}, response {resp.loc[c1, c2]:.2f}">'
-                f"{v:.1f}</td>" for c2, v in values.items())
+                f"{_cell(v)}</td>" for c2, v in values.items())
             cells.append(f"<tr><th>{c1:g}</th>{tds}</tr>")
         head = "".join(f"<th>{c:g}</th>" for c in mat.columns)
         # Axis labels: the column drug across the top, the row drug down the side.
         across = f"{_h(row['drug2'])} ({_h(row['conc_unit2'] or 'conc')}) &rarr;"
         down = f"{_h(row['drug1'])} ({_h(row['conc_unit1'] or 'conc')}) &darr;"
-        parts.append(f"<h2>{_h(method)}: mean {row[f'{method}_synergy']:.2f}</h2><table>"
+        parts.append(f"<section><h2>{_h(method)}: mean {row[f'{method}_synergy']:.2f}</h2><table>"
                      f"<tr><th></th><th></th><th class='axis' colspan='{mat.shape[1]}'>{across}"
                      f"</th></tr><tr><th class='axis vertical' rowspan='{mat.shape[0] + 1}'>"
-                     f"{down}</th><th></th>{head}</tr>{''.join(cells)}</table>"
-                     f"<p class='note'>{_h(method)} synergy in % inhibition over the reference "
-                     "model: red synergy, blue antagonism; hover a cell for its response.</p>")
-    style = ("body{font-family:sans-serif}td,th{padding:4px 8px;text-align:right}"
+                     f"{down}</th><th></th>{head}</tr>{''.join(cells)}</table></section>")
+    parts.append("</div>")
+    # The methods side by side, wrapping on a narrow page.
+    style = ("body{font-family:sans-serif;margin:1.5rem}td,th{padding:4px 8px;text-align:right}"
+             ".methods{display:flex;flex-wrap:wrap;gap:1rem 3rem}"
              "td:hover{outline:2px solid black}th.axis{text-align:center;font-weight:normal;"
              "font-style:italic}th.vertical{writing-mode:vertical-rl;transform:rotate(180deg)}"
              ".note{color:#555;font-size:small}")
