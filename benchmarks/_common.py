@@ -4,7 +4,8 @@ Conventions (docs/benchmarks.md):
 
 - **whole process**: a fresh interpreter per run, imports included, as a user runs the command;
   one untimed run first so that both sides find the files in the OS cache and their bytecode
-  compiled; then the median of ``repeats`` runs.
+  compiled (and her2resist its data cache filled, as after its first run on a machine:
+  ``her2resist.common.cached``); then the median of ``repeats`` runs.
 - **cold**: the first call in a process that has imported the package (nothing computed yet, so
   no result cache can answer); **warm**: the same call again in that process.
 - both sides use the same number of processes (one, unless a row says otherwise) and run in the
@@ -49,13 +50,15 @@ def one_thread_env() -> dict[str, str]:
     return env
 
 
-def run_process(argv: Sequence[str], *, stdin: str | None = None) -> tuple[float, float, str]:
+def run_process(argv: Sequence[str], *, stdin: str | None = None,
+                env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall and CPU (user + system) seconds of one whole process, and its standard output;
-    exits on failure.  CPU time depends less than wall time on other users' load."""
+    exits on failure.  CPU time depends less than wall time on other users' load.  ``env``
+    adds variables to :func:`one_thread_env`'s."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(list(argv), input=stdin, capture_output=True, text=True,
-                          env=one_thread_env(), cwd=ROOT)
+                          env={**one_thread_env(), **(env or {})}, cwd=ROOT)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -66,15 +69,18 @@ def run_process(argv: Sequence[str], *, stdin: str | None = None) -> tuple[float
 
 
 def time_processes(sides: dict[str, Sequence[str]], repeats: int,
+                   envs: dict[str, dict[str, str]] | None = None,
                    ) -> dict[str, tuple[float, float]]:
     """Median whole-process (wall, CPU) seconds of each side, alternating sides run by run
-    (see module docs)."""
-    for argv in sides.values():
-        run_process(argv)  # untimed: OS file cache and bytecode, for both sides alike
+    (see module docs); ``envs`` gives a side extra environment variables."""
+    envs = envs or {}
+    for name, argv in sides.items():
+        # untimed: OS file cache, bytecode and her2resist's data cache, for all sides alike
+        run_process(argv, env=envs.get(name))
     runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in sides}
     for _ in range(repeats):
         for name, argv in sides.items():
-            runs[name].append(run_process(argv))
+            runs[name].append(run_process(argv, env=envs.get(name)))
     return {name: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows))
             for name, rows in runs.items()}
 

@@ -8,7 +8,8 @@ enumerated; one process on both sides.  Its scores are checked against ours.
 
 1. One-shot, whole process: ``her2resist predict --engine most-permissive -a ... -r ...``
    against ``python benchmarks/peers/mpbn_route.py model.bnet jobs.json``; also the command
-   with its default engine (graded), which has no peer (target <= 0.25 s).
+   with its default engine (graded), which has no peer (target <= 0.25 s); both with the
+   package's data cache filled (by the untimed first run) and turned off.
 2. In a process that has imported the package / mpbn: the first prediction (cold: model and
    knowledge base loaded, nothing cached), a prediction never asked before in that process
    (model loaded, result not cached), and the same prediction again (warm).
@@ -169,8 +170,12 @@ def bench_one_shot(bnet: Path, repeats: int) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(jobs, fh)
     peer = [PYTHON, str(PEER), str(bnet), fh.name]
+    no_cache = {"HER2RESIST_NO_CACHE": "1"}
     times = time_processes({"ours": predict_argv(alts, regimen), "peer": peer,
-                            "graded": predict_argv(alts, regimen, engine="graded")}, repeats)
+                            "graded": predict_argv(alts, regimen, engine="graded"),
+                            "ours-no-cache": predict_argv(alts, regimen),
+                            "graded-no-cache": predict_argv(alts, regimen, engine="graded")},
+                           repeats, envs={"ours-no-cache": no_cache, "graded-no-cache": no_cache})
     ours, theirs, graded = times["ours"], times["peer"], times["graded"]
     print(f"\nQuestion: {' + '.join(alts)} under {regimen}: {len(jobs)} untreated+treated "
           f"simulations on each side (the prediction and one per alteration removed); "
@@ -183,6 +188,11 @@ def bench_one_shot(bnet: Path, repeats: int) -> None:
         verdict = "OK" if wall <= TARGET_ONE_SHOT else "SLOWER THAN TARGET"
         print(f"  her2resist predict {label}: {wall:.2f} s wall, {cpu:.2f} s CPU; "
               f"target <= {TARGET_ONE_SHOT} s wall: {verdict}")
+    print("  (her2resist reads its model and knowledge base from its data cache, filled by the "
+          "untimed first run; without it, as on the first run after installing:")
+    for label, key in (("most-permissive", "ours-no-cache"), ("graded", "graded-no-cache")):
+        wall, cpu = times[key]
+        print(f"   --engine {label}, HER2RESIST_NO_CACHE=1: {wall:.2f} s wall, {cpu:.2f} s CPU)")
     Path(fh.name).unlink()
 
 

@@ -146,3 +146,19 @@ def test_lazy_number_coercion_gives_what_typer_gives() -> None:
             assert outcomes[0] == outcomes[1], (name, value)
             checked += 1
     assert checked > 50
+
+
+def test_solver_versions_read_without_metadata_match_it() -> None:
+    from importlib import metadata
+
+    from her2resist.engines.base import _wheel_version
+
+    found = 0
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        version = _wheel_version(name)
+        if version is not None:
+            assert version == metadata.version(name), name
+            found += 1
+    assert found > 5
+    assert _wheel_version("no-such-distribution-here") is None

@@ -20,6 +20,8 @@ screen or a report, works on the arrays and builds no DataFrame.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,12 +82,31 @@ def solver_version(distribution: str) -> str:
     loaded = getattr(sys.modules.get(distribution), "__version__", None)
     if isinstance(loaded, str):  # an imported package says its version: no metadata scan
         return f"{distribution} {loaded}"
-    from importlib import metadata  # ~20 ms of imports: only when a provenance asks for it
+    installed = _wheel_version(distribution)
+    if installed:
+        return f"{distribution} {installed}"
+    from importlib import metadata  # ~20 ms of imports: only when nothing above answers
 
     try:
         return f"{distribution} {metadata.version(distribution)}"
     except metadata.PackageNotFoundError:
         return f"{distribution} (version unknown)"
+
+
+def _wheel_version(distribution: str) -> str | None:
+    """The version in the name of the distribution's ``NAME-VERSION.dist-info`` folder on
+    ``sys.path`` (how installers name it), or None; what ``importlib.metadata.version`` reads
+    for an installed wheel, without importing ``importlib.metadata`` (~20 ms)."""
+    prefix = re.sub(r"[-_.]+", "_", distribution).lower() + "-"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and name.lower().startswith(prefix):
+                return name[len(prefix):-len(".dist-info")]
+    return None
 
 
 @cache
