@@ -210,3 +210,35 @@ def test_imported_model_needs_a_readout(sahin: Path) -> None:
         find_nodal_targets(model=sahin, candidates="CDK4")
     with pytest.raises(UnknownNameError, match="Unknown drug or drug class"):
         screen_combinations(["PTEN loss"], agents=["aspirinn"])
+
+
+def test_graded_screen_scores_each_combination_as_predict_graded_does() -> None:
+    from her2resist.predict.graded import predict_graded
+
+    agents = ["trastuzumab", "PI3K inhibitor", "everolimus"]
+    graded = screen_combinations(["PIK3CA K111N"], agents=agents, workers=1, engine="graded")
+    boolean = screen_combinations(["PIK3CA K111N"], agents=agents, workers=1)
+    assert graded.engine == "graded" and boolean.engine == "most-permissive"
+    rows = graded.table.set_index("combination")
+    for combination, row in rows.iterrows():
+        expected = predict_graded(["PIK3CA K111N"], combination, context="patient", samples=0)
+        assert row["score"] == expected.score
+        assert row["alone"] == [rows.loc[p, "score"] for p in combination.split(" + ")]
+    # the Boolean limit beside it is the Boolean screen's score
+    limit = boolean.table.set_index("combination")["score"]
+    assert (rows["boolean_score"] == limit.reindex(rows.index)).all()
+    assert (rows["score"] != rows["boolean_score"]).any()  # graded, not a copy
+
+
+def test_graded_screen_runs_imported_models_in_the_boolean_limit(sahin: Path) -> None:
+    res = screen_combinations(model=sahin, fix=["EGF=1"], agents=["ERBB2=0", "CDK4=0"],
+                              readout=["pRB1=0"], workers=1, engine="graded")
+    assert res.engine == "most-permissive" and res.to_dict()["engine"] == "most-permissive"
+
+
+def test_screen_refuses_an_engine_it_cannot_screen_with() -> None:
+    with pytest.raises(ParameterError, match="engine"):
+        screen_combinations(["PTEN loss"], agents=["trastuzumab"], engine="stochastic")
+    with pytest.raises(ParameterError, match="context"):
+        screen_combinations(["PTEN loss"], agents=["trastuzumab"], engine="graded",
+                            context="mouse")

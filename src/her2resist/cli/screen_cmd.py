@@ -25,6 +25,7 @@ from her2resist.cli._options import (
     OUTPUT_OPTION,
     SET_OPTION,
     WORKERS_OPTION,
+    check_engine,
     format_option,
     list_option,
     node_settings,
@@ -101,6 +102,14 @@ def screen(
     output: Path | None = OUTPUT_OPTION,
     figure: Path | None = _FIGURE,
     progress: bool | None = PROGRESS_OPTION,
+    engine: str = typer.Option(
+        "graded", "--engine", callback=check_engine,
+        help="graded (default: a graded score per combination, in --context, beside its "
+        "Boolean-limit score; the project's model with drug and class agents) or "
+        "most-permissive (the Boolean screen alone)."),
+    context: str = typer.Option(
+        "patient", "--context", help="Graded engine: patient (ligands, immune effectors at "
+        "documented levels) or culture (the model's defaults)."),
 ) -> None:
     """Screen single agents and pairs (triples with --max-size 3) on resistant genotypes."""
     plan = _plan(fmt, as_json, output, figure)
@@ -119,7 +128,8 @@ def screen(
                                   readout=wanted or None,
                                   model=_model_arg(model, implicit_inputs), fix=fixed or None,
                                   top=top, workers=resolve_workers(workers),
-                                  scheduler=scheduler, progress=update)
+                                  scheduler=scheduler, progress=update, engine=engine,
+                                  context=context)
     _write_outputs(res.to_dict(rows=top) if plan.path is None else res.to_dict(), res.table,
                    res.scores(), plan, figure, "Combination screen", "response score",
                    lambda: _print_screen(res, top))
@@ -148,7 +158,7 @@ def _screen_work(alterations: list[str] | None, panel: list[str] | None, max_siz
 
 def _print_screen(res: Any, top: int) -> None:
     grid = Table(title=f"Best combinations ({len(res.genotypes)} genotypes, "
-                 f"{len(res.agents)} agents, {res.seconds:.1f} s)")
+                 f"{len(res.agents)} agents, {res.engine} engine, {res.seconds:.1f} s)")
     # Each agent's score alone beside the combination: a pair is judged against its parts.
     singles = {(g, c): v for g, c, n, v in res.table[["genotype", "combination", "size",
                                                       "score"]].itertuples(index=False) if n == 1}

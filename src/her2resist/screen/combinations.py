@@ -38,8 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.engines import EXACT_ENGINE, is_graded
 from her2resist.engines.base import SimulationResult
 from her2resist.engines.cache import BoundedCache
+from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.predict.regimen import parse_regimen
@@ -53,9 +55,9 @@ from her2resist.screen.targets import check_max_size
 
 _SCREENED: BoundedCache[tuple[object, ...], tuple[dict[str, Any], ...]] = BoundedCache(1 << 12)
 #: Columns of :attr:`CombinationScreen.table`.
-COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "bliss_excess",
-           "hsa_excess", "keeps_resisted", "breadth", "control_untreated", "control_treated",
-           "states", "kb_strategy", "kb_evidence")
+COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "alone",
+           "boolean_score", "bliss_excess", "hsa_excess", "keeps_resisted", "breadth",
+           "control_untreated", "control_treated", "states", "kb_strategy", "kb_evidence")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,18 @@ class ComboJob:
     keep: tuple[str, ...]
     combos: tuple[tuple[Agent, ...], ...]
     readout: tuple[tuple[str, int], ...]
+    graded: Grading | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grading:
+    """How a screen grades each combination: a graded engine, the context, the genotype's
+    alterations (their strengths) and the background nodes that are not alterations."""
+
+    engine: str
+    context: str
+    alterations: tuple[str, ...]
+    environment: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +90,9 @@ class CombinationScreen:
 
     ``table`` has one row per (genotype, combination), columns :data:`COLUMNS`:
     ``rank`` within the genotype (1 best), ``combination`` (agent names joined by " + "),
-    ``size``, ``score`` in [0, 1], ``bliss_excess`` and ``hsa_excess`` (0 for single agents),
+    ``size``, ``score`` in [0, 1] (graded on a graded engine), ``alone`` (the score of each of
+    its agents alone, in order), ``boolean_score`` (the score in the Boolean limit),
+    ``bliss_excess`` and ``hsa_excess`` (0 for single agents),
     ``keeps_resisted`` (the combination contains a regimen the genotype resists),
     ``breadth`` (genotypes of the screen on which it scores >= 0.5),
     ``control_untreated``/``control_treated`` and the number of reached ``states``,
@@ -98,6 +114,7 @@ class CombinationScreen:
     genotypes: tuple[Genotype, ...]
     readout: Mapping[str, int]
     seconds: float
+    engine: str = EXACT_ENGINE
 
     def _repr_html_(self) -> str:
         """The screen as a card in a notebook: each genotype's best rows."""
@@ -125,6 +142,7 @@ class CombinationScreen:
         """Plain data for JSON; ``rows`` limits the table to each genotype's best rows."""
         table = self.table if rows is None else self.table[self.table["rank"] <= rows]
         return {
+            "engine": self.engine,
             "agents": [a.name for a in self.agents],
             "genotypes": [g.name for g in self.genotypes],
             "readout": dict(self.readout) or "response score (Proliferation, Apoptosis)",
@@ -161,10 +179,26 @@ def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
     for combo in job.combos:
         sim = service.treat(background, perturbation_of(combo))
         c0, c1 = _control(sim.untreated, readout), _control(sim.treated, readout)
+        score = response_score(c0, c1)
         out.append({"combination": " + ".join(a.name for a in combo), "size": len(combo),
-                    "score": response_score(c0, c1), "control_untreated": c0,
+                    "score": score, "boolean_score": score, "control_untreated": c0,
                     "control_treated": c1, "states": sim.treated.n_states})
+    if job.graded is not None:
+        _grade(job.graded, service.network, out)
     return out
+
+
+def _grade(grading: Grading, network: Network, rows: list[dict[str, Any]]) -> None:
+    """Each row's graded score (point, at default clinical exposure) replaces its score; the
+    Boolean one stays as ``boolean_score``."""
+    from her2resist.predict.graded import predict_graded
+
+    for row in rows:
+        g = predict_graded(grading.alterations, row["combination"], context=grading.context,
+                           environment=dict(grading.environment), samples=0, endpoint=None,
+                           network=network, engine=grading.engine)
+        row.update(score=g.score, control_untreated=g.control_untreated,
+                   control_treated=g.control_treated)
 
 
 def combos_of(agents: Sequence[Agent], max_size: int) -> tuple[tuple[Agent, ...], ...]:
@@ -204,7 +238,7 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
         match = strategies.get(key, ("", ()))
         records.append({
             "genotype": genotype.name, "mechanism": genotype.mechanism or "", **row,
-            "combination": name, "size": len(combo),
+            "combination": name, "size": len(combo), "alone": [float(p) for p in parts],
             "bliss_excess": 0.0 if len(parts) == 1 else row["score"] - (1.0 - expected),
             "hsa_excess": 0.0 if len(parts) == 1 else row["score"] - max(parts),
             "keeps_resisted": any(r <= key for r in resisted), "breadth": breadth.get(name, 0),
@@ -289,6 +323,8 @@ def screen_combinations(
     workers: int | None = None,
     scheduler: Any = None,
     progress: Progress | None = None,
+    engine: str = EXACT_ENGINE,
+    context: str = "patient",
 ) -> CombinationScreen:
     """Score every single agent and combination of ``agents`` on each genotype.
 
@@ -315,6 +351,13 @@ def screen_combinations(
         partners (what restores response to that regimen; a report's remedies).
     workers, scheduler, progress
         As for :func:`~her2resist.screen.targets.find_nodal_targets`.
+    engine, context
+        A graded engine (``her2resist screen``'s default) scores each combination on a
+        continuous scale in ``context`` (``patient`` or ``culture``), at default clinical
+        exposure, beside its score in the Boolean limit (``boolean_score``); it grades the
+        project's model with drug and class agents and the response score, and any other
+        screen (imported model, ``NODE=0|1`` agents, a readout) runs in the Boolean limit
+        (:attr:`CombinationScreen.engine` says which).
 
     Returns
     -------
@@ -346,9 +389,20 @@ def screen_combinations(
         panel = (*panel, anchor_agent)
     setup.network.check_nodes([n for a in panel for n, _ in a.nodes], "agent node")
     keep = tuple(sorted({n for a in panel for n, _ in a.nodes if setup.network.nodes[n].is_input}))
+    if not is_graded(engine) and engine != EXACT_ENGINE:
+        raise ParameterError("engine", "screen_combinations",
+                             f"a graded engine or {EXACT_ENGINE}", engine)
+    from her2resist.predict.graded_inputs import CONTEXTS
+
+    if context not in CONTEXTS:
+        raise ParameterError("context", "screen_combinations", f"one of {CONTEXTS}", context)
+    graded = (is_graded(engine) and setup.project and not wanted
+              and all(a.ids for a in panel))
     jobs = [ComboJob(setup.model, setup.reachable,
                      tuple(sorted({**dict(g.perturbation), **setup.fix}.items())), keep, combos,
-                     tuple(sorted(wanted.items()))) for g in genotypes]
+                     tuple(sorted(wanted.items())),
+                     _grading(g, setup.fix, engine, context) if graded else None)
+            for g in genotypes]
     results = run_tasks(score_genotype, jobs, workers=workers, scheduler=scheduler,
                         progress=progress)
     breadth = _breadth(combos, results)
@@ -357,7 +411,17 @@ def screen_combinations(
     frame = pd.DataFrame(records, columns=list(COLUMNS))
     details = top_details(setup, genotypes, frame, panel, keep, wanted, top)
     return CombinationScreen(frame, details, panel, genotypes, wanted,
-                             time.perf_counter() - start)
+                             time.perf_counter() - start, engine if graded else EXACT_ENGINE)
+
+
+def _grading(genotype: Genotype, fix: Mapping[str, int], engine: str, context: str) -> Grading:
+    from her2resist.predict.regimen import alteration_perturbation, resolve_alterations
+
+    texts = genotype.texts or genotype.alterations
+    altered = alteration_perturbation(resolve_alterations(texts))
+    environment = {k: v for k, v in {**dict(genotype.perturbation), **fix}.items()
+                   if k not in altered}
+    return Grading(engine, context, tuple(texts), tuple(sorted(environment.items())))
 
 
 def resisted_perturbations(genotype: Genotype) -> list[frozenset[tuple[str, int]]]:

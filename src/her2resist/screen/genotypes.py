@@ -46,6 +46,8 @@ class Genotype:
     alterations: tuple[str, ...] = ()
     mechanism: str | None = None
     resisted: tuple[str, ...] = ()
+    #: The alterations as the user wrote them (variants keep their strength when graded).
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,8 @@ def as_genotype(profile: Any, catalogue: Catalogue | None = None, *,
         alts = resolve_alterations(profile, catalogue or load_catalogue())
         ids = tuple(a.id for a in alts)
         return Genotype(name or (" + ".join(ids) or "no alteration"),
-                        alteration_perturbation(alts), ids)
+                        alteration_perturbation(alts), ids,
+                        texts=tuple(str(p).strip() for p in profile))
     raise ParameterError("profiles", "her2resist.screen", "a Genotype, TumourProfile, "
                          "alteration names or a {node: 0|1} mapping", profile)
 
