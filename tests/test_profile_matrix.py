@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 
 from her2resist.cli.main import _register_all, app
 from her2resist.exceptions import DataQualityWarning, ProfileError
-from her2resist.profile import read_cna, read_expression
-from her2resist.profile import _grid
+from her2resist.profile import _grid, read_cna, read_expression
 from her2resist.profile._grid import _fast, _slow, parse_grid
 from her2resist.profile._table import read_text
 

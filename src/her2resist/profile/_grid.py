@@ -3,7 +3,9 @@
 A cBioPortal copy-number or expression matrix of 20,000 genes and 1,000 samples holds 20
 million cells; a Python call per cell takes minutes. :func:`parse_grid` checks the file's
 lines in Python (one call per line, not per cell), hands the cells to pandas' C parser, and
-returns a float array with NaN for missing cells.
+returns a float array with NaN for missing cells. A table far wider than long (a few genes of
+100,000 samples, where pandas' cost per column dominates) is converted line by line with numpy
+instead (:data:`WIDE`), under the same rule.
 
 Whenever the fast path meets anything it does not accept exactly as
 :func:`~her2resist.profile._table.parse_number` does (a cell it cannot convert, a non-finite
