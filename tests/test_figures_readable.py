@@ -41,3 +41,22 @@ def test_synergy_heatmaps_sit_side_by_side_with_axes_and_no_negative_zero() -> N
     assert "alpelisib (uM) &rarr;" in page and "lapatinib (uM) &darr;" in page
     assert not re.search(r">-0\.0<", page)
     assert page.count("hover a cell") == 1  # the legend said once, not under every table
+
+
+def test_screen_heatmaps_run_the_long_side_down_with_names_across() -> None:
+    pytest.importorskip("matplotlib")
+    import pandas as pd
+
+    from her2resist.screen.plots import heatmap_figure, heatmap_html
+
+    combos = [f"trastuzumab emtansine + partner {i}" for i in range(12)]
+    frame = pd.DataFrame([[i / 12 for i in range(12)]], index=["PTEN_loss"], columns=combos)
+    ax = heatmap_figure(frame, label="response score").axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == combos  # names read across
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["PTEN_loss"]
+    assert len(ax.texts) == 12  # a small grid shows its values
+    width, height = ax.figure.get_size_inches()
+    assert height > width
+    page = heatmap_html(frame, title="screen", label="response score")
+    assert "Cells: response score" in page
+    assert page.index(combos[0]) > page.index("<tbody>")  # combinations are the rows
