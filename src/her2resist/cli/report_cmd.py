@@ -144,6 +144,10 @@ def report(
     plan = plan_output(fmt, as_json, output, FORMATS)
     regimens = list_option(regimen, "--regimen")
     graded = _graded_options(engine, context, endpoint, samples)
+    for option, value in (("--sample", sample), ("--tumour-sample", tumour_sample),
+                          ("--normal-sample", normal_sample)):
+        if value is not None and not value.strip():
+            raise usage_error(option, f"no sample id given (got {value!r})")
     from her2resist.profile import load_profiles
     from her2resist.report import build_report, render_html, render_json
 
