@@ -122,3 +122,22 @@ def test_fractions_figure_needs_a_trajectory() -> None:
         plot_fractions(predict_graded([], "trastuzumab", samples=0))
     fig = plot_fractions(predict_graded([], "trastuzumab", samples=0, trajectory=True))
     assert len(fig.axes[0].collections) == 3
+
+
+def test_many_regimens_integrated_together_give_each_its_own_numbers() -> None:
+    # predict_graded_many steps every regimen's parameter samples as one system; each regimen
+    # must get exactly what predict_graded computes for it alone (intervals included).
+    from her2resist.predict import graded
+
+    regimens = ["trastuzumab", "lapatinib + capecitabine", "trastuzumab deruxtecan",
+                "trastuzumab + pertuzumab + docetaxel", "neratinib"]
+    for alterations in ([], ["PIK3CA H1047R", "ER positive"]):
+        graded._CACHE.clear()
+        together = graded.predict_graded_many(alterations, regimens, context="patient",
+                                              endpoint="pCR", seed=3)
+        graded._CACHE.clear()
+        alone = [graded.predict_graded(alterations, r, context="patient", endpoint="pCR",
+                                       seed=3) for r in regimens]
+        assert [p.to_dict() for p in together] == [p.to_dict() for p in alone]
+        assert [p.interval for p in together] == [p.interval for p in alone]  # unrounded
+        assert len({p.interval for p in alone}) > 1

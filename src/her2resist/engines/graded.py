@@ -464,13 +464,15 @@ class GradedEngine:
         hill: tuple[object, object] | None = None,
         record: list[tuple[float, list[object]]] | None = None,
         sampled: bool = False,
+        groups: Sequence[slice] | None = None,
     ) -> tuple[list[object], list[object]]:
         """The untreated cell from rest under ``background``, then the treated cell from it
         under the levels ``treated_levels(untreated state)``: the simulation route on parameter
         samples (a level, or the Hill ``(n, k)`` of ``hill``, may be one array per sample).
 
         ``record`` receives the treated trajectory; ``sampled`` uses :data:`SAMPLED`'s
-        settings (an interval needs 3 decimals, not a class).  Returns both final states, one
+        settings (an interval needs 3 decimals, not a class); ``groups`` splits the samples
+        into independent routes (see :meth:`integrate`).  Returns both final states, one
         value (or array) per node in network order.
         """
         index = {n: i for i, n in enumerate(network.nodes)}
@@ -480,13 +482,13 @@ class GradedEngine:
         for node, value in background.items():
             state[index[node]] = value
         untreated = self.integrate(network, background, state, hill_n=n, hill_k=k,
-                                   parameters=quick)
+                                   parameters=quick, groups=groups)
         levels = treated_levels(untreated)
         state = list(untreated)
         for node, value in levels.items():
             state[index[node]] = value
         treated = self.integrate(network, levels, state, hill_n=n, hill_k=k, record=record,
-                                 parameters=quick)
+                                 parameters=quick, groups=groups)
         return untreated, treated
 
     def integrate(
@@ -500,13 +502,20 @@ class GradedEngine:
         hill_k: object = None,
         record: list[tuple[float, list[object]]] | None = None,
         tol: float | None = None,
+        groups: Sequence[slice] | None = None,
     ) -> list[float]:
         """Integrate from ``start`` (one value, or one numpy array of samples, per node).
 
         ``hill_n``/``hill_k`` may be arrays (one per sample) to propagate parameter
         uncertainty; ``record`` receives ``(time, state)`` every time unit; ``tol`` overrides
         the convergence tolerance (a sampled interval needs less precision than a class).
+        ``groups`` splits the samples into independent systems (slices of the sample axis):
+        each stops where it would alone (its own convergence test, or the mean over the final
+        window), so one integration gives every group the numbers of its own.
         """
+        if groups is not None:
+            return self._integrate_groups(network, fixed, start, groups, parameters=parameters,
+                                          hill_n=hill_n, hill_k=hill_k, tol=tol)
         self.calls += 1
         p = parameters or self.parameters
         code = self.compiled(network, frozenset(fixed))
@@ -536,3 +545,38 @@ class GradedEngine:
                 return [v for v in state]  # type: ignore[misc]
         steps = max(1, round(p.window / p.dt))
         return advance(state, steps, dt, n, kn, 1.0 + kn, True)  # type: ignore[return-value]
+
+    def _integrate_groups(self, network: Network, fixed: Mapping[str, float],
+                          start: Sequence[object], groups: Sequence[slice], *,
+                          parameters: HillParameters | None, hill_n: object, hill_k: object,
+                          tol: float | None) -> list[float]:
+        """:meth:`integrate` of independent groups of samples stepped together (element by
+        element the same operations; each group's stopping rule applied to its columns)."""
+        self.calls += 1
+        p = parameters or self.parameters
+        code = self.compiled(network, frozenset(fixed))
+        n = p.n if hill_n is None else hill_n
+        k = p.k if hill_k is None else hill_k
+        kn = k**n  # type: ignore[operator]
+        dt = p.dt / p.tau
+        chunk = max(1, round(1.0 / p.dt))
+        width = max(np.shape(v)[0] for v in (*start, n, k) if np.ndim(v))
+        state = [np.broadcast_to(np.asarray(v, dtype=float), (width,)).copy() for v in start]
+        limit = (p.tol if tol is None else tol) * chunk * p.dt
+        final: list[list[np.ndarray] | None] = [None] * len(groups)
+        t = 0.0
+        while t < p.t_max and any(f is None for f in final):
+            new = code.advance_many(state, chunk, dt, n, kn, 1.0 + kn, False)
+            diff = np.abs(np.array([new[i] for i in code.free], dtype=float)
+                          - np.array([state[i] for i in code.free], dtype=float))
+            state, t = new, t + chunk * p.dt
+            for g, cols in enumerate(groups):
+                if final[g] is None and (not code.free or float(np.max(diff[:, cols])) < limit):
+                    final[g] = [v[cols].copy() for v in state]
+        if any(f is None for f in final):
+            steps = max(1, round(p.window / p.dt))
+            tail = code.advance_many(state, steps, dt, n, kn, 1.0 + kn, True)
+            final = [f if f is not None else [v[cols] for v in tail]
+                     for f, cols in zip(final, groups, strict=True)]
+        return [np.concatenate([f[i] for f in final])  # type: ignore[index]
+                for i in range(len(state))]

@@ -143,17 +143,20 @@ class SimulationService:
                treated_levels: Callable[[list[object]], Mapping[str, object]], *,
                hill: tuple[object, object] | None = None,
                record: list[tuple[float, list[object]]] | None = None,
-               sampled: bool = False) -> tuple[list[object], list[object]]:
+               sampled: bool = False, groups: Sequence[slice] | None = None,
+               ) -> tuple[list[object], list[object]]:
         """The route (untreated from rest, then treated from it) on parameter samples: levels
         and the Hill ``(n, k)`` may be one numpy array per sample, integrated at once; the
-        treated levels may depend on the untreated state.  Graded engines only (uncached)."""
+        treated levels may depend on the untreated state; ``groups`` (slices of the sample
+        axis) are independent routes integrated together, each giving its own numbers.
+        Graded engines only (uncached)."""
         route = getattr(self.engine, "integrate_route", None)
         if route is None:
             raise EngineError(f"the {self.engine.name} engine takes no parameter samples; "
                               "ask a graded engine")
         self.network.check_nodes(list(background), "node")
         return route(self.network, background, treated_levels, hill=hill, record=record,
-                     sampled=sampled)
+                     sampled=sampled, **({} if groups is None else {"groups": groups}))
 
     @property
     def batch(self) -> Batch:

@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -148,6 +148,50 @@ def _run(
     return c0, _control(*_treated_phenotypes(treated, index, setup.bystander))
 
 
+def _run_many(service: SimulationService, p: gi.GradedParameters, setups: list[_Setup],
+              samples: int, seed: int) -> list[tuple[object, object]] | None:
+    """:func:`_run` of several regimens on one tumour, their parameter samples integrated
+    together as independent groups (each with the numbers it has alone); None when their
+    routes differ in what they hold fixed (then each runs alone)."""
+    index = {n: i for i, n in enumerate(service.network.nodes)}
+    nodes = service.network.nodes
+    drawn = [_draw(p, setup, samples, seed) for setup in setups]
+    groups = [slice(g * samples, (g + 1) * samples) for g in range(len(setups))]
+    backgrounds = [{**setup.background, **d.get("background", {})}  # type: ignore[dict-item]
+                   for setup, (d, _) in zip(setups, drawn, strict=True)]
+    if any(b.keys() != backgrounds[0].keys() for b in backgrounds):
+        return None
+
+    def joined(values: list[object]) -> np.ndarray:
+        return np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (samples,))
+                               for v in values])
+
+    background = {k: joined([b[k] for b in backgrounds]) for k in backgrounds[0]}
+    hill = (joined([h[0] for _, h in drawn]), joined([h[1] for _, h in drawn]))
+    held: list[frozenset[str]] = []
+
+    def treated_levels(untreated: list[object]) -> dict[str, object]:
+        cycling = untreated[index["E2F"]]
+        per = [_treated_levels(p, setup, b, cycling[cols], d)  # type: ignore[index]
+               for setup, b, (d, _), cols in zip(setups, backgrounds, drawn, groups, strict=True)]
+        held.extend(frozenset(k for k in lv if not nodes[k].is_input) for lv in per)
+        keys = dict.fromkeys(k for lv in per for k in lv)
+        return {k: joined([lv[k] if k in lv else untreated[index[k]][cols]  # type: ignore[index]
+                           for lv, cols in zip(per, groups, strict=True)]) for k in keys}
+
+    untreated, treated = service.sample(background, treated_levels, hill=hill, sampled=True,
+                                        groups=groups)
+    if len(set(held)) > 1:
+        return None
+    out = []
+    for setup, cols in zip(setups, groups, strict=True):
+        c0 = _control(np.asarray(untreated[index["Proliferation"]])[cols],
+                      np.asarray(untreated[index["Apoptosis"]])[cols])
+        part = [np.asarray(v)[cols] for v in treated]
+        out.append((c0, _control(*_treated_phenotypes(part, index, setup.bystander))))
+    return out
+
+
 def _treated_phenotypes(state: list[object], index: Mapping[str, int],
                         bystander: float) -> tuple[np.ndarray, np.ndarray]:
     prolif = np.asarray(state[index["Proliferation"]], dtype=float)
@@ -217,6 +261,64 @@ def predict_graded(
     engine
         A graded engine (one whose service is ``graded``).
     """
+    call = _prepare(alterations, regimen, context, environment, doses, endpoint, samples, seed,
+                    trajectory, network, catalogue, engine)
+    cached = _CACHE.get(call.key)
+    if cached is None:
+        cached = _store(call.key, _predict(*call.arguments))
+    return cached
+
+
+def predict_graded_many(
+    alterations: Iterable[str | Alteration] = (),
+    regimens: Sequence[str | Regimen] = (),
+    *,
+    context: str = "culture",
+    environment: Mapping[str, float] | None = None,
+    endpoint: str | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    network: Network | None = None,
+    catalogue: Catalogue | None = None,
+    engine: Engine | str = DEFAULT_ENGINE,
+) -> list[Prediction]:
+    """:func:`predict_graded` of each regimen for one tumour, the same answers, with the
+    intervals' parameter samples of every regimen integrated together (a report's regimens).
+
+    Examples
+    --------
+    >>> many = predict_graded_many(["PTEN loss"], ["trastuzumab", "lapatinib"], seed=7)
+    >>> [p.regimen for p in many], all(p.interval[0] <= p.score <= p.interval[1] for p in many)
+    (['trastuzumab', 'lapatinib'], True)
+    """
+    alterations = tuple(alterations)
+    calls = [_prepare(alterations, r, context, environment, None, endpoint, samples, seed,
+                      False, network, catalogue, engine) for r in regimens]
+    out = [_CACHE.get(c.key) for c in calls]
+    todo = [i for i, found in enumerate(out) if found is None]
+    sampled: list[tuple[object, object]] | None = None
+    if samples > 0 and len(todo) > 1:
+        first = calls[todo[0]]
+        setups = [_setup(*calls[i].arguments[1:8]) for i in todo]  # type: ignore[arg-type]
+        sampled = _run_many(first.arguments[0], first.arguments[1], setups, samples, seed)
+    for j, i in enumerate(todo):
+        out[i] = _store(calls[i].key, _predict(*calls[i].arguments,
+                                               sampled=sampled[j] if sampled else None))
+    return out  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    key: tuple[object, ...]
+    arguments: tuple[object, ...]
+
+
+def _prepare(alterations: Iterable[str | Alteration], regimen: str | Regimen, context: str,
+             environment: Mapping[str, float] | None, doses: Mapping[str, float] | None,
+             endpoint: str | None, samples: int, seed: int, trajectory: bool,
+             network: Network | None, catalogue: Catalogue | None, engine: Engine | str
+             ) -> _Call:
+    """The checked arguments of one graded prediction and its cache key."""
     network = network or load_model()
     service = get_service(network, engine)
     if not service.graded:
@@ -235,11 +337,11 @@ def predict_graded(
     key = (network.hash, service.engine.key, texts, tuple(a.id for a in alts), reg.label, context,
            tuple(sorted(environment.items())), tuple(sorted((doses or {}).items())), endpoint,
            samples, seed, trajectory)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    prediction = _predict(service, p, texts, alts, reg, context, environment, doses or {},
-                          endpoint, samples, seed, trajectory)
+    return _Call(key, (service, p, texts, alts, reg, context, environment, doses or {},
+                       endpoint, samples, seed, trajectory))
+
+
+def _store(key: tuple[object, ...], prediction: Prediction) -> Prediction:
     _CACHE[key] = prediction
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
@@ -259,6 +361,7 @@ def _predict(
     samples: int,
     seed: int,
     trajectory: bool,
+    sampled: tuple[object, object] | None = None,
 ) -> Prediction:
     setup = _setup(p, texts, alts, reg, context, environment, doses)
     c0, c1, prolif, death, levels, provenance = _point(service, p, setup)
@@ -268,8 +371,10 @@ def _predict(
         _run(service, p, setup, record=record)
     interval = (score, score)
     if samples > 0:
-        drawn, hill = _draw(p, setup, samples, seed)
-        s0, s1 = _run(service, p, setup, samples=drawn, hill=hill)
+        if sampled is None:
+            drawn, hill = _draw(p, setup, samples, seed)
+            sampled = _run(service, p, setup, samples=drawn, hill=hill)
+        s0, s1 = sampled
         per = [response_score(a, b) for a, b in zip(np.broadcast_to(s0, (samples,)).tolist(),
                                                      np.broadcast_to(s1, (samples,)).tolist(),
                                                      strict=True)]

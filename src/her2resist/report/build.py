@@ -229,7 +229,7 @@ def _responsible(pred: Any, profile: TumourProfile) -> tuple[str, ...]:
 
 def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
                  profile: TumourProfile, *, max_remedies: int,
-                 graded: GradedOptions | None) -> RegimenResult:
+                 graded: Any | None) -> RegimenResult:
     quick = predict(regimen)
     pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
     remedies: tuple[Remedy, ...] = ()
@@ -245,12 +245,7 @@ def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
     )
     if graded is None:
         return result
-    from her2resist.predict.graded import predict_graded
-
-    g = predict_graded(list(predict.alterations), regimen, context=graded.context,
-                       environment=predict.environment, endpoint=graded.endpoint,
-                       samples=graded.samples, network=predict.network,
-                       catalogue=predict.catalogue, engine=graded.engine)
+    g = graded
     return replace(result, response_class=g.response_class, score=float(g.score),
                    interval=g.interval, response_probability=g.response_probability,
                    endpoint=g.endpoint, boolean_limit=(pred.response_class, float(pred.score)),
@@ -317,8 +312,19 @@ def build_report(
                                dict(perturbation.environment), network, catalogue)
     wanted = [(r, False) for r in (STANDARD_REGIMENS if standard else ())]
     wanted += [(r, True) for r in regimens if r not in {w for w, _ in wanted}]
+    scored: list[Any] = [None] * len(wanted)
+    if graded is not None:
+        # Every regimen's graded prediction at once: their intervals' parameter samples are
+        # integrated together (each regimen gets the numbers it has alone).
+        from her2resist.predict.graded import predict_graded_many
+
+        scored = predict_graded_many(
+            list(predict.alterations), [r for r, _ in wanted], context=graded.context,
+            environment=predict.environment, endpoint=graded.endpoint,
+            samples=graded.samples, network=network, catalogue=catalogue,
+            engine=graded.engine)
     results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies,
-                                 graded=graded) for r, req in wanted)
+                                 graded=g) for (r, req), g in zip(wanted, scored, strict=True))
     # How each input file was read (scales, tumour sample, filters) belongs to provenance.
     provenance = {**_provenance(network, graded), "inputs": list(profile.inputs)}
     return Report(profile, results, _warnings(profile, results), provenance, perturbation)
