@@ -60,3 +60,30 @@ def test_screen_heatmaps_run_the_long_side_down_with_names_across() -> None:
     page = heatmap_html(frame, title="screen", label="response score")
     assert "Cells: response score" in page
     assert page.index(combos[0]) > page.index("<tbody>")  # combinations are the rows
+
+
+def test_cohort_calibration_legend_is_one_entry_below_the_axes() -> None:
+    pytest.importorskip("matplotlib")
+    import pandas as pd
+
+    from her2resist.cohort.figures import plot_calibration, plot_forest
+
+    table = pd.DataFrame({"group": [f"p = {p:.3f}" for p in (0.2, 0.4, 0.6)], "n": [3, 4, 5],
+                          "predicted": [0.2, 0.4, 0.6], "observed": [0.3, 0.5, 0.4],
+                          "low": [0.1, 0.2, 0.1], "high": [0.7, 0.8, 0.8]})
+    ax = plot_calibration(table).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["ideal", "observed rate, 95% CI (n beside)"]
+    assert sorted(t.get_text() for t in ax.texts) == ["n=3", "n=4", "n=5"]
+    markers = pd.DataFrame({"marker": ["ESR1_high"], "n_with": [6], "hazard_ratio": [0.45],
+                            "low": [0.08], "high": [2.5]})
+    forest = plot_forest(markers).axes[0]
+    forest.figure.canvas.draw()
+    ticks = [t.get_text() for t in forest.get_xticklabels() if t.get_text()]
+    assert "1" in ticks and not any("^" in t for t in ticks)
+
+
+def test_cohort_pages_show_figures_at_their_size() -> None:
+    from her2resist.cohort.html import _STYLE
+
+    assert ".figs img{max-width:100%" in _STYLE

@@ -49,18 +49,30 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
     fig = _figure()
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1, label="ideal")
+    plain = False
     for _, row in table.iterrows():
-        colour = _COLOURS.get(row["group"], "#2166ac")
+        named = row["group"] in _COLOURS
+        # Groups with a colour of their own get a legend entry each; groups named by their
+        # probability ("p = 0.39") share one entry, their n written beside the point.
+        label = f"{row['group']} (n={row['n']})" if named else (
+            None if plain else "observed rate, 95% CI (n beside)")
+        plain = plain or not named
         ax.errorbar(row["predicted"], row["observed"],
                     yerr=[[max(row["observed"] - row["low"], 0.0)],
                           [max(row["high"] - row["observed"], 0.0)]],
-                    fmt="o", color=colour, capsize=3, label=f"{row['group']} (n={row['n']})")
+                    fmt="o", color=_COLOURS.get(row["group"], "#2166ac"), capsize=3,
+                    label=label)
+        if not named:
+            ax.annotate(f"n={row['n']}", (row["predicted"], row["observed"]),
+                        textcoords="offset points", xytext=(5, -3), fontsize="x-small")
     ax.set_xlabel("predicted response probability")
     ax.set_ylabel("observed response rate")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("Calibration", fontsize="medium")
-    ax.legend(fontsize="small", loc="upper left")
+    # Below the axes: points and intervals may fall anywhere in the square.
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+              frameon=False)
     return fig
 
 
@@ -99,6 +111,10 @@ def plot_forest(markers: pd.DataFrame, *, effect: str = "hazard_ratio") -> Figur
                 capsize=3)
     ax.axvline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter
+
+    # Ratios as numbers a reader reads (0.1, 1, 2), not as powers of ten.
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks(y, [f"{m} (n={n})" for m, n in zip(rows["marker"], rows["n_with"],
                                                      strict=True)])
     ax.set_xlabel("hazard ratio (95% CI), log scale")

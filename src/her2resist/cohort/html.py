@@ -23,7 +23,7 @@ body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#22
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 th{background:#f2f2f2} .figs{display:flex;flex-wrap:wrap;gap:1em}
-.figs img{max-width:520px;border:1px solid #eee} .note{color:#555;font-size:.9em}
+.figs img{max-width:100%;border:1px solid #eee} .note{color:#555;font-size:.9em}
 """
 
 
@@ -91,7 +91,8 @@ def cohort_html(result: CohortResult) -> str:
                         f"{_fmt(a['hr_ci'][1])}); log-rank p across groups ({_e(groups)}) "
                         f"{_fmt(a['logrank_p']) or 'n/a'}.</p>")
         figs = [("Kaplan-Meier by predicted group",
-                 figures.plot_kaplan_meier(result.curves, time_label="time",
+                 figures.plot_kaplan_meier(result.curves,
+                                           time_label=str(a["endpoint"]).split("/")[0],
                                            title="Kaplan-Meier by predicted group")),
                 ("Forest plot", figures.plot_forest(result.markers))]
         sections.append(_figures(figs))
