@@ -87,3 +87,17 @@ def test_cohort_pages_show_figures_at_their_size() -> None:
     from her2resist.cohort.html import _STYLE
 
     assert ".figs img{max-width:100%" in _STYLE
+
+
+def test_synergy_heatmap_png_shares_one_colour_scale_and_names_the_block() -> None:
+    pytest.importorskip("matplotlib")
+    from her2resist.synergy import read_plate, score_plate
+    from her2resist.synergy.plots import synergy_heatmaps_figure
+
+    result = score_plate(read_plate(EXAMPLES / "synergy" / "plate.csv"))
+    fig = synergy_heatmaps_figure(result, "lap_pal")
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(fig.axes) - len(panels) == 1  # one colour bar for every method
+    limits = {tuple(ax.images[0].get_clim()) for ax in panels}
+    assert len(limits) == 1
+    assert "lap_pal" in fig.get_suptitle() and "palbociclib" in fig.get_suptitle()

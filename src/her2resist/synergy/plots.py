@@ -109,11 +109,13 @@ def synergy_heatmaps_figure(result: SynergyResult, block_id: str) -> Figure:
     See the module docstring.
     """
     row, wells = _block(result, block_id)
-    fig = new_figure(figsize=(4 * len(result.methods), 3.8))
+    fig = new_figure(figsize=(3.6 * len(result.methods) + 1.2, 4.0))
     axes = fig.subplots(1, len(result.methods), squeeze=False)
+    mats = {m: _matrix(wells, f"{m}_synergy") for m in result.methods}
+    # One colour scale for every method, so one colour means one value across the panels.
+    limit = max([10.0] + [float(np.nanmax(np.abs(m.to_numpy()))) for m in mats.values()])
     for method, ax in zip(result.methods, axes[0], strict=True):
-        mat = _matrix(wells, f"{method}_synergy")
-        limit = max(10.0, float(np.nanmax(np.abs(mat.to_numpy()))))
+        mat = mats[method]
         image = ax.imshow(mat.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_xticks(range(mat.shape[1]), [f"{c:.3g}" for c in mat.columns], rotation=45)
         ax.set_yticks(range(mat.shape[0]), [f"{c:.3g}" for c in mat.index])
@@ -121,7 +123,10 @@ def synergy_heatmaps_figure(result: SynergyResult, block_id: str) -> Figure:
         ax.set_ylabel(_mpl(f"{row['drug1']} ({row['conc_unit1'] or 'conc'})"))
         ax.set_title(f"{method}: mean {row[f'{method}_synergy']:.2f}, "
                      f"MSA {row[f'{method}_msa']:.2f}", fontsize=9)
-        fig.colorbar(image, ax=ax, shrink=0.8, label="synergy (% inhibition)")
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8,
+                 label="synergy (% inhibition)")
+    fig.suptitle(_mpl(f"Block {block_id}: {row['drug1']} + {row['drug2']} "
+                      f"{row['cell_line']} (red synergy, blue antagonism)"))
     return fig
 
 
