@@ -65,6 +65,27 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     assert done.stdout.strip() or list(work.iterdir()) != [work / "examples"]
 
 
+def readme_python() -> list[str]:
+    """The README's ``python`` code blocks."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+@pytest.mark.parametrize("block", readme_python())
+def test_readme_python_gives_what_its_comments_say(block: str) -> None:
+    """Each line runs; a line ``EXPR   # VALUE`` must evaluate to VALUE (its repr)."""
+    namespace: dict[str, object] = {}
+    checked = 0
+    for line in block.splitlines():
+        code, _, comment = line.partition("  # ")
+        if comment.strip()[:1] in ("(", "[", "'", "{") and "=" not in code.split("(")[0]:
+            assert repr(eval(code, namespace)) == comment.strip(), line
+            checked += 1
+        else:
+            exec(line, namespace)
+    assert checked, "a README Python block shows no result to check"
+
+
 def _run80(*args: str) -> str:
     code = "import sys; from her2resist.cli.main import main; sys.argv[0] = 'her2resist'; main()"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80"}
