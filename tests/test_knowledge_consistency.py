@@ -40,6 +40,10 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, str, str], str] = {
     ("FOXO_feedback", "akt_inhibitor", "resistant_to"):
         "Chandarlapaty 2011: FOXO-driven RTK re-expression limits AKT inhibitors; model: AKT "
         "inhibitor alone is cytostatic, sensitive 0.50",
+    ("mTORC1_activation", "lapatinib", "resistant_to"):
+        "Gayle 2012: lapatinib fails to inhibit AKT/p70S6K in resistant cells; model: with TSC "
+        "loss or an MTOR mutation lapatinib still stops ERK, so cyclin D1 is not made and p27 "
+        "stays on whatever mTORC1 does, 0.75 with or without the alteration",
     ("FOXO_feedback", "pi3k_inhibitor", "resistant_to"):
         "Serra 2011: PI3K inhibition reactivates HER receptors and ERK; model: PI3K inhibitor "
         "alone sensitive 0.50",

@@ -137,7 +137,7 @@ def test_cna_discrete_sets_her2_and_maps_calls() -> None:
     assert one.alteration_ids() == ("CCNE1_amp",)
     # Genes outside the model are counted and named in a note, not listed one by one.
     assert one.unmapped == () and "1 amplified or deeply deleted gene(s)" in one.notes[-1]
-    assert "(FGFR1)" in one.notes[-1]
+    assert "(FGFR2)" in one.notes[-1]
     assert two.alteration_ids() == ("PTEN_loss",)
     assert "(CDKN2A)" in two.notes[-1]
     assert "copy number read as discrete (detected" in one.inputs[0]
