@@ -13,7 +13,7 @@ from her2resist.predict.scoring import control_per_state, response_class, respon
         ("ado-trastuzumab emtansine", ("T_DM1",)),
         ("Enhertu + tucatinib", ("T_DXd", "tucatinib")),
         ("trastuzumab+PI3K inhibitor", ("trastuzumab", "PI3Ki")),
-        ("lapatinib + BEZ235", ("lapatinib", "PI3Ki", "mTORi")),
+        ("lapatinib + BEZ235", ("lapatinib", "lapatinib_EGFR", "PI3Ki", "mTORi")),
         ("CDK4/6 inhibitor", ("CDK46i",)),
         ("HER3 antibodies", ("HER3_mAb",)),
         ("untreated", ()),

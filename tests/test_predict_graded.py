@@ -141,3 +141,32 @@ def test_many_regimens_integrated_together_give_each_its_own_numbers() -> None:
         assert [p.to_dict() for p in together] == [p.to_dict() for p in alone]
         assert [p.interval for p in together] == [p.interval for p in alone]  # unrounded
         assert len({p.interval for p in alone}) > 1
+
+
+def test_kinase_inhibitors_act_on_each_receptor_with_its_own_potency() -> None:
+    # IC50s per receptor (graded_parameters.yaml ic50_nM): lapatinib EGFR 11 vs HER2 9 nM,
+    # pyrotinib EGFR 5.6 vs HER2 8.1 nM, afatinib EGFR 0.5 vs HER2 14 nM.
+    p = load_graded_parameters()
+
+    def levels(drug: str) -> dict[str, float]:
+        from her2resist.predict.regimen import parse_regimen
+
+        items = [(i.id, i.nodes) for i in parse_regimen(drug).items]
+        return {k: float(v) for k, v in regimen_levels(p, items).items()}
+
+    lap, pyr, afa = levels("lapatinib"), levels("pyrotinib"), levels("afatinib")
+    assert lap["lapatinib_EGFR"] < lap["lapatinib"]
+    assert pyr["neratinib_EGFR"] > pyr["neratinib"]
+    assert afa["afatinib_EGFR"] > 0.99 > afa["afatinib"]
+    assert set(levels("tucatinib")) == {"tucatinib"}  # HER2-selective: no EGFR node
+
+
+def test_egfr_potency_matters_where_egfr_drives_the_tumour() -> None:
+    # Same HER2 exposure (irreversible, 8x the HER2 IC50), EGFR IC50 92 (neratinib) against
+    # 5.6 nM (pyrotinib): at a fifth of the exposure only pyrotinib still holds an
+    # EGFR-overexpressing tumour; without EGFR overexpression both do.
+    def at(alterations: list[str], drug: str) -> float:
+        return predict_graded(alterations, drug, samples=0, doses={drug: 0.2}).score
+
+    assert at(["EGFR overexpression"], "pyrotinib") > at(["EGFR overexpression"], "neratinib")
+    assert at([], "pyrotinib") == at([], "neratinib")

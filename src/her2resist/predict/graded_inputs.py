@@ -57,6 +57,8 @@ class GradedParameters:
     alterations: Mapping[str, Mapping[str, Any]]
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     path: str = ""
+    ic50: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    tki_nodes: Mapping[str, str] = field(default_factory=dict)
 
 
 def parameters_path() -> Path:
@@ -94,6 +96,9 @@ def load_graded_parameters(path: str | None = None) -> GradedParameters:
         alterations=data["alterations"],
         ranges=ranges,
         path=str(source),
+        ic50={k: {r: float(x) for r, x in v.items()} for k, v in data["ic50_nM"].items()
+              if isinstance(v, dict)},
+        tki_nodes=dict(data.get("tki_nodes") or {}),
     )
 
 
@@ -137,8 +142,14 @@ def alteration_levels(
     return out
 
 
-def drug_level(p: GradedParameters, drug: str, dose: Any, cycling: float) -> Any:
-    """Level of a drug's node at ``dose`` times the default clinical exposure."""
+def drug_level(p: GradedParameters, drug: str, dose: Any, cycling: float,
+               node: str | None = None) -> Any:
+    """Level of a drug's node at ``dose`` times the default clinical exposure.
+
+    A kinase inhibitor's level depends on the receptor the node stands for (``tki_nodes``):
+    ``r / (1 + r)`` with ``r`` its exposure over the HER2 IC50 times IC50(HER2) / IC50(node's
+    receptor), so each receptor is inhibited by its own potency.
+    """
     entry = p.drugs.get(drug)
     if entry is None:
         return 1.0
@@ -146,12 +157,30 @@ def drug_level(p: GradedParameters, drug: str, dose: Any, cycling: float) -> Any
     if kind == "antibody":
         return np.minimum(1.0, float(entry["level"]) * np.minimum(1.0, dose)) + 0.0
     if kind == "tki":
-        ratio = float(entry["exposure_over_ic50"]) * dose
+        ratio = float(entry["exposure_over_ic50"]) * dose * receptor_potency(p, drug, node)
         return ratio / (1.0 + ratio)
     if kind == "adc":
         payload = float(entry["dar"]) * float(entry["release"]) * float(entry["potency"]) * dose
         return 1.0 - np.exp(-payload)
     raise ParameterError("kind", "drug_level", "antibody, tki or adc", kind)
+
+
+def receptor_potency(p: GradedParameters, drug: str, node: str | None) -> float:
+    """IC50(HER2) / IC50(receptor of ``node``) of a kinase inhibitor (1 when unknown).
+
+    Examples
+    --------
+    >>> p = load_graded_parameters()
+    >>> round(receptor_potency(p, "afatinib", "afatinib_EGFR"), 1)
+    28.0
+    >>> round(receptor_potency(p, "lapatinib", "lapatinib"), 1)
+    1.0
+    """
+    receptor = p.tki_nodes.get(node or "", "HER2")
+    table = p.ic50.get(drug, {})
+    if "HER2" not in table or receptor not in table:
+        return 1.0
+    return table["HER2"] / table[receptor]
 
 
 def chemo_level(p: GradedParameters, dose: Any, cycling: Any, kill: Any = None) -> Any:
@@ -178,7 +207,7 @@ def regimen_levels(
             if node in CHEMO_NODES:
                 level = chemo_level(p, dose, cycling, kill)
             else:
-                level = drug_level(p, item_id, dose, cycling)
+                level = drug_level(p, item_id, dose, cycling, node)
             remaining[node] = remaining.get(node, 1.0) * (1.0 - level)
     return {node: 1.0 - left for node, left in remaining.items()}
 
