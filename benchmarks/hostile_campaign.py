@@ -140,6 +140,7 @@ def text_tries(quick: bool) -> list[Try]:
         ["kb", "show", "{}"], ["kb", "drugs", "--drug", "{}"], ["model", "show", "{}"],
         ["model", "export", "-f", "bnet", "--set", "{}"], ["evolve", "s.yaml", "--regimen", "{}"],
         ["validate", "{}"], ["predict", "-r", "trastuzumab", "--format", "{}"],
+        ["report", str(PROFILE), "--tumour-sample", "{}"], ["kb", "evidence", "--drug", "{}"],
     ]
     tries = []
     for slot in slots:
@@ -170,6 +171,17 @@ def number_tries() -> list[Try]:
                                                           value]))
         tries.append(Try(f"screen --workers {value}", ["screen", "--workers", value]))
     tries.append(Try("screen --top 0", ["screen", "--top", "0"]))
+    # Long runs above their command's ceiling (refused before they start, naming what to lower).
+    tries += [
+        Try("targets --max-size 6 (whole model)", ["targets", "--max-size", "6"]),
+        Try("targets --all-genotypes --max-size 5", ["targets", "--all-genotypes",
+                                                     "--max-size", "5"]),
+        Try("simulate 1e6 samples x 5000", ["simulate", "--samples", "1000000", "--max-time",
+                                            "5000"]),
+        Try("evolve 1e6 tumours x 30,000 steps", ["evolve", "fine.yaml", "-n", "1000000"]),
+        Try("screen 60 agents, triples", ["screen", "--max-size", "3", "--agents", ",".join(
+            f"N{i}=0" for i in range(60))]),
+    ]
     return tries
 
 
@@ -292,6 +304,8 @@ def live_scripts(pages: list[Path], profile: Path) -> tuple[int, int]:
 
 def setup(folder: Path) -> None:
     (folder / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    (folder / "fine.yaml").write_text(SCENARIO.replace("dt: 0.25", "dt: 0.001"),
+                                      encoding="utf-8")
     study = folder / "study"
     shutil.copytree(STUDY, study)
     (folder / "secret.txt").write_text(f"{CANARY}\tx\n", encoding="utf-8")

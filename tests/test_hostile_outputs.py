@@ -166,3 +166,17 @@ def test_a_write_error_names_the_users_path(tmp_path: Path) -> None:
         write_all([(tmp_path / "ok.txt", "1"), (tmp_path / "file" / "out.json", "{}")])
     assert info.value.filename == str(tmp_path / "file" / "out.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.parametrize("args", [
+    ["evolve", "{tmp}/s.yaml", "-o", "{tmp}/x.csv", "--table", "{tmp}/x.csv"],
+    ["screen", "-a", "PTEN loss", "-o", "{tmp}/f.png", "--figure", "{tmp}/f.png"],
+    ["cohort", str(STUDY), "-o", "{tmp}/c.csv", "--csv", "{tmp}/c.csv"],
+])
+def test_one_path_for_two_outputs_is_refused_before_computing(tmp_path: Path,
+                                                              args: list[str]) -> None:
+    before = _setup(tmp_path, [])
+    result = CliRunner().invoke(app, _argv(args, tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "give each output its own file" in " ".join(result.output.replace("│", " ").split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -29,8 +29,9 @@ from typing import Any
 from her2resist.cli._common import usage_error
 from her2resist.common.outputs import StagedOutputs, current_umask, write_all, write_atomic
 
-__all__ = ["FORMATS", "OutputPlan", "StagedOutputs", "check_writable", "csv_cell", "csv_text",
-           "current_umask", "deliver", "plan_output", "rows_csv", "write_all", "write_atomic"]
+__all__ = ["FORMATS", "OutputPlan", "StagedOutputs", "check_distinct", "check_writable",
+           "csv_cell", "csv_text", "current_umask", "deliver", "plan_output", "rows_csv",
+           "write_all", "write_atomic"]
 
 #: Every result format a command may offer; each command accepts a subset.
 FORMATS = ("table", "json", "csv", "html", "png")
@@ -80,6 +81,24 @@ def plan_output(fmt: str | None, as_json: bool, output: Path | None,
     if output is not None:
         check_writable(output, "--output")
     return OutputPlan(name, output)
+
+
+def check_distinct(*outputs: tuple[str, Path | None]) -> None:
+    """Refuse (exit 2) one path given to two output options, before any computation.
+
+    Examples
+    --------
+    >>> check_distinct(("--output", Path("a.csv")), ("--table", None))
+    """
+    seen: dict[Path, str] = {}
+    for option, path in outputs:
+        if path is None:
+            continue
+        key = Path(os.path.abspath(path))
+        if key in seen:
+            raise usage_error(option, f"{path} is also given to {seen[key]}; give each output "
+                              "its own file")
+        seen[key] = option
 
 
 def _suffixes(allowed: Sequence[str]) -> list[str]:

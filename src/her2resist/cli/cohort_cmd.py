@@ -24,6 +24,7 @@ from her2resist.cli._options import (
 )
 from her2resist.cli._output import (
     StagedOutputs,
+    check_distinct,
     check_writable,
     csv_text,
     deliver,
@@ -113,6 +114,7 @@ def cohort(
     for path, option, suffixes in ((csv, "--csv", (".csv",)), (html, "--html", (".html",))):
         if path is not None:
             check_writable(path, option, suffixes)
+    check_distinct(("--output", output), ("--csv", csv), ("--html", html))
     from her2resist.cohort import read_cohort, read_regimen_map, run_cohort
     from her2resist.cohort.html import cohort_html
 
@@ -206,6 +208,7 @@ def trial(
     plan = plan_output(fmt, json_output, output, ("table", "json", "html"))
     if html is not None:
         check_writable(html, "--html", (".html",))
+    check_distinct(("--output", output), ("--html", html))
     from her2resist.cohort.trial import read_trial, run_trial
     from her2resist.cohort.trial_report import print_trial, trial_html
 

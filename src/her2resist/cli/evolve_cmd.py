@@ -30,6 +30,7 @@ from her2resist.cli._options import (
 )
 from her2resist.cli._output import (
     StagedOutputs,
+    check_distinct,
     check_writable,
     csv_text,
     deliver,
@@ -87,6 +88,7 @@ def evolve(
         check_writable(table, "--table", (".csv",))
     if figure is not None:
         check_writable(figure, "--figure", FIGURE_SUFFIXES)
+    check_distinct(("--output", output), ("--table", table), ("--figure", figure))
     regimens = list_option(regimen, "--regimen")
     from her2resist.evolution import read_scenario, simulate
     from her2resist.evolution.simulate import CHUNK

@@ -34,6 +34,7 @@ from her2resist.cli._options import (
 from her2resist.cli._output import (
     OutputPlan,
     StagedOutputs,
+    check_distinct,
     check_writable,
     csv_text,
     deliver,
@@ -62,6 +63,7 @@ def _plan(fmt: str | None, as_json: bool, output: Path | None, figure: Path | No
     plan = plan_output(fmt, as_json, output, FORMATS)
     if figure is not None:
         check_writable(figure, "--figure", FIGURE_SUFFIXES)
+    check_distinct(("--output", output), ("--figure", figure))
     return plan
 
 
