@@ -6,8 +6,10 @@
    target 300 ms cold.
 3. 1,000 different tumours in one process (every single alteration of the catalogue, then
    distinct pairs and triples drawn with a fixed seed), each built and rendered to JSON, as a
-   cohort run does; target <= 10 s.  All timings in a fresh child process, so that nothing an
-   earlier measurement computed is reused.
+   cohort run does, with the default graded engine and with the Boolean engine alone
+   (``build_report(..., graded=None)``, ``report --engine most-permissive``); target <= 10 s.
+   All timings in a fresh child process, so that nothing an earlier measurement computed is
+   reused.
 
 There is no peer: no other tool writes this report (the simulations under one report are
 timed against plain mpbn in ``bench_predict.py``).
@@ -50,6 +52,7 @@ from her2resist.knowledge.catalogue import load_catalogue
 from her2resist.profile import TumourProfile
 from her2resist.report import build_report, render_json
 n = int(sys.argv[1])
+options = {} if sys.argv[2] == "graded" else {"graded": None}
 ids = sorted(a for a in load_catalogue().alterations if a != "ERBB2_amp")
 sets = [(a,) for a in ids]
 rng, seen = random.Random(0), set(sets)
@@ -60,7 +63,7 @@ while len(sets) < n:
 tumours = [TumourProfile.from_alterations(f"T{i}", s) for i, s in enumerate(sets[:n])]
 start, cpu = time.perf_counter(), time.process_time(); marks = {}
 for i, tumour in enumerate(tumours, 1):
-    render_json([build_report(tumour)])
+    render_json([build_report(tumour, **options)])
     if i in (1, 10, 100) or i == n:
         marks[i] = time.perf_counter() - start
 print(json.dumps({"marks": marks, "cpu": time.process_time() - cpu}))
@@ -90,12 +93,12 @@ def bench_one(profile: Path, repeats: int) -> None:
           f"{TARGET_BUILD * 1000:.0f} ms wall: {verdict}")
 
 
-def bench_many(tumours: int) -> None:
-    out = json.loads(run_process([PYTHON, "-c", MANY, str(tumours)])[2])
+def bench_many(tumours: int, engine: str) -> None:
+    out = json.loads(run_process([PYTHON, "-c", MANY, str(tumours), engine])[2])
     marks = {int(k): v for k, v in out["marks"].items()}
     total = marks[tumours]
     verdict = "OK" if total <= TARGET_COHORT else "SLOWER THAN TARGET"
-    print(f"{tumours} different tumours, build_report + render_json each, one process "
+    print(f"{tumours} different tumours ({engine}), build_report + render_json each, one process "
           f"(after imports; one run): {fmt_s(total)} wall ({fmt_s(total / tumours)} per report), "
           f"{fmt_s(out['cpu'])} CPU; "
           f"target <= {TARGET_COHORT:.0f} s: {verdict}")
@@ -111,7 +114,8 @@ def main() -> None:
     header("bench_report")
     bench_command(args.profile, args.repeats)
     bench_one(args.profile, args.repeats)
-    bench_many(args.tumours)
+    for engine in ("graded", "most-permissive"):
+        bench_many(args.tumours, engine)
 
 
 if __name__ == "__main__":
