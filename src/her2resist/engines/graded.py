@@ -266,14 +266,8 @@ class GradedEngine:
         if groups is not None:
             return self._integrate_groups(network, fixed, start, groups, parameters=parameters,
                                           hill_n=hill_n, hill_k=hill_k, tol=tol)
-        self.calls += 1
-        p = parameters or self.parameters
-        code = self.compiled(network, frozenset(fixed))
-        n = p.n if hill_n is None else hill_n
-        k = p.k if hill_k is None else hill_k
-        kn = k**n  # type: ignore[operator]
-        dt = p.dt / p.tau
-        chunk = max(1, round(1.0 / p.dt))
+        p, code, n, k, kn, dt, chunk = self._stepping(network, fixed, parameters, hill_n,
+                                                      hill_k)
         shapes = [np.shape(v) for v in (*start, n, k) if np.ndim(v)]
         if shapes:  # samples: every node carries one value per sample
             state = [np.broadcast_to(np.asarray(v, dtype=float), shapes[0]).copy() for v in start]
@@ -296,20 +290,25 @@ class GradedEngine:
         steps = max(1, round(p.window / p.dt))
         return advance(state, steps, dt, n, kn, 1.0 + kn, True)  # type: ignore[return-value]
 
+    def _stepping(self, network: Network, fixed: Mapping[str, float],
+                  parameters: HillParameters | None, hill_n: object, hill_k: object
+                  ) -> tuple[HillParameters, _Compiled, object, object, object, float, int]:
+        """Settings, generated code, Hill shape and step sizes of one integration."""
+        self.calls += 1
+        p = parameters or self.parameters
+        n = p.n if hill_n is None else hill_n
+        k = p.k if hill_k is None else hill_k
+        return (p, self.compiled(network, frozenset(fixed)), n, k, k**n,  # type: ignore[operator]
+                p.dt / p.tau, max(1, round(1.0 / p.dt)))
+
     def _integrate_groups(self, network: Network, fixed: Mapping[str, float],
                           start: Sequence[object], groups: Sequence[slice], *,
                           parameters: HillParameters | None, hill_n: object, hill_k: object,
                           tol: float | None) -> list[float]:
         """:meth:`integrate` of independent groups of samples stepped together (element by
         element the same operations; each group's stopping rule applied to its columns)."""
-        self.calls += 1
-        p = parameters or self.parameters
-        code = self.compiled(network, frozenset(fixed))
-        n = p.n if hill_n is None else hill_n
-        k = p.k if hill_k is None else hill_k
-        kn = k**n  # type: ignore[operator]
-        dt = p.dt / p.tau
-        chunk = max(1, round(1.0 / p.dt))
+        p, code, n, k, kn, dt, chunk = self._stepping(network, fixed, parameters, hill_n,
+                                                      hill_k)
         width = max(np.shape(v)[0] for v in (*start, n, k) if np.ndim(v))
         state = [np.broadcast_to(np.asarray(v, dtype=float), (width,)).copy() for v in start]
         limit = (p.tol if tol is None else tol) * chunk * p.dt

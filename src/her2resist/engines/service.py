@@ -10,7 +10,10 @@ evolution scenarios derived from the model) asks this service, never an engine d
 
 Results are cached by the model's identity (:attr:`Network.hash`), the engine's identity
 (:attr:`Engine.key`: name and every option that changes answers), the background and the
-drugs, in one bounded least-recently-used cache.  An engine that offers an exact batch
+drugs, in one bounded least-recently-used cache.  The service says what its engine can do:
+``graded`` (input levels in [0, 1]; :meth:`SimulationService.sample` integrates parameter
+samples, several routes at once as ``groups``), ``limit`` (the service of the engine's Boolean
+limit, which explains graded predictions).  An engine that offers an exact batch
 evaluator (the most-permissive engine: each background reduced once, each regimen only adds its
 drugs; :mod:`her2resist.engines.evaluate`) is used through it; any other engine through
 ``simulate`` and ``continue_from``.  No code outside ``engines/`` names an engine.
