@@ -136,7 +136,7 @@ def read_cna(
     --------
     >>> profiles = read_cna("examples/study/cna.txt")
     >>> profiles["HER2-01"].her2.amplified, profiles["HER2-01"].alteration_ids()
-    (True, ('CCNE1_amp',))
+    (True, ('CCNE1_amp', 'FGFR1_amp'))
     """
     _check_scale(scale, CNA_SCALES, "read_cna")
     grid, notes = drop_repeated_genes(parse_grid(
