@@ -179,6 +179,10 @@ class JobIn(BaseModel):
     activations: bool = False
     apoptotic: bool = False
     all_genotypes: bool = False
+    engine: Literal[ENGINE_NAMES] = Field(  # type: ignore[valid-type]
+        default=DEFAULT_ENGINE, description="Screen engine, as `her2resist screen --engine`.")
+    context: Literal["patient", "culture"] = Field(
+        default="patient", description="Graded engine: patient or culture context, as --context.")
 
 
 def job_view(job: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ def _names(value: Any) -> list[str] | None:
 def run_screen(params: dict[str, Any], _data: bytes | None, progress: Progress
                ) -> tuple[dict[str, Any], dict[str, str]]:
     """``her2resist screen --json`` as a job: the same call and the same JSON."""
+    from her2resist.engines import DEFAULT_ENGINE
     from her2resist.screen import screen_combinations
     from her2resist.screen.plots import heatmap_html
 
@@ -61,7 +62,9 @@ def run_screen(params: dict[str, Any], _data: bytes | None, progress: Progress
     res = screen_combinations(_names(params.get("alterations")),
                               agents=_names(params.get("agents")),
                               max_size=int(params.get("max_size", 2)), top=top, workers=1,
-                              progress=progress)
+                              progress=progress,
+                              engine=params.get("engine") or DEFAULT_ENGINE,
+                              context=params.get("context") or "patient")
     return res.to_dict(rows=top), {"heatmap": heatmap_html(res.scores(),
                                                            title="Combination screen")}
 
