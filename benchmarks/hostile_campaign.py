@@ -15,9 +15,10 @@ folder, live scripts, runs over 60 s without progress, and the peak memory of th
 
 Usage::
 
-    python benchmarks/hostile_campaign.py            # every try (a few minutes)
+    python benchmarks/hostile_campaign.py            # every try (36 min on a loaded 2-core VM)
     python benchmarks/hostile_campaign.py --quick    # three hostile strings per option
     python benchmarks/hostile_campaign.py --jobs 4   # four tries at once
+    python benchmarks/hostile_campaign.py --only "report --tumour-sample"  # a part again
 
 Timings on a shared machine are noisy; the counts are not.
 """
@@ -335,12 +336,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one hostile string per option")
     parser.add_argument("--show", action="store_true", help="print every try's outcome")
     parser.add_argument("--jobs", type=int, default=1, help="tries run at once (default 1)")
+    parser.add_argument("--only", default=None, metavar="TEXT",
+                        help="run only the tries whose label contains TEXT (a rerun of a part)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="her2resist-campaign-") as tmp:
         folder = Path(tmp)
         setup(folder)
         tries = [*text_tries(args.quick), *number_tries(), *file_tries(folder),
                  *html_tries(folder)]
+        if args.only:
+            tries = [t for t in tries if args.only in t.label]
         counts: Counter[str] = Counter()
         bomb_peak_kb = 0
         outside = 0

@@ -328,6 +328,8 @@ def test_8_impossible_scenario_numbers(tmp_path: Path, old: str, new: str,
     (("predict", "-r", "trastuzumab", "--set", ""), "--set"),
     (("targets", "--readout", " "), "--readout"),
     (("kb", "drugs", "--drug", ""), "--drug"),
+    (("report", str(PROFILE), "--sample", " "), "--sample"),
+    (("report", str(PROFILE), "--tumour-sample", "[/x]"), "--tumour-sample"),
 ])
 def test_8_bad_option_values_are_usage_errors(args: tuple[str, ...], option: str) -> None:
     assert_clean_refusal(invoke(*args), 2, option)

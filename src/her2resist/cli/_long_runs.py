@@ -52,8 +52,12 @@ ANNOUNCE_FROM = 10.0
 #: Seconds between progress lines when standard error is not a terminal.
 PROGRESS_EVERY = 5.0
 
-#: Calibrated unit costs, seconds on one core (measured on the reference machine, a shared
-#: 2-core VM, with benchmarks/hostile_campaign.py's sizes; an estimate is "about", within ~2x).
+#: Calibrated unit costs, seconds on one core, measured in one process on the reference machine
+#: (a shared 2-core VM, 2026-11-29): evolve 0.7-0.9 us per tumour-step and type (the two
+#: example scenarios, 1,000 tumours), MaBoSS 0.43-0.7 ms per trajectory (2,000-8,000 samples,
+#: max time 40-2,000, the project's model), screen 1.9 ms per genotype and combination (the KB
+#: panel, uncached), targets 0.29-0.5 ms per candidate set (sizes 2-3). An estimate is "about":
+#: within ~2x on that machine, and it scales with the machine.
 EVOLVE_STEP_SECONDS = 0.8e-6
 SIMULATE_TRAJECTORY_SECONDS = 0.45e-3
 SIMULATE_TIME_SECONDS = 0.2e-6

@@ -152,6 +152,10 @@ def report(
     from her2resist.report import build_report, render_html, render_json
 
     profile, maf, vcf = _route_positional(profile, maf, vcf)
+    for option, value in (("--tumour-sample", tumour_sample), ("--normal-sample", normal_sample)):
+        if value is not None and vcf is None:
+            raise usage_error(option, "names a sample of a VCF; give the VCF (--vcf or a .vcf "
+                              "file), or --sample for the other files")
     with warnings.catch_warnings():
         # Reader warnings are part of each report; do not print them twice.
         warnings.simplefilter("ignore")
