@@ -127,11 +127,19 @@ def _run_chunks(jobs: list[_Job], tumours: int, workers: int,
     chunks: list[_Chunk] = []
     before = 0
     for job in jobs:
-        chunks.append(_simulate_chunk(
-            *job, report=lambda share, n=job[1], b=before: progress(b + int(n * share), tumours)))
+        chunks.append(_simulate_chunk(*job, report=_reporter(progress, before, job[1], tumours)))
         before += job[1]
     progress(tumours, tumours)
     return chunks
+
+
+def _reporter(progress: Callable[[int, int], None], before: int, size: int, tumours: int
+              ) -> Callable[[float], None]:
+    """``report(share of one chunk done)`` as ``progress(tumours done, tumours)``."""
+    def report(share: float) -> None:
+        progress(before + int(size * share), tumours)
+
+    return report
 
 
 def _run_chunk(job: _Job) -> _Chunk:
