@@ -151,3 +151,15 @@ def test_traceback_before_or_after_the_subcommand() -> None:
         assert result.exception is not None and not isinstance(result.exception, SystemExit)
     plain = runner.invoke(app, ["kb", "show", "nothing-like-this"])
     assert plain.exit_code == 1 and isinstance(plain.exception, SystemExit)
+
+
+@pytest.mark.parametrize("args", [
+    ["predict", "-r", "trastuzumab", "-r", "lapatinib"],
+    ["predict", "-r", "trastuzumab", "--regimen=lapatinib"],
+    ["screen", "--max-size", "2", "--max-size", "3"],
+])
+def test_an_option_taking_one_value_given_twice_is_refused(args: list[str]) -> None:
+    """click would keep the last value silently: predict -r A -r B would answer for B alone."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "given 2 times" in result.output and "Traceback" not in result.output

@@ -20,7 +20,7 @@ from typer.core import TyperCommand
 from typer.main import get_group
 
 from her2resist import __version__
-from her2resist.cli._common import CliState, RootGroup, _click_module
+from her2resist.cli._common import CliState, RootGroup, _click_module, usage_error
 
 _USAGE_ERROR = _click_module("exceptions").UsageError
 
@@ -109,6 +109,7 @@ class LazyRootGroup(RootGroup):
         if command is not None:
             command.get_help_option(ctx)  # its context inherits the names from this one
             lazy_coercion(command)
+            refuse_repeated_options(command, rest)
         return name, command, rest
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -117,6 +118,61 @@ class LazyRootGroup(RootGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+def refuse_repeated_options(command: Any, args: list[str]) -> None:
+    """Refuse an option that takes one value given more than once (exit 2).
+
+    click keeps the last value silently, so ``predict -r A -r B`` would answer for ``B``
+    alone; repeating is meaningful only for the options declared repeatable.
+
+    Examples
+    --------
+    >>> import typer
+    >>> from typer.main import get_command
+    >>> app = typer.Typer()
+    >>> @app.command()
+    ... def run(regimen: str = typer.Option(..., "--regimen", "-r")) -> None: ...
+    >>> refuse_repeated_options(get_command(app), ["-r", "A"])
+    >>> try:
+    ...     refuse_repeated_options(get_command(app), ["-r", "A", "--regimen=B"])
+    ... except Exception as exc:
+    ...     print(exc.format_message())
+    Invalid value for '--regimen': given 2 times ('A', 'B'); it takes one value: give it once
+    """
+    if getattr(command, "commands", None):  # a group: its subcommand checks its own options
+        return
+    single: dict[str, Any] = {}
+    for param in getattr(command, "params", ()):
+        if (getattr(param, "param_type_name", "") == "option" and not param.multiple
+                and not param.is_flag and not param.count):
+            single.update({opt: param for opt in param.opts})
+    seen: dict[str, list[str]] = {}
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            break
+        name, value = token, None
+        if token.startswith("--") and "=" in token:
+            name, value = token.split("=", 1)
+        elif token[:1] == "-" and token[:2] not in ("--",) and len(token) > 2 \
+                and token[:2] in single:
+            name, value = token[:2], token[2:]
+        param = single.get(name)
+        if param is not None:
+            if value is None:
+                width = max(param.nargs, 1)
+                value = " ".join(args[i + 1:i + 1 + width])
+                i += width
+            seen.setdefault(param.name, []).append(value)
+            if len(seen[param.name]) > 1:
+                long = max(param.opts, key=len)
+                given = seen[param.name]
+                raise usage_error(long, f"given {len(given)} times "
+                                        f"({', '.join(repr(v) for v in given)}); it takes one "
+                                        "value: give it once")
+        i += 1
 
 
 def lazy_coercion(command: Any) -> None:
