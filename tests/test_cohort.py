@@ -35,7 +35,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::her2resist.exceptions.UnmappedV
 def stand_in(alterations: list[str], regimen: str, environment: object = None) -> SimpleNamespace:
     """0.8, less 0.5 with a resistance alteration, less 0.1 when ER-positive (no engine)."""
     CALLS.append((tuple(alterations), regimen))
-    p = 0.8 - 0.5 * any(a in alterations for a in RESISTANCE) - 0.1 * ("ESR1_high" in alterations)
+    p = 0.8 - 0.5 * any(a in alterations for a in RESISTANCE) - 0.1 * ("ER_positive" in alterations)
     return SimpleNamespace(score=p, response_class="sensitive" if p >= 0.5 else "resistant",
                            mechanisms=tuple(a for a in alterations if a in RESISTANCE))
 
@@ -237,7 +237,7 @@ def test_real_predictor_runs_on_the_study(study: tuple[list, object]) -> None:
 def test_dask_local_cluster_gives_identical_results() -> None:
     distributed = pytest.importorskip("distributed")
     pairs = [(Genotype(alts), reg) for alts in [(), ("PTEN_loss",), ("PIK3CA_mut",),
-                                                 ("CCNE1_amp", "ESR1_high")]
+                                                 ("CCNE1_amp", "ER_positive")]
              for reg in ("trastuzumab", "trastuzumab + pertuzumab", "lapatinib")]
     local = predict_genotypes(pairs)
     from her2resist.cohort.trial import run_trial, trial_from_dict

@@ -231,7 +231,7 @@ def test_study_folder_reads_every_file_and_joins_by_sample() -> None:
     assert (s1.her2.call, s1.er.call, s1.alteration_ids()) == ("positive", "low", ("PIK3CA_mut",))
     assert s2.her2.call == "negative" and s2.perturbation() == {"PTEN_loss": 1, "ERBB2_amp": 0}
     assert any("HER2-negative" in c for c in s2.caveats())
-    assert s3.alteration_ids() == ("ESR1_mut", "CCNE1_amp", "MUC4_high", "ESR1_high")
+    assert s3.alteration_ids() == ("ESR1_mut", "CCNE1_amp", "MUC4_high", "ER_positive")
 
 
 def test_load_profiles_joins_files_of_one_tumour() -> None:

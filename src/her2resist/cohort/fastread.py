@@ -2,7 +2,7 @@
 
 The profile readers build one full profile per sample, with the file, line and value of every
 call; at 100,000 samples that is most of a cohort run. A cohort needs only each sample's
-genotype (model alterations, ER-positive as ``ESR1_high``, HER2-negative), and rows that agree
+genotype (model alterations, ER-positive as ``ER_positive``, HER2-negative), and rows that agree
 in every field a reader uses give the same answer. So each file is grouped, and every distinct
 group is read **by the profile reader itself**, once:
 

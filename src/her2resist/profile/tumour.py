@@ -30,8 +30,10 @@ ReceptorCall = Literal["positive", "low", "negative", "unknown"]
 #: ISH thresholds of the ASCO/CAP 2018 guideline (HER2/CEP17 ratio; mean HER2 signals per cell).
 ISH_RATIO_AMPLIFIED = 2.0
 ISH_COPY_NUMBER_AMPLIFIED = 6.0
-#: The alteration an ER-positive tumour carries in the model (ER expressed at a driving level).
-ER_ALTERATION = "ESR1_high"
+#: The alteration an ER-positive tumour carries in the model: the tumour state "ER positive"
+#: (ER signalling at the level of an ER-positive tumour), not ER overexpression (``ESR1_high``),
+#: the resistance mechanism a tumour may acquire on top of it.
+ER_ALTERATION = "ER_positive"
 #: The alteration that contradicts a HER2-positive status in the same sample.
 HER2_LOSS = "ERBB2_loss"
 
@@ -243,7 +245,7 @@ class TumourProfile:
         return cls(sample, alterations=merge_alterations(found))
 
     def model_alterations(self) -> tuple[ProfileAlteration, ...]:
-        """The alterations, plus ``ESR1_high`` when the tumour is ER-positive (>10 % cells).
+        """The alterations, plus ``ER_positive`` when the tumour is ER-positive (>10 % cells).
 
         ER-low (1-10 %) and ER-negative tumours add nothing: the model's ER is then off.
         """
