@@ -409,3 +409,13 @@ def test_10_scenario_that_is_not_a_mapping(tmp_path: Path) -> None:
 def test_traceback_after_the_subcommand_shows_the_error() -> None:
     result = invoke("predict", "-r", "nodrug", "--traceback")
     assert result.exception is not None and not isinstance(result.exception, SystemExit)
+
+
+def test_7_her2_loss_with_her2_amplification_is_warned_once() -> None:
+    """Contradictory HER2 statuses (by the vocabulary's ``contradicts``) are said, not silent."""
+    result = runner.invoke(
+        app, ["predict", "-a", "HER2 loss", "-a", "ERBB2 amplification", "-r", "trastuzumab"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.count("ERBB2_amp and ERBB2_loss contradict each other") == 1, text
+    assert "DataQualityWarning" not in text

@@ -120,3 +120,12 @@ def test_model_agrees_with_literature(mechanism: str, regimen: str, claim: str) 
         f"{mechanism}: literature says it resists {regimen}; model predicts "
         f"{with_mech.response_class} (score {with_mech.score:.2f}) vs {base.response_class} "
         f"({base.score:.2f}) without it")
+
+
+def test_contradicting_alterations_name_known_ones() -> None:
+    """Every ``contradicts`` entry of the vocabulary names an alteration that exists."""
+    from her2resist.knowledge.catalogue import load_catalogue
+
+    known = load_catalogue().alterations
+    pairs = [(a.id, b) for a in known.values() for b in a.contradicts]
+    assert pairs and all(b in known for _, b in pairs)

@@ -124,11 +124,16 @@ def predict(
     plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
     environment = node_settings(set_node)
     alterations = list_option(alteration, "--alteration")
+    import warnings
+
+    from her2resist.exceptions import DataQualityWarning
     from her2resist.predict.record import prediction_record
 
-    record = prediction_record(alterations, _regimen_text(regimen), environment=environment,
-                               engine=engine, context=context, doses=parse_doses(dose),
-                               endpoint=endpoint)
+    with warnings.catch_warnings():  # conflicts are in the prediction's warnings, shown once
+        warnings.simplefilter("ignore", DataQualityWarning)
+        record = prediction_record(alterations, _regimen_text(regimen), environment=environment,
+                                   engine=engine, context=context, doses=parse_doses(dose),
+                                   endpoint=endpoint)
     pred, graded, data = record.prediction, record.graded, record.data
     summary = (pred.response_class, pred.score, "")
     if graded is not None:

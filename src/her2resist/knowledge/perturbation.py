@@ -87,6 +87,7 @@ def build_perturbation(
                 value = 1
             values[node] = value
             origin.setdefault(node, []).append(alt.id)
+    conflicts.extend(_contradictions(ids, owner))
     explicit = {str(n): int(v) for n, v in (environment or {}).items()}
     for node, value in explicit.items():
         values[node] = value
@@ -96,3 +97,18 @@ def build_perturbation(
             warnings.warn(message, DataQualityWarning, stacklevel=2)
     return Perturbation(values, {n: tuple(o) for n, o in origin.items()},
                         tuple(dict.fromkeys(ids)), explicit, tuple(conflicts))
+
+
+def _contradictions(ids: list[str], owner: str) -> list[str]:
+    """Messages for pairs of ``ids`` that the vocabulary says cannot hold together
+    (``contradicts`` in alterations.yaml), such as HER2 amplification with HER2 loss."""
+    from her2resist.knowledge.catalogue import load_catalogue
+
+    known = load_catalogue().alterations
+    present = set(ids)
+    prefix = f"sample {owner}: " if owner else ""
+    return [f"{prefix}{a} and {b} contradict each other ({known[a].name}; {known[b].name}); "
+            "both are applied as given: check the profile"
+            for a in dict.fromkeys(ids) if a in known
+            for b in known[a].contradicts if b in present]
+

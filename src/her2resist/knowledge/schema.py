@@ -158,6 +158,9 @@ class Alteration:
     variants: VariantRules = VariantRules()
     #: The HER2-amplified context itself: a HER2-negative tumour sets its nodes to 0.
     her2_status: bool = False
+    #: Alterations that cannot hold in the same tumour at once (by their definitions);
+    #: a perturbation naming both reports the conflict.
+    contradicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
