@@ -419,3 +419,15 @@ def test_7_her2_loss_with_her2_amplification_is_warned_once() -> None:
     text = result.output
     assert text.count("ERBB2_amp and ERBB2_loss contradict each other") == 1, text
     assert "DataQualityWarning" not in text
+
+
+def test_6_a_5000_node_model_screens_without_recursion(tmp_path: Path) -> None:
+    """A 5,000-node chain (once a RecursionError in the screen's explanations) screens."""
+    model = tmp_path / "chain.bnet"
+    model.write_text("targets, factors\nA0, A0\n"
+                     + "".join(f"A{i}, A{i - 1}\n" for i in range(1, 5000)), encoding="utf-8")
+    result = runner.invoke(app, ["screen", "--model", str(model), "--agents", "A0=0,A1=0",
+                                 "--readout", "A4999=0", "--max-size", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "RecursionError" not in result.output
+    assert json.loads(result.stdout)["combinations"]
