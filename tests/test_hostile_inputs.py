@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -431,3 +432,15 @@ def test_6_a_5000_node_model_screens_without_recursion(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output and "RecursionError" not in result.output
     assert json.loads(result.stdout)["combinations"]
+
+
+def test_package_warnings_reach_the_console_as_plain_lines() -> None:
+    """The console script shows a package warning as 'Warning: ...', not Python's display."""
+    code = "import sys; from her2resist.cli.main import main; sys.argv[0] = 'her2resist'; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "simulate", "-a", "HER2 loss", "-a", "ERBB2 amplification",
+         "-r", "trastuzumab", "--seed", "1", "--json"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Warning: ERBB2_amp and ERBB2_loss contradict each other" in done.stderr
+    assert "DataQualityWarning" not in done.stderr and ".py:" not in done.stderr

@@ -302,5 +302,24 @@ def _register_all() -> None:
 
 
 def main() -> None:
-    """Entry point of the console script (commands load when they run)."""
+    """Entry point of the console script (commands load when they run).
+
+    The package's own warnings reach the user as one plain line each (``Warning: ...``),
+    never as Python's ``file:line: Category`` display with a source line.
+    """
+    import sys
+    import warnings
+
+    from her2resist.exceptions import Her2ResistWarning
+
+    default = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if issubclass(category, Her2ResistWarning):
+            (file or sys.stderr).write(f"Warning: {message}\n")
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
     app()
