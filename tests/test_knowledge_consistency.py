@@ -129,3 +129,20 @@ def test_contradicting_alterations_name_known_ones() -> None:
     known = load_catalogue().alterations
     pairs = [(a.id, b) for a in known.values() for b in a.contradicts]
     assert pairs and all(b in known for _, b in pairs)
+
+
+def test_contradictions_come_from_the_alterations_given() -> None:
+    """A custom vocabulary's ``contradicts`` is honoured, not the package catalogue's: two
+    alterations that the package does not know still report their declared contradiction,
+    and the same pair without the declaration reports none."""
+    from her2resist.knowledge.perturbation import build_perturbation
+    from her2resist.knowledge.schema import Alteration
+
+    up = Alteration(id="X_gain", gene="X", name="X gain", set={"X": 1},
+                    contradicts=("X_loss",))
+    down = Alteration(id="X_loss", gene="X", name="X loss", set={"Y": 0})
+    found = build_perturbation([up, down], warn=False).conflicts
+    assert found == ("X_gain and X_loss contradict each other (X gain; X loss); "
+                     "both are applied as given: check the profile",)
+    plain = Alteration(id="X_gain", gene="X", name="X gain", set={"X": 1})
+    assert build_perturbation([plain, down], warn=False).conflicts == ()

@@ -76,8 +76,10 @@ def build_perturbation(
     origin: dict[str, list[str]] = {}
     conflicts: list[str] = []
     ids: list[str] = []
+    given: list[_Sets] = []
     for alt in alterations:
         ids.append(alt.id)
+        given.append(alt)
         for node, value in alt.set.items():
             value = int(value)
             if node in values and values[node] != value:
@@ -87,7 +89,7 @@ def build_perturbation(
                 value = 1
             values[node] = value
             origin.setdefault(node, []).append(alt.id)
-    conflicts.extend(_contradictions(ids, owner))
+    conflicts.extend(_contradictions(given, owner))
     explicit = {str(n): int(v) for n, v in (environment or {}).items()}
     for node, value in explicit.items():
         values[node] = value
@@ -99,16 +101,17 @@ def build_perturbation(
                         tuple(dict.fromkeys(ids)), explicit, tuple(conflicts))
 
 
-def _contradictions(ids: list[str], owner: str) -> list[str]:
-    """Messages for pairs of ``ids`` that the vocabulary says cannot hold together
-    (``contradicts`` in alterations.yaml), such as HER2 amplification with HER2 loss."""
-    from her2resist.knowledge.catalogue import load_catalogue
+def _contradictions(given: list[_Sets], owner: str) -> list[str]:
+    """Messages for pairs of ``given`` alterations that their own vocabulary says cannot hold
+    together (``contradicts`` in alterations.yaml), such as HER2 amplification with HER2 loss.
 
-    known = load_catalogue().alterations
-    present = set(ids)
+    The alterations' own ``contradicts`` and ``name`` are read, so a custom catalogue's
+    vocabulary is honoured; an object without them (a bare node setting) contradicts nothing.
+    """
+    by_id = {alt.id: alt for alt in given}
     prefix = f"sample {owner}: " if owner else ""
-    return [f"{prefix}{a} and {b} contradict each other ({known[a].name}; {known[b].name}); "
+    return [f"{prefix}{a} and {b} contradict each other "
+            f"({getattr(alt, 'name', a)}; {getattr(by_id[b], 'name', b)}); "
             "both are applied as given: check the profile"
-            for a in dict.fromkeys(ids) if a in known
-            for b in known[a].contradicts if b in present]
-
+            for a, alt in by_id.items()
+            for b in getattr(alt, "contradicts", ()) if b in by_id]
