@@ -17,7 +17,7 @@ from her2resist.cohort.trial import randomise, read_trial, run_trial, trial_from
 from her2resist.exceptions import CohortError
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "trials"
-RESISTANCE = ("PIK3CA_mut", "PTEN_loss", "CCNE1_amp")
+RESISTANCE = ("PIK3CA_mut", "PTEN_low", "CCNE1_amp")
 
 
 def stand_in(alterations: list[str], regimen: str, environment: object = None
@@ -40,7 +40,7 @@ def test_population_matches_the_cited_numbers() -> None:
     draw = pop.sample(200_000, seed=7)
     er = draw.er_positive
     assert er.mean() == pytest.approx(0.50, abs=0.005)
-    pten = draw.has("PTEN_loss")
+    pten = draw.has("PTEN_low")
     assert pten[er].mean() == pytest.approx(0.20, abs=0.005)
     assert pten[~er].mean() == pytest.approx(0.33, abs=0.005)
     assert draw.has("PIK3CA_mut").mean() == pytest.approx(0.23, abs=0.005)

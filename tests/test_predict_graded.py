@@ -77,6 +77,17 @@ def test_er_positive_lower_than_er_negative(regimen: str) -> None:
     assert score(["ER positive"], regimen, "patient") < score(["ER negative"], regimen, "patient")
 
 
+def test_pten_loss_by_ihc_costs_little_under_dual_blockade_genomic_loss_resists() -> None:
+    # IHC-scored PTEN loss did not change tpCR in any NeoALTTO arm (Nuciforo 2015, PMID
+    # 25851628): partial in the graded model. A genomic loss still resists trastuzumab (V06).
+    dual = "lapatinib + trastuzumab + paclitaxel"
+    low = score(["PTEN low", "ER negative"], dual, "patient")
+    assert score(["ER negative"], dual, "patient") - low < 0.01
+    assert low > score(["PTEN loss", "ER negative"], dual, "patient") + 0.05
+    assert score(["PTEN loss"], "trastuzumab") == 0.0
+    assert score(["PTEN IHC loss"], "trastuzumab") == score([], "trastuzumab")
+
+
 def test_neoaltto_order_of_arms() -> None:
     arms = ["lapatinib + trastuzumab + paclitaxel", "trastuzumab + paclitaxel",
             "lapatinib + paclitaxel"]

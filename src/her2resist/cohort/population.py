@@ -17,7 +17,7 @@ Examples
 >>> draw = pop.sample(200_000, seed=1)
 >>> round(float(draw.er_positive.mean()), 2)
 0.5
->>> round(float(draw.has("PTEN_loss")[~draw.er_positive].mean()), 2)
+>>> round(float(draw.has("PTEN_low")[~draw.er_positive].mean()), 2)
 0.33
 """
 
