@@ -115,3 +115,71 @@ def test_service_route_matches_plain_mpbn(seed: int) -> None:
         reached = [a for start in plain_untreated
                    for a in plain_attractors({**background, **drugs}, start)]
         assert as_set(attractor_dicts(sim.treated)) == as_set(reached)
+
+
+def _routes() -> list[tuple[dict[str, int], dict[str, int]]]:
+    """(background, drugs) of every catalogue alteration (and none) under every standard
+    regimen, and of every validation case and its reference (shared and extra cases)."""
+    from pathlib import Path
+
+    from her2resist.knowledge.catalogue import load_catalogue
+    from her2resist.knowledge.perturbation import build_perturbation
+    from her2resist.predict.regimen import parse_regimen, resolve_alterations
+    from her2resist.predict.validate import read_cases
+    from her2resist.report import STANDARD_REGIMENS
+
+    cat = load_catalogue()
+    questions = [((), r) for r in STANDARD_REGIMENS]
+    questions += [((a,), r) for a in sorted(cat.alterations) for r in STANDARD_REGIMENS]
+    here = Path(__file__).resolve().parent
+    for path in (here.parents[1] / "shared" / "validation" / "cases.csv",
+                 here / "data" / "validation_extra.csv"):
+        if path.is_file():
+            for case in read_cases(path):
+                env = dict(case.environment)
+                questions.append((case.alterations, case.regimen, env))
+                if case.ref_regimen:
+                    questions.append((case.ref_alterations, case.ref_regimen, env))
+    routes = []
+    for alterations, regimen, *env in questions:
+        alts = resolve_alterations(alterations, cat)
+        background = build_perturbation(alts, environment=env[0] if env else {},
+                                        warn=False).as_dict()
+        routes.append((background, dict(parse_regimen(regimen, cat).perturbation())))
+    return routes
+
+
+def test_no_residual_network_shortcut_equals_the_solver() -> None:
+    """Where the fixed nodes alone settle every node, the evaluator answers without the solver
+    (reduce.unique_fixed_point); on every catalogue genotype x standard regimen and every
+    validation case it must reach exactly what the solver reaches, and it must be used."""
+    from her2resist.engines.evaluate import Evaluator
+
+    fast, solver = Evaluator(NET), Evaluator(NET, shortcut=False)
+    routes = _routes()
+    assert len(routes) > 500
+    for background, drugs in routes:
+        keep = [n for n in NET.inputs if n not in background]
+        a, b = fast.base(background, keep), solver.base(background, keep)
+        assert a.untreated == b.untreated, background
+        assert fast.rows(a, drugs) == solver.rows(b, drugs), (background, drugs)
+    assert solver.solver_calls > 0
+    assert fast.solver_calls < solver.solver_calls / 2
+
+
+def test_shortcut_needs_every_node_settled() -> None:
+    from her2resist.engines.reduce import compile_network, unique_fixed_point
+    from her2resist.model.formats import read_bnet_text
+
+    # A latch: M may switch on while A still reads 1, and then stays on; I=1 does not
+    # settle M, so the solver decides (two reachable attractors).
+    net = read_bnet_text("I, I\nA, !I\nM, M | A\n", source="latch.bnet")
+    cn = compile_network(net)
+    values = cn.initial({"I": 1})
+    cn.propagate(values, [1, 1, 0], cn.regulated)  # A starts at 1: M may latch on
+    assert unique_fixed_point(cn, values, cn.moving(values)) is None
+    engine = MostPermissiveEngine()
+    found = engine.simulate(net, {"I": 1}, initial={"A": 1, "M": 0})
+    assert as_set(attractor_dicts(found)) == as_set(list(mpbn.MPBooleanNetwork(
+        {"I": "1", "A": "!I", "M": "M | A"}).attractors(reachable_from={"I": 1, "A": 1,
+                                                                        "M": 0})))

@@ -13,9 +13,11 @@ value": a trap space), and returns a :class:`SimulationResult`:
   (``timecourse`` holds the same numbers as arrays);
 - ``provenance``: package version, model hash, engine and solver versions, seed.
 
-The result holds its numbers as numpy arrays (``values``, ``probabilities``) and builds the
-DataFrames when they are asked for: the prediction path, which makes thousands of results in a
-screen or a report, works on the arrays and builds no DataFrame.
+The result holds its numbers as numpy arrays (``values``, ``probabilities``), or as plain rows
+from the exact Boolean route, which makes the arrays (and imports numpy) only when they are
+asked for; it builds the DataFrames when they are asked for: the prediction path, which makes
+thousands of results in a screen or a report, builds no DataFrame, and a one-shot Boolean
+prediction imports no numpy.
 """
 
 from __future__ import annotations
@@ -23,18 +25,17 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
-
-import numpy as np
 
 from her2resist import __version__
 from her2resist.model.network import Network, Node
 from her2resist.model.rules import format_rule
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 InitialState = Mapping[str, int | str]
@@ -136,12 +137,15 @@ class Trajectory:
                             columns=list(self.nodes))
 
 
-@dataclass(frozen=True, slots=True)
 class SimulationResult:
     """Attractors or final states reached, with weights and provenance (see module doc).
 
     ``values`` has one row per reached state and one column per entry of ``nodes``;
-    ``probabilities`` holds the row weights.
+    ``probabilities`` holds the row weights.  Both may be given as numpy arrays or as plain
+    rows and weights (what the exact Boolean route makes): the result then answers
+    :meth:`value`, :meth:`state` and :meth:`most` in plain Python and builds the arrays (and
+    imports numpy) only when ``values``, ``probabilities`` or :meth:`column` are asked for,
+    so that a one-shot Boolean prediction never loads numpy.  Results are immutable.
 
     Examples
     --------
@@ -151,19 +155,104 @@ class SimulationResult:
     >>> result = get_engine("most-permissive").simulate(network, {})
     >>> result.n_states, sorted(result.states["A"])
     (2, [0.0, 1.0])
+    >>> sorted(result.rows), result.row_weights
+    ([(0.0, 1.0), (1.0, 0.0)], (0.5, 0.5))
     """
 
-    values: np.ndarray
-    nodes: tuple[str, ...]
-    probabilities: np.ndarray
-    provenance: Provenance
-    perturbation: Mapping[str, int] = field(default_factory=dict)
-    #: Node probabilities over time (stochastic engine), as arrays; see :attr:`trajectory`.
-    timecourse: Trajectory | None = None
-    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    __slots__ = ("_arrays", "_index", "_probabilities", "_rows", "_values", "_weights",
+                 "nodes", "perturbation", "provenance", "timecourse")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", _node_index(self.nodes))
+    nodes: tuple[str, ...]
+    provenance: Provenance
+    perturbation: Mapping[str, int]
+    #: Node probabilities over time (stochastic engine), as arrays; see :attr:`trajectory`.
+    timecourse: Trajectory | None
+    _values: np.ndarray | None
+    _probabilities: np.ndarray | None
+    _rows: tuple[tuple[float, ...], ...] | None
+    _weights: tuple[float, ...] | None
+    _index: dict[str, int]
+    _arrays: bool
+
+    def __init__(self, values: np.ndarray | Sequence[Sequence[float]], nodes: tuple[str, ...],
+                 probabilities: np.ndarray | Sequence[float], provenance: Provenance,
+                 perturbation: Mapping[str, int] | None = None,
+                 timecourse: Trajectory | None = None) -> None:
+        arrays = _is_array(values)
+        put = object.__setattr__
+        put(self, "nodes", nodes)
+        put(self, "provenance", provenance)
+        put(self, "perturbation", {} if perturbation is None else perturbation)
+        put(self, "timecourse", timecourse)
+        put(self, "_values", values if arrays else None)
+        put(self, "_probabilities", probabilities if _is_array(probabilities) else None)
+        put(self, "_rows", None if arrays else tuple(tuple(map(float, r)) for r in values))
+        put(self, "_weights", None if _is_array(probabilities)
+            else tuple(map(float, probabilities)))
+        put(self, "_index", _node_index(nodes))
+        put(self, "_arrays", arrays)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SimulationResult is immutable: cannot set {name!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (SimulationResult, (self._values if self._values is not None else self._rows,
+                                   self.nodes,
+                                   self._probabilities if self._probabilities is not None
+                                   else self._weights,
+                                   self.provenance, self.perturbation, self.timecourse))
+
+    def __repr__(self) -> str:
+        return (f"SimulationResult(values={self.values!r}, nodes={self.nodes!r}, "
+                f"probabilities={self.probabilities!r}, provenance={self.provenance!r}, "
+                f"perturbation={self.perturbation!r}, timecourse={self.timecourse!r})")
+
+    @property
+    def values(self) -> np.ndarray:
+        """The reached states as an array (rows: states, columns: nodes)."""
+        values = self._values
+        if values is None:
+            import numpy as np
+
+            rows = self._rows or ()
+            values = np.array(rows, dtype=float).reshape(len(rows), len(self.nodes))
+            object.__setattr__(self, "_values", values)
+        return values
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """The weight of each reached state, as an array."""
+        weights = self._probabilities
+        if weights is None:
+            import numpy as np
+
+            weights = np.array(self._weights, dtype=float)
+            object.__setattr__(self, "_probabilities", weights)
+        return weights
+
+    @property
+    def rows(self) -> tuple[tuple[float, ...], ...]:
+        """The reached states as plain tuples of floats (node order of ``nodes``)."""
+        rows = self._rows
+        if rows is None:
+            rows = tuple(map(tuple, self.values.tolist()))
+            object.__setattr__(self, "_rows", rows)
+        return rows
+
+    @property
+    def row_weights(self) -> tuple[float, ...]:
+        """The weight of each reached state, as plain floats."""
+        weights = self._weights
+        if weights is None:
+            weights = tuple(self.probabilities.tolist())
+            object.__setattr__(self, "_weights", weights)
+        return weights
+
+    @property
+    def holds_arrays(self) -> bool:
+        """Whether the result was made from numpy arrays (graded and stochastic engines):
+        its arithmetic is then numpy's."""
+        return self._arrays
 
     @property
     def trajectory(self) -> pd.DataFrame | None:
@@ -172,6 +261,8 @@ class SimulationResult:
 
     @property
     def n_states(self) -> int:
+        if self._rows is not None:
+            return len(self._rows)
         return int(self.values.shape[0])
 
     @property
@@ -201,11 +292,40 @@ class SimulationResult:
 
     def value(self, node: str) -> float:
         """Weighted mean value of one node."""
-        return float(self.probabilities @ self.column(node))
+        if self.holds_arrays:
+            return float(self.probabilities @ self.column(node))
+        i = self._index[node]
+        return weighted_sum(self.row_weights, [row[i] for row in self.rows])
+
+    def most(self, node: str) -> int:
+        """The first reached state in which ``node`` is highest (numpy's ``argmax``)."""
+        i = self._index[node]
+        column = [row[i] for row in self.rows]
+        return column.index(max(column))
 
     def state(self, row: int) -> dict[str, float]:
         """One reached state as a mapping node -> value."""
-        return dict(zip(self.nodes, self.values[row].tolist(), strict=True))
+        return dict(zip(self.nodes, self.rows[row], strict=True))
+
+
+def weighted_sum(weights: Sequence[float], values: Sequence[float]) -> float:
+    """``sum(w * v)`` accumulated in order from 0.0 (what numpy's dot gives on these short
+    vectors), in plain Python.
+
+    Examples
+    --------
+    >>> weighted_sum((0.5, 0.5), (1.0, 0.0))
+    0.5
+    """
+    total = 0.0
+    for w, v in zip(weights, values, strict=True):
+        total += w * v
+    return total
+
+
+def _is_array(value: object) -> bool:
+    """Whether ``value`` is a numpy array (without importing numpy)."""
+    return type(value).__module__ == "numpy" and hasattr(value, "shape")
 
 
 class Engine(Protocol):
@@ -257,10 +377,10 @@ def union_of(results: list[SimulationResult]) -> SimulationResult:
     reachable from any of several start states)."""
     if len(results) == 1:
         return results[0]
-    rows = list(dict.fromkeys(tuple(row) for r in results for row in r.values.tolist()))
+    rows = list(dict.fromkeys(row for r in results for row in r.rows))
     first = results[0]
     return SimulationResult(
-        values=np.array(rows), nodes=first.nodes, probabilities=np.full(len(rows), 1 / len(rows)),
+        values=rows, nodes=first.nodes, probabilities=[1 / len(rows)] * len(rows),
         provenance=first.provenance, perturbation=first.perturbation,
     )
 

@@ -34,7 +34,12 @@ from dataclasses import dataclass
 from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
 from her2resist.engines.mp import MostPermissiveEngine
-from her2resist.engines.reduce import UNKNOWN, CompiledNetwork, compile_network
+from her2resist.engines.reduce import (
+    UNKNOWN,
+    CompiledNetwork,
+    compile_network,
+    unique_fixed_point,
+)
 from her2resist.exceptions import UnknownNameError
 from her2resist.model.network import Network
 
@@ -76,12 +81,17 @@ class Evaluator:
         shared by every background).
     cache_size
         Backgrounds and solved moving parts kept (least recently used go first).
+    shortcut
+        Settle a moving part without the solver when the fixed nodes alone determine every
+        node (:func:`unique_fixed_point`); False asks the solver always (tests compare both).
     """
 
     def __init__(self, network: Network, *, reachable: bool = True,
-                 engine: MostPermissiveEngine | None = None, cache_size: int = 1 << 16) -> None:
+                 engine: MostPermissiveEngine | None = None, cache_size: int = 1 << 16,
+                 shortcut: bool = True) -> None:
         self.network = network
         self.reachable = reachable
+        self.shortcut = shortcut
         self.engine = engine or MostPermissiveEngine()
         self.compiled: CompiledNetwork = compile_network(network)
         self._solved: BoundedCache[tuple[object, ...], tuple[Row, ...]] = BoundedCache(cache_size)
@@ -202,8 +212,12 @@ class Evaluator:
             moving = tuple(i for i in moving if i in cone)
         if not moving:
             return (tuple(vector),)
+        parts = None
+        if start is not None and self.shortcut:
+            settled = unique_fixed_point(cn, vector, moving)
+            parts = None if settled is None else (settled,)
         rows = []
-        for part in self._solve(moving, vector, start):
+        for part in parts or self._solve(moving, vector, start):
             row = list(vector)
             for i, value in zip(moving, part, strict=True):
                 row[i] = value

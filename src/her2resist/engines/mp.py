@@ -22,8 +22,6 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from her2resist.engines.asp import mp_attractors
 from her2resist.engines.base import (
     InitialState,
@@ -139,13 +137,11 @@ class MostPermissiveEngine:
             raise EngineError(f"mpbn found no attractor for model {network.name!r}")
         known = {**constants, **settled}
         order = tuple(network.nodes)
-        values = np.array(
-            [[star_to_float(att.get(n, known.get(n, 0))) for n in order] for att in found]
-        )
+        values = [[star_to_float(att.get(n, known.get(n, 0))) for n in order] for att in found]
         return SimulationResult(
             values=values,
             nodes=order,
-            probabilities=np.full(len(found), 1.0 / len(found)),
+            probabilities=[1.0 / len(found)] * len(found),
             provenance=make_provenance(network, self.name, solver_version("mpbn")),
             perturbation=dict(fixed),
         )
@@ -155,7 +151,13 @@ class MostPermissiveEngine:
     ) -> list[dict[str, int | str]]:
         """Attractors of a percolated network (the rules of the nodes that can still move,
         constants substituted): output nodes pruned, an acyclic core solved as a fixed point,
-        any other core by mpbn's encodings (cached by the core's rules and start)."""
+        any other core by mpbn's encodings (cached by the core's rules and start).  When the
+        constants alone settle every node, that fixed point is the only attractor reachable
+        from any start (:func:`~her2resist.engines.reduce.unique_fixed_point`): no solver."""
+        if initial is not None:
+            rest, settled = percolate(moving, None)
+            if not rest:
+                return [dict(settled)]
         core, outputs = prune_outputs(moving)
         acyclic = fixed_point(core)
         if acyclic is not None:
@@ -210,5 +212,5 @@ def attractor_dicts(result: SimulationResult) -> list[dict[str, int | str]]:
     """Rows of ``result.states`` back as mpbn-style dicts (0, 1, '*')."""
     return [
         {n: ("*" if v == 0.5 else int(v)) for n, v in zip(result.nodes, row, strict=True)}
-        for row in result.values.tolist()
+        for row in result.rows
     ]

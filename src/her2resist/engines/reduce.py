@@ -10,6 +10,13 @@ can still move.  Both reductions here are exact for most-permissive semantics:
   permissive semantics its old value can still be read on the way.  Without a start state
   (every attractor of the network) every constant is percolated: every minimal trap space lies
   inside the percolated sub-space.
+- **No residual network.**  If percolating *every* constant (whatever the start) leaves no
+  node free, the fixed nodes alone determine the state: the network has a single minimal trap
+  space, that fixed point, and since every state reaches a minimal trap space under the most
+  permissive semantics, it is the only attractor reachable from any start.  (A minimal trap
+  space lies inside the percolation of every trap space that contains it, the whole space
+  included.)  Then no solver is needed, even where the start's old values could be read on
+  the way (:func:`unique_fixed_point`).
 - **Acyclic remainder.**  If what is left has no feedback loop, its only attractor is the fixed
   point reached by evaluating the rules in topological order, from any start.
 - **Output pruning.**  Nodes that no other moving node reads cannot influence the rest; the
@@ -100,6 +107,33 @@ def percolate(
                 if _settled(reader, free[reader], start):
                     queue.append(reader)
     return free, found
+
+
+def unique_fixed_point(cn: CompiledNetwork, values: Sequence[float],
+                       moving: Sequence[int]) -> tuple[float, ...] | None:
+    """The values of the ``moving`` nodes in the only attractor reachable from any start, when
+    percolating every constant of ``values`` settles them all; else None (see "No residual
+    network" in the module docs).  ``values`` is a vector percolated from some start (each
+    known value follows from the fixed nodes); ``moving`` its unknown regulated nodes, or
+    those of them that a readout depends on (a sub-network that reads nothing else that
+    moves).
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> cn = compile_network(read_bnet_text("I, I\\nA, I | B\\nB, A"))
+    >>> values = cn.initial({"I": 1})
+    >>> cn.propagate(values, [1, 0, 0], cn.regulated)  # from rest: A may still read B = 0
+    >>> cn.moving(values), unique_fixed_point(cn, values, cn.moving(values))
+    ((1, 2), (1, 1))
+    >>> cn.propagate(values := cn.initial({"I": 0}), [0, 0, 0], cn.regulated)
+    >>> print(unique_fixed_point(cn, values, cn.moving(values)))
+    None
+    """
+    full = list(values)
+    cn.propagate(full, None, moving)
+    settled = tuple(full[i] for i in moving)
+    return None if UNKNOWN in settled else settled
 
 
 def fixed_point(free: Mapping[str, Expr]) -> dict[str, int] | None:

@@ -35,8 +35,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
 from her2resist.engines.base import (
     Engine,
     SimulationResult,
@@ -198,8 +196,7 @@ class SimulationService:
     def _result(self, rows: Sequence[Sequence[float]], perturbation: Mapping[str, int]
                 ) -> SimulationResult:
         return SimulationResult(
-            values=np.array(rows, dtype=float), nodes=self._order,
-            probabilities=np.full(len(rows), 1.0 / len(rows)),
+            values=rows, nodes=self._order, probabilities=[1.0 / len(rows)] * len(rows),
             provenance=make_provenance(self.network, self.engine.name, solver_version("mpbn")),
             perturbation=dict(perturbation),
         )

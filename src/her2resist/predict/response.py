@@ -173,7 +173,7 @@ def _mechanisms(
 def _trace(network: Network, sim: object, perturbed: Mapping[str, int]) -> tuple[TraceStep, ...]:
     treated = sim.treated  # type: ignore[attr-defined]
     # Explain the state that divides most (the escape), or the first one if none divides.
-    state = treated.state(int(treated.column(PROLIFERATION).argmax()))
+    state = treated.state(treated.most(PROLIFERATION))
     steps = explain_node(network, state, PROLIFERATION, perturbed)
     seen = {s.node for s in steps}
     steps += [s for s in explain_node(network, state, APOPTOSIS, perturbed) if s.node not in seen]

@@ -26,9 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from her2resist.engines.base import SimulationResult
+from her2resist.engines.base import SimulationResult, weighted_sum
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,11 +54,20 @@ def control_per_state(states: pd.DataFrame, readout: Readout = Readout()) -> pd.
 
 
 def control(result: SimulationResult, readout: Readout = Readout()) -> float:
-    """Weighted mean control over the reached states."""
-    growth = result.column(readout.proliferation)
-    death = result.column(readout.apoptosis) if readout.apoptosis else 0.0
-    per_state = (1.0 - growth) / 2.0 + (death / 2.0) * (1.0 - growth / 2.0)
-    return float(np.dot(per_state, result.probabilities))
+    """Weighted mean control over the reached states (numpy's arithmetic on a result made of
+    arrays, the same in plain Python on one made of rows: no numpy import for it)."""
+    if result.holds_arrays:
+        import numpy as np
+
+        growth = result.column(readout.proliferation)
+        death = result.column(readout.apoptosis) if readout.apoptosis else 0.0
+        per_state = (1.0 - growth) / 2.0 + (death / 2.0) * (1.0 - growth / 2.0)
+        return float(np.dot(per_state, result.probabilities))
+    p = result.nodes.index(readout.proliferation)
+    a = result.nodes.index(readout.apoptosis) if readout.apoptosis else None
+    return weighted_sum(result.row_weights, [
+        (1.0 - row[p]) / 2.0 + ((row[a] if a is not None else 0.0) / 2.0) * (1.0 - row[p] / 2.0)
+        for row in result.rows])
 
 
 def response_score(c_untreated: float, c_treated: float) -> float:
