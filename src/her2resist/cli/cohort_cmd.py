@@ -4,7 +4,7 @@ trials)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +26,7 @@ from her2resist.cli._output import (
     StagedOutputs,
     check_distinct,
     check_writable,
-    csv_text,
+    csv_cell,
     deliver,
     plan_output,
 )
@@ -122,7 +122,9 @@ def cohort(
     with _progress(shown, "reading"):
         profiles, columns = read_cohort(study, maf=maf, vcf=vcf, cna=cna,
                                         expression=expression, clinical=clinical or [],
-                                        genotypes_only=True)
+                                        genotypes_only=True, columns=[
+                                            c for c in (regimen_column, outcome, time, event)
+                                            if c is not None])
     mapping = read_regimen_map(regimen_map) if regimen_map else None
     label = name or (study.name if study is not None else "cohort")
     with _progress(shown, "predicting") as update:
@@ -131,15 +133,31 @@ def cohort(
                             event=event, min_patients=min_patients, name=label,
                             engine=engine, endpoint=endpoint, scheduler=scheduler,
                             progress=update)
+    parts = {"json": result.json_parts, "csv": lambda: result.csv_parts(csv_cell)}
     with StagedOutputs() as staged:  # every output committed together, or none
         if csv is not None:
-            staged.add(csv, csv_text(result.samples, index=True))
+            staged.add_with(csv, _writer(parts["csv"]))
         if html is not None:
             staged.add(html, cohort_html(result))
+        if plan.path is not None and plan.fmt in parts:  # written in parts, not held whole
+            staged.add_with(plan.path, _writer(parts[plan.fmt]))
+            for path in staged.commit():
+                say(f"Wrote {path}", err=True)
+            return
         deliver(plan, {"json": result.to_json,
-                       "csv": lambda: csv_text(result.samples, index=True),
+                       "csv": lambda: "".join(parts["csv"]()),
                        "html": lambda: cohort_html(result)},
                 lambda: _print_cohort(result), staged)
+
+
+def _writer(parts: Callable[[], Iterable[str]]) -> Callable[[Path], None]:
+    """Write a file's text part by part (the per-sample rows of 100,000 samples are never
+    held whole)."""
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            for part in parts():
+                fh.write(part)
+    return write
 
 
 def _grid(title: str, frame: Any, limit: int = 20) -> Table:

@@ -13,8 +13,9 @@ Examples
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Literal
@@ -39,6 +40,8 @@ from her2resist.profile.tumour import TumourProfile
 
 #: Profiles read from the input per chunk (memory stays flat in the number of patients).
 PATIENT_CHUNK = 10_000
+#: Per-sample rows rendered at a time in the JSON and CSV outputs.
+OUTPUT_CHUNK = 10_000
 CLASSES = ("sensitive", "partial", "resistant")
 
 
@@ -116,12 +119,13 @@ class CohortResult:
         """The per-sample table (a copy)."""
         return self.samples.copy()
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (keys as documented in docs/cohort.md)."""
+    def to_dict(self, *, samples: bool = True) -> dict[str, Any]:
+        """The JSON document (keys as documented in docs/cohort.md); ``samples=False`` leaves
+        the per-sample list empty."""
         return {
             "cohort": self.name,
             "n": len(self.samples),
-            "samples": _samples_json(self.samples, self.kind),
+            "samples": _samples_json(self.samples, self.kind) if samples else [],
             "association": _jsonable(self.association),
             "markers": _jsonable(self.markers.to_dict(orient="records")),
             "provenance": {
@@ -145,14 +149,56 @@ class CohortResult:
         >>> json.loads(result.to_json())["samples"][0]["sample"]
         'T1'
         """
-        doc = self.to_dict()
-        samples = doc["samples"]
-        doc["samples"] = []
+        return "".join(self.json_parts())
+
+    def json_parts(self) -> Iterator[str]:
+        """:meth:`to_json`'s text in parts, the samples :data:`OUTPUT_CHUNK` at a time, so that
+        a file can be written without the whole document in memory.
+
+        Examples
+        --------
+        >>> from her2resist.profile import TumourProfile
+        >>> result = run_cohort([TumourProfile.from_alterations("T1", [])],
+        ...                     regimen="trastuzumab", engine="most-permissive")
+        >>> "".join(result.json_parts()) == result.to_json()
+        True
+        """
+        doc = self.to_dict(samples=False)
         text = json.dumps(doc, indent=2) + "\n"
-        if not samples:
-            return text
-        rows = ",\n".join("    " + json.dumps(s) for s in samples)
-        return text.replace('"samples": []', '"samples": [\n' + rows + "\n  ]", 1)
+        if self.samples.empty:
+            yield text
+            return
+        head, tail = text.split('"samples": []', 1)
+        yield head + '"samples": [\n'
+        for start in range(0, len(self.samples), OUTPUT_CHUNK):
+            rows = _samples_json(self.samples.iloc[start:start + OUTPUT_CHUNK], self.kind)
+            yield ("" if start == 0 else ",\n") + ",\n".join("    " + json.dumps(s)
+                                                               for s in rows)
+        yield "\n  ]" + tail
+
+    def csv_parts(self, cell: Callable[[Any], Any] = lambda v: v) -> Iterator[str]:
+        """The per-sample table as CSV text (index ``sample`` first), :data:`OUTPUT_CHUNK`
+        rows at a time; ``cell`` is applied to every text cell (the command neutralises
+        spreadsheet formulas).
+
+        Examples
+        --------
+        >>> from her2resist.profile import TumourProfile
+        >>> result = run_cohort([TumourProfile.from_alterations("T1", [])],
+        ...                     regimen="trastuzumab", engine="most-permissive")
+        >>> "".join(result.csv_parts()).splitlines()[1].split(",")[:2]
+        ['T1', 'trastuzumab']
+        """
+        for start in range(0, max(len(self.samples), 1), OUTPUT_CHUNK):
+            chunk = self.samples.iloc[start:start + OUTPUT_CHUNK].copy()
+            for column in chunk.columns:
+                if chunk[column].dtype == object:
+                    chunk[column] = chunk[column].map(cell)
+            if chunk.index.dtype == object:
+                chunk.index = chunk.index.map(cell)
+            buffer = io.StringIO()
+            chunk.to_csv(buffer, header=start == 0)
+            yield buffer.getvalue()
 
 
 def _jsonable(value: Any) -> Any:

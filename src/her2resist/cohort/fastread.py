@@ -34,21 +34,24 @@ True
 
 from __future__ import annotations
 
+import codecs
+import gzip
 import re
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from her2resist.cohort.predictions import Genotype
 from her2resist.exceptions import ProfileError, UnmappedVariantWarning
-from her2resist.profile._table import MAX_FIELD, _header, read_text, split_lines
+from her2resist.profile._table import MAX_BYTES, MAX_FIELD, _header
 from her2resist.profile.clinical import (
     COPY_COLUMNS,
     IHC_COLUMNS,
@@ -181,17 +184,71 @@ def _read(maf: str | Path | None, cna: str | Path | None, clinical: list[Path], 
     return CohortGenotypes(tuple(order), index[inverse.reshape(-1)], tuple(genotypes))
 
 
-def _lines(path: Path) -> tuple[tuple[str, ...], list[str]]:
-    """Header and data lines of a tab-separated file, as
+#: Data lines grouped at a time: what a file costs in memory is this chunk, not the file.
+LINE_CHUNK = 20_000
+#: Bytes read from a file at a time.
+BLOCK = 1 << 20
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """The file's lines as :func:`~her2resist.profile._table.split_lines` gives them from
+    :func:`~her2resist.profile._table.read_text`, decoded block by block. What ``read_text``
+    would refuse or decode otherwise (a NUL byte, so UTF-16 and UTF-32 too; bytes that are not
+    UTF-8; a broken gzip stream; more than ``MAX_BYTES``) raises :class:`_NotExact`."""
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        source: BinaryIO = gzip.GzipFile(fileobj=raw) if compressed else raw  # type: ignore[assignment]
+        rest, total, first = b"", 0, True
+        while True:
+            try:
+                block = source.read(BLOCK)
+            except (OSError, EOFError, zlib.error):
+                raise _NotExact from None
+            total += len(block)
+            if total > MAX_BYTES or b"\x00" in block:
+                raise _NotExact
+            if first and block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8):]
+            first = False
+            data = rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            rest = data[cut:]
+            try:
+                text = data[:cut].decode("utf-8")
+            except UnicodeDecodeError:
+                raise _NotExact from None
+            lines = text.split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            yield from (line[:-1] if line.endswith("\r") else line for line in lines)
+            if not block:
+                return
+
+
+def _table(path: Path) -> tuple[tuple[str, ...], Iterator[list[str]]]:
+    """Header and data lines (in chunks of :data:`LINE_CHUNK`) of a tab-separated file, as
     :func:`~her2resist.profile._table.parse_table` finds them."""
-    lines = split_lines(read_text(path))
-    start = next((i for i, line in enumerate(lines) if not line.startswith("#")
-                  and line.strip()), None)
-    if start is None:
+    lines = _text_lines(path)
+    for number, line in enumerate(lines, start=1):
+        if line.strip() and not line.startswith("#"):
+            header = _header(str(path), line, number)
+            break
+    else:
         raise _NotExact
-    header = _header(str(path), lines[start], start + 1)
-    return header, [line for line in lines[start + 1:]
-                    if line.strip() and not line.startswith("#")]
+
+    def chunks() -> Iterator[list[str]]:
+        chunk: list[str] = []
+        for line in lines:
+            if line.strip() and not line.startswith("#"):
+                chunk.append(line)
+                if len(chunk) >= LINE_CHUNK:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    return header, chunks()
 
 
 def _fields(header: tuple[str, ...], lines: list[str], columns: Sequence[int]
@@ -227,20 +284,27 @@ def _check_ids(ids: Sequence[str]) -> None:
         raise _NotExact
 
 
-def _group(header: tuple[str, ...], lines: list[str], fields: frozenset[str],
+def _group(header: tuple[str, ...], chunks: Iterator[list[str]], fields: frozenset[str],
            ids: Sequence[int]) -> tuple[list[int], list[list[str]], list[tuple[str, ...]],
-                                        list[int]]:
+                                        np.ndarray]:
     """Columns used, the id columns' values, the distinct tuples of the used columns' values
-    and each row's tuple index."""
+    and each row's tuple index, grouped chunk by chunk (only the ids and indices are kept)."""
     used = [i for i, name in enumerate(header) if name.lower() in fields and i not in ids]
-    rows = _fields(header, lines, [*ids, *used])
-    id_values = [[r[n] for r in rows] for n in range(len(ids))]
-    for values in id_values:
-        _check_ids(values)
+    id_values: list[list[str]] = [[] for _ in ids]
     distinct: dict[tuple[str, ...], int] = {}
+    which: list[np.ndarray] = []
     k = len(ids)
-    which = [distinct.setdefault(r[k:], len(distinct)) for r in rows]
-    return used, id_values, list(distinct), which
+    for lines in chunks:
+        rows = _fields(header, lines, [*ids, *used])
+        for n, values in enumerate(id_values):
+            got = [r[n] for r in rows]
+            _check_ids(got)
+            values.extend(got)
+        which.append(np.fromiter((distinct.setdefault(r[k:], len(distinct)) for r in rows),
+                                 dtype=np.int64, count=len(rows)))
+        del rows
+    return used, id_values, list(distinct), np.concatenate(which) if which else np.zeros(
+        0, np.int64)
 
 
 def _quiet(call: Callable[[], dict[str, TumourProfile]], wording: list[str] | None = None
@@ -278,20 +342,23 @@ def _maf(path: Path, unmapped: list[tuple[Path, int, str]]) -> Part:
     """Sample -> index of its distinct alteration set, and one profile per set."""
     from her2resist.profile.maf import read_maf
 
-    header, lines = _lines(path)
+    header, chunks = _table(path)
     sample_col = _first(header, SAMPLE_COLUMNS)
     if sample_col is None or _first(header, ("CANONICAL",)) is not None:
         raise _NotExact
-    used, (samples,), distinct, which = _group(header, lines, MAF_FIELDS, [sample_col])
+    used, (samples,), distinct, which = _group(header, chunks, MAF_FIELDS, [sample_col])
     text = "\t".join(["Tumor_Sample_Barcode", *(header[i] for i in used)]) + "\n" + "".join(
         f"r{k}\t" + "\t".join(values) + "\n" for k, values in enumerate(distinct))
     wording: list[str] = []
     read = _read_files([text], read_maf, wording)
     per_row = [read[f"r{k}"] for k in range(len(distinct))]
     by_sample: dict[str, list[int]] = {}
-    for sample, k in zip(samples, which, strict=True):
+    for sample, k in zip(samples, which.tolist(), strict=True):
         by_sample.setdefault(sample, []).append(k)
-    unmapped.append((path, sum(len(per_row[k].unmapped) for k in which), "".join(wording[:1])))
+    per_distinct = np.bincount(which, minlength=len(distinct))
+    unmapped.append((path, int(sum(len(row.unmapped) * int(n)
+                                   for row, n in zip(per_row, per_distinct, strict=True))),
+                     "".join(wording[:1])))
     sets: dict[tuple[int, ...], int] = {}
     index = {s: sets.setdefault(tuple(sorted(set(ks))), len(sets)) for s, ks in by_sample.items()}
     profiles = [merge_profiles(*({"s": per_row[k]} for k in ks))["s"] if ks else
@@ -345,7 +412,7 @@ class _Rows(NamedTuple):
     patients: list[str]
     columns: list[str]
     distinct: list[tuple[str, ...]]
-    which: list[int]
+    which: np.ndarray
 
 
 def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
@@ -355,7 +422,7 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
 
     tables: dict[bool, _Rows] = {}
     for path in paths:
-        header, lines = _lines(path)
+        header, chunks = _table(path)
         id_col = _first(header, ("SAMPLE_ID",))
         by_sample = id_col is not None
         id_col = id_col if by_sample else _first(header, ("PATIENT_ID",))
@@ -363,21 +430,21 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
             raise _NotExact  # the reader names the missing column; two files of a kind: rare
         patient_col = _first(header, ("PATIENT_ID",)) if by_sample else None
         skip = [id_col] + ([patient_col] if patient_col is not None else [])
-        used, id_values, distinct, which = _group(header, lines, CLINICAL_FIELDS, skip)
+        used, id_values, distinct, which = _group(header, chunks, CLINICAL_FIELDS, skip)
         ids = id_values[0]
         if len(set(ids)) != len(ids):
             raise _NotExact  # a repeated id: the reader compares the rows
         patients = id_values[1] if patient_col is not None else ids
         tables[by_sample] = _Rows(ids, patients, [header[i] for i in used], distinct, which)
     patient = tables.get(False)
-    patient_row = dict(zip(patient.ids, patient.which, strict=True)) if patient else {}
+    patient_row = dict(zip(patient.ids, patient.which.tolist(), strict=True)) if patient else {}
     sample = tables.get(True)
     if sample is not None:
         pairs = [(k, patient_row.get(p, -1))
-                 for p, k in zip(sample.patients, sample.which, strict=True)]
+                 for p, k in zip(sample.patients, sample.which.tolist(), strict=True)]
         ids = sample.ids
     elif patient is not None:
-        pairs = [(-1, k) for k in patient.which]
+        pairs = [(-1, k) for k in patient.which.tolist()]
         ids = patient.ids
     else:
         raise _NotExact

@@ -95,26 +95,52 @@ class ClinicalColumns:
                            line=None if line is None else int(line), field=column)
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, int]:
-    """A tab-separated clinical file as text, and the line number of its header."""
-    comments = 0
+def _read_table(path: Path, wanted: frozenset[str] | None = None) -> tuple[pd.DataFrame, int]:
+    """A tab-separated clinical file as text, and the line number of its header; with
+    ``wanted`` (upper case), only the id columns and those columns."""
+    comments, names = 0, list[str]()
     with open(path, encoding="utf-8-sig") as fh:
         for line in fh:
             if not line.startswith("#"):
+                names = [n.strip().upper() for n in line.rstrip("\r\n").split("\t")]
                 break
             comments += 1
+    usecols = None
+    if wanted is not None and len(set(names)) == len(names) and _ID_COLUMNS & set(names):
+        usecols = [i for i, name in enumerate(names) if name in wanted | _ID_COLUMNS]
     try:
         frame = pd.read_csv(path, sep="\t", skiprows=comments, dtype=str, keep_default_na=False,
                             quoting=csv.QUOTE_NONE, skip_blank_lines=False,
-                            encoding="utf-8-sig")
+                            encoding="utf-8-sig", usecols=usecols)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        if usecols is not None:
+            return _read_table(path)  # the whole file's reading gives the error
         raise CohortError(path, f"not a tab-separated clinical file: {exc}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, comments + 1
 
 
-def read_clinical_columns(*paths: str | Path) -> ClinicalColumns:
+#: The columns that join clinical rows to samples (upper case).
+_ID_COLUMNS = frozenset({"SAMPLE_ID", "PATIENT_ID"})
+
+
+def _headers(paths: Sequence[Path]) -> set[str]:
+    """Every column name of the files' header lines (upper case)."""
+    names: set[str] = set()
+    for path in paths:
+        with open(path, encoding="utf-8-sig") as fh:
+            line = next((x for x in fh if not x.startswith("#")), "")
+        names.update(n.strip().upper() for n in line.rstrip("\r\n").split("\t"))
+    return names
+
+
+def read_clinical_columns(*paths: str | Path, columns: Sequence[str] | None = None
+                          ) -> ClinicalColumns:
     """Read clinical sample and/or patient files into one table by sample.
+
+    ``columns`` keeps only those columns (with ``SAMPLE_ID`` and ``PATIENT_ID``), so that
+    a cohort of 100,000 patients does not hold every clinical cell; when one of them is in
+    no file, every column is read (so that the error lists them).
 
     Examples
     --------
@@ -131,9 +157,17 @@ def read_clinical_columns(*paths: str | Path) -> ClinicalColumns:
     patients: list[pd.DataFrame] = []
     files: dict[str, str] = {}
     lines: dict[str, pd.Series] = {}
+    wanted = None
+    if columns is not None:
+        wanted = frozenset(c.upper() for c in columns)
+        try:
+            if not wanted <= _headers([Path(p) for p in paths]):
+                wanted = None
+        except (OSError, UnicodeDecodeError):
+            wanted = None
     for raw in paths:
         path = Path(raw)
-        frame, header = _read_table(path)
+        frame, header = _read_table(path, wanted)
         upper = {c.upper(): c for c in frame.columns}
         key = upper.get("SAMPLE_ID") or upper.get("PATIENT_ID")
         if key is None:
@@ -250,7 +284,8 @@ def parse_survival(cols: ClinicalColumns, samples: Sequence[str], time: str, eve
 def read_cohort(study: str | Path | None = None, *, maf: str | Path | None = None,
                 vcf: str | Path | None = None, cna: str | Path | None = None,
                 expression: str | Path | None = None, clinical: Sequence[str | Path] = (),
-                genotypes_only: bool = False) -> tuple[Any, ClinicalColumns | None]:
+                genotypes_only: bool = False, columns: Sequence[str] | None = None
+                ) -> tuple[Any, ClinicalColumns | None]:
     """Profiles (the profile readers, :func:`her2resist.profile.load_profiles`) and clinical
     columns of a cBioPortal study folder or of separate files.
 
@@ -258,6 +293,7 @@ def read_cohort(study: str | Path | None = None, *, maf: str | Path | None = Non
     of its distinct rows into :class:`~her2resist.cohort.fastread.CohortGenotypes` (what
     :func:`~her2resist.cohort.run_cohort` needs; see :mod:`her2resist.cohort.fastread`);
     any other input, or any row that reading needs the profile readers for, gives profiles.
+    ``columns`` names the clinical columns to keep (see :func:`read_clinical_columns`).
 
     Examples
     --------
@@ -280,5 +316,6 @@ def read_cohort(study: str | Path | None = None, *, maf: str | Path | None = Non
     if read is None:
         read = load_profiles(study, maf=maf, vcf=vcf, cna=cna, expression=expression,
                              clinical=clinical_paths if study is None else list(clinical))
-    columns = read_clinical_columns(*clinical_paths) if clinical_paths else None
-    return read, columns
+    clinical_columns = read_clinical_columns(*clinical_paths, columns=columns) \
+        if clinical_paths else None
+    return read, clinical_columns
