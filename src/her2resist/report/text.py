@@ -15,7 +15,6 @@ True
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
@@ -23,6 +22,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from her2resist.common.jsontext import dumps_indented
 from her2resist.exceptions import ParameterError
 from her2resist.report.build import RegimenResult, Report
 
@@ -56,7 +56,7 @@ def render_json(reports: Sequence[Report]) -> str:
     ('her2resist-reports/1', ['resistant'])
     """
     data = {"schema": REPORTS_SCHEMA, "reports": [r.to_dict() for r in reports]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(data) + "\n"  # json.dumps(indent=2, ensure_ascii=False)'s text
 
 
 def _status_line(report: Report) -> str:
