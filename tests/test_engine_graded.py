@@ -177,3 +177,36 @@ def test_generated_integrator_is_the_interpolation_step_for_step() -> None:
     assert got == expected
     many = code.advance_many([np.full(3, v) for v in start], 6, p.dt, p.n, kn, 1 + kn, False)
     assert all((np.asarray(m) == e).all() for m, e in zip(many, expected, strict=True))
+
+
+def test_runs_stepped_together_give_each_its_own_numbers() -> None:
+    # integrate_runs steps many integrations as one array (dropping each run when it stops,
+    # integrating identical runs once); every run must get, bit for bit, what integrate gives
+    # it alone: converged or not (the window mean), with samples or without, whatever it holds.
+    from her2resist.engines.graded import SAMPLED
+    from her2resist.engines.graded_batch import Run, integrate_runs
+
+    network, engine = load_model(), GradedEngine()
+    rng = np.random.default_rng(11)
+    order = list(network.nodes)
+    short = HillParameters(t_max=3.0, window=2.0)  # stops before converging: window mean
+    runs = []
+    for fixed, parameters, samples in [({"PTEN_loss": 1.0}, engine.parameters, 0),
+                                       ({"PTEN_loss": 0.4, "AKT": 1.0}, engine.parameters, 0),
+                                       ({"IGF1": 0.7}, short, 0), ({}, SAMPLED, 5),
+                                       ({"EGF": 0.3}, short, 4), ({"AKT": 0.0}, SAMPLED, 3)]:
+        start = rng.uniform(0, 1, len(order)).tolist()
+        hill: tuple[object, object] = (None, None)
+        if samples:
+            start[order.index("HER2")] = rng.uniform(0, 1, samples)
+            hill = (rng.uniform(2, 4, samples), rng.uniform(0.4, 0.6, samples))
+        for node, level in fixed.items():
+            start[order.index(node)] = level
+        runs.append(Run(fixed, start, parameters, *hill))
+    runs.append(runs[3])  # an identical run is integrated once and given to both
+    together = integrate_runs(engine, network, runs)
+    for run, got in zip(runs, together, strict=True):
+        alone = engine.integrate(network, run.fixed, run.start, parameters=run.parameters,
+                                 hill_n=run.hill_n, hill_k=run.hill_k)
+        assert all(np.array_equal(np.broadcast_to(a, np.shape(g)), g)
+                   for a, g in zip(alone, got, strict=True))

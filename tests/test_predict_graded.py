@@ -154,6 +154,28 @@ def test_many_regimens_integrated_together_give_each_its_own_numbers() -> None:
         assert len({p.interval for p in alone}) > 1
 
 
+def test_a_cohort_integrated_together_gives_each_prediction_its_own_numbers() -> None:
+    # predict_graded_cohort integrates every route of every tumour x regimen as one array
+    # (nominal and sampled, one environment holding a regulated node); each must be what
+    # predict_graded computes alone.
+    from her2resist.predict import graded
+
+    tumours = [([], {}), (["PTEN loss"], {}), (["CCND1 amplification", "HER2 low"], {}),
+               (["PIK3CA H1047R"], {"AKT": 1.0})]
+    regimens = ["trastuzumab", "lapatinib + capecitabine", "trastuzumab emtansine"]
+    graded._CACHE.clear()
+    together = graded.predict_graded_cohort(tumours, regimens, context="patient",
+                                            endpoint="pCR", samples=6)
+    graded._CACHE.clear()
+    alone = [[graded.predict_graded(alts, r, context="patient", environment=env,
+                                    endpoint="pCR", samples=6) for r in regimens]
+             for alts, env in tumours]
+    assert [[p.to_dict() for p in row] for row in together] == [
+        [p.to_dict() for p in row] for row in alone]
+    assert [[(p.score, p.interval, p.levels) for p in row] for row in together] == [
+        [(p.score, p.interval, p.levels) for p in row] for row in alone]  # unrounded
+
+
 def test_kinase_inhibitors_act_on_each_receptor_with_its_own_potency() -> None:
     # IC50s per receptor (graded_parameters.yaml ic50_nM): lapatinib EGFR 11 vs HER2 9 nM,
     # pyrotinib EGFR 5.6 vs HER2 8.1 nM, afatinib EGFR 0.5 vs HER2 14 nM.

@@ -43,6 +43,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -55,6 +56,7 @@ from her2resist.engines.base import (
     solver_version,
     star_to_float,
 )
+from her2resist.engines.graded_batch import Run, integrate_runs
 from her2resist.engines.graded_code import _compile, _Compiled, interpolation_source
 from her2resist.exceptions import ParameterError
 from her2resist.model.network import Network
@@ -240,6 +242,35 @@ class GradedEngine:
         treated = self.integrate(network, levels, state, hill_n=n, hill_k=k, record=record,
                                  parameters=quick, groups=groups)
         return untreated, treated
+
+    def integrate_routes(self, network: Network, routes: Sequence[Any]
+                         ) -> list[tuple[list[object], list[object]]]:
+        """:meth:`integrate_route` of each route (objects with ``background``,
+        ``treated_levels``, ``hill`` and ``sampled``, as
+        :class:`~her2resist.engines.service.Route`), every untreated integration stepped as
+        one array, then every treated one (:func:`~her2resist.engines.graded_batch.
+        integrate_runs`): the same numbers as route by route."""
+        index = {n: i for i, n in enumerate(network.nodes)}
+        rest = self.start_vector(network, {}, resting_state(network))
+
+        def run(route: Any, fixed: Mapping[str, object], start: list[object]) -> Run:
+            n, k = route.hill if route.hill is not None else (None, None)
+            return Run(fixed, start, SAMPLED if route.sampled else self.parameters, n, k)
+
+        def started(base: Sequence[object], levels: Mapping[str, object]) -> list[object]:
+            state = list(base)
+            for node, value in levels.items():
+                state[index[node]] = value
+            return state
+
+        untreated = integrate_runs(self, network, [
+            run(r, r.background, started(rest, r.background)) for r in routes])
+        self.calls += 2 * len(routes)
+        second = []
+        for route, before in zip(routes, untreated, strict=True):
+            levels = route.treated_levels(before)
+            second.append(run(route, levels, started(before, levels)))
+        return list(zip(untreated, integrate_runs(self, network, second), strict=True))
 
     def integrate(
         self,

@@ -37,6 +37,7 @@ from typing import Protocol
 
 from her2resist.engines.base import (
     Engine,
+    Provenance,
     SimulationResult,
     make_provenance,
     resting_state,
@@ -67,6 +68,20 @@ class RegimenSimulation:
 
     untreated: SimulationResult
     treated: SimulationResult
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One simulation route for :meth:`SimulationService.sample_many`: the untreated cell from
+    rest under ``background``, then the treated cell from it under
+    ``treated_levels(untreated state)``; ``hill`` the Hill ``(n, k)`` (None: the engine's),
+    ``sampled`` the settings of a sampled interval.  Levels and the Hill shape may be one
+    numpy array per parameter sample."""
+
+    background: Mapping[str, object]
+    treated_levels: Callable[[list[object]], Mapping[str, object]]
+    hill: tuple[object, object] | None = None
+    sampled: bool = False
 
 
 class Batch(Protocol):
@@ -118,6 +133,8 @@ class SimulationService:
         self.engine = engine
         self.reachable = reachable
         self._order = tuple(network.nodes)
+        #: Node -> its position in every state vector the service returns.
+        self.index = {n: i for i, n in enumerate(self._order)}
         self._inputs = network.inputs
         self._bases: BoundedCache[tuple[object, ...], object] = BoundedCache(cache_size)
         self._results: BoundedCache[tuple[object, ...], RegimenSimulation] = BoundedCache(
@@ -158,6 +175,25 @@ class SimulationService:
         self.network.check_nodes(list(background), "node")
         return route(self.network, background, treated_levels, hill=hill, record=record,
                      sampled=sampled, **({} if groups is None else {"groups": groups}))
+
+    def sample_many(self, routes: Sequence[Route]) -> list[tuple[list[object], list[object]]]:
+        """:meth:`sample` of each route, the same numbers; a graded engine that offers a
+        batched call steps them all as one array (a cohort's routes cost a few hundred array
+        steps).  Graded engines only (uncached)."""
+        for route in routes:
+            self.network.check_nodes(list(route.background), "node")
+        many = getattr(self.engine, "integrate_routes", None)
+        if many is not None:
+            return many(self.network, routes)  # type: ignore[no-any-return]
+        return [self.sample(r.background, r.treated_levels, hill=r.hill, sampled=r.sampled)
+                for r in routes]
+
+    def provenance(self) -> Provenance:
+        """Provenance of the results of :meth:`sample` and :meth:`sample_many`."""
+        made = getattr(self.engine, "provenance", None)
+        if made is not None:
+            return made(self.network)  # type: ignore[no-any-return]
+        return make_provenance(self.network, self.engine.name, "")
 
     @property
     def batch(self) -> Batch:

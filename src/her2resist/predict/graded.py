@@ -34,7 +34,7 @@ import numpy as np
 from her2resist.common.quantiles import percentiles
 from her2resist.engines import DEFAULT_ENGINE
 from her2resist.engines.base import Engine, Provenance
-from her2resist.engines.service import SimulationService, get_service
+from her2resist.engines.service import Route, SimulationService, get_service
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.schema import Alteration
@@ -54,7 +54,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DEFAULT_SAMPLES = 16
-_CACHE_SIZE = 4096
+#: Columns (parameter samples and nominal routes) integrated together at most: a cohort's
+#: predictions go in slices of this width (16,384 columns of a 128-node model: 16 MB a copy).
+BATCH_COLUMNS = 1 << 14
+#: Graded predictions kept (a cohort's distinct genotype x regimen pairs).
+_CACHE_SIZE = 1 << 14
 _CACHE: OrderedDict[tuple[object, ...], Prediction] = OrderedDict()
 _QUANTILES = (10, 90)
 #: A graded prediction is a :class:`~her2resist.predict.response.Prediction` with its graded
@@ -113,12 +117,18 @@ def _point(service: SimulationService, p: gi.GradedParameters, setup: _Setup
     untreated = service.untreated(setup.background)
     levels = _treated_levels(p, setup, setup.background, untreated.value("E2F"), None)
     treated = service.treat(setup.background, levels).treated  # type: ignore[arg-type]
-    index = {n: i for i, n in enumerate(treated.nodes)}
-    prolif, death = _treated_phenotypes(list(treated.values[0]), index, setup.bystander)
-    c0 = _control(np.asarray(untreated.value("Proliferation")),
-                  np.asarray(untreated.value("Apoptosis")))
-    return (float(c0), float(_control(prolif, death)), float(prolif), float(death), levels,
-            treated.provenance)
+    return (*_point_of(service, setup, untreated.values[0].tolist(),
+                       treated.values[0].tolist()), levels, treated.provenance)
+
+
+def _point_of(service: SimulationService, setup: _Setup, untreated: Sequence[object],
+              treated: Sequence[object]) -> tuple[float, float, float, float]:
+    """Untreated and treated control, proliferation and death of the nominal states."""
+    index = service.index
+    prolif, death = _treated_phenotypes(list(treated), index, setup.bystander)
+    c0 = _control(np.asarray(untreated[index["Proliferation"]]),
+                  np.asarray(untreated[index["Apoptosis"]]))
+    return float(c0), float(_control(prolif, death)), float(prolif), float(death)
 
 
 def _run(
@@ -148,47 +158,56 @@ def _run(
     return c0, _control(*_treated_phenotypes(treated, index, setup.bystander))
 
 
-def _run_many(service: SimulationService, p: gi.GradedParameters, setups: list[_Setup],
-              samples: int, seed: int) -> list[tuple[object, object]] | None:
-    """:func:`_run` of several regimens on one tumour, their parameter samples integrated
-    together as independent groups (each with the numbers it has alone); None when their
-    routes differ in what they hold fixed (then each runs alone)."""
-    index = {n: i for i, n in enumerate(service.network.nodes)}
-    nodes = service.network.nodes
-    drawn = [_draw(p, setup, samples, seed) for setup in setups]
-    groups = [slice(g * samples, (g + 1) * samples) for g in range(len(setups))]
-    backgrounds = [{**setup.background, **d.get("background", {})}  # type: ignore[dict-item]
-                   for setup, (d, _) in zip(setups, drawn, strict=True)]
-    if any(b.keys() != backgrounds[0].keys() for b in backgrounds):
-        return None
+def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
+            seed: int) -> tuple[list[Route], dict[str, dict[str, object]]]:
+    """The routes of one prediction: the nominal one (the engine's settings, as
+    :func:`_point`), then, with ``samples``, the sampled one (as :func:`_run`); and where the
+    nominal route's treated levels will be kept."""
+    index = service.index
+    kept: dict[str, dict[str, object]] = {}
 
-    def joined(values: list[object]) -> np.ndarray:
-        return np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (samples,))
-                               for v in values])
+    def nominal(untreated: list[object]) -> dict[str, object]:
+        kept["levels"] = _treated_levels(p, setup, setup.background, untreated[index["E2F"]],
+                                         None)
+        return kept["levels"]
 
-    background = {k: joined([b[k] for b in backgrounds]) for k in backgrounds[0]}
-    hill = (joined([h[0] for _, h in drawn]), joined([h[1] for _, h in drawn]))
-    held: list[frozenset[str]] = []
+    routes = [Route(setup.background, nominal)]
+    if samples > 0:
+        drawn, hill = _draw(p, setup, samples, seed)
+        background: dict[str, object] = {**setup.background,
+                                          **drawn.get("background", {})}  # type: ignore[dict-item]
 
-    def treated_levels(untreated: list[object]) -> dict[str, object]:
-        cycling = untreated[index["E2F"]]
-        per = [_treated_levels(p, setup, b, cycling[cols], d)  # type: ignore[index]
-               for setup, b, (d, _), cols in zip(setups, backgrounds, drawn, groups, strict=True)]
-        held.extend(frozenset(k for k in lv if not nodes[k].is_input) for lv in per)
-        keys = dict.fromkeys(k for lv in per for k in lv)
-        return {k: joined([lv[k] if k in lv else untreated[index[k]][cols]  # type: ignore[index]
-                           for lv, cols in zip(per, groups, strict=True)]) for k in keys}
+        def sampled(untreated: list[object]) -> dict[str, object]:
+            return _treated_levels(p, setup, background, untreated[index["E2F"]], drawn)
 
-    untreated, treated = service.sample(background, treated_levels, hill=hill, sampled=True,
-                                        groups=groups)
-    if len(set(held)) > 1:
-        return None
-    out = []
-    for setup, cols in zip(setups, groups, strict=True):
-        c0 = _control(np.asarray(untreated[index["Proliferation"]])[cols],
-                      np.asarray(untreated[index["Apoptosis"]])[cols])
-        part = [np.asarray(v)[cols] for v in treated]
-        out.append((c0, _control(*_treated_phenotypes(part, index, setup.bystander))))
+        routes.append(Route(background, sampled, hill=hill, sampled=True))
+    return routes, kept
+
+
+def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
+    """The predictions of ``calls`` (one network and engine), every route of every call
+    integrated together through the service's batched call (:meth:`SimulationService.
+    sample_many`): the numbers each has alone."""
+    service: SimulationService = calls[0].arguments[0]  # type: ignore[assignment]
+    p: gi.GradedParameters = calls[0].arguments[1]  # type: ignore[assignment]
+    index = service.index
+    setups = [_setup(*c.arguments[1:8]) for c in calls]  # type: ignore[arg-type]
+    planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10])  # type: ignore[arg-type]
+               for c, setup in zip(calls, setups, strict=True)]
+    states = iter(service.sample_many([r for routes, _ in planned for r in routes]))
+    provenance = service.provenance()
+    out = {}
+    for call, setup, (routes, kept) in zip(calls, setups, planned, strict=True):
+        untreated, treated = next(states)
+        point = (*_point_of(service, setup, untreated, treated), kept["levels"], provenance)
+        sampled = None
+        if len(routes) > 1:
+            untreated, treated = next(states)
+            sampled = (_control(np.asarray(untreated[index["Proliferation"]]),
+                                np.asarray(untreated[index["Apoptosis"]])),
+                       _control(*_treated_phenotypes(treated, index, setup.bystander)))
+        out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
+                                                  point=point))
     return out
 
 
@@ -282,8 +301,9 @@ def predict_graded_many(
     catalogue: Catalogue | None = None,
     engine: Engine | str = DEFAULT_ENGINE,
 ) -> list[Prediction]:
-    """:func:`predict_graded` of each regimen for one tumour, the same answers, with the
-    intervals' parameter samples of every regimen integrated together (a report's regimens).
+    """:func:`predict_graded` of each regimen for one tumour, the same answers, every
+    regimen's routes integrated together (a report's regimens; see
+    :func:`predict_graded_cohort`).
 
     Examples
     --------
@@ -291,20 +311,58 @@ def predict_graded_many(
     >>> [p.regimen for p in many], all(p.interval[0] <= p.score <= p.interval[1] for p in many)
     (['trastuzumab', 'lapatinib'], True)
     """
-    alterations = tuple(alterations)
-    calls = [_prepare(alterations, r, context, environment, None, endpoint, samples, seed,
-                      False, network, catalogue, engine) for r in regimens]
-    out = [_CACHE.get(c.key) for c in calls]
-    todo = [i for i, found in enumerate(out) if found is None]
-    sampled: list[tuple[object, object]] | None = None
-    if samples > 0 and len(todo) > 1:
-        first = calls[todo[0]]
-        setups = [_setup(*calls[i].arguments[1:8]) for i in todo]  # type: ignore[arg-type]
-        sampled = _run_many(first.arguments[0], first.arguments[1], setups, samples, seed)
-    for j, i in enumerate(todo):
-        out[i] = _store(calls[i].key, _predict(*calls[i].arguments,
-                                               sampled=sampled[j] if sampled else None))
-    return out  # type: ignore[return-value]
+    return predict_graded_cohort(
+        [(tuple(alterations), environment or {})], regimens, context=context,
+        endpoint=endpoint, samples=samples, seed=seed, network=network, catalogue=catalogue,
+        engine=engine)[0]
+
+
+def predict_graded_cohort(
+    tumours: Sequence[tuple[Iterable[str | Alteration], Mapping[str, float]]],
+    regimens: Sequence[str | Regimen] = (),
+    *,
+    context: str = "culture",
+    endpoint: str | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    network: Network | None = None,
+    catalogue: Catalogue | None = None,
+    engine: Engine | str = DEFAULT_ENGINE,
+) -> list[list[Prediction]]:
+    """:func:`predict_graded` of each regimen for each tumour (its alterations and
+    environment), the same answers, with every simulation they need integrated together in
+    slices of up to :data:`BATCH_COLUMNS` columns (a cohort's reports): the nominal and the
+    sampled routes of all of them step as one array through the simulation service's batched
+    call, each with its own stopping rule, and identical routes (the untreated cell of
+    regimens that draw the same parameters) are integrated once.
+
+    Examples
+    --------
+    >>> rows = predict_graded_cohort([(["PTEN loss"], {}), ([], {})], ["lapatinib"])
+    >>> [[p.response_class for p in row] for row in rows]
+    [['resistant'], ['sensitive']]
+    """
+    calls = [[_prepare(tuple(alts), r, context, environment, None, endpoint, samples, seed,
+                       False, network, catalogue, engine) for r in regimens]
+             for alts, environment in tumours]
+    found: dict[tuple[object, ...], Prediction] = {}
+    todo: dict[tuple[object, ...], _Call] = {}
+    for call in (c for row in calls for c in row):
+        cached = _CACHE.get(call.key)
+        if cached is not None:
+            found[call.key] = cached
+        else:
+            todo.setdefault(call.key, call)
+    pending, width = [], 0
+    for call in todo.values():
+        pending.append(call)
+        width += 1 + samples
+        if width >= BATCH_COLUMNS:
+            found.update(_compute(pending))
+            pending, width = [], 0
+    if pending:
+        found.update(_compute(pending))
+    return [[found[c.key] for c in row] for row in calls]
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,9 +420,10 @@ def _predict(
     seed: int,
     trajectory: bool,
     sampled: tuple[object, object] | None = None,
+    point: tuple[float, float, float, float, dict[str, object], Provenance] | None = None,
 ) -> Prediction:
     setup = _setup(p, texts, alts, reg, context, environment, doses)
-    c0, c1, prolif, death, levels, provenance = _point(service, p, setup)
+    c0, c1, prolif, death, levels, provenance = point or _point(service, p, setup)
     score = response_score(c0, c1)
     record: list[tuple[float, list[object]]] | None = [] if trajectory else None
     if record is not None:

@@ -10,7 +10,13 @@ Examples
 'resistant'
 """
 
-from her2resist.report.build import STANDARD_REGIMENS, RegimenResult, Report, build_report
+from her2resist.report.build import (
+    STANDARD_REGIMENS,
+    RegimenResult,
+    Report,
+    build_report,
+    build_reports,
+)
 from her2resist.report.html import render_html
 from her2resist.report.network_svg import draw_network
 from her2resist.report.remedies import Remedy
@@ -22,6 +28,7 @@ __all__ = [
     "Remedy",
     "Report",
     "build_report",
+    "build_reports",
     "draw_network",
     "render_html",
     "render_json",
