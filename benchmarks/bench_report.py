@@ -7,7 +7,12 @@
 3. 1,000 different tumours in one process (every single alteration of the catalogue, then
    distinct pairs and triples drawn with a fixed seed), each built and rendered to JSON, as a
    cohort run does, with the default graded engine and with the Boolean engine alone
-   (``build_report(..., graded=None)``, ``report --engine most-permissive``); target <= 10 s.
+   (``graded=None``, ``report --engine most-permissive``), both in the same run; target
+   <= 10 s.  Two ways: ``build_report`` tumour by tumour, and ``build_reports`` on all of them
+   (the cohort call: the graded simulations of every tumour integrated together); the two
+   must print the same reports (a digest of the JSON texts is compared).  ``--against SRC``
+   also times the tumour-by-tumour loop on another checkout's ``src`` (an earlier commit),
+   alternating with this one, and prints the ratio.
    All timings in a fresh child process, so that nothing an earlier measurement computed is
    reused.
 
@@ -15,6 +20,7 @@ There is no peer: no other tool writes this report (the simulations under one re
 timed against plain mpbn in ``bench_predict.py``).
 
     python benchmarks/bench_report.py [--profile PROFILE] [--tumours 1000] [--repeats 5]
+                                      [--against OTHER_CHECKOUT/src]
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from _common import PYTHON, ROOT, fmt_s, header, her2resist_argv, run_process, time_processes
 
@@ -46,12 +53,12 @@ print(json.dumps({"cold": cold, "warm": [statistics.median(w[i] for w in warm) f
 """
 
 MANY = """
-import itertools, json, random, sys, time, warnings
+import hashlib, itertools, json, random, sys, time, warnings
 warnings.simplefilter("ignore")
 from her2resist.knowledge.catalogue import load_catalogue
 from her2resist.profile import TumourProfile
-from her2resist.report import build_report, render_json
-n = int(sys.argv[1])
+from her2resist import report as r
+n, way = int(sys.argv[1]), sys.argv[3]
 options = {} if sys.argv[2] == "graded" else {"graded": None}
 ids = sorted(a for a in load_catalogue().alterations if a != "ERBB2_amp")
 sets = [(a,) for a in ids]
@@ -61,13 +68,22 @@ while len(sets) < n:
     if pick not in seen:
         seen.add(pick); sets.append(pick)
 tumours = [TumourProfile.from_alterations(f"T{i}", s) for i, s in enumerate(sets[:n])]
+digest = hashlib.sha256()
 start, cpu = time.perf_counter(), time.process_time(); marks = {}
-for i, tumour in enumerate(tumours, 1):
-    render_json([build_report(tumour, **options)])
-    if i in (1, 10, 100) or i == n:
-        marks[i] = time.perf_counter() - start
-print(json.dumps({"marks": marks, "cpu": time.process_time() - cpu}))
+if way == "each":
+    for i, tumour in enumerate(tumours, 1):
+        digest.update(r.render_json([r.build_report(tumour, **options)]).encode())
+        if i in (1, 10, 100) or i == n:
+            marks[i] = time.perf_counter() - start
+else:
+    for report in r.build_reports(tumours, **options):
+        digest.update(r.render_json([report]).encode())
+    marks[n] = time.perf_counter() - start
+print(json.dumps({"marks": marks, "cpu": time.process_time() - cpu,
+                  "digest": digest.hexdigest()}))
 """
+
+WAYS = {"each": "build_report + render_json each", "cohort": "build_reports, render_json each"}
 
 
 def bench_command(profile: Path, repeats: int) -> None:
@@ -93,16 +109,46 @@ def bench_one(profile: Path, repeats: int) -> None:
           f"{TARGET_BUILD * 1000:.0f} ms wall: {verdict}")
 
 
-def bench_many(tumours: int, engine: str) -> None:
-    out = json.loads(run_process([PYTHON, "-c", MANY, str(tumours), engine])[2])
-    marks = {int(k): v for k, v in out["marks"].items()}
-    total = marks[tumours]
+def run_many(tumours: int, engine: str, way: str, src: Path | None = None) -> dict[str, Any]:
+    env = None if src is None else {"PYTHONPATH": str(src)}
+    out = json.loads(run_process([PYTHON, "-c", MANY, str(tumours), engine, way], env=env)[2])
+    out["marks"] = {int(k): v for k, v in out["marks"].items()}
+    return out  # type: ignore[no-any-return]
+
+
+def print_many(tumours: int, engine: str, way: str, out: dict[str, Any],
+               label: str = "") -> None:
+    total = out["marks"][tumours]
     verdict = "OK" if total <= TARGET_COHORT else "SLOWER THAN TARGET"
-    print(f"{tumours} different tumours ({engine}), build_report + render_json each, one process "
-          f"(after imports; one run): {fmt_s(total)} wall ({fmt_s(total / tumours)} per report), "
-          f"{fmt_s(out['cpu'])} CPU; "
-          f"target <= {TARGET_COHORT:.0f} s: {verdict}")
-    print("  elapsed after " + ", ".join(f"{k} reports {fmt_s(v)}" for k, v in marks.items()))
+    print(f"{tumours} different tumours ({engine}{label}), {WAYS[way]}, one process (after "
+          f"imports; one run): {fmt_s(total)} wall ({fmt_s(total / tumours)} per report), "
+          f"{fmt_s(out['cpu'])} CPU; target <= {TARGET_COHORT:.0f} s: {verdict}")
+    if len(out["marks"]) > 1:
+        print("  elapsed after " + ", ".join(f"{k} reports {fmt_s(v)}"
+                                             for k, v in out["marks"].items()))
+
+
+def bench_many(tumours: int, against: Path | None) -> None:
+    """Both engines, both ways, in one run (and the other checkout's loop, alternating)."""
+    for engine in ("graded", "most-permissive"):
+        each = run_many(tumours, engine, "each")
+        print_many(tumours, engine, "each", each)
+        cohort = run_many(tumours, engine, "cohort")
+        print_many(tumours, engine, "cohort", cohort)
+        same = "identical" if cohort["digest"] == each["digest"] else "DIFFERENT"
+        print(f"  build_reports and build_report give {same} JSON "
+              f"(sha256 {each['digest'][:12]})")
+        if against is None:
+            continue
+        before = run_many(tumours, engine, "each", against)
+        print_many(tumours, engine, "each", before, f", {against}")
+        same = "identical" if before["digest"] == each["digest"] else "DIFFERENT"
+        print(f"  against {against}: {same} JSON; "
+              f"this checkout {before['marks'][tumours] / each['marks'][tumours]:.1f}x "
+              f"(tumour by tumour), {before['marks'][tumours] / cohort['marks'][tumours]:.1f}x "
+              f"(build_reports) faster in wall time, "
+              f"{before['cpu'] / each['cpu']:.1f}x and {before['cpu'] / cohort['cpu']:.1f}x "
+              "in CPU time")
 
 
 def main() -> None:
@@ -110,12 +156,17 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, default=EXAMPLE)
     parser.add_argument("--tumours", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout's src folder: its tumour-by-tumour loop is "
+                             "timed in the same run")
+    parser.add_argument("--only-many", action="store_true",
+                        help="only part 3 (1,000 different tumours)")
     args = parser.parse_args()
     header("bench_report")
-    bench_command(args.profile, args.repeats)
-    bench_one(args.profile, args.repeats)
-    for engine in ("graded", "most-permissive"):
-        bench_many(args.tumours, engine)
+    if not args.only_many:
+        bench_command(args.profile, args.repeats)
+        bench_one(args.profile, args.repeats)
+    bench_many(args.tumours, args.against)
 
 
 if __name__ == "__main__":
