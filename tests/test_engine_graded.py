@@ -179,13 +179,18 @@ def test_generated_integrator_is_the_interpolation_step_for_step() -> None:
     assert all((np.asarray(m) == e).all() for m, e in zip(many, expected, strict=True))
 
 
-def test_runs_stepped_together_give_each_its_own_numbers() -> None:
+@pytest.mark.parametrize("alone", [0, 24])
+def test_runs_stepped_together_give_each_its_own_numbers(alone: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # integrate_runs steps many integrations as one array (dropping each run when it stops,
     # integrating identical runs once); every run must get, bit for bit, what integrate gives
     # it alone: converged or not (the window mean), with samples or without, whatever it holds.
+    from her2resist.engines import graded_batch
     from her2resist.engines.graded import SAMPLED
     from her2resist.engines.graded_batch import Run, integrate_runs
 
+    # the last few runs without samples are stepped alone in plain floats (or never: 0)
+    monkeypatch.setattr(graded_batch, "_ALONE", alone)
     network, engine = load_model(), GradedEngine()
     rng = np.random.default_rng(11)
     order = list(network.nodes)

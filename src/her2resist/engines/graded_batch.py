@@ -68,6 +68,11 @@ def _width(values: Sequence[object]) -> int:
     return 0
 
 
+#: Runs without samples stepped one by one in plain floats once only they are left and they are
+#: this few (one array step costs about as much as 25 plain-float steps).
+_ALONE = 24
+
+
 @dataclass(slots=True)
 class _Column:
     """Where a run's columns sit in the stepped array, and what stops it."""
@@ -77,6 +82,7 @@ class _Column:
     limit: float
     t_max: float
     window: int
+    scalar: bool
 
 
 def integrate_runs(engine: GradedEngine, network: Network, runs: Sequence[Run]
@@ -127,7 +133,7 @@ def _integrate_group(engine: GradedEngine, network: Network, held: frozenset[str
             found = distinct[key] = len(blocks)
             blocks.append(block)
             stops.append(_Column(found, block.shape[1], p.tol * chunk * p.dt, p.t_max,
-                                 max(1, round(p.window / p.dt))))
+                                 max(1, round(p.window / p.dt)), run.width == 0))
         copies.append(found)
     finals = _step_together(code, np.concatenate(blocks, axis=1), stops,
                             first.dt / first.tau, chunk, chunk * first.dt)
@@ -155,6 +161,17 @@ def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt
             state, n, kn, active = _leave(code, state, n, kn, active, ending, finals, dt)
         if not active:
             return finals  # type: ignore[return-value]
+        if len(active) <= _ALONE and all(c.scalar for c in active):
+            # A few runs without samples left (nominal routes that converge slowly): an array
+            # step costs more than stepping each alone in plain floats, as integrate does.
+            at = 0
+            for c in active:
+                column = [float(v[at]) for v in state]
+                finals[c.run] = np.array(_finish_alone(code, column, t, c, float(n[at]),
+                                                       float(kn[at]), dt, chunk, step_time),
+                                         dtype=float).reshape(-1, 1)
+                at += c.width
+            return finals  # type: ignore[return-value]
         new = code.advance_many(state, chunk, dt, n, kn, 1.0 + kn, False)
         t = t + step_time
         if code.free:
@@ -171,6 +188,22 @@ def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt
         if converged:
             state, n, kn, active = _leave(code, state, n, kn, active, converged, finals, dt,
                                           mean=False)
+
+
+def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, n: float,
+                  kn: float, dt: float, chunk: int, step_time: float) -> list[float]:
+    """The rest of one run without samples, stepped alone from ``state`` at time ``t``: the
+    loop of :meth:`GradedEngine.integrate <her2resist.engines.graded.GradedEngine.integrate>`
+    on plain floats."""
+    while t < stop.t_max:
+        new = code.advance(state, chunk, dt, n, kn, 1.0 + kn, False)
+        change = float(np.max(np.abs(np.array([new[i] for i in code.free], dtype=float)
+                                     - np.array([state[i] for i in code.free], dtype=float)))
+                       ) if code.free else 0.0
+        state, t = new, t + step_time  # type: ignore[assignment]
+        if change < stop.limit:
+            return state
+    return code.advance(state, stop.window, dt, n, kn, 1.0 + kn, True)  # type: ignore[return-value]
 
 
 def _leave(code: _Compiled, state: list[np.ndarray], n: np.ndarray, kn: np.ndarray,

@@ -139,6 +139,8 @@ class SimulationService:
         self._bases: BoundedCache[tuple[object, ...], object] = BoundedCache(cache_size)
         self._results: BoundedCache[tuple[object, ...], RegimenSimulation] = BoundedCache(
             cache_size)
+        self._untreated: BoundedCache[tuple[object, ...], SimulationResult] = BoundedCache(
+            cache_size)
         make_batch = getattr(engine, "batch", None)
         self._batch: Batch = (make_batch(network, reachable=reachable) if make_batch
                               else _RouteBatch(self))
@@ -220,7 +222,11 @@ class SimulationService:
             return self._batch.route(background, drugs)
         batch = self._batch
         base = self.base(background)
-        untreated = self._result(batch.untreated_rows(base), background)  # type: ignore[attr-defined]
+        key = _key(background)
+        untreated = self._untreated.get(key)
+        if untreated is None:  # one result object per background, shared by its regimens
+            untreated = self._result(batch.untreated_rows(base), background)  # type: ignore[attr-defined]
+            self._untreated.put(key, untreated)
         rows = batch.rows(base, drugs)  # type: ignore[attr-defined]
         return RegimenSimulation(untreated, self._result(rows, {**background, **drugs}))
 
