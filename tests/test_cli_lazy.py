@@ -66,12 +66,26 @@ def test_one_shot_predict_imports_only_what_it_needs(tmp_path, engine) -> None:
     modules = _modules_after(tmp_path, "predict", "-r", "trastuzumab", "--engine", engine)
     heavy = sorted({m.split(".")[0] for m in modules} & set(NOT_FOR_PREDICT))
     assert heavy == []
+    # A plain one-shot predict runs without typer or any command module (cli/_fast.py).
     commands = {m for m in modules if m.startswith("her2resist.cli.") and
                 m.endswith(("_cmd", "_cmds"))}
-    assert commands == {"her2resist.cli.predict_cmds"}
+    assert commands == set()
+    assert "typer" not in modules and "her2resist.cli.app" not in modules
     assert not any(m.startswith("her2resist.web") for m in modules)
     # The package's model and knowledge base come from the data cache: nothing is validated.
     assert "her2resist.knowledge._yaml" not in modules
+    if engine == "most-permissive":
+        # The exact route answers from rows, and the fixed nodes settle this question: no
+        # arrays, no solver.
+        assert "numpy" not in modules and "clingo" not in modules
+
+
+def test_predict_that_typer_must_read_still_runs(tmp_path) -> None:
+    """A predict command line the plain reader leaves to typer (here -o) runs through typer."""
+    modules = _modules_after(tmp_path, "predict", "-r", "trastuzumab", "--engine",
+                             "most-permissive", "-o", str(tmp_path / "p.json"))
+    assert "typer" in modules and "her2resist.cli.predict_cmds" in modules
+    assert json.loads((tmp_path / "p.json").read_text())["class"] == "sensitive"
 
 
 @pytest.mark.parametrize("value", ["trastuzumab", "", " x ", "T-DM1 + ü", "a\udcffb",

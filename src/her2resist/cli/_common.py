@@ -2,18 +2,13 @@
 
 The grammar every command follows is described in the README ("Command-line grammar"); the
 options it shares live in :mod:`her2resist.cli._options`, output writing in
-:mod:`her2resist.cli._output`.
-
-User text (names, paths, sample ids, scenario names) is always printed as text: the consoles
-below never interpret Rich markup or ``:emoji:`` codes, so ``[/x]`` in a drug name prints as
-``[/x]`` instead of crashing, and styled words are built as :class:`rich.text.Text`.
+:mod:`her2resist.cli._output`. The consoles, :func:`say`, :func:`usage_error` and the JSON
+helpers live in :mod:`her2resist.cli._console` (no typer) and are re-exported here.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -22,11 +17,21 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
-from rich.text import Text
 from typer.core import TyperGroup
 
+from her2resist.cli._console import (
+    console,
+    err_console,
+    json_text,
+    print_json,
+    say,
+    usage_error,
+)
 from her2resist.exceptions import EngineError, Her2ResistError
+
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "CliState", "ExitCode", "RootGroup", "console",
+           "describe", "err_console", "fail", "get_current_context", "handle_errors",
+           "json_text", "print_json", "say", "show_traceback", "usage_error", "write_atomic"]
 
 
 def _click_module(name: str) -> Any:
@@ -38,9 +43,6 @@ def _click_module(name: str) -> Any:
 
 
 get_current_context = _click_module("globals").get_current_context
-
-console = Console(markup=False, emoji=False, highlight=False)
-err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,16 +100,6 @@ class RootGroup(TyperGroup):
             fail(exc)
 
 
-def say(*parts: str | tuple[str, str], err: bool = False, end: str = "\n") -> None:
-    """Print text, some parts styled (``(text, style)``); nothing is read as markup."""
-    (err_console if err else console).print(Text.assemble(*parts), soft_wrap=True, end=end)
-
-
-def usage_error(option: str, message: str) -> typer.BadParameter:
-    """An error in the command line itself (exit 2), naming the option."""
-    return typer.BadParameter(message, param_hint=f"'{option}'")
-
-
 def show_traceback() -> bool:
     """Whether ``--traceback`` was given to the command now running (from its context)."""
     ctx = get_current_context(silent=True)
@@ -154,26 +146,6 @@ def describe(exc: BaseException) -> tuple[ExitCode, str, str]:
     return (ExitCode.INTERNAL, "Internal error:",
             f"{type(exc).__name__}: {str(exc)[:300]}. This is a bug in her2resist: run the same "
             "command again with --traceback (anywhere on the line) and report what it prints.")
-
-
-def print_json(data: Any) -> None:
-    """Print ``data`` as indented JSON on standard output (no colour, no wrapping)."""
-    sys.stdout.write(json_text(data))
-
-
-def json_text(data: Any) -> str:
-    """``data`` as indented JSON text (numpy numbers, sets and paths converted)."""
-    return json.dumps(data, indent=2, default=_json_default) + "\n"
-
-
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serialisable")
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:

@@ -1,5 +1,9 @@
 """Options that mean the same in every command: workers, seeds, bounded numbers, lists.
 
+The shared typer option declarations (``SET_OPTION``, ``JSON_OPTION``, ...) are made when a
+command module first asks for them, so the plain helpers here (:func:`node_settings`,
+:func:`list_option`, ...) serve the one-shot ``predict`` path without importing typer.
+
 Examples
 --------
 >>> usable_cpus() >= 1
@@ -12,14 +16,11 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import typer
-
-from her2resist.cli._common import say, usage_error
+from her2resist.cli._console import say, usage_error
 from her2resist.common.assignments import parse_assignments, split_list
 from her2resist.exceptions import ParameterError
 
@@ -87,6 +88,8 @@ def resolve_seed(seed: int | None, *, announce: bool = True) -> int:
     """The seed given, or a fresh random one, printed on standard error when fresh."""
     if seed is not None:
         return seed
+    import secrets
+
     fresh = secrets.randbelow(2**31)
     if announce:
         say(f"Random seed {fresh} (give --seed {fresh} to repeat this run)", err=True)
@@ -136,18 +139,35 @@ def list_option(values: list[str] | str | None, option: str, *, required: bool =
     return items
 
 
-SEED_OPTION = typer.Option(None, "--seed", min=0, max=MAX_SEED, help=SEED_HELP)
-WORKERS_OPTION = typer.Option(None, "--workers", min=1, max=MAX_WORKERS, help=WORKERS_HELP)
-SET_OPTION = typer.Option(None, "--set", "--fix", help=SET_HELP)
-OUTPUT_OPTION = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=True)
-JSON_OPTION = typer.Option(False, "--json", help=JSON_HELP)
 IMPLICIT_INPUTS_HELP = ("Read names that a bnet file's rules use but never define as free "
                         "inputs (default: an error listing them).")
-IMPLICIT_INPUTS_OPTION = typer.Option(False, "--implicit-inputs", help=IMPLICIT_INPUTS_HELP)
+#: The shared option declarations: name -> (default, option names, help, extra settings).
+_SHARED_OPTIONS: dict[str, tuple[Any, tuple[str, ...], str, dict[str, Any]]] = {
+    "SEED_OPTION": (None, ("--seed",), SEED_HELP, {"min": 0, "max": MAX_SEED}),
+    "WORKERS_OPTION": (None, ("--workers",), WORKERS_HELP, {"min": 1, "max": MAX_WORKERS}),
+    "SET_OPTION": (None, ("--set", "--fix"), SET_HELP, {}),
+    "OUTPUT_OPTION": (None, ("--output", "-o"), OUTPUT_HELP, {"dir_okay": True}),
+    "JSON_OPTION": (False, ("--json",), JSON_HELP, {}),
+    "IMPLICIT_INPUTS_OPTION": (False, ("--implicit-inputs",), IMPLICIT_INPUTS_HELP, {}),
+}
+
+
+def __getattr__(name: str) -> Any:
+    # The typer declarations, made (and kept) when a command module imports one.
+    if name in _SHARED_OPTIONS:
+        import typer
+
+        default, names, help_text, extra = _SHARED_OPTIONS[name]
+        option = typer.Option(default, *names, help=help_text, **extra)
+        globals()[name] = option
+        return option
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_option(*formats: str) -> Any:
     """``--format``/``-f`` offering ``formats`` (checked by :func:`plan_output`)."""
+    import typer
+
     return typer.Option(None, "--format", "-f", help=FORMAT_HELP.format(", ".join(formats)))
 
 

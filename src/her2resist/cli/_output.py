@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from her2resist.cli._common import usage_error
+from her2resist.cli._console import usage_error
 from her2resist.common.outputs import StagedOutputs, current_umask, write_all, write_atomic
 
 __all__ = ["FORMATS", "OutputPlan", "StagedOutputs", "check_distinct", "check_writable",
@@ -180,7 +180,7 @@ def deliver(plan: OutputPlan, render: dict[str, Any], printer: Any,
     """
     from rich.text import Text
 
-    from her2resist.cli._common import console, say
+    from her2resist.cli._console import console, say
 
     outputs = staged if staged is not None else StagedOutputs()
     try:

@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from her2resist.cli._common import console, handle_errors, json_text, say, usage_error
+from her2resist.cli._common import console, handle_errors, json_text, say
 from her2resist.cli._long_runs import (
     PROGRESS_OPTION,
     announce,
@@ -32,6 +32,13 @@ from her2resist.cli._options import (
     resolve_seed,
 )
 from her2resist.cli._output import deliver, plan_output, rows_csv
+from her2resist.cli._prediction import (
+    CLASS_STYLE,
+    compute_prediction,
+    show_prediction,
+)
+from her2resist.cli._prediction import FORMATS as PREDICT_FORMATS
+from her2resist.cli._prediction import regimen_text as _regimen_text
 
 #: Bounds of the stochastic simulation (documented in --help and the README).
 MAX_TIME = 10_000.0
@@ -41,7 +48,6 @@ ENGINE_HELP = (
     "Simulation engine: most-permissive (exact attractors), stochastic (MaBoSS) or graded "
     "(logic ODEs with normalised Hill functions)."
 )
-CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "red"}
 
 DEMO_TUMOURS = [
     ("none", []),
@@ -69,32 +75,7 @@ def _styled(cls: str) -> Text:
     return Text(cls, style=CLASS_STYLE.get(cls, "white"))
 
 
-def _regimen_text(regimen: str) -> str:
-    if not regimen.strip() or not regimen.replace("+", "").strip():
-        raise usage_error("--regimen", f"no drug given (got {regimen!r}); name one or more "
-                          "drugs or classes joined by ' + ', or 'untreated'")
-    return regimen
-
-
 ALTERATION_HELP = "An alteration, e.g. 'PTEN loss' (repeatable or comma-separated)."
-
-
-def parse_doses(items: list[str] | None) -> dict[str, float]:
-    """``["lapatinib=0.5"]`` -> ``{"lapatinib": 0.5}`` (drug names resolved to catalogue ids)."""
-    from her2resist.predict.regimen import parse_regimen
-
-    out: dict[str, float] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        try:
-            factor = float(value)
-        except ValueError:
-            factor = -1.0
-        if not sep or not name.strip() or factor < 0:
-            raise usage_error("--dose", f"expected DRUG=FACTOR with FACTOR >= 0, got {item!r}")
-        for part in parse_regimen(name.strip()).items:
-            out[part.id] = factor
-    return out
 
 
 @handle_errors
@@ -121,46 +102,9 @@ def predict(
     The graded engine (default) gives a score with an interval and the calibrated probability
     of the endpoint; the trace and the mechanisms are those of its Boolean limit.
     """
-    plan = plan_output(fmt, as_json, output, ("table", "json", "csv"))
-    environment = node_settings(set_node)
-    alterations = list_option(alteration, "--alteration")
-    import warnings
-
-    from her2resist.exceptions import DataQualityWarning
-    from her2resist.predict.record import prediction_record
-
-    with warnings.catch_warnings():  # conflicts are in the prediction's warnings, shown once
-        warnings.simplefilter("ignore", DataQualityWarning)
-        record = prediction_record(alterations, _regimen_text(regimen), environment=environment,
-                                   engine=engine, context=context, doses=parse_doses(dose),
-                                   endpoint=endpoint)
-    pred, graded, data = record.prediction, record.graded, record.data
-    summary = (pred.response_class, pred.score, "")
-    if graded is not None:
-        summary = (graded.response_class, graded.score,
-                   f" [{graded.interval[0]:.2f}-{graded.interval[1]:.2f}], {context} context; "
-                   f"P({endpoint}) {graded.response_probability:.2f}")
-    header = ("node", "value", "because", "references")
-    rows = [(s.node, s.value, ", ".join(s.because), ", ".join(s.refs)) for s in pred.trace]
-    deliver(plan, {"json": lambda: json_text(data),
-                   "csv": lambda: rows_csv(header, rows)},
-            lambda: _print_prediction(pred, summary, header, rows))
-
-
-def _print_prediction(pred: Any, summary: tuple[str, float, str], header: tuple[str, ...],
-                      rows: list[tuple[Any, ...]]) -> None:
-    cls, score, extra = summary
-    with_alts = f" with {', '.join(pred.alterations)}" if pred.alterations else ""
-    say((pred.regimen, "bold"), f" on HER2-amplified cell{with_alts}: ",
-        (cls, CLASS_STYLE.get(cls, "white")), f" (score {score:.2f}{extra})")
-    if pred.mechanisms:
-        say(f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}")
-    for warning in pred.warnings:
-        say(("Warning:", "yellow"), " ", warning)
-    table = Table(*header, title="Mechanism trace (treated cell)", show_lines=False)
-    for row in rows:
-        table.add_row(*(str(v) for v in row))
-    console.print(table)
+    plan = plan_output(fmt, as_json, output, PREDICT_FORMATS)
+    record = compute_prediction(regimen, alteration, set_node, engine, context, dose, endpoint)
+    show_prediction(plan, record, context, endpoint)
 
 
 @handle_errors
