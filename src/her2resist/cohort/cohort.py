@@ -264,8 +264,7 @@ def _regimen_values(samples: list[str], clinical: ClinicalColumns | None, regime
     if clinical is None:
         raise ParameterError("clinical", "run_cohort", "clinical files holding the regimen "
                              f"column {column!r}", None)
-    name = clinical.column(str(column))
-    return clinical.frame[name].reindex(samples).fillna("").astype(str).str.strip()
+    return clinical.text(clinical.column(str(column)), samples)
 
 
 def run_cohort(
@@ -345,23 +344,31 @@ def run_cohort(
     read = read_regimens(pd.unique(written[given]), where=where, mapping=regimen_map)
     warnings = _regimen_warnings(read, int((~given).sum()), regimen_column)
     keep = np.flatnonzero(given)
-    labels = written.iloc[keep].map({k: v.label for k, v in read.items()}).to_numpy()
-    pairs = pd.MultiIndex.from_arrays([codes[keep], labels]).unique()
-    table = predict_genotypes([(genotypes[g], r) for g, r in pairs], predictor=predictor,
-                              engine=engine, endpoint=endpoint, scheduler=scheduler,
-                              progress=progress)
-    frame = _sample_frame([samples[i] for i in keep], codes[keep], labels,
-                          written.iloc[keep].to_numpy(), genotypes, table)
+    # Written values and labels as codes into their few distinct strings: per sample, a
+    # pointer to a shared string, never a string of its own.
+    written_codes, written_texts = pd.factorize(written.to_numpy()[keep])
+    label_codes, label_texts = pd.factorize(np.array([read[w].label for w in written_texts],
+                                                     dtype=object))
+    label_codes = label_codes[written_codes]
+    kept = codes[keep]
+    pair_keys = kept * len(label_texts) + label_codes
+    pairs = [(genotypes[k // len(label_texts)], label_texts[k % len(label_texts)])
+             for k in pd.unique(pair_keys).tolist()]
+    table = predict_genotypes(pairs, predictor=predictor, engine=engine, endpoint=endpoint,
+                              scheduler=scheduler, progress=progress)
+    frame = _sample_frame(pd.Index(samples)[keep], pair_keys, len(label_texts),
+                          np.asarray(written_texts, dtype=object)[written_codes],
+                          label_texts, genotypes, table)
     result = CohortResult(name, frame, None, {}, pd.DataFrame(), pd.DataFrame(), {}, read,
                           table.probability_source, tuple(warnings),
                           {"engine": engine or DEFAULT_ENGINE, "endpoint_calibrated": endpoint,
                            "distinct_predictions": len(table.rows),
-                           "distinct_genotypes": len(set(codes[keep].tolist()))})
+                           "distinct_genotypes": len(np.unique(kept))})
     if outcome is not None:
         return _binary(result, clinical, outcome, positive, min_patients, n_boot, seed,
-                       genotypes, codes[keep])
+                       genotypes, kept)
     if time is not None and event is not None:
-        return _survival(result, clinical, time, event, min_patients, genotypes, codes[keep])
+        return _survival(result, clinical, time, event, min_patients, genotypes, kept)
     return result
 
 
@@ -375,34 +382,45 @@ def _regimen_warnings(read: Mapping[str, WrittenRegimen], missing: int,
     return out
 
 
-def _sample_frame(samples: list[str], codes: np.ndarray, labels: np.ndarray,
-                  written: np.ndarray, genotypes: list[Genotype],
+def _sample_frame(samples: pd.Index, pair_keys: np.ndarray, n_labels: int,
+                  written: np.ndarray, label_texts: np.ndarray, genotypes: list[Genotype],
                   table: PredictionTable) -> pd.DataFrame:
-    keys = pd.MultiIndex.from_arrays([codes, labels])
-    distinct = keys.unique()
-    position = distinct.get_indexer(keys)
-    rows = [table.rows[(genotypes[g], r)] for g, r in distinct]
-    alts = np.array([";".join(genotypes[g].alterations) for g, _ in distinct], dtype=object)
+    """The per-sample table: each column a distinct-pair value taken by position (the text
+    columns share one string per distinct value)."""
+    distinct, position = np.unique(pair_keys, return_inverse=True)
+    position = position.reshape(-1)
+    keys = [(genotypes[k // n_labels], label_texts[k % n_labels]) for k in distinct.tolist()]
+    rows = [table.rows[key] for key in keys]
+
+    def column(values: list[Any], dtype: Any = object) -> np.ndarray:
+        return np.array(values, dtype=dtype)[position]
+
     return pd.DataFrame({
-        "regimen": labels,
+        "regimen": column([label for _, label in keys]),
         "regimen_written": written,
-        "score": np.array([r.score for r in rows])[position],
-        "response_probability": np.array([r.response_probability for r in rows])[position],
-        "class": np.array([r.response_class for r in rows], dtype=object)[position],
-        "mechanisms": np.array([";".join(r.mechanisms) for r in rows], dtype=object)[position],
-        "alterations": alts[position],
-    }, index=pd.Index(samples, name="sample"))
+        "score": column([r.score for r in rows], float),
+        "response_probability": column([r.response_probability for r in rows], float),
+        "class": column([r.response_class for r in rows]),
+        "mechanisms": column([";".join(r.mechanisms) for r in rows]),
+        "alterations": column([";".join(g.alterations) for g, _ in keys]),
+    }, index=samples.rename("sample"))
 
 
 def _marker_matrix(frame: pd.DataFrame, genotypes: list[Genotype], codes: np.ndarray
                    ) -> pd.DataFrame:
-    """One boolean column per alteration and per predicted mechanism."""
+    """One boolean column per alteration and per predicted mechanism (built per distinct
+    value and taken by position)."""
     alteration_ids = sorted({a for g in genotypes for a in g.alterations})
     by_genotype = np.array([[a in g.alterations for a in alteration_ids] for g in genotypes],
                            dtype=bool).reshape(len(genotypes), len(alteration_ids))
     matrix = pd.DataFrame(by_genotype[codes], columns=alteration_ids, index=frame.index)
-    mechanisms = frame["mechanisms"].str.get_dummies(sep=";").astype(bool)
-    mechanisms.columns = [f"mechanism: {c}" for c in mechanisms.columns]
+    position, texts = pd.factorize(frame["mechanisms"].to_numpy())
+    sets = [set(t.split(";")) - {""} for t in texts]
+    names = sorted(set().union(*sets))
+    by_text = np.array([[n in m for n in names] for m in sets],
+                       dtype=bool).reshape(len(sets), len(names))
+    mechanisms = pd.DataFrame(by_text[position], columns=[f"mechanism: {n}" for n in names],
+                              index=frame.index)
     return pd.concat([matrix, mechanisms], axis=1)
 
 
@@ -413,7 +431,7 @@ def _binary(result: CohortResult, clinical: ClinicalColumns | None, column: str,
         raise ParameterError("clinical", "run_cohort", f"clinical files holding {column!r}",
                              None)
     frame = result.samples
-    y, usable, label = parse_binary(clinical, list(frame.index), column, positive)
+    y, usable, label = parse_binary(clinical, frame.index, column, positive)
     frame = frame.assign(outcome=np.where(usable, y, np.nan))
     yu, pu = y[usable], frame["response_probability"].to_numpy()[usable]
     n_pos = int(yu.sum())
@@ -440,7 +458,7 @@ def _survival(result: CohortResult, clinical: ClinicalColumns | None, time: str,
     if clinical is None:
         raise ParameterError("clinical", "run_cohort", f"clinical files holding {time!r}", None)
     frame = result.samples
-    t, e, usable = parse_survival(clinical, list(frame.index), time, event)
+    t, e, usable = parse_survival(clinical, frame.index, time, event)
     frame = frame.assign(time=np.where(usable, t, np.nan), event=np.where(usable, e, np.nan))
     tu, eu = t[usable], e[usable]
     groups = _survival_groups(frame["class"].to_numpy()[usable],

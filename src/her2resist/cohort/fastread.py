@@ -151,21 +151,23 @@ def read_study_genotypes(study: str | Path | None = None, *, maf: str | Path | N
 
 def _read(maf: str | Path | None, cna: str | Path | None, clinical: list[Path], scale: str,
           unmapped: list[tuple[Path, int, str]]) -> CohortGenotypes:
-    maf_part = _maf(Path(maf), unmapped) if maf is not None else ({}, [])
-    cna_part = _cna(Path(cna), scale, unmapped) if cna is not None else ({}, [])
+    empty = Part([], np.zeros(0, np.int64), [])
+    maf_part = _maf(Path(maf), unmapped) if maf is not None else empty
+    cna_part = _cna(Path(cna), scale, unmapped) if cna is not None else empty
     clinical_part = _clinical(clinical) if clinical else None
     molecular = maf is not None or cna is not None
-    order = list(dict.fromkeys([*maf_part[0], *cna_part[0]])) if molecular \
-        else list(clinical_part[0]) if clinical_part else []
+    order = pd.unique(np.array([*maf_part.ids, *cna_part.ids], dtype=object)) if molecular \
+        else np.array(clinical_part.ids, dtype=object) if clinical_part else np.zeros(0, object)
     position = pd.Index(order)
     keys = np.full((3, len(order)), -1, dtype=np.int64)
     for row, part in enumerate((maf_part, cna_part, clinical_part)):
-        if part is not None and part[0]:
-            found = position.get_indexer(list(part[0]))
-            keys[row, found[found >= 0]] = np.fromiter(part[0].values(), np.int64)[found >= 0]
+        if part is not None and len(part.ids):
+            found = position.get_indexer(part.ids)
+            keys[row, found[found >= 0]] = part.codes[found >= 0]
+    del position
     if clinical_part is not None and molecular and (keys[2] < 0).any():
         raise _NotExact  # the readers list the unmatched samples (or warn, if allowed)
-    sizes = [max(len(part[1]), 1) + 1 if part else 1
+    sizes = [max(len(part.profiles), 1) + 1 if part else 1
              for part in (maf_part, cna_part, clinical_part)]
     flat = ((keys[0] + 1) * sizes[1] + keys[1] + 1) * sizes[2] + keys[2] + 1
     combined, inverse = np.unique(flat, return_inverse=True)
@@ -174,14 +176,15 @@ def _read(maf: str | Path | None, cna: str | Path | None, clinical: list[Path], 
     genotypes: dict[Genotype, int] = {}
     index = np.empty(len(combos), dtype=np.int64)
     for row, (m, c, k) in enumerate(combos.tolist()):
-        groups = [{"s": part[1][i]} for part, i in ((maf_part, m), (cna_part, c)) if i >= 0]
+        groups = [{"s": part.profiles[i]} for part, i in ((maf_part, m), (cna_part, c))
+                  if i >= 0]
         profile = merge_profiles(*groups)["s"] if groups else None
         if clinical_part is not None:
-            status = clinical_part[1][k]
+            status = clinical_part.profiles[k]
             profile = status if profile is None else merge_two(profile, status)
         key = genotype_of(profile or TumourProfile("s"))
         index[row] = genotypes.setdefault(key, len(genotypes))
-    return CohortGenotypes(tuple(order), index[inverse.reshape(-1)], tuple(genotypes))
+    return CohortGenotypes(tuple(order.tolist()), index[inverse.reshape(-1)], tuple(genotypes))
 
 
 #: Data lines grouped at a time: what a file costs in memory is this chunk, not the file.
@@ -335,7 +338,13 @@ def _read_files(texts: Sequence[str], reader: Callable[..., dict[str, TumourProf
         return _quiet(lambda: reader(*files), wording)
 
 
-Part = tuple[dict[str, int], list[TumourProfile]]
+class Part(NamedTuple):
+    """One kind of file grouped: sample ids, each one's distinct index, one profile per
+    distinct index."""
+
+    ids: Sequence[str]
+    codes: np.ndarray
+    profiles: list[TumourProfile]
 
 
 def _maf(path: Path, unmapped: list[tuple[Path, int, str]]) -> Part:
@@ -352,18 +361,21 @@ def _maf(path: Path, unmapped: list[tuple[Path, int, str]]) -> Part:
     wording: list[str] = []
     read = _read_files([text], read_maf, wording)
     per_row = [read[f"r{k}"] for k in range(len(distinct))]
-    by_sample: dict[str, list[int]] = {}
-    for sample, k in zip(samples, which.tolist(), strict=True):
-        by_sample.setdefault(sample, []).append(k)
     per_distinct = np.bincount(which, minlength=len(distinct))
     unmapped.append((path, int(sum(len(row.unmapped) * int(n)
                                    for row, n in zip(per_row, per_distinct, strict=True))),
                      "".join(wording[:1])))
+    # Each sample's distinct rows (samples in the order of their first row), as numbers.
+    sample_codes, ids = pd.factorize(np.array(samples, dtype=object))
+    del samples
+    pairs = np.unique(sample_codes * max(len(distinct), 1) + which)
+    bounds = np.flatnonzero(np.diff(pairs // max(len(distinct), 1))) + 1
     sets: dict[tuple[int, ...], int] = {}
-    index = {s: sets.setdefault(tuple(sorted(set(ks))), len(sets)) for s, ks in by_sample.items()}
+    codes = np.fromiter((sets.setdefault(tuple(ks.tolist()), len(sets)) for ks in np.split(
+        pairs % max(len(distinct), 1), bounds)), dtype=np.int64, count=len(ids))
     profiles = [merge_profiles(*({"s": per_row[k]} for k in ks))["s"] if ks else
                 TumourProfile("s") for ks in sets]
-    return index, profiles
+    return Part(list(ids), codes, profiles)
 
 
 def _cna(path: Path, scale: str, unmapped: list[tuple[Path, int, str]]) -> Part:
@@ -384,7 +396,7 @@ def _cna(path: Path, scale: str, unmapped: list[tuple[Path, int, str]]) -> Part:
                          values >= gained], [0, 1, 2, 3], 4).astype(np.int8)
     present = np.flatnonzero(~np.isnan(grid.values).all(axis=0))
     if not len(present):
-        return {}, []
+        return Part([], np.zeros(0, np.int64), [])
     if not rows:
         summary = np.zeros((1, len(grid.samples)), dtype=np.int8)
     by_sample = np.ascontiguousarray(summary[:, present].T)
@@ -401,7 +413,7 @@ def _cna(path: Path, scale: str, unmapped: list[tuple[Path, int, str]]) -> Part:
     counts = np.bincount(inverse, minlength=len(columns))
     total = int(sum(len(p.unmapped) * n for p, n in zip(profiles, counts, strict=True)))
     unmapped.append((path, total, "".join(wording[:1])))
-    return dict(zip([grid.samples[i] for i in present], inverse.tolist(), strict=True)), profiles
+    return Part([grid.samples[i] for i in present], inverse, profiles)
 
 
 class _Rows(NamedTuple):
@@ -415,7 +427,7 @@ class _Rows(NamedTuple):
     which: np.ndarray
 
 
-def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
+def _clinical(paths: list[Path]) -> Part:
     """Sample -> index of its distinct (sample row, patient row) pair, and one receptor
     profile per pair."""
     from her2resist.profile.clinical import read_clinical
@@ -437,20 +449,25 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
         patients = id_values[1] if patient_col is not None else ids
         tables[by_sample] = _Rows(ids, patients, [header[i] for i in used], distinct, which)
     patient = tables.get(False)
-    patient_row = dict(zip(patient.ids, patient.which.tolist(), strict=True)) if patient else {}
     sample = tables.get(True)
     if sample is not None:
-        pairs = [(k, patient_row.get(p, -1))
-                 for p, k in zip(sample.patients, sample.which.tolist(), strict=True)]
+        patient_row = np.full(len(sample.ids), -1, dtype=np.int64)
+        if patient is not None:
+            found = pd.Index(patient.ids).get_indexer(sample.patients)
+            patient_row[found >= 0] = patient.which[found[found >= 0]]
+        pair_codes = np.stack([sample.which, patient_row], axis=1)
         ids = sample.ids
     elif patient is not None:
-        pairs = [(-1, k) for k in patient.which.tolist()]
+        pair_codes = np.stack([np.full(len(patient.ids), -1, np.int64), patient.which], axis=1)
         ids = patient.ids
     else:
         raise _NotExact
-    distinct_pairs: dict[tuple[int, int], int] = {}
-    index = {s: distinct_pairs.setdefault(pair, len(distinct_pairs))
-             for s, pair in zip(ids, pairs, strict=True)}
+    # Distinct (sample row, patient row) pairs numbered in order of first appearance.
+    keys = (pair_codes[:, 0] + 1) * (len(patient.distinct) + 1 if patient else 1) \
+        + pair_codes[:, 1] + 1
+    codes, _ = pd.factorize(keys)
+    distinct_pairs = {(int(k), int(p)): j for j, (k, p) in enumerate(
+        pair_codes[np.unique(codes, return_index=True)[1]].tolist())}
 
     def table(columns: list[str], rows: list[tuple[str, ...]], key: str, extra: str = "") -> str:
         head = "\t".join([key, *([extra] if extra else []), *columns])
@@ -468,5 +485,5 @@ def _clinical(paths: list[Path]) -> tuple[dict[str, int], list[TumourProfile]]:
 
     read = _read_files(texts, read_clinical)
     name = "c{}" if sample is not None else "p{}"
-    return index, [read[name.format(j if sample is not None else p)]
-                   for (_, p), j in distinct_pairs.items()]
+    return Part(ids, codes.astype(np.int64), [read[name.format(j if sample is not None else p)]
+                                              for (_, p), j in distinct_pairs.items()])

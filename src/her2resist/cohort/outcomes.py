@@ -82,6 +82,24 @@ class ClinicalColumns:
                               f"columns: {known}", field=name)
         return lowered[name.lower()]
 
+    def text(self, column: str, samples: Sequence[str] | pd.Index) -> pd.Series:
+        """The column's stripped text for ``samples`` (``""`` where a sample has none), each
+        distinct value stripped once and shared by its samples (100,000 samples hold
+        pointers to a few strings, not 100,000 copies).
+
+        Examples
+        --------
+        >>> cols = ClinicalColumns(pd.DataFrame({"PCR": [" pCR", "RD"]}, index=["S1", "S2"]))
+        >>> cols.text("PCR", ["S2", "S1", "S3"]).tolist()
+        ['RD', 'pCR', '']
+        """
+        codes, uniques = pd.factorize(self.frame[column].to_numpy())
+        codes = np.append(codes, -1)  # where = -1 (a sample without a row) picks this
+        stripped = np.array([*(str(u).strip() for u in uniques), ""], dtype=object)
+        where = self.frame.index.get_indexer(samples)
+        picked = np.where(where >= 0, codes[where], -1)
+        return pd.Series(stripped[picked], index=samples, dtype=object)
+
     def error(self, sample: str, column: str, message: str) -> CohortError:
         """An error about one cell: file, line, column, value."""
         path = self.files.get(column, "<clinical files>")
@@ -98,20 +116,25 @@ class ClinicalColumns:
 def _read_table(path: Path, wanted: frozenset[str] | None = None) -> tuple[pd.DataFrame, int]:
     """A tab-separated clinical file as text, and the line number of its header; with
     ``wanted`` (upper case), only the id columns and those columns."""
-    comments, names = 0, list[str]()
+    comments, raw = 0, list[str]()
     with open(path, encoding="utf-8-sig") as fh:
         for line in fh:
             if not line.startswith("#"):
-                names = [n.strip().upper() for n in line.rstrip("\r\n").split("\t")]
+                raw = line.rstrip("\r\n").split("\t")
                 break
             comments += 1
-    usecols = None
-    if wanted is not None and len(set(names)) == len(names) and _ID_COLUMNS & set(names):
+    names = [n.strip().upper() for n in raw]
+    usecols, dtype = None, dict[str, str]()
+    if wanted is not None and len(set(names)) == len(names) == len(set(raw)) and \
+            _ID_COLUMNS & set(names):
         usecols = [i for i, name in enumerate(names) if name in wanted | _ID_COLUMNS]
+        # A value column as categories: pandas' parser then makes one string per distinct
+        # value, not one per cell.
+        dtype = {raw[i]: "category" for i in usecols if names[i] not in _ID_COLUMNS}
     try:
-        frame = pd.read_csv(path, sep="\t", skiprows=comments, dtype=str, keep_default_na=False,
-                            quoting=csv.QUOTE_NONE, skip_blank_lines=False,
-                            encoding="utf-8-sig", usecols=usecols)
+        frame = pd.read_csv(path, sep="\t", skiprows=comments, dtype=dtype or str,
+                            keep_default_na=False, quoting=csv.QUOTE_NONE,
+                            skip_blank_lines=False, encoding="utf-8-sig", usecols=usecols)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         if usecols is not None:
             return _read_table(path)  # the whole file's reading gives the error
@@ -122,6 +145,10 @@ def _read_table(path: Path, wanted: frozenset[str] | None = None) -> tuple[pd.Da
 
 #: The columns that join clinical rows to samples (upper case).
 _ID_COLUMNS = frozenset({"SAMPLE_ID", "PATIENT_ID"})
+
+
+def _has_sample_id(path: Path) -> bool:
+    return "SAMPLE_ID" in _headers([path])
 
 
 def _headers(paths: Sequence[Path]) -> set[str]:
@@ -165,6 +192,7 @@ def read_clinical_columns(*paths: str | Path, columns: Sequence[str] | None = No
                 wanted = None
         except (OSError, UnicodeDecodeError):
             wanted = None
+    by_sample = any(_has_sample_id(Path(p)) for p in paths) if wanted is not None else False
     for raw in paths:
         path = Path(raw)
         frame, header = _read_table(path, wanted)
@@ -173,7 +201,10 @@ def read_clinical_columns(*paths: str | Path, columns: Sequence[str] | None = No
         if key is None:
             raise CohortError(path, "no SAMPLE_ID or PATIENT_ID column; the header has "
                               f"{', '.join(frame.columns[:20])}", line=header)
-        frame = frame[frame[key].str.strip() != ""]
+        if wanted is not None and upper.get("SAMPLE_ID") is None and \
+                not wanted & set(upper) and by_sample:
+            continue  # a patient file with none of the columns asked for adds nothing
+        frame = frame[frame[key].astype(str).str.strip() != ""]
         index = frame[key].str.strip()
         lines[str(path)] = pd.Series(frame.index.to_numpy() + header + 1, index=index.to_numpy())
         frame = frame.set_index(index.to_numpy())
@@ -198,12 +229,24 @@ def _join(samples: list[pd.DataFrame], patients: list[pd.DataFrame]) -> pd.DataF
     extra = by_patient.drop(columns=[c for c in by_patient.columns
                                      if c in by_sample.columns], errors="ignore")
     joined = extra.reindex(keys.to_numpy()).set_axis(by_sample.index)
+    for column in joined.columns:  # a column read as categories takes "" as one more
+        if isinstance(joined[column].dtype, pd.CategoricalDtype) and \
+                "" not in joined[column].cat.categories:
+            joined[column] = joined[column].cat.add_categories([""])
     return pd.concat([by_sample, joined.fillna("")], axis=1)
 
 
 def is_missing(values: pd.Series) -> np.ndarray:
-    """Which cells are empty or NA-like."""
-    return values.fillna("").astype(str).str.strip().str.upper().isin(MISSING).to_numpy()
+    """Which cells are empty or NA-like (decided once per distinct value).
+
+    Examples
+    --------
+    >>> is_missing(pd.Series(["pCR", " NA", None, "RD"])).tolist()
+    [False, True, True, False]
+    """
+    missing = [v for v in pd.unique(values)
+               if v is None or v != v or str(v).strip().upper() in MISSING]
+    return values.isin(missing).to_numpy()
 
 
 def infer_positive(labels: Sequence[str], *, where: str) -> str:
@@ -216,11 +259,11 @@ def infer_positive(labels: Sequence[str], *, where: str) -> str:
                       "--positive LABEL (several labels: --positive 'CR,PR')")
 
 
-def parse_binary(cols: ClinicalColumns, samples: Sequence[str], column: str,
+def parse_binary(cols: ClinicalColumns, samples: Sequence[str] | pd.Index, column: str,
                  positive: str | None) -> tuple[np.ndarray, np.ndarray, str]:
     """(outcome 0/1, usable mask, positive labels as text) for ``samples``."""
     name = cols.column(column)
-    values = cols.frame[name].reindex(list(samples)).fillna("").astype(str).str.strip()
+    values = cols.text(name, samples)
     usable = ~is_missing(values)
     labels = values[usable]
     if positive is None:
@@ -256,12 +299,12 @@ def parse_event(values: Sequence[str], *, where: str) -> np.ndarray:
     return out
 
 
-def parse_survival(cols: ClinicalColumns, samples: Sequence[str], time: str, event: str
+def parse_survival(cols: ClinicalColumns, samples: Sequence[str] | pd.Index, time: str,
+                   event: str
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(time, event, usable mask) for ``samples``; bad cells are errors with their line."""
     t_name, e_name = cols.column(time), cols.column(event)
-    t_text = cols.frame[t_name].reindex(list(samples)).fillna("").astype(str).str.strip()
-    e_text = cols.frame[e_name].reindex(list(samples)).fillna("").astype(str).str.strip()
+    t_text, e_text = cols.text(t_name, samples), cols.text(e_name, samples)
     usable = ~is_missing(t_text) & ~is_missing(e_text)
     times = pd.to_numeric(t_text.where(usable, "nan"), errors="coerce").to_numpy()
     bad = usable & (~np.isfinite(times) | (times < 0))
