@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from her2resist.cohort import read_cohort
+from her2resist.cohort import fastread, read_cohort
 from her2resist.cohort.fastread import CohortGenotypes, genotype_of, read_study_genotypes
 from her2resist.exceptions import ProfileError
 from her2resist.profile.load import load_profiles
@@ -150,3 +150,86 @@ def test_what_grouping_does_not_cover_is_read_by_the_readers(tmp_path: Path,
         return
     profiles, _ = read_cohort(tmp_path, genotypes_only=True)
     assert [(p.sample, genotype_of(p)) for p in profiles] == expected
+
+
+def _pairs(read: CohortGenotypes | None) -> list[tuple[str, object]] | None:
+    return None if read is None else [(s, read.genotypes[c])
+                                      for s, c in zip(read.samples, read.codes, strict=True)]
+
+
+def test_chunk_boundaries_inside_the_files_give_the_same_genotypes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files read three lines and seven bytes at a time (CRLF ends, a BOM, characters of
+    several bytes across block ends) give what one chunk and the readers give."""
+    _study(tmp_path, np.random.default_rng(11), 30)
+    sample = tmp_path / "data_clinical_sample.txt"
+    lines = sample.read_text().splitlines()
+    lines = [*lines[:4], lines[4] + "\tNOTE",
+             *(f"{line}\tnaïve café {i} ✓" for i, line in enumerate(lines[5:]))]
+    sample.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    whole = _pairs(read_study_genotypes(tmp_path))
+    assert whole is not None
+    assert whole == [(p.sample, genotype_of(p)) for p in load_profiles(tmp_path)]
+    monkeypatch.setattr(fastread, "LINE_CHUNK", 3)
+    monkeypatch.setattr(fastread, "BLOCK", 7)
+    assert _pairs(read_study_genotypes(tmp_path)) == whole
+
+
+@pytest.mark.parametrize("kind", ["maf", "clinical"])
+def test_an_error_in_a_later_chunk_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 kind: str) -> None:
+    """A bad line far past the first chunk: the error names that line of that file."""
+    _study(tmp_path, np.random.default_rng(12), 30)
+    monkeypatch.setattr(fastread, "LINE_CHUNK", 3)
+    monkeypatch.setattr(fastread, "BLOCK", 64)
+    path = tmp_path / ("data_mutations.txt" if kind == "maf" else "data_clinical_sample.txt")
+    lines = path.read_text().splitlines()
+    bad = len(lines) - 5  # 1-based number of the line made bad
+    lines[bad - 1] += "\tone\ttoo many"
+    path.write_text("\n".join(lines) + "\n")
+    assert read_study_genotypes(tmp_path) is None
+    with pytest.raises(ProfileError) as raised:
+        read_cohort(tmp_path, genotypes_only=True)
+    assert raised.value.line == bad and str(path) in str(raised.value)
+
+
+_PIECES = ["a\tb", "x", "", "#c", "\r", "é", "✓", "\t", " ", "\x00", "\xff", "𝄞"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=30),
+       ends=st.lists(st.sampled_from(["\n", "\r\n", ""]), min_size=30, max_size=30),
+       bom=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe"]), block=st.integers(1, 9),
+       latin=st.booleans())
+def test_the_streamed_lines_are_the_table_readers_lines(pieces: list[str], ends: list[str],
+                                                       bom: bytes, block: int,
+                                                       latin: bool) -> None:
+    """Fuzz: the block-by-block decoder gives split_lines(read_text(...)) exactly, or
+    declines (for the profile readers to read or refuse) where read_text refuses or would
+    decode the bytes otherwise."""
+    import tempfile
+
+    from her2resist.profile._table import read_text, split_lines
+
+    text = "".join(p + e for p, e in zip(pieces, ends, strict=False))
+    data = bom + text.encode("latin-1" if latin and text.isascii() is False and all(
+        ord(c) < 256 for c in text) else "utf-8", errors="surrogatepass")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.txt"
+        path.write_bytes(data)
+        try:
+            expected: list[str] | None = split_lines(read_text(path))
+        except ProfileError:
+            expected = None
+        old = fastread.BLOCK
+        fastread.BLOCK = block
+        try:
+            got: list[str] | None = list(fastread._text_lines(path))
+        except fastread._NotExact:
+            got = None
+        finally:
+            fastread.BLOCK = old
+    if got is not None:
+        assert got == expected
+    else:  # declined: only what read_text refuses or decodes as something else than UTF-8
+        assert expected is None or b"\x00" in data or bom == b"\xff\xfe"

@@ -34,7 +34,6 @@ True
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import re
 import tempfile
@@ -211,9 +210,6 @@ def _text_lines(path: Path) -> Iterator[str]:
             total += len(block)
             if total > MAX_BYTES or b"\x00" in block:
                 raise _NotExact
-            if first and block.startswith(codecs.BOM_UTF8):
-                block = block[len(codecs.BOM_UTF8):]
-            first = False
             data = rest + block
             cut = data.rfind(b"\n") + 1 if block else len(data)
             rest = data[cut:]
@@ -221,6 +217,9 @@ def _text_lines(path: Path) -> Iterator[str]:
                 text = data[:cut].decode("utf-8")
             except UnicodeDecodeError:
                 raise _NotExact from None
+            if first and text:  # the file's first text: its BOM is dropped, as read_text does
+                text = text.removeprefix("\ufeff")
+                first = False
             lines = text.split("\n")
             if lines[-1] == "":
                 lines.pop()
