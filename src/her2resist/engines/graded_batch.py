@@ -139,8 +139,7 @@ def _integrate_group(engine: GradedEngine, network: Network, held: frozenset[str
                             first.dt / first.tau, chunk, chunk * first.dt)
     for run, slot, target in zip(runs, copies, where, strict=True):
         final = finals[slot]
-        out[target] = ([float(v[0]) for v in final] if run.width == 0
-                       else [v.copy() for v in final])
+        out[target] = final[:, 0].tolist() if run.width == 0 else list(final.copy())
 
 
 def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt: float,
@@ -228,9 +227,13 @@ def _leave(code: _Compiled, state: list[np.ndarray], n: np.ndarray, kn: np.ndarr
                 finals[c.run] = block[:, at:at + c.width]
                 at += c.width
     else:
+        cols = np.concatenate([np.arange(starts[c.run], starts[c.run] + c.width)
+                               for c in leaving])
+        block = np.array([v[cols] for v in state], dtype=float)
+        at = 0
         for c in leaving:
-            finals[c.run] = np.array([v[starts[c.run]:starts[c.run] + c.width] for v in state],
-                                     dtype=float)
+            finals[c.run] = block[:, at:at + c.width]
+            at += c.width
     active = [c for c in active if c.run not in gone]
     if not active:
         return state, n, kn, active
