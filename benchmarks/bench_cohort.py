@@ -15,21 +15,28 @@
    in full.
 4. **Dask**: the cohort command again with ``--scheduler`` on a ``distributed.LocalCluster``
    of 2 worker processes; its JSON must equal the local run's.
+5. **Memory**: the peak resident set size of each whole command (the child's own
+   ``ru_maxrss``, from ``os.wait4``), the cohort at 1,000, 10,000 and N patients and the trial
+   at the same sizes: flat memory means the peak barely grows with patients.
 
 Timings on a shared 2-core machine are noisy; both sides run in the same benchmark run.
 
     python benchmarks/bench_cohort.py [--patients 100000] [--naive 300] [--repeats 1]
+                                      [--memory-sizes 1000,10000]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
-from _common import PYTHON, ROOT, fmt_s, header, her2resist_argv, run_process
+from _common import PYTHON, ROOT, fmt_s, header, her2resist_argv, one_thread_env, run_process
 
 TARGET = 60.0
 REGIMENS = ("TCH", "TCHP", "EC-T + H", "FEC-T + Trastuzumab", "AC-THP", "wP + H",
@@ -71,7 +78,10 @@ def write_study(folder: Path, n: int, seed: int = 0) -> None:
         "Hugo_Symbol\tEntrez_Gene_Id\tVariant_Classification\tTumor_Sample_Barcode\t"
         "HGVSp_Short\n" + "".join(f"PIK3CA\t5290\tMissense_Mutation\t{ids[i]}\t{c}\n"
                                   for i, c in zip(mutated, changes, strict=True)))
-    cna = {"ERBB2\t2064": np.full(n, 2), "PTEN\t5728": -2 * draw.has("PTEN_loss"),
+    # The population's PTEN loss is immunohistochemical (PTEN_low) since 5625eec; the study
+    # writes a deep deletion for those patients, as a genomic stand-in.
+    pten = "PTEN_loss" if "PTEN_loss" in draw.alterations else "PTEN_low"
+    cna = {"ERBB2\t2064": np.full(n, 2), "PTEN\t5728": -2 * draw.has(pten),
            "CCNE1\t898": 2 * draw.has("CCNE1_amp")}
     (folder / "data_cna.txt").write_text(
         "Hugo_Symbol\tEntrez_Gene_Id\t" + "\t".join(ids) + "\n"
@@ -132,6 +142,52 @@ print(json.dumps({"per_patient": (time.perf_counter() - start) / sample}))
 """
 
 
+def peak_rss(argv: list[str]) -> tuple[float, float, float]:
+    """Wall and CPU seconds and peak resident set size (MB) of one whole process: the
+    child's own ``ru_maxrss`` (``os.wait4``), not the largest of all children so far."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err,
+                                env=one_thread_env(), cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"benchmark command failed (exit {proc.returncode}): "
+                             f"{' '.join(argv)}\n{err.read()[-2000:].decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _cohort_argv(study: Path, out: Path, *extra: str) -> list[str]:
+    return her2resist_argv("cohort", str(study), "--regimen-column", "TREATMENT", "--outcome",
+                           "PCR", "--no-progress", "-o", str(out), *extra)
+
+
+def _trial_argv(patients: int, out: Path) -> list[str]:
+    return her2resist_argv("trial", str(ROOT / "examples/trials/neosphere.yaml"), "--patients",
+                           str(patients), "--seed", "1", "--no-progress", "-o", str(out))
+
+
+def _memory(tmp: Path, sizes: list[int], patients: int) -> list[str]:
+    """Peak RSS lines of the cohort and trial commands at each size (the study of
+    ``patients`` is already written in ``tmp/study``)."""
+    lines = []
+    for kind in ("cohort", "trial"):
+        for n in sizes:
+            if kind == "cohort":
+                study = tmp / ("study" if n == patients else f"study{n}")
+                if n != patients:
+                    write_study(study, n)
+                argv = _cohort_argv(study, tmp / "mem.json", "--csv", str(tmp / "mem.csv"))
+            else:
+                argv = _trial_argv(n, tmp / "mem.json")
+            wall, cpu, rss = peak_rss(argv)
+            lines.append(f"  {kind + ',':7s} {n:>7,} patients: peak RSS {rss:6.1f} MB "
+                         f"({fmt_s(wall)} wall, {fmt_s(cpu)} CPU)")
+    return lines
+
+
 def _dask_run(study: Path, out: Path) -> float:
     from distributed import LocalCluster
 
@@ -148,18 +204,16 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--naive", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--memory-sizes", default="1000,10000",
+                        help="Patients of the peak-memory runs besides --patients.")
     args = parser.parse_args()
     header("her2resist cohort / trial at scale")
     with tempfile.TemporaryDirectory() as tmp:
         study = Path(tmp) / "study"
         write_study(study, args.patients)
         local, remote = Path(tmp) / "local.json", Path(tmp) / "dask.json"
-        cohort_argv = her2resist_argv("cohort", str(study), "--regimen-column", "TREATMENT",
-                                      "--outcome", "PCR", "--no-progress", "-o", str(local),
-                                      "--csv", str(Path(tmp) / "local.csv"))
-        trial_argv = her2resist_argv("trial", str(ROOT / "examples/trials/neosphere.yaml"),
-                                     "--patients", str(args.patients), "--seed", "1",
-                                     "--no-progress", "-o", str(Path(tmp) / "trial.json"))
+        cohort_argv = _cohort_argv(study, local, "--csv", str(Path(tmp) / "local.csv"))
+        trial_argv = _trial_argv(args.patients, Path(tmp) / "trial.json")
         cohort, cohort_cpu = min(run_process(cohort_argv)[:2] for _ in range(args.repeats))
         trial, trial_cpu = min(run_process(trial_argv)[:2] for _ in range(args.repeats))
         naive = json.loads(run_process([PYTHON, "-c", NAIVE_COHORT, str(study),
@@ -169,6 +223,8 @@ def main() -> None:
                                               str(args.naive)])[2])
         dask = _dask_run(study, remote)
         same = json.loads(local.read_text()) == json.loads(remote.read_text())
+        sizes = sorted({*(int(n) for n in args.memory_sizes.split(",") if n), args.patients})
+        memory = _memory(Path(tmp), sizes, args.patients)
     naive_cohort = naive["read"] + naive["per_patient"] * args.patients
     naive_trial_s = naive_trial["per_patient"] * args.patients
     n = f"{args.patients:,}"
@@ -184,6 +240,8 @@ def main() -> None:
           f"{naive_trial_s / trial:.1f}x")
     print(f"cohort on a Dask LocalCluster (2 worker processes): {fmt_s(dask)}; JSON identical "
           f"to the local run: {same}")
+    print("peak memory of the whole command (resident set size of the process):")
+    print("\n".join(memory))
 
 
 if __name__ == "__main__":
