@@ -79,8 +79,12 @@ else:
     for report in r.build_reports(tumours, **options):
         digest.update(r.render_json([report]).encode())
     marks[n] = time.perf_counter() - start
-print(json.dumps({"marks": marks, "cpu": time.process_time() - cpu,
-                  "digest": digest.hexdigest()}))
+cpu = time.process_time() - cpu
+from her2resist.engines import get_engine, get_service
+from her2resist.model import load_model
+work = {"simulations": getattr(get_service(load_model(), "most-permissive"), "simulations", None),
+        "column_steps": getattr(get_engine("graded"), "column_steps", None)}
+print(json.dumps({"marks": marks, "cpu": cpu, "digest": digest.hexdigest(), **work}))
 """
 
 WAYS = {"each": "build_report + render_json each", "cohort": "build_reports, render_json each"}
@@ -119,10 +123,19 @@ def run_many(tumours: int, engine: str, way: str, src: Path | None = None) -> di
 def print_many(tumours: int, engine: str, way: str, out: dict[str, Any],
                label: str = "") -> None:
     total = out["marks"][tumours]
-    verdict = "OK" if total <= TARGET_COHORT else "SLOWER THAN TARGET"
+    # the target is for 1,000 reports: a shorter run is judged on its pace
+    verdict = "OK" if total * 1000 / tumours <= TARGET_COHORT else "SLOWER THAN TARGET"
     print(f"{tumours} different tumours ({engine}{label}), {WAYS[way]}, one process (after "
           f"imports; one run): {fmt_s(total)} wall ({fmt_s(total / tumours)} per report), "
-          f"{fmt_s(out['cpu'])} CPU; target <= {TARGET_COHORT:.0f} s: {verdict}")
+          f"{fmt_s(out['cpu'])} CPU; target <= {TARGET_COHORT:.0f} s per 1,000: {verdict}")
+    work = []
+    if out.get("simulations") is not None:
+        work.append(f"{out['simulations'] / tumours:.0f} exact Boolean simulations")
+    if out.get("column_steps"):
+        work.append(f"{out['column_steps'] / tumours:,.0f} graded column-steps (one state "
+                    "column stepped once; batched integrations)")
+    if work:
+        print("  computed per report: " + "; ".join(work))
     if len(out["marks"]) > 1:
         print("  elapsed after " + ", ".join(f"{k} reports {fmt_s(v)}"
                                              for k, v in out["marks"].items()))

@@ -133,6 +133,8 @@ class GradedEngine:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.calls = 0
+        #: Column-steps of batched integrations (one column stepped once; benchmarks).
+        self.column_steps = 0
 
     @property
     def key(self) -> tuple[object, ...]:

@@ -135,18 +135,19 @@ def _integrate_group(engine: GradedEngine, network: Network, held: frozenset[str
             stops.append(_Column(found, block.shape[1], p.tol * chunk * p.dt, p.t_max,
                                  max(1, round(p.window / p.dt)), run.width == 0))
         copies.append(found)
-    finals = _step_together(code, np.concatenate(blocks, axis=1), stops,
-                            first.dt / first.tau, chunk, chunk * first.dt)
+    finals, steps = _step_together(code, np.concatenate(blocks, axis=1), stops,
+                                   first.dt / first.tau, chunk, chunk * first.dt)
+    engine.column_steps += steps
     for run, slot, target in zip(runs, copies, where, strict=True):
         final = finals[slot]
         out[target] = final[:, 0].tolist() if run.width == 0 else list(final.copy())
 
 
 def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt: float,
-                   chunk: int, step_time: float) -> list[np.ndarray]:
+                   chunk: int, step_time: float) -> tuple[list[np.ndarray], int]:
     """Step every column; each run leaves when it converges or reaches its ``t_max`` (then
     it takes the mean over its final window, as alone).  Returns each run's final state as
-    a (nodes, width) array."""
+    a (nodes, width) array, and the column-steps taken (window means included)."""
     nodes = matrix.shape[0] - 2
     finals: list[np.ndarray | None] = [None] * len(stops)
     state: list[np.ndarray] = list(matrix[:nodes])
@@ -154,24 +155,27 @@ def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt
     kn = matrix[nodes + 1] ** n
     active = list(stops)
     ending = [c for c in active if c.t_max <= 0]  # never stepped: the window from the start
-    t = 0.0
+    t, steps = 0.0, 0
     while True:
         if ending:
+            steps += sum(c.width * c.window for c in ending)
             state, n, kn, active = _leave(code, state, n, kn, active, ending, finals, dt)
         if not active:
-            return finals  # type: ignore[return-value]
+            return finals, steps  # type: ignore[return-value]
         if len(active) <= _ALONE and all(c.scalar for c in active):
             # A few runs without samples left (nominal routes that converge slowly): an array
             # step costs more than stepping each alone in plain floats, as integrate does.
             at = 0
             for c in active:
                 column = [float(v[at]) for v in state]
-                finals[c.run] = np.array(_finish_alone(code, column, t, c, float(n[at]),
-                                                       float(kn[at]), dt, chunk, step_time),
-                                         dtype=float).reshape(-1, 1)
+                final, taken = _finish_alone(code, column, t, c, float(n[at]), float(kn[at]),
+                                             dt, chunk, step_time)
+                finals[c.run] = np.array(final, dtype=float).reshape(-1, 1)
+                steps += taken
                 at += c.width
-            return finals  # type: ignore[return-value]
+            return finals, steps  # type: ignore[return-value]
         new = code.advance_many(state, chunk, dt, n, kn, 1.0 + kn, False)
+        steps += len(state[0]) * chunk
         t = t + step_time
         if code.free:
             change = np.abs(np.array([new[i] for i in code.free], dtype=float)
@@ -190,19 +194,22 @@ def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt
 
 
 def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, n: float,
-                  kn: float, dt: float, chunk: int, step_time: float) -> list[float]:
+                  kn: float, dt: float, chunk: int, step_time: float
+                  ) -> tuple[list[float], int]:
     """The rest of one run without samples, stepped alone from ``state`` at time ``t``: the
     loop of :meth:`GradedEngine.integrate <her2resist.engines.graded.GradedEngine.integrate>`
-    on plain floats."""
+    on plain floats; and the steps it took."""
+    steps = 0
     while t < stop.t_max:
         new = code.advance(state, chunk, dt, n, kn, 1.0 + kn, False)
         change = float(np.max(np.abs(np.array([new[i] for i in code.free], dtype=float)
                                      - np.array([state[i] for i in code.free], dtype=float)))
                        ) if code.free else 0.0
-        state, t = new, t + step_time  # type: ignore[assignment]
+        state, t, steps = new, t + step_time, steps + chunk  # type: ignore[assignment]
         if change < stop.limit:
-            return state
-    return code.advance(state, stop.window, dt, n, kn, 1.0 + kn, True)  # type: ignore[return-value]
+            return state, steps
+    final = code.advance(state, stop.window, dt, n, kn, 1.0 + kn, True)
+    return final, steps + stop.window  # type: ignore[return-value]
 
 
 def _leave(code: _Compiled, state: list[np.ndarray], n: np.ndarray, kn: np.ndarray,

@@ -268,6 +268,11 @@ class SimulationService:
         return self._batch.satisfies(base, perturbation, readout)
 
     @property
+    def simulations(self) -> int:
+        """Simulations computed so far (those the cache answered not counted)."""
+        return self._results.misses
+
+    @property
     def solver_calls(self) -> int:
         return int(getattr(self._batch, "solver_calls", 0))
 
