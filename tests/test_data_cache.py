@@ -91,3 +91,34 @@ def test_no_cache_switch(tmp_path) -> None:
     code = "from her2resist.knowledge.catalogue import load_catalogue; load_catalogue()"
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
     assert not (tmp_path / "cache").exists()
+
+
+def test_compiled_code_is_cached_by_its_source(cache_dir) -> None:
+    source = "def f(x):\n    return 3 * x\n"
+    first = cached.compile_cached(source, "<test>")
+    entries = list(cache_dir.glob("code-*.marshal"))
+    assert len(entries) == 1
+    again = cached.compile_cached(source, "<test>")
+    assert again == first and again is not first  # read back from the file
+    namespace: dict = {}
+    exec(again, namespace)
+    assert namespace["f"](14) == 42
+    # Another text is another entry; a corrupt entry is compiled again.
+    other = cached.compile_cached(source.replace("3", "4"), "<test>")
+    assert other != first and len(list(cache_dir.glob("code-*.marshal"))) == 2
+    entries[0].write_bytes(b"not marshal")
+    namespace = {}
+    exec(cached.compile_cached(source, "<test>"), namespace)
+    assert namespace["f"](1) == 3
+
+
+def test_graded_engine_code_from_the_cache_gives_the_same_answer(cache_dir) -> None:
+    from her2resist.engines.graded import GradedEngine
+    from her2resist.model import load_model
+
+    net = load_model()
+    levels = {"PIK3CA_mut": 1.0, "trastuzumab": 0.8}
+    first = GradedEngine().simulate(net, levels).values.tolist()
+    assert list(cache_dir.glob("code-*.marshal"))
+    second = GradedEngine().simulate(net, levels).values.tolist()  # a new engine: from disk
+    assert first == second

@@ -8,7 +8,6 @@ Messages name the file, line, field and value at fault and what is accepted.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
 
 
 class Her2ResistError(Exception):
@@ -92,6 +91,8 @@ class UnknownNameError(Her2ResistError, KeyError):
     @property
     def suggestions(self) -> list[str]:
         known = sorted(set(self._known))
+        from difflib import get_close_matches  # only when a name is unknown
+
         close = get_close_matches(self.name, known, n=5, cutoff=0.5)
         if not close:
             lowered = self.name.lower()

@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +52,8 @@ def print_json(data: Any) -> None:
 
 def json_text(data: Any) -> str:
     """``data`` as indented JSON text (numpy numbers, sets and paths converted)."""
+    import json
+
     return json.dumps(data, indent=2, default=_json_default) + "\n"
 
 

@@ -38,7 +38,8 @@ import pickle
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from types import CodeType
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -105,18 +106,60 @@ def load_cached(kind: str, sources: Sequence[Path], modules: Sequence[str],
 
 #: Entries kept per kind (several installations or versions may share one cache folder).
 KEEP = 8
+#: Compiled code objects kept (one per generated source: a model and its fixed nodes).
+KEEP_CODE = 64
 
 
-def _store(folder: Path, kind: str, path: Path, value: object) -> None:
-    """Write the entry whole or not at all; keep the :data:`KEEP` newest entries of its kind."""
+def compile_cached(source: str, filename: str) -> CodeType:
+    """``compile(source, filename, "exec")``, from the cache when it holds it.
+
+    For code the package generates (the graded engine writes Python for each model and set of
+    fixed nodes, and compiling it costs a one-shot command more than running it).  The key is
+    the source text itself, the file name and the Python version, so an entry can only ever be
+    the compilation of the same text; code objects are stored with :mod:`marshal`.
+
+    Examples
+    --------
+    >>> namespace = {}
+    >>> exec(compile_cached("def f(x):\\n    return 2 * x", "<example>"), namespace)
+    >>> namespace["f"](21)
+    42
+    """
+    folder = cache_dir()
+    if folder is None:
+        return compile(source, filename, "exec")
+    import marshal
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0code\0{sys.version}\0{filename}\0".encode())
+    digest.update(source.encode("utf-8", "surrogatepass"))
+    path = folder / f"code-{digest.hexdigest()[:24]}.marshal"
+    try:
+        with open(path, "rb") as fh:
+            code = marshal.load(fh)
+        if isinstance(code, CodeType) and code.co_filename == filename:
+            return code
+    except Exception:
+        pass
+    code = compile(source, filename, "exec")
+    _store(folder, "code", path, code, dump=marshal.dump, keep=KEEP_CODE)
+    return code
+
+
+def _store(folder: Path, kind: str, path: Path, value: object,
+           dump: Callable[[Any, Any], object] | None = None, keep: int = KEEP) -> None:
+    """Write the entry whole or not at all (pickled unless ``dump`` is given); keep the
+    ``keep`` newest entries of its kind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            if dump is None:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                dump(value, fh)
         os.replace(tmp, path)
-        entries = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in entries[:-KEEP]:
+        entries = sorted(folder.glob(f"{kind}-*{path.suffix}"), key=lambda p: p.stat().st_mtime)
+        for old in entries[:-keep]:
             old.unlink(missing_ok=True)
     except Exception:
         with contextlib.suppress(OSError):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from her2resist.common.cached import compile_cached
 from her2resist.model import rules as _rules
 from her2resist.model.network import Network
 
@@ -271,6 +272,6 @@ def _compile(network: Network, fixed: frozenset[str]) -> _Compiled:
         "    return out",
     ] if free else []
     namespace: dict[str, object] = {"np": np}
-    exec(compile("\n".join(lines), f"<graded:{network.name}>", "exec"), namespace)
+    exec(compile_cached("\n".join(lines), f"<graded:{network.name}>"), namespace)
     return _Compiled(order, free, namespace["advance"],  # type: ignore[arg-type]
                      namespace["advance_many"])  # type: ignore[arg-type]
