@@ -5,7 +5,10 @@ SynergyFinder fits its curves with ``drc::drm``, which calls ``optim``'s BFGS (R
 ``parscale``), ``reltol = 1e-7`` and at most 500 iterations. Degenerate dose-response data
 have no unique least-squares optimum, so the answer depends on the path of the optimiser;
 to reproduce SynergyFinder's numbers the path is reproduced here, for many problems at once:
-every problem is one row, and rows that have finished stop changing.
+every problem is one row, and rows that have finished stop changing. The arithmetic is
+vmmin's, operation for operation (sums in index order, the inverse-Hessian update term by
+term on the lower triangle), because on flat least-squares valleys a last-bit difference
+grows into a different optimum after a few hundred iterations.
 """
 
 from __future__ import annotations
@@ -20,6 +23,19 @@ _REL_TEST = 10.0
 _NDEPS = 1e-3
 
 Objective = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products summed in index order, as vmmin's loops do (no reordering)."""
+    total = a[:, 0] * b[:, 0]
+    for j in range(1, a.shape[1]):
+        total = total + a[:, j] * b[:, j]
+    return total
+
+
+def _matvec(m: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise ``m @ v`` with each element summed in index order."""
+    return np.stack([_dot(m[:, i, :], v) for i in range(m.shape[1])], axis=1)
 
 
 def _gradient(fn: Objective, z: np.ndarray, rows: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -38,7 +54,7 @@ def _gradient(fn: Objective, z: np.ndarray, rows: np.ndarray, free: np.ndarray) 
 
 def _line_search(fn: Objective, x: np.ndarray, t: np.ndarray, fmin: np.ndarray,
                  gradproj: np.ndarray, rows: np.ndarray,
-                 nfree: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Backtracking search of vmmin: returns new point, value, step length, stalled flag."""
     step = np.ones(len(x))
     b = x.copy()
@@ -49,8 +65,8 @@ def _line_search(fn: Objective, x: np.ndarray, t: np.ndarray, fmin: np.ndarray,
         idx = np.flatnonzero(todo)
         trial = x[idx] + step[idx, None] * t[idx]
         b[idx] = trial
-        same = np.sum(_REL_TEST + x[idx] == _REL_TEST + trial, axis=1)
-        moved = same < nfree[idx]
+        same = np.sum((_REL_TEST + x[idx] == _REL_TEST + trial) & free[idx], axis=1)
+        moved = same < free[idx].sum(axis=1)
         stalled[idx[~moved]] = True
         ev = idx[moved]
         if ev.size:
@@ -90,11 +106,11 @@ def minimise(fn: Objective, start: np.ndarray, free: np.ndarray, *, maxit: int =
         reset = ilast[idx] == gradcount[idx]
         hess[idx[reset]] = np.eye(k)
         x, gi = b[idx].copy(), g[idx]
-        t = -np.einsum("nij,nj->ni", hess[idx], gi)
-        gradproj = np.sum(t * gi, axis=1)
+        t = -_matvec(hess[idx], gi)
+        gradproj = _dot(t, gi)
         count = np.zeros(len(idx), dtype=int)
         down = gradproj < 0
-        new_b, f, step, stalled = _line_search(fn, x, t, fmin[idx], gradproj, idx, nfree[idx])
+        new_b, f, step, stalled = _line_search(fn, x, t, fmin[idx], gradproj, idx, free[idx])
         new_b[~down] = x[~down]
         count[down & stalled] = nfree[idx][down & stalled]
         enough = np.abs(f - fmin[idx]) > reltol * (np.abs(fmin[idx]) + reltol)
@@ -136,14 +152,18 @@ def _update(fn: Objective, b: np.ndarray, g: np.ndarray, fmin: np.ndarray, f: np
     iters[sel] += 1
     ts = step[progress, None] * t[progress]
     cs = new_g - gi[progress]
-    d1 = np.sum(ts * cs, axis=1)
+    d1 = _dot(ts, cs)
     pos = d1 > 0
     h = hess[sel]
-    xv = np.einsum("nij,nj->ni", h, cs)
+    xv = _matvec(h, cs)
+    k = h.shape[1]
     with np.errstate(all="ignore"):
-        d2 = 1.0 + np.sum(xv * cs, axis=1) / d1
-        outer = d2[:, None, None] * ts[:, :, None] * ts[:, None, :]
-        cross = xv[:, :, None] * ts[:, None, :] + ts[:, :, None] * xv[:, None, :]
-        delta = (outer - cross) / d1[:, None, None]
-    hess[sel[pos]] = h[pos] + delta[pos]
+        d2 = 1.0 + _dot(xv, cs) / d1
+        # vmmin's update of the lower triangle, term by term in its order, then mirrored.
+        for i in range(k):
+            for j in range(i + 1):
+                h[:, i, j] += (d2 * ts[:, i] * ts[:, j] - xv[:, i] * ts[:, j]
+                               - ts[:, i] * xv[:, j]) / d1
+                h[:, j, i] = h[:, i, j]
+    hess[sel[pos]] = h[pos]
     ilast[sel[~pos]] = gradcount[sel[~pos]]

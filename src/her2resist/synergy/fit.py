@@ -265,11 +265,11 @@ def fit_curves(dose: np.ndarray, response: np.ndarray, *, fixed_c: np.ndarray | 
     fixed = np.full(n, np.nan) if fixed_c is None else np.asarray(fixed_c, dtype=float)
     failed = np.zeros(n, dtype=bool)
     if engine == "synergyfinder":
-        p, ok = fit_drc(dose, y, fixed)
-        failed = ~ok
-        if failed.any():
-            p[failed] = _fit_bounded(dose[failed], y[failed], fixed[failed])
-        p[:, 3] = np.log(p[:, 3])
+        p, failed, ok = fit_drc(dose, y, fixed)
+        if not ok.all():
+            bounded = _fit_bounded(dose[~ok], y[~ok], fixed[~ok])
+            bounded[:, 3] = np.log(bounded[:, 3])
+            p[~ok] = bounded
     else:
         p = _fit_bounded(dose, y, fixed)
     w = (~np.isnan(y)).astype(float)
