@@ -187,7 +187,7 @@ def _read(maf: str | Path | None, cna: str | Path | None, clinical: list[Path], 
 
 
 #: Data lines grouped at a time: what a file costs in memory is this chunk, not the file.
-LINE_CHUNK = 20_000
+LINE_CHUNK = 5_000
 #: Bytes read from a file at a time.
 BLOCK = 1 << 20
 

@@ -113,9 +113,11 @@ class ClinicalColumns:
                            line=None if line is None else int(line), field=column)
 
 
-def _read_table(path: Path, wanted: frozenset[str] | None = None) -> tuple[pd.DataFrame, int]:
+def _read_table(path: Path, wanted: frozenset[str] | None = None,
+                ids: frozenset[str] = frozenset({"SAMPLE_ID", "PATIENT_ID"})
+                ) -> tuple[pd.DataFrame, int]:
     """A tab-separated clinical file as text, and the line number of its header; with
-    ``wanted`` (upper case), only the id columns and those columns."""
+    ``wanted`` (upper case), only the ``ids`` columns and those columns."""
     comments, raw = 0, list[str]()
     with open(path, encoding="utf-8-sig") as fh:
         for line in fh:
@@ -127,7 +129,9 @@ def _read_table(path: Path, wanted: frozenset[str] | None = None) -> tuple[pd.Da
     usecols, dtype = None, dict[str, str]()
     if wanted is not None and len(set(names)) == len(names) == len(set(raw)) and \
             _ID_COLUMNS & set(names):
-        usecols = [i for i, name in enumerate(names) if name in wanted | _ID_COLUMNS]
+        if "SAMPLE_ID" not in names:
+            ids = _ID_COLUMNS
+        usecols = [i for i, name in enumerate(names) if name in wanted | ids]
         # A value column as categories: pandas' parser then makes one string per distinct
         # value, not one per cell.
         dtype = {raw[i]: "category" for i in usecols if names[i] not in _ID_COLUMNS}
@@ -147,8 +151,21 @@ def _read_table(path: Path, wanted: frozenset[str] | None = None) -> tuple[pd.Da
 _ID_COLUMNS = frozenset({"SAMPLE_ID", "PATIENT_ID"})
 
 
-def _has_sample_id(path: Path) -> bool:
-    return "SAMPLE_ID" in _headers([path])
+def _selection(paths: Sequence[str | Path], columns: Sequence[str] | None
+               ) -> tuple[frozenset[str] | None, dict[Path, set[str]], frozenset[str]]:
+    """The columns to read (None: all), each file's header names, and the id columns to
+    keep (``PATIENT_ID`` only when a patient file is joined)."""
+    if columns is None:
+        return None, {}, _ID_COLUMNS
+    wanted = frozenset(c.upper() for c in columns)
+    try:
+        headers = {Path(p): _headers([Path(p)]) for p in paths}
+    except (OSError, UnicodeDecodeError):
+        return None, {}, _ID_COLUMNS
+    if not wanted <= set().union(*headers.values()):
+        return None, {}, _ID_COLUMNS  # every column is read, so that the error lists them
+    joined = any("SAMPLE_ID" not in h and wanted & h for h in headers.values())
+    return wanted, headers, _ID_COLUMNS if joined else frozenset({"SAMPLE_ID"})
 
 
 def _headers(paths: Sequence[Path]) -> set[str]:
@@ -184,26 +201,19 @@ def read_clinical_columns(*paths: str | Path, columns: Sequence[str] | None = No
     patients: list[pd.DataFrame] = []
     files: dict[str, str] = {}
     lines: dict[str, pd.Series] = {}
-    wanted = None
-    if columns is not None:
-        wanted = frozenset(c.upper() for c in columns)
-        try:
-            if not wanted <= _headers([Path(p) for p in paths]):
-                wanted = None
-        except (OSError, UnicodeDecodeError):
-            wanted = None
-    by_sample = any(_has_sample_id(Path(p)) for p in paths) if wanted is not None else False
+    wanted, headers, ids = _selection(paths, columns)
+    by_sample = any("SAMPLE_ID" in h for h in headers.values())
     for raw in paths:
         path = Path(raw)
-        frame, header = _read_table(path, wanted)
+        if wanted is not None and by_sample and "SAMPLE_ID" not in headers[path] and \
+                not wanted & headers[path]:
+            continue  # a patient file with none of the columns asked for adds nothing
+        frame, header = _read_table(path, wanted, ids)
         upper = {c.upper(): c for c in frame.columns}
         key = upper.get("SAMPLE_ID") or upper.get("PATIENT_ID")
         if key is None:
             raise CohortError(path, "no SAMPLE_ID or PATIENT_ID column; the header has "
                               f"{', '.join(frame.columns[:20])}", line=header)
-        if wanted is not None and upper.get("SAMPLE_ID") is None and \
-                not wanted & set(upper) and by_sample:
-            continue  # a patient file with none of the columns asked for adds nothing
         frame = frame[frame[key].astype(str).str.strip() != ""]
         index = frame[key].str.strip()
         lines[str(path)] = pd.Series(frame.index.to_numpy() + header + 1, index=index.to_numpy())

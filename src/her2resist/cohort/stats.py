@@ -119,11 +119,13 @@ def calibration_table(y: np.ndarray, p: np.ndarray, groups: np.ndarray | None = 
     """
     y, p = np.asarray(y, float), np.asarray(p, float)
     if groups is None and len(np.unique(p)) <= 10:
-        groups = np.array([f"p = {v:.3f}" for v in p])
+        levels, inverse = np.unique(p, return_inverse=True)  # one name per distinct value
+        groups = np.array([f"p = {v:.3f}" for v in levels], dtype=object)[inverse.reshape(-1)]
     elif groups is None:
         ranks = pd.Series(p).rank(method="first").to_numpy()
-        groups = np.ceil(ranks * 10 / len(p)).astype(int).astype(str)
-        groups = np.char.add("decile ", groups)
+        levels, inverse = np.unique(np.ceil(ranks * 10 / len(p)).astype(int),
+                                    return_inverse=True)
+        groups = np.array([f"decile {d}" for d in levels], dtype=object)[inverse.reshape(-1)]
     frame = pd.DataFrame({"group": groups, "y": y, "p": p})
     rows = []
     for name, part in frame.groupby("group", sort=True):
