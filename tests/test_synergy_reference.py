@@ -36,26 +36,22 @@ def test_every_reference_well_is_scored(compared):
     assert len(blocks) == 2
 
 
-@pytest.mark.parametrize("method", ["HSA", "Bliss"])
-def test_hsa_and_bliss_wells_match_to_1e6(compared, method):
+@pytest.mark.parametrize("method", SCORES)
+def test_every_well_matches_to_1e9(compared, method):
+    # ZIP and Loewe too: the curve fits retrace drc's arithmetic, each curve's points in
+    # the order of the input file (SynergyFinder's order), so the optimiser ends where
+    # drc's does even on curves without a unique optimum.
     wells, _, _ = compared
     for column in (f"{method}_ref", f"{method}_synergy"):
         diff = np.abs(wells[column] - wells[f"{column}_sf"])
-        assert diff.max() < 1e-6, column
-
-
-@pytest.mark.parametrize("method", ["ZIP", "Loewe"])
-def test_zip_and_loewe_wells_within_one_point(compared, method):
-    wells, _, _ = compared
-    diff = np.abs(wells[f"{method}_synergy"] - wells[f"{method}_synergy_sf"])
-    assert diff.max() < 1.0
+        assert diff.max() < 1e-9, column
 
 
 @pytest.mark.parametrize("method", SCORES)
-def test_block_means_within_one_percent(compared, method):
+def test_block_means_match_to_1e9(compared, method):
     _, blocks, _ = compared
     ours, theirs = blocks[f"{method}_synergy"], blocks[f"{method}_synergy_sf"]
-    assert (np.abs(ours - theirs) <= 0.01 * np.abs(theirs)).all()
+    assert (np.abs(ours - theirs) <= 1e-9).all()
 
 
 def test_single_drug_ic50_match_synergyfinder(compared):

@@ -151,7 +151,8 @@ def score_plate(plate: Plate, *, methods: Sequence[str] = METHODS, replicates: s
     if replicates == "mean":
         data["replicate"] = 0
     wells = data.groupby([*_KEYS, "conc1", "conc2"], sort=False)["response"].mean()
-    wells = wells.reset_index()
+    # Wells in order of first appearance (the order SynergyFinder fits each curve's points).
+    wells = wells.reset_index().assign(rank=lambda t: np.arange(len(t), dtype=float))
     batches = [g for _, g in wells.groupby(_shape_key(wells), sort=False)]
     n_blocks = len(wells[_KEYS].drop_duplicates())
     size = min(_BATCH, -(-n_blocks // max(workers, 1)))
@@ -198,8 +199,9 @@ def _score_batch(job: tuple[pd.DataFrame, tuple[str, ...], str],
     resp = group["response"].to_numpy().reshape(nb, n1, n2)
     conc1 = group["conc1"].to_numpy().reshape(nb, n1, n2)[:, :, 0]
     conc2 = group["conc2"].to_numpy().reshape(nb, n1, n2)[:, 0, :]
-    singles = fit_single_drugs(resp, conc1, conc2, engine=engine)
-    cols = _score_columns(resp, conc1, conc2, methods, singles, engine)
+    rank = group["rank"].to_numpy().reshape(nb, n1, n2)
+    singles = fit_single_drugs(resp, conc1, conc2, engine=engine, rank=rank)
+    cols = _score_columns(resp, conc1, conc2, methods, singles, engine, rank)
     wells = group[[*_KEYS, "conc1", "conc2", "response"]].reset_index(drop=True)
     for name, values in cols.items():
         wells[name] = values.reshape(-1)
@@ -230,11 +232,11 @@ def _emax(fit: CurveFits) -> np.ndarray:
 
 def _score_columns(resp: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
                    methods: tuple[str, ...], singles: tuple[CurveFits, CurveFits],
-                   engine: str) -> dict[str, np.ndarray]:
+                   engine: str, rank: np.ndarray) -> dict[str, np.ndarray]:
     cols: dict[str, np.ndarray] = {}
     if "ZIP" in methods:
         cols["ZIP_fit"], cols["ZIP_ref"], cols["ZIP_synergy"] = zip_delta(
-            resp, conc1, conc2, singles, engine=engine)
+            resp, conc1, conc2, singles, engine=engine, rank=rank)
     if "HSA" in methods:
         cols["HSA_ref"], cols["HSA_synergy"] = hsa(resp)
     if "Bliss" in methods:

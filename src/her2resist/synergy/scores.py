@@ -64,9 +64,23 @@ def hsa(response: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _with_singles(response, combo)
 
 
+def _in_order(dose: np.ndarray, resp: np.ndarray,
+              rank: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each curve's points sorted by ``rank`` (their order in the input table), as
+    SynergyFinder passes them to drc; the fits' arithmetic depends on that order."""
+    if rank is None:
+        return dose, resp
+    order = np.argsort(rank, axis=1, kind="stable")
+    return np.take_along_axis(dose, order, axis=1), np.take_along_axis(resp, order, axis=1)
+
+
 def fit_single_drugs(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray, *,
-                     engine: str = "synergyfinder") -> tuple[CurveFits, CurveFits]:
+                     engine: str = "synergyfinder", rank: np.ndarray | None = None,
+                     ) -> tuple[CurveFits, CurveFits]:
     """Free LL.4 fits of drug 1 (column 0) and drug 2 (row 0) of every block.
+
+    ``rank`` (the response's shape, optional) gives each well's position in the input
+    table; each curve's points are then fitted in that order, as SynergyFinder does.
 
     Examples
     --------
@@ -81,21 +95,25 @@ def fit_single_drugs(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
     width = max(n1, n2)
     dose = np.ones((2 * nb, width))
     resp = np.full((2 * nb, width), np.nan)
+    order = np.full((2 * nb, width), np.inf)
     dose[:nb, :n1], resp[:nb, :n1] = conc1, response[:, :, 0]
     dose[nb:, :n2], resp[nb:, :n2] = conc2, response[:, 0, :]
-    both = fit_curves(dose, resp, engine=engine)
+    if rank is not None:
+        order[:nb, :n1], order[nb:, :n2] = rank[:, :, 0], rank[:, 0, :]
+    both = fit_curves(*_in_order(dose, resp, None if rank is None else order), engine=engine)
     return both.take(slice(0, nb)), both.take(slice(nb, 2 * nb))
 
 
 def zip_delta(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
               singles: tuple[CurveFits, CurveFits] | None = None, *,
-              engine: str = "synergyfinder") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              engine: str = "synergyfinder", rank: np.ndarray | None = None,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Zero interaction potency: ``(fit, reference, delta)``.
 
     The reference is Bliss independence of the *fitted* single-drug curves. The fit is the
     mean of two predictions: each column of the matrix fitted as a dose-response curve of
     drug 1 with its zero-dose asymptote held at the observed response of drug 2 alone, and
-    each row likewise for drug 2.
+    each row likewise for drug 2. ``rank`` as for :func:`fit_single_drugs`.
 
     Examples
     --------
@@ -108,14 +126,16 @@ def zip_delta(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
     True
     """
     nb, n1, n2 = response.shape
-    f1, f2 = singles or fit_single_drugs(response, conc1, conc2, engine=engine)
+    f1, f2 = singles or fit_single_drugs(response, conc1, conc2, engine=engine, rank=rank)
     ref_combo = _bliss_of(f1.predict(conc1)[:, 1:], f2.predict(conc2)[:, 1:])
     # Columns j >= 1: drug 1 varies, drug 2 fixed at conc2[j]; baseline = response[0, j].
     cols = np.moveaxis(response[:, :, 1:], 2, 1).reshape(-1, n1)
     rows = response[:, 1:, :].reshape(-1, n2)
     dose_c = np.repeat(conc1, n2 - 1, axis=0)
     dose_r = np.repeat(conc2, n1 - 1, axis=0)
-    pred = _fit_predict([(dose_c, cols), (dose_r, rows)], engine)
+    ranks = (None, None) if rank is None else (
+        np.moveaxis(rank[:, :, 1:], 2, 1).reshape(-1, n1), rank[:, 1:, :].reshape(-1, n2))
+    pred = _fit_predict([(dose_c, cols, ranks[0]), (dose_r, rows, ranks[1])], engine)
     pred_c = np.moveaxis(pred[0].reshape(nb, n2 - 1, n1), 1, 2)[:, 1:, :]
     pred_r = pred[1].reshape(nb, n1 - 1, n2)[:, :, 1:]
     fit = response.copy()
@@ -124,19 +144,24 @@ def zip_delta(response: np.ndarray, conc1: np.ndarray, conc2: np.ndarray,
     return fit, ref, fit - ref
 
 
-def _fit_predict(sets: list[tuple[np.ndarray, np.ndarray]], engine: str) -> list[np.ndarray]:
-    """Fit several sets of curves (c held at each curve's first response) in one batch."""
-    width = max(d.shape[1] for d, _ in sets)
-    total = sum(len(d) for d, _ in sets)
+def _fit_predict(sets: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+                 engine: str) -> list[np.ndarray]:
+    """Fit several sets of curves (c held at each curve's zero-dose response, column 0) in
+    one batch, points in ``rank`` order when given; predictions at the given doses."""
+    width = max(d.shape[1] for d, _, _ in sets)
+    total = sum(len(d) for d, _, _ in sets)
     dose, resp = np.ones((total, width)), np.full((total, width), np.nan)
+    order = np.full((total, width), np.inf)
     start = 0
-    for d, r in sets:
+    for d, r, k in sets:
         dose[start:start + len(d), :d.shape[1]] = d
         resp[start:start + len(d), :d.shape[1]] = r
+        order[start:start + len(d), :d.shape[1]] = np.arange(d.shape[1]) if k is None else k
         start += len(d)
-    pred = fit_curves(dose, resp, fixed_c=resp[:, 0], engine=engine).predict(dose)
+    fits = fit_curves(*_in_order(dose, resp, order), fixed_c=resp[:, 0], engine=engine)
+    pred = fits.predict(dose)
     out, start = [], 0
-    for d, _ in sets:
+    for d, _, _ in sets:
         out.append(pred[start:start + len(d), :d.shape[1]])
         start += len(d)
     return out
