@@ -136,3 +136,62 @@ def test_demo_table_fits_80_columns() -> None:
     table = [line for line in out.splitlines() if re.search(r"\d\.\d\d/\d+", line)]
     assert table and all(len(line.rstrip()) <= 80 for line in table)
     assert all(line.rstrip().endswith(tuple("0123456789")) for line in table)  # no cut column
+
+
+# --------------------------------------------------------------- the plain one-shot path
+_CONSOLE = """
+import sys
+sys.argv[0] = "her2resist"
+if sys.argv.pop(1) == "typer":  # the typer application for every command line
+    import her2resist.cli._fast as fast
+    fast.run_plain_predict = lambda argv: False
+from her2resist.cli.main import main
+main()
+"""
+
+
+def _console(path: str, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "COLUMNS": "80"}
+    return subprocess.run([sys.executable, "-c", _CONSOLE, path, *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("args", [
+    ("predict", "--engine", "most-permissive", "-a", "PIK3CA H1047R", "-r",
+     "trastuzumab + everolimus"),
+    ("predict", "-a", "ERBB2_amp,HER2 loss", "-r", "trastuzumab", "--json"),
+    ("predict", "-r", "lapatinib", "--dose", "lapatinib=0.5", "--format=csv"),
+    ("predict", "-r", "trastuzumab", "-a", "PTEN los"),
+    ("predict", "-r", "trastuzumab", "-r", "lapatinib"),
+])
+def test_plain_predict_without_typer_prints_what_typer_prints(args) -> None:
+    """The console script reads a plain predict command line itself (no typer import); its
+    output, messages and exit code must be the typer command's."""
+    fast, typer_path = _console("fast", *args), _console("typer", *args)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        typer_path.returncode, typer_path.stdout, typer_path.stderr)
+
+
+@pytest.mark.parametrize("argv, plain", [
+    (["predict", "-r", "T", "-a", "A", "--alteration=B", "--set", "X=1", "--json"],
+     {"regimen": "T", "alteration": ["A", "B"], "set_node": ["X=1"], "as_json": True}),
+    (["predict", "--regimen=T", "--engine", "graded", "-f", "csv", "--traceback"],
+     {"regimen": "T", "engine": "graded", "fmt": "csv"}),
+    (["predict", "-r", "T", "-r", "U"], None),        # given twice: typer refuses it
+    (["predict", "-r", "T", "-o", "out.json"], None),  # output files: typer's path
+    (["predict", "-r", "-T"], None),                   # a value like an option
+    (["predict", "-rT"], None),
+    (["predict", "-a", "A"], None),                    # no regimen: typer's message
+    (["predict", "--help"], None),
+    (["predict", "-r", "T", "--", "x"], None),
+    (["--traceback", "predict", "-r", "T"], None),
+    (["report", "-r", "T"], None),
+])
+def test_plain_predict_reader_leaves_anything_else_to_typer(argv, plain) -> None:
+    from her2resist.cli._fast import plain_predict_options
+
+    assert plain_predict_options(argv) == plain

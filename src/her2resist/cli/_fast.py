@@ -79,10 +79,18 @@ def _plain(value: str) -> bool:
 
 def run_plain_predict(argv: list[str]) -> bool:
     """Run ``predict`` if ``argv`` is a plain command line for it; False (nothing done, nothing
-    printed) when typer must handle it."""
+    printed) when typer must handle it.  Ctrl-C exits 130 without a traceback, as typer's
+    commands do."""
     options = plain_predict_options(argv)
     if options is None:
         return False
+    try:
+        return _run(options)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+def _run(options: dict[str, Any]) -> bool:
     import warnings
 
     from her2resist.cli._output import plan_output
