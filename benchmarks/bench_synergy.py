@@ -13,13 +13,21 @@ they compute the same quantities (curve fits differ: LL.4 as SynergyFinder again
 Timings are warm: plate read, single-agent fits done and imports loaded before the clock
 starts, on both sides.  Target: >= 100 blocks per second for her2resist on every block.
 
-    python benchmarks/bench_synergy.py [--sample 40] [--repeats 3]
+SynergyFinder 3 itself (R) is timed on the same sample, in one R process, when ``Rscript``
+can run it: ``--synergyfinder DIR`` (its source folder; only the files for ReshapeData and
+CalculateSynergy are sourced, with ``drc`` installed) or an installed ``synergyfinder``
+package (``--synergyfinder installed``); its wall and CPU time include starting R and loading
+its packages (a few seconds), and the sum of its per-block times (measured in R) is printed
+beside them.  Its block means are compared with ours (blocks within 1 point per method).
+
+    python benchmarks/bench_synergy.py [--sample 40] [--repeats 3] [--synergyfinder DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import warnings
 
@@ -96,10 +104,39 @@ def _peer(plate) -> tuple[tuple[float, float], pd.DataFrame, int]:
     return since(start), pd.DataFrame(rows).set_index("block_id"), failures
 
 
+def _synergyfinder(plate, source: str, ours: pd.DataFrame) -> None:
+    """Time SynergyFinder (R, one process) on the blocks of ``plate`` and compare its block
+    means with ours."""
+    from peers.synergyfinder_parity import run_synergyfinder
+
+    if shutil.which("Rscript") is None:
+        print("\nSynergyFinder (R): not run, Rscript not found")
+        return
+    wells = plate.data.groupby(["block_id", "drug1", "drug2", "conc1", "conc2"],
+                               as_index=False)["response"].mean().assign(conc_unit1="uM")
+    out, wall, cpu, versions = run_synergyfinder(
+        wells, None if source == "installed" else source, 1)
+    out = out.set_index("block_id")
+    n = len(out)
+    print(f"\nSynergyFinder 3 in R ({versions}), the same {n} blocks, one process")
+    print_table("Four scores per block, one process each (her2resist warm, median; "
+                "SynergyFinder one whole R run)", "SynergyFinder",
+                [(f"wall: {n} sampled blocks", ours.attrs["wall"], wall),
+                 ("CPU, same runs", ours.attrs["cpu"], cpu),
+                 ("wall per block (SF: its own per-block times)", ours.attrs["wall"] / n,
+                  float(out["seconds"].mean()))])
+    ours = ours.set_index("block_id")
+    print("  blocks within 1 point of SynergyFinder: " + ", ".join(
+        f"{m} {int(((ours[f'{m}_synergy'] - out[f'{m}_synergy']).abs() <= 1).sum())}/{n}"
+        for m in ("Loewe", "ZIP", "Bliss", "HSA")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--synergyfinder", metavar="DIR",
+                        help="SynergyFinder source folder, or 'installed', to time it in R")
     args = parser.parse_args()
     header("bench_synergy")
     from her2resist.synergy import read_oneil
@@ -140,6 +177,10 @@ def main() -> None:
     print("  Spearman, her2resist vs synergy package block scores: " + ", ".join(
         f"{m} {spearmanr(ours_blocks[f'{m}_synergy'].reindex(theirs.index), theirs[m], nan_policy='omit').statistic:.2f}"  # noqa: E501
         for m in METHODS))
+    if args.synergyfinder:
+        blocks_s = ours.blocks.copy()
+        blocks_s.attrs.update(wall=ours_s[0], cpu=ours_s[1])
+        _synergyfinder(sample, args.synergyfinder, blocks_s)
     _deepsynergy(everything.blocks)
 
 

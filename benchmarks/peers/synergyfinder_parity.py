@@ -30,6 +30,7 @@ and both sides' time per block.
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,17 +112,23 @@ def make_blocks(sample: int, seed: int) -> pd.DataFrame:
                                           "conc1", "conc2", "response", "conc_unit1"]]
 
 
-def run_reference(source: str | None, processes: int) -> None:
-    """SynergyFinder on every block, split over ``processes`` R processes."""
-    blocks = pd.read_csv(BLOCKS)
+def run_synergyfinder(blocks: pd.DataFrame, source: str | None,
+                      processes: int) -> tuple[pd.DataFrame, float, float, str]:
+    """SynergyFinder on every block of ``blocks`` (columns block_id, drug1, drug2, conc1,
+    conc2, response in % inhibition, conc_unit1), split over ``processes`` R processes.
+
+    Returns its block table, the wall and CPU seconds of the R processes (R's start and
+    package loading included) and the versions line."""
     ids = blocks["block_id"].unique()
-    chunks = np.array_split(ids, processes)
-    started = datetime.now(timezone.utc)
+    chunks = [c for c in np.array_split(ids, processes) if len(c)]
+    columns = ["block_id", "drug1", "drug2", "conc1", "conc2", "response", "conc_unit1"]
     with tempfile.TemporaryDirectory() as tmp:
         procs = []
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
         for i, chunk in enumerate(chunks):
             path = Path(tmp) / f"in{i}.csv"
-            part = blocks[blocks["block_id"].isin(chunk)].drop(columns=["set", "cell_line"])
+            part = blocks.loc[blocks["block_id"].isin(chunk), columns].copy()
             # Hexadecimal floats: R's decimal parser can differ from Python's in the last
             # bit, and the curve fits amplify such differences; both sides read the same
             # doubles this way.
@@ -129,25 +136,35 @@ def run_reference(source: str | None, processes: int) -> None:
                 part[col] = [float(v).hex() for v in part[col]]
             part.to_csv(path, index=False)
             argv = ["Rscript", str(SCRIPT), str(path), str(Path(tmp) / f"out{i}")]
-            procs.append(subprocess.Popen(argv + ([source] if source else [])))
-        start = time.perf_counter()
+            procs.append(subprocess.Popen(argv + ([source] if source else []),
+                                          stdout=subprocess.DEVNULL))
         if any(p.wait() for p in procs):
-            raise SystemExit("an R process failed")
+            raise SystemExit("an R process running SynergyFinder failed")
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         out = pd.concat([pd.read_csv(Path(tmp) / f"out{i}_blocks.csv")
-                         for i in range(len(chunks))])
+                         for i in range(len(chunks))], ignore_index=True)
         versions = (Path(tmp) / "out0_versions.txt").read_text().strip()
+    out["block_id"] = out["block_id"].astype(str)
+    return out, wall, cpu, versions
+
+
+def run_reference(source: str | None, processes: int) -> None:
+    """SynergyFinder on every committed input block; writes the reference CSV."""
+    started = datetime.now(timezone.utc)
+    out, wall, cpu, versions = run_synergyfinder(pd.read_csv(BLOCKS), source, processes)
     head = [f"# SynergyFinder 3 output on {BLOCKS.name}, generated here (not copied)",
             f"# {versions}",
             f"# {started:%Y-%m-%d %H:%M} UTC; {len(out)} blocks in {processes} R processes, "
-            f"{wall:.0f} s wall",
+            f"{wall:.0f} s wall, {cpu:.0f} s CPU",
             "# command: python benchmarks/peers/synergyfinder_parity.py reference"
             + (" --source DIR" if source else "") + f" --processes {processes}",
             "# settings: ReshapeData(data_type='inhibition', impute=FALSE, noise=FALSE); "
             "CalculateSynergy(correct_baseline='non'); IC50 as CalculateSensitivity; "
             "seconds: SynergyFinder's time per block in R"]
-    REFERENCE.write_text("\n".join(head) + "\n" + out.to_csv(index=False, float_format="%.10g"))
-    print(f"wrote {REFERENCE} ({len(out)} blocks, {wall:.0f} s)")
+    REFERENCE.write_text("\n".join(head) + "\n" + out.to_csv(index=False, float_format="%.17g"))
+    print(f"wrote {REFERENCE} ({len(out)} blocks, {wall:.0f} s wall, {cpu:.0f} s CPU)")
 
 
 def load_reference() -> pd.DataFrame:

@@ -7,7 +7,7 @@
 # Writes OUT_PREFIX_blocks.csv (per block: the four block means as CalculateSynergy reports
 # them, each drug's IC50 as CalculateSensitivity reports it, the model type SynergyFinder's
 # FitDoseResponse ended with (LL.4, or L.4 after a failed LL.4 fit) and its parameters, and
-# the seconds SynergyFinder took) and OUT_PREFIX_wells.csv (per well reference and synergy).
+# the wall and CPU seconds SynergyFinder took) and OUT_PREFIX_wells.csv (per well reference and synergy).
 #
 # SynergyFinder is used as installed (library(synergyfinder)) or, when a source directory
 # is given, by sourcing the three R files that hold ReshapeData, CalculateSynergy and the
@@ -57,9 +57,11 @@ for (k in seq_along(blocks)) {
     list(type = type, par = par,
          ic50 = suppressWarnings(CalculateIC50(par, type, max(x$dose))))
   })
-  elapsed <- (proc.time() - start)[["elapsed"]]
+  used <- proc.time() - start
+  elapsed <- used[["elapsed"]]
+  cpu <- used[["user.self"]] + used[["sys.self"]]
   pair <- res$drug_pairs
-  row <- data.frame(block_id = blocks[k], seconds = elapsed)
+  row <- data.frame(block_id = blocks[k], seconds = elapsed, cpu_seconds = cpu)
   for (m in methods) row[[paste0(m, "_synergy")]] <- pair[[paste0(m, "_synergy")]]
   for (i in 1:2) {
     f <- fits[[i]]
@@ -75,6 +77,15 @@ out <- do.call(rbind, rows)
 attr_line <- sprintf("synergyfinder %s (%s), drc %s, %s", sf_version,
                      if (length(args) >= 3) "sourced" else "installed",
                      as.character(utils::packageVersion("drc")), R.version.string)
-utils::write.csv(out, paste0(args[2], "_blocks.csv"), row.names = FALSE)
-utils::write.csv(do.call(rbind, wells), paste0(args[2], "_wells.csv"), row.names = FALSE)
+# Every digit (SynergyFinder sets options(scipen = 999), which prints small numbers in
+# fixed notation with few significant digits).
+exact <- function(frame) {
+  for (col in names(frame)) {
+    if (is.double(frame[[col]])) frame[[col]] <- sprintf("%.17g", frame[[col]])
+  }
+  frame
+}
+utils::write.csv(exact(out), paste0(args[2], "_blocks.csv"), row.names = FALSE)
+utils::write.csv(exact(do.call(rbind, wells)), paste0(args[2], "_wells.csv"),
+                 row.names = FALSE)
 writeLines(attr_line, paste0(args[2], "_versions.txt"))

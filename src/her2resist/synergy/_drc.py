@@ -182,7 +182,8 @@ def fit_drc(dose: np.ndarray, response: np.ndarray,
     x, ys = dose / ds[:, None], y / rs[:, None]
     with np.errstate(divide="ignore"):
         start = _self_start(np.log(np.where(x > 0, x, 1.0)), ys, valid, valid & (x > 0))
-    start[:, 3] = np.exp(start[:, 3])
+    with np.errstate(over="ignore"):
+        start[:, 3] = np.exp(start[:, 3])
     start[c_fixed, 1] = (fixed_c / rs)[c_fixed]
     params, ok = _fit(x, ys, valid, start, free, log_model=False)
     params *= np.column_stack([np.ones_like(rs), rs, rs, ds])

@@ -54,7 +54,7 @@ class SynergyResult:
         over combination wells, as SynergyFinder), ``{M}_msa`` (most synergistic area: the
         highest mean over a 3x3 window of combination wells) with ``{M}_msa_conc1`` and
         ``{M}_msa_conc2`` (its concentration ranges), and the single-drug fits
-        ``ic50_k`` (clamped to the tested doses, as SynergyFinder reports it), ``ic50_fit_k``
+        ``ic50_k`` (capped at the highest tested dose, as SynergyFinder reports it), ``ic50_fit_k``
         (the fitted inflection dose), ``hill_k``, ``emax_k`` (effect at infinite dose), ``c_k``,
         ``d_k`` (the LL.4 asymptotes), ``r2_k``, ``fit_status_k`` for k = 1, 2.
     methods
@@ -214,10 +214,10 @@ def _score_batch(job: tuple[pd.DataFrame, tuple[str, ...], str],
                                                  conc2[:, 1:]).items():
             blocks[f"{m}_{key}"] = value
     for k, (fit, conc) in enumerate(zip(singles, (conc1, conc2), strict=True), start=1):
-        # Reported as SynergyFinder reports it: clamped to the tested doses; the fitted
-        # inflection (which draws the curve) is kept beside it.
-        tested = conc[:, 1:]
-        blocks[f"ic50_{k}"] = np.clip(fit.ic50, tested.min(axis=1), tested.max(axis=1))
+        # Reported as SynergyFinder's CalculateIC50 reports it: capped at the highest tested
+        # dose (not raised to the lowest); the fitted inflection (which draws the curve) is
+        # kept beside it.
+        blocks[f"ic50_{k}"] = np.minimum(fit.ic50, conc[:, 1:].max(axis=1))
         blocks[f"ic50_fit_{k}"], blocks[f"hill_{k}"] = fit.ic50, fit.hill
         blocks[f"emax_{k}"], blocks[f"r2_{k}"] = _emax(fit), fit.r2
         blocks[f"c_{k}"], blocks[f"d_{k}"] = fit.emin, fit.emax

@@ -13,8 +13,10 @@ Two engines fit every curve of a plate at once (each curve one row of a NumPy ar
 - ``"synergyfinder"`` (default) retraces ``drc::drm``: drc's scaling and starting values,
   unbounded BFGS with R's stopping rules. Degenerate data (a step between two doses, a flat
   curve with one outlier) have no unique optimum; retracing drc's path is what makes the
-  ZIP and Loewe scores equal SynergyFinder's. Where drc would stop with an error, the curve
-  is refitted with the bounded engine and flagged ``"fallback"``.
+  ZIP and Loewe scores equal SynergyFinder's. Where drc's LL.4 fit fails (a non-finite
+  start, finite-difference gradient or Hessian value), the curve is refitted as
+  SynergyFinder does, with drc's L.4 on log dose, and flagged ``"fallback"``; if that fails
+  too (SynergyFinder would stop with an error), with the bounded engine.
 - ``"bounded"``: multi-start Levenberg-Marquardt, global least squares within bounds
   ``|b| <= 50`` and ``log(e)`` within 12 natural-log units (a factor of ~160,000) of the
   tested doses; a fit that ends on a bound is flagged ``"extrapolated"``.
@@ -66,6 +68,13 @@ class CurveFits:
     status
         ``"ok"``, ``"flat"``, ``"fallback"``, ``"extrapolated"`` or ``"poor"`` (see the module
         docstring).
+    log_ic50
+        ``log(e)`` as fitted (optional; exact where ``e`` itself under- or overflows, as after
+        an L.4 fit on log dose with an inflection far outside the doses).
+    log_dose
+        Optional flags: the curve is SynergyFinder's L.4 refit on log dose, whose inverse it
+        computes as ``exp(log e + log((d - y)/(y - c))/b)`` rather than ``e ((d - y)/(y -
+        c))^(1/b)``; :meth:`dose_for` follows it.
 
     Examples
     --------
@@ -84,6 +93,14 @@ class CurveFits:
     rss: np.ndarray
     r2: np.ndarray
     status: np.ndarray
+    log_ic50: np.ndarray | None = None
+    log_dose: np.ndarray | None = None
+
+    def _log_e(self) -> np.ndarray:
+        if self.log_ic50 is not None:
+            return self.log_ic50
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(self.ic50)
 
     def predict(self, dose: np.ndarray) -> np.ndarray:
         """Responses at ``dose`` (shape ``(n_curves, k)`` or broadcastable to it).
@@ -96,7 +113,7 @@ class CurveFits:
         >>> f.predict(np.array([[0.0, 2.0]])).round(6).tolist()
         [[0.0, 50.0]]
         """
-        params = (self.hill, self.emin, self.emax, np.log(self.ic50))
+        params = (self.hill, self.emin, self.emax, self._log_e())
         return ll4(np.asarray(dose, dtype=float), *(p[:, None] for p in params))
 
     def take(self, index: slice | np.ndarray) -> CurveFits:
@@ -109,7 +126,8 @@ class CurveFits:
         >>> len(f.take(slice(0, 2)).hill)
         2
         """
-        return CurveFits(*(getattr(self, f.name)[index] for f in fields(self)))
+        return CurveFits(*(None if getattr(self, f.name) is None else getattr(self, f.name)[index]
+                           for f in fields(self)))
 
     def dose_for(self, response: np.ndarray) -> np.ndarray:
         """Dose at which each curve reaches ``response``, with SynergyFinder's conventions.
@@ -125,10 +143,14 @@ class CurveFits:
         >>> f.dose_for(np.array([[50.0, 150.0]])).tolist()
         [[2.0, inf]]
         """
-        b, c, d, e = (p[:, None] for p in (self.hill, self.emin, self.emax, self.ic50))
+        b, c, d, e, le = (p[:, None] for p in (self.hill, self.emin, self.emax, self.ic50,
+                                                 self._log_e()))
         y = np.asarray(response, dtype=float)
         with np.errstate(all="ignore"):
             dose = e * ((d - y) / (y - c)) ** (1.0 / b)
+            if self.log_dose is not None and self.log_dose.any():
+                on_log = np.exp(le + np.log((d - y) / (y - c)) / b)
+                dose = np.where(self.log_dose[:, None], on_log, dose)
         above = y > np.maximum(c, d)
         return np.where(np.isnan(dose), np.where(above, np.inf, 0.0), dose)
 
@@ -241,8 +263,9 @@ def fit_curves(dose: np.ndarray, response: np.ndarray, *, fixed_c: np.ndarray | 
         SynergyFinder's ZIP does with the response of the zero-dose well.
     engine
         ``"synergyfinder"`` follows ``drc::drm`` (unbounded BFGS from drc's starting values)
-        so that scores match SynergyFinder 3; a curve on which drc would fail is refitted by
-        the bounded engine and flagged ``"fallback"``. ``"bounded"`` is a multi-start
+        so that scores match SynergyFinder 3; a curve whose LL.4 fit fails is refitted as
+        SynergyFinder does (L.4 on log dose; the bounded engine if that fails too) and
+        flagged ``"fallback"``. ``"bounded"`` is a multi-start
         Levenberg-Marquardt fit within the bounds of the module docstring.
 
     Returns
@@ -263,9 +286,10 @@ def fit_curves(dose: np.ndarray, response: np.ndarray, *, fixed_c: np.ndarray | 
     y = np.atleast_2d(np.asarray(response, dtype=float))
     n = y.shape[0]
     fixed = np.full(n, np.nan) if fixed_c is None else np.asarray(fixed_c, dtype=float)
-    failed = np.zeros(n, dtype=bool)
+    failed = log_dose = np.zeros(n, dtype=bool)
     if engine == "synergyfinder":
         p, failed, ok = fit_drc(dose, y, fixed)
+        log_dose = failed & ok
         if not ok.all():
             bounded = _fit_bounded(dose[~ok], y[~ok], fixed[~ok])
             bounded[:, 3] = np.log(bounded[:, 3])
@@ -276,7 +300,8 @@ def fit_curves(dose: np.ndarray, response: np.ndarray, *, fixed_c: np.ndarray | 
     y = np.nan_to_num(y)
     rss = _rss(dose, y, w, p)
     lo, hi = _bounds(dose, w)
-    return _finish(p, rss, dose, y, w, (lo, hi) if engine == "bounded" else None, fixed, failed)
+    return _finish(p, rss, dose, y, w, (lo, hi) if engine == "bounded" else None, fixed, failed,
+                   log_dose)
 
 
 def _bounds(dose: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -311,7 +336,7 @@ def _fit_bounded(dose: np.ndarray, response: np.ndarray, fixed: np.ndarray) -> n
 
 def _finish(p: np.ndarray, rss: np.ndarray, dose: np.ndarray, y: np.ndarray, w: np.ndarray,
             bounds: tuple[np.ndarray, np.ndarray] | None, fixed: np.ndarray,
-            failed: np.ndarray) -> CurveFits:
+            failed: np.ndarray, log_dose: np.ndarray) -> CurveFits:
     """Apply the flat-curve fallback, compute R² and the status of every fit."""
     count = w.sum(axis=1)
     mean = np.sum(w * y, axis=1) / np.maximum(count, 1)
@@ -334,5 +359,8 @@ def _finish(p: np.ndarray, rss: np.ndarray, dose: np.ndarray, y: np.ndarray, w: 
         outside |= np.any((np.isclose(p, lo) | np.isclose(p, hi))[:, [0, 3]], axis=1)
     status = np.select([flat, failed, outside, r2 < 0.5],
                        ["flat", "fallback", "extrapolated", "poor"], "ok")
-    return CurveFits(hill=p[:, 0], emin=p[:, 1], emax=p[:, 2], ic50=np.exp(p[:, 3]),
-                     rss=rss, r2=r2, status=status)
+    with np.errstate(over="ignore"):
+        ic50 = np.exp(p[:, 3])
+    return CurveFits(hill=p[:, 0], emin=p[:, 1], emax=p[:, 2], ic50=ic50,
+                     rss=rss, r2=r2, status=status, log_ic50=p[:, 3],
+                     log_dose=log_dose & ~flat)

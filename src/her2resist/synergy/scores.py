@@ -213,8 +213,11 @@ def _loewe_grid(x1: np.ndarray, x2: np.ndarray, f1: CurveFits, f2: CurveFits) ->
     """SynergyFinder's grid solution of the Loewe equation for every combination well."""
     lows = np.minimum.reduce([f1.emin, f1.emax, f2.emin, f2.emax])
     highs = np.maximum.reduce([f1.emin, f1.emax, f2.emin, f2.emax])
-    steps = np.linspace(0.0, 1.0, LOEWE_STEPS)
-    y_test = lows[:, None] + (highs - lows)[:, None] * steps[None, :]
+    # R's seq(low, high, length.out = n): low + k * ((high - low) / (n - 1)), ending on high
+    # exactly (where a curve's inverse changes from a number to 0 or infinity).
+    steps = np.arange(LOEWE_STEPS, dtype=float)
+    y_test = lows[:, None] + steps[None, :] * ((highs - lows) / (LOEWE_STEPS - 1))[:, None]
+    y_test[:, -1] = highs
     dose1 = f1.dose_for(y_test)[:, None, None, :]
     dose2 = f2.dose_for(y_test)[:, None, None, :]
     with np.errstate(all="ignore"):
