@@ -207,7 +207,7 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
                                 np.asarray(untreated[index["Apoptosis"]])),
                        _control(*_treated_phenotypes(treated, index, setup.bystander)))
         out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
-                                                  point=point))
+                                                  point=point, setup=setup))
     return out
 
 
@@ -421,8 +421,9 @@ def _predict(
     trajectory: bool,
     sampled: tuple[object, object] | None = None,
     point: tuple[float, float, float, float, dict[str, object], Provenance] | None = None,
+    setup: _Setup | None = None,
 ) -> Prediction:
-    setup = _setup(p, texts, alts, reg, context, environment, doses)
+    setup = setup or _setup(p, texts, alts, reg, context, environment, doses)
     c0, c1, prolif, death, levels, provenance = point or _point(service, p, setup)
     score = response_score(c0, c1)
     record: list[tuple[float, list[object]]] | None = [] if trajectory else None
