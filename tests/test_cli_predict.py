@@ -195,3 +195,28 @@ def test_plain_predict_reader_leaves_anything_else_to_typer(argv, plain) -> None
     from her2resist.cli._fast import plain_predict_options
 
     assert plain_predict_options(argv) == plain
+
+
+def test_plain_predict_reader_reads_the_typer_commands_options() -> None:
+    """cli/_fast.py declares predict's options a second time (to run without typer): its
+    tables and defaults must be the typer command's, so an option added, renamed, made
+    repeatable or given another default there cannot drift from the plain path unnoticed."""
+    import click
+    from typer.main import get_command
+
+    from her2resist.cli import _fast
+    from her2resist.cli.app import app
+    from her2resist.engines import DEFAULT_ENGINE
+
+    group = get_command(app)
+    command = group.get_command(click.Context(group), "predict")
+    params = {p.name: p for p in command.params}
+    declared = {opt: p.name for p in command.params for opt in p.opts if p.name != "output"}
+    flags = {opt: name for opt, name in _fast._FLAGS.items() if name}
+    assert {**_fast._ONE, **_fast._MANY, **flags} == declared  # -o/--output: typer's path
+    assert set(_fast._MANY.values()) == {n for n, p in params.items() if p.multiple}
+    assert set(flags.values()) == {n for n, p in params.items() if getattr(p, "is_flag", False)}
+    assert params["engine"].default == DEFAULT_ENGINE
+    defaults = {n: p.default for n, p in params.items()
+                if p.default not in (None, False) and n != "engine"}
+    assert defaults == _fast._DEFAULTS

@@ -122,3 +122,26 @@ def test_graded_engine_code_from_the_cache_gives_the_same_answer(cache_dir) -> N
     assert list(cache_dir.glob("code-*.marshal"))
     second = GradedEngine().simulate(net, levels).values.tolist()  # a new engine: from disk
     assert first == second
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX owner and mode bits")
+def test_a_folder_others_may_write_is_not_used(cache_dir) -> None:
+    # Entries are code once loaded (pickle, marshal): a planted entry in a folder that any
+    # account may write to must never run. Such a folder means no cache at all.
+    source = "def f(x):\n    return 3 * x\n"
+    cached.compile_cached(source, "<test>")
+    (entry,) = cache_dir.glob("code-*.marshal")
+    import marshal
+
+    planted = marshal.dumps(compile("def f(x):\n    return -1\n", "<test>", "exec"))
+    entry.write_bytes(planted)
+    cache_dir.chmod(0o777)
+    try:
+        assert cached.cache_dir() is None
+        namespace: dict = {}
+        exec(cached.compile_cached(source, "<test>"), namespace)
+        assert namespace["f"](2) == 6
+        assert entry.read_bytes() == planted  # nothing written there either
+    finally:
+        cache_dir.chmod(0o755)
+    assert cached.cache_dir() == cache_dir

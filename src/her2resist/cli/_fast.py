@@ -31,6 +31,10 @@ _MANY = {"-a": "alteration", "--alteration": "alteration", "--set": "set_node",
          "--fix": "set_node", "--dose": "dose"}
 #: Flags (no value); ``--traceback`` matters only for errors, which typer handles.
 _FLAGS = {"--json": "as_json", "--traceback": None}
+#: The typer command's defaults of the options above that have one besides None/False
+#: (``engine``'s is the package's default engine); tests/test_cli_predict.py checks these
+#: tables against the typer command's declarations.
+_DEFAULTS = {"context": "patient", "endpoint": "pCR"}
 
 
 def plain_predict_options(argv: list[str]) -> dict[str, Any] | None:
@@ -98,7 +102,8 @@ def _run(options: dict[str, Any]) -> bool:
     from her2resist.engines import DEFAULT_ENGINE, ENGINE_NAMES
 
     engine = options.get("engine", DEFAULT_ENGINE)
-    context, endpoint = options.get("context", "patient"), options.get("endpoint", "pCR")
+    context = options.get("context", _DEFAULTS["context"])
+    endpoint = options.get("endpoint", _DEFAULTS["endpoint"])
     if engine not in ENGINE_NAMES:
         return False
     try:

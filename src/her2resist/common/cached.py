@@ -11,8 +11,10 @@ user gives are never cached, so their error messages come from the loaders, as a
 
 The folder is ``$HER2RESIST_CACHE_DIR``, else ``$XDG_CACHE_HOME/her2resist``, else
 ``~/.cache/her2resist``; ``HER2RESIST_NO_CACHE=1`` turns the cache off. Like any file in a
-user's home, the cache is trusted as much as the user's own account (it is loaded with
-:mod:`pickle`).
+user's home, the cache is trusted as much as the user's own account: its entries are loaded
+with :mod:`pickle` and :mod:`marshal` (code objects, run), so a folder that another account
+owns or that anyone may write to is not used at all (no cache, as with
+``HER2RESIST_NO_CACHE``).
 
 Examples
 --------
@@ -53,9 +55,26 @@ def cache_dir() -> Path | None:
         return None
     explicit = os.environ.get("HER2RESIST_CACHE_DIR")
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "her2resist"
+        folder = Path(explicit)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                 ".cache")
+        folder = Path(base) / "her2resist"
+    return folder if _trusted(folder) else None
+
+
+def _trusted(folder: Path) -> bool:
+    """Whether entries (code, once loaded) may come from ``folder``: it does not exist yet
+    (this process makes it), or this user owns it and no other account may write to it."""
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not hasattr(os, "geteuid"):  # Windows: no POSIX owner or mode bits to judge by
+        return True
+    return info.st_uid == os.geteuid() and not info.st_mode & 0o002
 
 
 def cache_key(kind: str, sources: Sequence[Path], modules: Sequence[str]) -> str:
