@@ -403,7 +403,7 @@ def _sample_frame(samples: pd.Index, pair_keys: np.ndarray, n_labels: int,
         "class": column([r.response_class for r in rows]),
         "mechanisms": column([";".join(r.mechanisms) for r in rows]),
         "alterations": column([";".join(g.alterations) for g, _ in keys]),
-    }, index=samples.rename("sample"))
+    }, index=samples.rename("sample"), copy=False)  # not consolidated: no copy of the columns
 
 
 def _marker_matrix(frame: pd.DataFrame, genotypes: list[Genotype], codes: np.ndarray
