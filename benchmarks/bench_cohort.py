@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import tempfile
 import time
@@ -142,21 +141,36 @@ print(json.dumps({"per_patient": (time.perf_counter() - start) / sample}))
 """
 
 
+#: Runs the command as its own child and writes the child's peak RSS (KB) to a file. A
+#: child's ``ru_maxrss`` starts at its parent's RSS at the fork (Linux carries it over the
+#: exec), so the command must be forked by a small process, not by this one (~270 MB here).
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def peak_rss(argv: list[str]) -> tuple[float, float, float]:
-    """Wall and CPU seconds and peak resident set size (MB) of one whole process: the
-    child's own ``ru_maxrss`` (``os.wait4``), not the largest of all children so far."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err,
-                                env=one_thread_env(), cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Wall and CPU seconds and peak resident set size (MB) of one whole process (see
+    :data:`LAUNCHER`: the launcher, a bare interpreter of ~10 MB, is below any command)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rusage"
+        start = time.perf_counter()
+        proc = subprocess.run([PYTHON, "-I", "-S", "-c", LAUNCHER, str(out), *argv],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env=one_thread_env(), cwd=ROOT)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
-            err.seek(0)
             raise SystemExit(f"benchmark command failed (exit {proc.returncode}): "
-                             f"{' '.join(argv)}\n{err.read()[-2000:].decode()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+                             f"{' '.join(argv)}\n{proc.stderr[-2000:]}")
+        kb, cpu = out.read_text().split()
+    return wall, float(cpu), int(kb) / 1024
 
 
 def _cohort_argv(study: Path, out: Path, *extra: str) -> list[str]:
