@@ -167,6 +167,7 @@ def _console(path: str, *args: str):
     ("predict", "-r", "lapatinib", "--dose", "lapatinib=0.5", "--format=csv"),
     ("predict", "-r", "trastuzumab", "-a", "PTEN los"),
     ("predict", "-r", "trastuzumab", "-r", "lapatinib"),
+    ("predict", "-r", "trastuzumab", "--context", "mouse"),
 ])
 def test_plain_predict_without_typer_prints_what_typer_prints(args) -> None:
     """The console script reads a plain predict command line itself (no typer import); its
@@ -220,3 +221,16 @@ def test_plain_predict_reader_reads_the_typer_commands_options() -> None:
     defaults = {n: p.default for n, p in params.items()
                 if p.default not in (None, False) and n != "engine"}
     assert defaults == _fast._DEFAULTS
+
+
+@pytest.mark.parametrize("option, value", [("--context", "mouse"), ("--endpoint", "OS")])
+def test_graded_choices_are_usage_errors(option, value) -> None:
+    # exit 2 naming the option, as report does (they were exit 1 with an internal name)
+    from her2resist.cli._prediction import CONTEXTS, ENDPOINTS
+    from her2resist.predict.calibration import ENDPOINTS as CALIBRATED
+    from her2resist.predict.graded_inputs import CONTEXTS as GRADED
+
+    assert set(CONTEXTS) == set(GRADED) and set(ENDPOINTS) == set(CALIBRATED)
+    result = runner.invoke(app, ["predict", "-r", "trastuzumab", option, value])
+    assert result.exit_code == 2, result.output
+    assert option in result.output and value in result.output

@@ -32,6 +32,19 @@ if TYPE_CHECKING:
 CLASS_STYLE = {"sensitive": "green", "partial": "yellow", "resistant": "red"}
 #: What ``predict`` may print (``--format``).
 FORMATS = ("table", "json", "csv")
+#: ``--context`` and ``--endpoint`` of the graded engine (predict/graded_inputs.py CONTEXTS and
+#: predict/calibration.py ENDPOINTS, written here so that checking them imports no numpy).
+CONTEXTS = ("patient", "culture")
+ENDPOINTS = ("pCR", "ORR")
+
+
+def check_graded_options(context: str, endpoint: str) -> None:
+    """``--context`` and ``--endpoint`` refused as usage errors (exit 2), as every command
+    that takes them does."""
+    if context not in CONTEXTS:
+        raise usage_error("--context", f"must be {' or '.join(CONTEXTS)}; got {context!r}")
+    if endpoint not in ENDPOINTS:
+        raise usage_error("--endpoint", f"must be {' or '.join(ENDPOINTS)}; got {endpoint!r}")
 
 
 def regimen_text(regimen: str) -> str:
@@ -69,6 +82,7 @@ def compute_prediction(regimen: str, alteration: list[str] | None, set_node: lis
     from her2resist.exceptions import DataQualityWarning
     from her2resist.predict.record import prediction_record
 
+    check_graded_options(context, endpoint)
     environment = node_settings(set_node)
     alterations = list_option(alteration, "--alteration")
     with warnings.catch_warnings():  # conflicts are in the prediction's warnings, shown once

@@ -178,16 +178,14 @@ def report(
 def _graded_options(engine: str, context: str, endpoint: str, samples: int) -> Any:
     """``--engine``/``--context``/``--endpoint``/``--samples`` checked as usage errors
     (exit 2)."""
+    from her2resist.cli._prediction import check_graded_options
     from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, is_graded
     from her2resist.report.build import GradedOptions
 
     if engine not in (DEFAULT_ENGINE, EXACT_ENGINE):
         raise usage_error("--engine", f"must be {DEFAULT_ENGINE} or {EXACT_ENGINE}; got "
                           f"{engine!r}")
-    if context not in ("patient", "culture"):
-        raise usage_error("--context", f"must be patient or culture; got {context!r}")
-    if endpoint not in ("pCR", "ORR"):
-        raise usage_error("--endpoint", f"must be pCR or ORR; got {endpoint!r}")
+    check_graded_options(context, endpoint)
     if not 0 <= samples <= 256:
         raise usage_error("--samples", f"must be between 0 and 256; got {samples}")
     return GradedOptions(context, endpoint, samples, engine) if is_graded(engine) else None
