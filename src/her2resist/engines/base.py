@@ -309,8 +309,9 @@ class SimulationResult:
 
 
 def weighted_sum(weights: Sequence[float], values: Sequence[float]) -> float:
-    """``sum(w * v)`` accumulated in order from 0.0 (what numpy's dot gives on these short
-    vectors), in plain Python.
+    """``sum(w * v)`` accumulated in order from 0.0, in plain Python: what numpy's dot gives
+    for up to 16 terms; from 17 on (17 or more attractors) numpy's BLAS adds in blocks and the
+    two can differ in the last bit.
 
     Examples
     --------
