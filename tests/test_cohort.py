@@ -323,3 +323,18 @@ def test_cohort_report_renders_in_headless_chromium(tmp_path: Path,
 
     pixels = mpimg.imread(shot)
     assert len(np.unique(pixels.reshape(-1, pixels.shape[-1]), axis=0)) > 50
+
+
+def test_an_uncalibrated_endpoint_is_a_usage_error_before_the_study_is_read(monkeypatch) -> None:
+    # exit 2 naming --endpoint (it was exit 1 naming predict_genotypes, after the whole read)
+    import her2resist.cohort as cohort
+
+    def unread(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the study was read")
+
+    monkeypatch.setattr(cohort, "read_cohort", unread)
+    _register_all()
+    result = CliRunner().invoke(app, ["cohort", str(STUDY), "--regimen", "TCHP",
+                                      "--endpoint", "OS"])
+    assert result.exit_code == 2, result.output
+    assert "--endpoint" in result.output and "OS" in result.output

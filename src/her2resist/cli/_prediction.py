@@ -43,6 +43,11 @@ def check_graded_options(context: str, endpoint: str) -> None:
     that takes them does."""
     if context not in CONTEXTS:
         raise usage_error("--context", f"must be {' or '.join(CONTEXTS)}; got {context!r}")
+    check_endpoint(endpoint)
+
+
+def check_endpoint(endpoint: str) -> None:
+    """``--endpoint`` refused as a usage error (exit 2) unless it is calibrated."""
     if endpoint not in ENDPOINTS:
         raise usage_error("--endpoint", f"must be {' or '.join(ENDPOINTS)}; got {endpoint!r}")
 

@@ -111,6 +111,9 @@ def cohort(
     """Predict each tumour's response to its regimen and test predictions and markers against
     a binary outcome (AUC, calibration, odds ratios) or survival (Kaplan-Meier, Cox)."""
     plan = plan_output(fmt, json_output, output, FORMATS)
+    from her2resist.cli._prediction import check_endpoint
+
+    check_endpoint(endpoint)  # before the study is read
     for path, option, suffixes in ((csv, "--csv", (".csv",)), (html, "--html", (".html",))):
         if path is not None:
             check_writable(path, option, suffixes)
