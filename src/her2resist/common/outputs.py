@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -96,6 +95,8 @@ class StagedOutputs:
         if any(target == path for target, _ in self._staged):
             raise ValueError(f"{path} is written twice by one command")
         self._make_folder(path.parent, path)
+        import tempfile  # only when a file is written (a one-shot command to the terminal: not)
+
         try:
             fd, name = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".part",
                                         dir=path.parent)
