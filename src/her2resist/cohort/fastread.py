@@ -17,6 +17,11 @@ group is read **by the profile reader itself**, once:
 - The parts of each distinct combination are joined by ``merge_profiles`` as
   :func:`~her2resist.profile.load_profiles` joins them.
 
+The MAF and clinical files are streamed: decoded :data:`BLOCK` bytes at a time (exactly the
+lines :func:`~her2resist.profile._table.read_text` would give, or declined) and grouped
+:data:`LINE_CHUNK` lines at a time, keeping only each row's ids and distinct-row index, so
+memory grows with samples and distinct rows, not with the files (docs/cohort.md, Scale).
+
 Whatever the grouping does not cover exactly returns ``None``, and the caller reads the files
 with the profile readers, which give the result or the precise file/line/field error: other
 kinds of file (VCF, expression, segments, panels), a ``CANONICAL`` column, a repeated clinical
