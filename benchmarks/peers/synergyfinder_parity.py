@@ -211,9 +211,12 @@ def compare() -> None:
         print(f"  IC50 drug {k}: within 1% on {int((rel <= 0.01).sum())}/{len(ref)} blocks")
     l4 = (ref["model_1"] == "L.4") | (ref["model_2"] == "L.4")
     print(f"  SynergyFinder refitted a curve with L.4 in {int(l4.sum())} blocks")
-    print(f"  time per block: her2resist {seconds / len(ref) * 1e3:.1f} ms (one process, "
+    sf_cpu = (f", {ref['cpu_seconds'].median() * 1e3:.0f} ms CPU"
+              if "cpu_seconds" in ref else "")
+    print(f"  time per block: her2resist {seconds / len(ref) * 1e3:.1f} ms wall (one process, "
           f"all {len(ref)} together), SynergyFinder {ref['seconds'].median() * 1e3:.0f} ms "
-          f"(median, one R process per chunk)")
+          f"wall{sf_cpu} (median of its per-block times in R, when the reference was made; "
+          "bench_synergy.py times both on the same blocks)")
 
 
 def main() -> None:

@@ -7,7 +7,8 @@
 # Writes OUT_PREFIX_blocks.csv (per block: the four block means as CalculateSynergy reports
 # them, each drug's IC50 as CalculateSensitivity reports it, the model type SynergyFinder's
 # FitDoseResponse ended with (LL.4, or L.4 after a failed LL.4 fit) and its parameters, and
-# the wall and CPU seconds SynergyFinder took) and OUT_PREFIX_wells.csv (per well reference and synergy).
+# the wall and CPU seconds SynergyFinder took) and OUT_PREFIX_wells.csv (per well reference
+# and synergy).
 #
 # SynergyFinder is used as installed (library(synergyfinder)) or, when a source directory
 # is given, by sourcing the three R files that hold ReshapeData, CalculateSynergy and the
