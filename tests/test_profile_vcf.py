@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import warnings
 from pathlib import Path
 
@@ -87,7 +88,9 @@ def test_tumour_from_sample_names(samples: list[str], tumour: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["wb", "wz"])
-def test_bcf_and_bgzip_are_read_without_a_text_scan(tmp_path: Path, mode: str) -> None:
+def test_bcf_and_bgzip_are_read(tmp_path: Path, mode: str) -> None:
+    """BCF goes straight to htslib (its sources name the record); bgzipped text is scanned
+    line by line first, as plain text is (its sources name the line's INFO field)."""
     from cyvcf2 import VCF as Reader
     from cyvcf2 import Writer
 
@@ -100,4 +103,27 @@ def test_bcf_and_bgzip_are_read_without_a_text_scan(tmp_path: Path, mode: str) -
     source.close()
     tumour = _read(out)["TUMOUR-7"]
     assert tumour.alteration_ids() == ("PIK3CA_mut",)
-    assert tumour.alterations[0].sources[0].column.startswith("record 1")
+    column = tumour.alterations[0].sources[0].column
+    assert column.startswith("record 1") if mode == "wb" else column == "INFO/CSQ"
+
+
+@pytest.mark.parametrize("value", ["T%=TMgC", "a/b", "0/", "0//1", "/0/1", "|0|1",
+                                   "1073741823/1", ""])
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_malformed_genotype_is_an_error_not_a_crash(tmp_path: Path, value: str,
+                                                     compressed: bool) -> None:
+    """htslib crashes the process (a segmentation fault in cyvcf2) on these GT values: each is
+    refused before htslib reads the file, naming line, column and field, plain or gzipped."""
+    lines = (VCF / "varscan_somatic.vcf").read_text().split("\n")
+    first = next(i for i, line in enumerate(lines) if line and not line.startswith("#"))
+    cells = lines[first].split("\t")
+    keys = cells[8].split(":")
+    sample = cells[10].split(":")
+    sample[keys.index("GT")] = value
+    cells[10] = ":".join(sample)
+    lines[first] = "\t".join(cells)
+    text = "\n".join(lines).encode()
+    path = tmp_path / ("bad.vcf.gz" if compressed else "bad.vcf")
+    path.write_bytes(gzip.compress(text) if compressed else text)
+    with pytest.raises(ProfileError, match=rf"line {first + 1}, column 11, field 'GT'"):
+        _read(path)

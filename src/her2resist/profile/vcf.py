@@ -15,8 +15,8 @@ that allele (without ``GT``, as Strelka writes, one with reads of it). Records f
 ``FILTER`` (``include_filtered=True`` keeps them) and germline calls (VarScan ``SS=1``) are
 not used, nor are alleles with an allele fraction below ``min_vaf`` (default 0.05) or a depth
 below ``min_depth`` (default 10) where the file gives read counts; the report counts each.
-Plain-text files are checked line by line first (errors name the line); bgzipped files and
-BCF stream through htslib.
+Text files, plain or compressed, are checked line by line first (errors name the line);
+BCF streams through htslib.
 
 Examples
 --------
@@ -36,7 +36,10 @@ Examples
 
 from __future__ import annotations
 
+import gzip
+import re
 import warnings
+import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -53,6 +56,8 @@ from her2resist.profile.tumour import Source, TumourProfile, UnmappedVariant
 #: Defaults of the read-count thresholds (applied where the VCF gives read counts).
 MIN_VAF = 0.05
 MIN_DEPTH = 10
+#: The longest line a text VCF may have.
+MAX_LINE = 256 * 1024**2
 
 
 class _Lines:
@@ -81,19 +86,33 @@ class _Lines:
 
 
 def _prescan(path: str) -> _Lines | None:
-    """Line numbers of the data lines of a plain-text VCF, checked line by line; None for
-    BCF and compressed files, which htslib reads (and checks) itself."""
+    """Line numbers of the data lines of a text VCF (plain, gzip or bgzip), checked line by
+    line; None for BCF, which htslib reads (and checks) itself.
+
+    Compressed text is checked too: htslib 1.x crashes the process (a segmentation fault in
+    cyvcf2) on a malformed ``GT`` value instead of reporting it, so every genotype is checked
+    here before htslib sees the file.
+    """
     with open(path, "rb") as fh:
         magic = fh.read(4)
-        if magic[:2] == b"\x1f\x8b" or magic[:3] == b"BCF":
-            return None
-        fh.seek(0)
-        numbers = _Lines()
-        columns = 0
-        total = 0
-        for number, raw in enumerate(fh, start=1):
+    compressed = magic[:2] == b"\x1f\x8b"
+    if magic[:3] == b"BCF":
+        return None
+    if compressed:
+        with gzip.open(path, "rb") as fh:
+            try:
+                if fh.read(3) == b"BCF":
+                    return None
+            except (OSError, EOFError, zlib.error):
+                return None  # not readable gzip: htslib's own error names the file
+    numbers = _Lines()
+    columns = 0
+    total = 0
+    number = 0
+    with (gzip.open(path, "rb") if compressed else open(path, "rb")) as fh:
+        for number, raw in enumerate(_bounded_lines(path, fh), start=1):
             total += len(raw)
-            if total > MAX_BYTES:
+            if total > MAX_BYTES and not compressed:
                 raise ProfileError(path, f"larger than {MAX_BYTES} bytes as plain text; "
                                    "compress it with bgzip")
             line = _decode(path, raw, number).rstrip("\r\n")
@@ -115,6 +134,25 @@ def _prescan(path: str) -> _Lines | None:
         raise ProfileError(path, "no #CHROM header line" if total else "empty file: not a VCF",
                            line=max(1, number if total else 1))
     return numbers
+
+
+def _bounded_lines(path: str, fh: Any) -> Any:
+    """The file's lines, each at most :data:`MAX_LINE` bytes (a compressed file has no size
+    bound, so one endless line is refused rather than held in memory); gzip errors become
+    ProfileErrors."""
+    number = 0
+    while True:
+        try:
+            raw = fh.readline(MAX_LINE + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ProfileError(path, f"the compressed data are damaged after line {number}: "
+                               f"{exc}", line=number + 1) from None
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE:
+            raise ProfileError(path, f"a line longer than {MAX_LINE} bytes", line=number)
+        yield raw
 
 
 def _decode(path: str, raw: bytes, number: int) -> str:
@@ -143,6 +181,26 @@ def _check_record(path: str, line: str, number: int, columns: int) -> None:
         if not value:
             raise ProfileError(path, "an empty field; VCF writes '.' for a missing value",
                                line=number, column=column)
+    if columns > 9:
+        _check_genotypes(path, fields, number)
+
+
+#: A GT value htslib parses: allele indices ('.' for missing) joined by '/' or '|'.
+_GT = re.compile(r"(?:\.|[0-9]{1,9})(?:[/|](?:\.|[0-9]{1,9}))*")
+
+
+def _check_genotypes(path: str, fields: list[str], number: int) -> None:
+    """Every sample's ``GT`` is one htslib parses (see :func:`_prescan` for why)."""
+    keys = fields[8].split(":")
+    if "GT" not in keys:
+        return
+    at = keys.index("GT")
+    for column in range(9, len(fields)):
+        values = fields[column].split(":")
+        if at < len(values) and not _GT.fullmatch(values[at]):
+            raise ProfileError(path, f"GT {values[at][:40]!r} is not a genotype: allele "
+                               "numbers (up to 9 digits) or '.' joined by '/' or '|', such as "
+                               "0/1, 1|0 or ./.", line=number, column=column + 1, field="GT")
 
 
 def _open(path: str) -> Any:
