@@ -149,7 +149,7 @@ def report(
         if value is not None and not value.strip():
             raise usage_error(option, f"no sample id given (got {value!r})")
     from her2resist.profile import load_profiles
-    from her2resist.report import build_report, render_html, render_json
+    from her2resist.report import build_reports, render_html, render_json
 
     profile, maf, vcf = _route_positional(profile, maf, vcf)
     for option, value in (("--tumour-sample", tumour_sample), ("--normal-sample", normal_sample)):
@@ -169,8 +169,8 @@ def report(
                                                           min_vaf, min_depth, include_filtered),
                                  allow_unmatched=allow_unmatched,
                                  expression_reference=expression_reference)
-        reports = [build_report(p, regimens=regimens, standard=not only_named, graded=graded)
-                   for p in profiles]
+        reports = build_reports(profiles, regimens=regimens, standard=not only_named,
+                                graded=graded)
     deliver(plan, {"json": lambda: render_json(reports), "html": lambda: render_html(reports)},
             lambda: _print_reports(reports, wide))
 

@@ -35,7 +35,7 @@ def report_from_file(path: Path, kind: str, *, sample: str | None = None,
     """Read one file of the given kind (see :data:`~her2resist.web.uploads.UPLOAD_KINDS`) and
     render its samples' report, as ``her2resist report FILE --format json|html`` does."""
     from her2resist.profile import load_profiles
-    from her2resist.report import build_report, render_html, render_json
+    from her2resist.report import build_reports, render_html, render_json
 
     inputs: dict[str, object] = {"profile": path} if kind in ("profile", "study") else \
         {"clinical": [path]} if kind == "clinical" else {kind: path}
@@ -43,8 +43,7 @@ def report_from_file(path: Path, kind: str, *, sample: str | None = None,
         # Reader warnings are part of each report, as in the CLI.
         warnings.simplefilter("ignore")
         profiles = load_profiles(**inputs, sample=sample)  # type: ignore[arg-type]
-        reports = [build_report(p, regimens=regimens, standard=not only_named)
-                   for p in profiles]
+        reports = build_reports(profiles, regimens=regimens, standard=not only_named)
     return MadeReport(len(reports), render_json(reports), render_html(reports))
 
 
