@@ -77,15 +77,26 @@ def dumps_indented(data: Any, indent: int = 2) -> str:
     >>> doc = {"x": [{"y": (1, True)}, [], "a,b]"], 3: -0.0}
     >>> dumps_indented(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
     True
+    >>> loop = []; loop.append(loop)
+    >>> dumps_indented(loop)
+    Traceback (most recent call last):
+    ...
+    ValueError: Circular reference detected
     """
     out: list[str] = []
     append = out.append
+    open_containers: set[int] = set()  # on the path from the root: a repeat is a cycle
     pads = ["\n" + " " * (indent * level) for level in range(32)]
 
     def pad(level: int) -> str:
         while level >= len(pads):
             pads.append("\n" + " " * (indent * len(pads)))
         return pads[level]
+
+    def enter(container: object) -> None:
+        if id(container) in open_containers:
+            raise ValueError("Circular reference detected")  # json.dumps's error
+        open_containers.add(id(container))
 
     def write(value: Any, level: int) -> None:
         if isinstance(value, str):
@@ -104,6 +115,7 @@ def dumps_indented(data: Any, indent: int = 2) -> str:
             if not value:
                 append("[]")
                 return
+            enter(value)
             inner = pad(level + 1)
             append("[" + inner)
             separator = "," + inner
@@ -115,10 +127,12 @@ def dumps_indented(data: Any, indent: int = 2) -> str:
                     append(separator)
                 write(item, level + 1)
             append(pad(level) + "]")
+            open_containers.discard(id(value))
         elif isinstance(value, dict):
             if not value:
                 append("{}")
                 return
+            enter(value)
             inner = pad(level + 1)
             append("{" + inner)
             separator = "," + inner
@@ -131,6 +145,7 @@ def dumps_indented(data: Any, indent: int = 2) -> str:
                 append(_key_text(key) + ": ")
                 write(item, level + 1)
             append(pad(level) + "}")
+            open_containers.discard(id(value))
         else:
             raise TypeError(f"Object of type {value.__class__.__name__} is not JSON "
                             "serializable")

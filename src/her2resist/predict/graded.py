@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,6 +40,7 @@ from her2resist.knowledge.schema import Alteration
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.predict import graded_inputs as gi
+from her2resist.predict.graded_figure import plot_fractions  # noqa: F401  (public here too)
 from her2resist.predict.regimen import (
     Regimen,
     alteration_perturbation,
@@ -49,9 +49,6 @@ from her2resist.predict.regimen import (
 )
 from her2resist.predict.response import Prediction
 from her2resist.predict.scoring import response_class, response_score
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 DEFAULT_SAMPLES = 16
 #: Columns (parameter samples and nominal routes) integrated together at most: a cohort's
@@ -483,34 +480,3 @@ def _fractions(network: Network, record: list[tuple[float, list[object]]],
         dying = float(death)
         rows.append((t, dividing, max(0.0, 1.0 - dividing - dying), dying))
     return tuple(rows)
-
-
-def plot_fractions(prediction: Prediction) -> Figure:
-    """The fractions of cells dividing, arrested and dying over treatment time (a new Figure).
-
-    Needs a prediction made with ``trajectory=True``.
-
-    Examples
-    --------
-    >>> p = predict_graded(["PIK3CA H1047R"], "trastuzumab + lapatinib", trajectory=True,
-    ...                    samples=0)
-    >>> plot_fractions(p).axes[0].get_ylabel()
-    'fraction of cells'
-    """
-    from her2resist._figures import new_figure
-
-    if not prediction.fractions:
-        raise ParameterError("prediction", "plot_fractions",
-                             "a prediction made with trajectory=True", prediction.regimen)
-    rows = np.asarray(prediction.fractions)
-    fig = new_figure(figsize=(5, 3))
-    ax = fig.add_subplot()
-    ax.stackplot(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3],
-                 labels=("dividing", "arrested", "dying"),
-                 colors=("#d62728", "#ffbf00", "#2ca02c"), alpha=0.8)
-    ax.set_xlabel("time under treatment (model units)")
-    ax.set_ylabel("fraction of cells")
-    ax.set_ylim(0, 1)
-    ax.set_title(f"{prediction.regimen} ({prediction.context})", fontsize=9)
-    ax.legend(loc="upper right", fontsize=8)
-    return fig
