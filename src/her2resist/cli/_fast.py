@@ -6,10 +6,13 @@ typer (and the vendored click, inspect, its completion machinery...) costs a one
 and runs the command's own code (:mod:`her2resist.cli._prediction`), so the result and its
 text are those of the typer command.  Anything else is left to typer, which then handles the
 whole command line as always: help, another command, an option this reader does not know, a
-value that starts with ``-``, an option given twice, ``--`` or ``-o`` (output files), and any
-error (a bad value, an unknown alteration), which typer then reports with its usual message
-and exit code.  Nothing is printed before the prediction has succeeded: warnings raised on
-the way are held and shown just before the result.
+value that starts with ``-``, an option given twice, ``--`` or ``-o`` (output files), and a
+usage error (a bad ``--format`` or ``--context``: exit 2 with typer's usage line), which only
+the checks made before any computation raise.  Any other error (an unknown alteration, an
+engine failure) is reported here as the typer command reports it, same message and exit code
+(:func:`her2resist.cli._common.describe`; ``--traceback`` shows the stack), so the command
+never runs twice.  Nothing is printed before the prediction has succeeded: warnings raised on
+the way are held and shown just before the result (or the error).
 
 Examples
 --------
@@ -21,7 +24,7 @@ None
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 #: ``predict``'s options that take one value: option -> parameter.
 _ONE = {"-r": "regimen", "--regimen": "regimen", "--engine": "engine",
@@ -89,12 +92,12 @@ def run_plain_predict(argv: list[str]) -> bool:
     if options is None:
         return False
     try:
-        return _run(options)
+        return _run(options, "--traceback" in argv)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
 
 
-def _run(options: dict[str, Any]) -> bool:
+def _run(options: dict[str, Any], traceback: bool = False) -> bool:
     import warnings
 
     from her2resist.cli._output import plan_output
@@ -112,17 +115,45 @@ def _run(options: dict[str, Any]) -> bool:
             record = compute_prediction(options["regimen"], options.get("alteration"),
                                         options.get("set_node"), engine, context,
                                         options.get("dose"), endpoint)
-    except Exception:  # typer runs the command again and reports the error its way
-        return False
-    for w in held:
-        warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+    except Exception as exc:
+        if _usage_error(exc):  # raised before any computation: typer prints its usage line
+            return False
+        _show(held)
+        _fail(exc, traceback)
+    _show(held)
     try:
         show_prediction(plan, record, context, endpoint)
     except Exception as exc:
-        from her2resist.cli._common import describe
-        from her2resist.cli._console import say
-
-        code, label, message = describe(exc)
-        say((label, "bold red"), " ", message, err=True)
-        raise SystemExit(int(code)) from None
+        _fail(exc, traceback)
     return True
+
+
+def _show(held: list[Any]) -> None:
+    import warnings
+
+    for w in held:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+
+
+def _usage_error(exc: Exception) -> bool:
+    """Whether ``exc`` is a click/typer error (a usage error: typer formats it)."""
+    import sys
+
+    if "typer" not in sys.modules:  # usage_error imports typer before raising one
+        return False
+    from her2resist.cli._common import _CLICK_ERRORS
+
+    return isinstance(exc, _CLICK_ERRORS)
+
+
+def _fail(exc: Exception, traceback: bool) -> NoReturn:
+    """Report ``exc`` as the typer command does: the stack with ``--traceback``, else the
+    message and exit code of :func:`~her2resist.cli._common.describe`."""
+    if traceback:
+        raise exc
+    from her2resist.cli._common import describe
+    from her2resist.cli._console import say
+
+    code, label, message = describe(exc)
+    say((label, "bold red"), " ", message, err=True)
+    raise SystemExit(int(code)) from None
