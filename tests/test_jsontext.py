@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from her2resist.common import jsontext
 from her2resist.common.jsontext import dumps_indented
 
 _SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
@@ -23,7 +24,42 @@ _DOCS = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(_DOCS)
 def test_random_documents_are_written_byte_for_byte_as_json_does(doc: object) -> None:
+    expected = json.dumps(doc, indent=2, ensure_ascii=False)
+    assert dumps_indented(doc) == expected
+    assert dumps_indented(doc, fast=False) == expected
+
+
+_EDGES = [1e-05, -2.5e-07, 1e16, 1.5e300, 9999999999999998.0, 0.0001, -0.0, 5e-324,
+          float("nan"), float("inf"), -float("inf"), 2**64, -(2**63) - 1, "\x7f\u2028\x00"]
+
+
+@pytest.mark.parametrize("value", _EDGES, ids=repr)
+def test_values_orjson_writes_otherwise_are_written_as_json_does(value: object) -> None:
+    doc = {"a": [value, {"b": (value, 0.5)}]}
     assert dumps_indented(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def test_the_plain_check_sends_what_orjson_writes_otherwise_to_the_python_writer() -> None:
+    import enum
+
+    class Colour(enum.IntEnum):
+        RED = 1
+
+    class Name(str):
+        pass
+
+    assert jsontext._plain({"a": [1, 2.5, None, True, "x", (0.0, 1e-4)]})
+    for odd in (float("nan"), 1e16, 1e-05, Colour.RED, Name("x"), object()):
+        assert not jsontext._plain({"a": [odd]})
+    doc = {Name("k"): [Colour.RED, Name("v")]}
+    assert dumps_indented(doc) == json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def test_without_orjson_the_python_writer_gives_the_same_text(monkeypatch) -> None:
+    doc = {"x": [{"y": (1, True)}, [], "a,b]", 2.5e-07], "z": {}}
+    fast = dumps_indented(doc)
+    monkeypatch.setattr(jsontext, "orjson", None)
+    assert dumps_indented(doc) == fast == json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def test_a_report_is_written_byte_for_byte_as_json_does() -> None:
@@ -33,7 +69,10 @@ def test_a_report_is_written_byte_for_byte_as_json_does() -> None:
     report = build_report(TumourProfile.from_alterations("T1", ["PTEN loss"]),
                           regimens=["trastuzumab"], standard=False, graded=None)
     data = {"reports": [report.to_dict()], "brackets": "a[b]{c},d\"e\\ \u2028 é"}
-    assert dumps_indented(data) == json.dumps(data, indent=2, ensure_ascii=False)
+    expected = json.dumps(data, indent=2, ensure_ascii=False)
+    assert jsontext._plain(data)  # so orjson writes it, where installed
+    assert dumps_indented(data) == expected
+    assert dumps_indented(data, fast=False) == expected
 
 
 @pytest.mark.parametrize("bad", [{"x": object()}, {(1, 2): 1}, [b"bytes"]])
@@ -42,3 +81,5 @@ def test_what_json_refuses_is_refused(bad: object) -> None:
         json.dumps(bad, indent=2)
     with pytest.raises(TypeError):
         dumps_indented(bad)
+    with pytest.raises(TypeError):
+        dumps_indented(bad, fast=False)

@@ -11,6 +11,15 @@ escaper (``json.encoder.encode_basestring``) and the same number formatting (``f
 insertion order), lists and tuples, str, int, float, bool and None, and refuses anything else
 with ``TypeError``.
 
+With the optional ``orjson`` (``pip install "her2resist[fast]"``) a document that is *plain*
+is written by orjson's ``OPT_INDENT_2``, about ten times faster again: plain means str keys
+only, exactly the built-in types above, and floats that ``float.__repr__`` writes without an
+exponent (zero or 1e-4 <= |x| < 1e16; orjson writes ``1e-05`` as ``0.00001``, ``1e+16`` as
+``1e16`` and NaN as ``null``), where orjson's text is json's byte for byte (the tests compare
+both writers on the same documents).  Any other document, or any that orjson refuses (a
+non-str key, an integer beyond 64 bits, a subclass, a cycle, nesting deeper than 255), is
+written by the pure-Python writer as before.
+
 Examples
 --------
 >>> print(dumps_indented({"a": [1, 2.5, None], "b": {}, "c": "é"}))
@@ -29,6 +38,11 @@ from __future__ import annotations
 
 from json.encoder import encode_basestring  # the C escaper where available
 from typing import Any
+
+try:
+    import orjson
+except ImportError:  # the [fast] extra is not installed: the pure-Python writer only
+    orjson = None  # type: ignore[assignment]
 
 __all__ = ["dumps_indented"]
 
@@ -68,8 +82,47 @@ def _key_text(key: object) -> str:
     return encode_basestring(text)
 
 
-def dumps_indented(data: Any, indent: int = 2) -> str:
+def _plain(data: Any) -> bool:
+    """Whether orjson writes ``data`` exactly as json does (see module docs)."""
+    stack = [data]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            continue
+        if kind is dict:
+            extend(value.values())  # orjson refuses keys that are not str
+        elif kind is list or kind is tuple:
+            extend(value)
+        elif kind is float:
+            if value != 0.0 and not 1e-4 <= abs(value) < 1e16:  # also NaN and infinities
+                return False
+        else:
+            return False
+    return True
+
+
+def _orjson_text(data: Any) -> str | None:
+    """orjson's indented text of a plain document, or None where it may differ from json's."""
+    if orjson is None:
+        return None
+    try:
+        text: bytes = orjson.dumps(data, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError: let the Python writer answer as json would
+        return None
+    return text.decode() if _plain(data) else None
+
+
+_ORJSON_OPTIONS = 0 if orjson is None else (
+    orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def dumps_indented(data: Any, indent: int = 2, *, fast: bool = True) -> str:
     """``json.dumps(data, indent=indent, ensure_ascii=False)``, faster (see module docs).
+
+    ``fast=False`` always uses the pure-Python writer (the tests compare the two).
 
     Examples
     --------
@@ -83,6 +136,10 @@ def dumps_indented(data: Any, indent: int = 2) -> str:
     ...
     ValueError: Circular reference detected
     """
+    if fast and indent == 2:
+        text = _orjson_text(data)
+        if text is not None:
+            return text
     out: list[str] = []
     append = out.append
     open_containers: set[int] = set()  # on the path from the root: a repeat is a cycle

@@ -10,9 +10,11 @@ trace shows the escape route.  Each step carries the references of the regulatio
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
 from her2resist.model.network import Network
 from her2resist.model.rules import And, Const, Expr, Not, Or, Var
@@ -99,6 +101,86 @@ def _literals(
     return max(options, key=lambda c: (sum(weight.get(n, 0) for n, _ in c), -len(c)))
 
 
+class _Tracer:
+    """What a network's traces need, prepared once: each node's upstream inputs as a bit mask
+    (so a node's weight is two bit counts), each rule's regulators, and every step already
+    worked out.  A step depends only on the node, its value, and the values and weights of
+    its regulators, so it is kept under those and reused by later traces (other tumours and
+    regimens reach the same local situations again and again)."""
+
+    _MAX_STEPS = 1 << 16
+
+    def __init__(self, network: Network) -> None:
+        upstream = _upstream(network)
+        bits = {n: 1 << i for i, n in enumerate(n for n, node in network.nodes.items()
+                                                  if node.is_input)}
+        self.network = network
+        self.bits = bits
+        self.masks = {name: sum(bits[i] for i in upstream[name]) for name in network.nodes}
+        self.regulators: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Any]]] = {}
+        for name, node in network.nodes.items():
+            regs = node.regulators
+            self.regulators[name] = (regs, itemgetter(*regs) if regs else _nothing)
+        self.weights: dict[tuple[int, int], dict[str, int]] = {}
+        self.steps: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
+
+    def weight(self, relevant: int, perturbed: int) -> dict[str, int]:
+        """Node -> 10 x (relevant inputs upstream) + (perturbed inputs upstream), each
+        node's weight worked out when first asked for."""
+        found = self.weights.get((relevant, perturbed))
+        if found is None:
+            if len(self.weights) >= 256:
+                self.weights.clear()
+            found = self.weights[relevant, perturbed] = _Weights(self.masks, relevant,
+                                                                  perturbed)
+        return found
+
+
+    def step(self, name: str, value: Value, state: Mapping[str, Value],
+             weight: Mapping[str, int]) -> tuple[TraceStep, tuple[str, ...]]:
+        """The step of regulated node ``name`` at ``value``, and the regulators it names."""
+        _, get = self.regulators[name]
+        key = (name, value, get(state), get(weight))
+        found = self.steps.get(key)
+        if found is None:
+            node = self.network.nodes[name]
+            lits = _literals(node.expr, state, value != 0.0, weight) or []
+            because = tuple(f"{reg}={_shown(v)}" for reg, v in lits)
+            refs = tuple(dict.fromkeys(r for reg, _ in lits for r in node.refs.get(reg, ())))
+            if len(self.steps) >= self._MAX_STEPS:
+                self.steps.clear()
+            found = self.steps[key] = (
+                TraceStep(name, _shown(value), node.rule or "", because, refs),
+                tuple(reg for reg, _ in lits))
+        return found
+
+
+def _nothing(_: Mapping[str, Any]) -> tuple[()]:
+    return ()
+
+
+class _Weights(dict[str, int]):
+    """A node's weight (see :meth:`_Tracer.weight`), computed on first use."""
+
+    def __init__(self, masks: Mapping[str, int], relevant: int, perturbed: int) -> None:
+        super().__init__()
+        self.masks, self.relevant, self.perturbed = masks, relevant, perturbed
+
+    def __missing__(self, name: str) -> int:
+        mask = self.masks[name]
+        value = self[name] = ((mask & self.relevant).bit_count() * 10
+                              + (mask & self.perturbed).bit_count())
+        return value
+
+    def get(self, name: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self[name] if name in self.masks else default
+
+
+@lru_cache(maxsize=64)
+def _tracer(network: Network) -> _Tracer:
+    return _Tracer(network)
+
+
 def explain_node(
     network: Network,
     state: Mapping[str, Value],
@@ -107,29 +189,34 @@ def explain_node(
     *,
     max_steps: int = 60,
 ) -> list[TraceStep]:
-    """Trace ``target`` back to the inputs in ``state`` (see module docs)."""
-    upstream = _upstream(network)
-    relevant = {n for n, v in perturbed.items() if v != network.nodes[n].default}
-    weight = {
-        n: len(upstream[n] & relevant) * 10 + len(upstream[n] & set(perturbed))
-        for n in network.nodes
-    }
+    """Trace ``target`` back to the inputs in ``state`` (see module docs).
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> net = read_bnet_text("HER2, HER2\\nDrug, Drug\\nERK, HER2 & !Drug")
+    >>> [(s.node, s.value, s.because) for s in explain_node(
+    ...     net, {"HER2": 1.0, "Drug": 1.0, "ERK": 0.0}, "ERK", {"HER2": 1, "Drug": 1})]
+    [('ERK', 0, ('Drug=1',)), ('Drug', 1, ())]
+    """
+    tracer = _tracer(network)
+    nodes, bits = network.nodes, tracer.bits
+    relevant = {n for n, v in perturbed.items() if v != nodes[n].default}
+    weight = tracer.weight(sum(bits.get(n, 0) for n in relevant),
+                           sum(bits.get(n, 0) for n in perturbed))
     steps: list[TraceStep] = []
     queue, seen = deque([target]), {target}
     while queue and len(steps) < max_steps:
         name = queue.popleft()
-        node = network.nodes[name]
+        node = nodes[name]
         value = state[name]
         if node.is_input:
             if name in relevant:
                 steps.append(TraceStep(name, _shown(value), "input", (), node.refs.get("", ())))
             continue
-        want = value != 0.0
-        lits = _literals(node.expr, state, want, weight) or []
-        because = tuple(f"{reg}={_shown(v)}" for reg, v in lits)
-        refs = tuple(dict.fromkeys(r for reg, _ in lits for r in node.refs.get(reg, ())))
-        steps.append(TraceStep(name, _shown(value), node.rule or "", because, refs))
-        for reg, _ in lits:
+        step, regulators = tracer.step(name, value, state, weight)
+        steps.append(step)
+        for reg in regulators:
             if reg not in seen and weight[reg] > 0:
                 seen.add(reg)
                 queue.append(reg)

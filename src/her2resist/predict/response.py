@@ -217,19 +217,37 @@ def predict_response(
     network = network or load_model()
     catalogue = catalogue or load_catalogue()
     alts = resolve_alterations(alterations, catalogue)
-    reg = regimen if isinstance(regimen, Regimen) else parse_regimen(regimen, catalogue)
+    reg, reg_key = _regimen(regimen, catalogue)
     extra = dict(environment or {})
     network.check_nodes(extra, "model node")
     perturbation = build_perturbation(alts, environment=extra)
     eng = get_engine(engine) if isinstance(engine, str) else engine
     key = (network.hash, eng.key, id(catalogue), tuple(sorted(perturbation.values.items())),
-           perturbation.alterations, reg.label, tuple(sorted(reg.nodes)), explain)
+           perturbation.alterations, *reg_key, explain)
     found = _PREDICTIONS.get(key)
     if found is not None:
         return found
     found = _predict(network, alts, reg, perturbation, eng, extra, explain)
     _PREDICTIONS.put(key, found)
     return found
+
+
+#: Regimen texts already parsed, per catalogue: the regimen and its part of the cache key.
+_REGIMENS: dict[tuple[str, int], tuple[Catalogue, Regimen, tuple[object, ...]]] = {}
+
+
+def _regimen(regimen: str | Regimen, catalogue: Catalogue) -> tuple[Regimen, tuple[object, ...]]:
+    """The parsed regimen and its (label, sorted drug nodes), parsed once per text."""
+    if isinstance(regimen, Regimen):
+        return regimen, (regimen.label, tuple(sorted(regimen.nodes)))
+    found = _REGIMENS.get((regimen, id(catalogue)))
+    if found is None or found[0] is not catalogue:
+        reg = parse_regimen(regimen, catalogue)
+        if len(_REGIMENS) >= 4096:
+            _REGIMENS.clear()
+        found = _REGIMENS[regimen, id(catalogue)] = (
+            catalogue, reg, (reg.label, tuple(sorted(reg.nodes))))
+    return found[1], found[2]
 
 
 def _predict(network: Network, alts: tuple[Alteration, ...], reg: Regimen,

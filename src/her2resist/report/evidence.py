@@ -65,6 +65,31 @@ def _drug_ids(kb: Any, parts: Iterable[str]) -> set[str]:
     return ids
 
 
+class _Index:
+    """One knowledge base's evidence for reports, looked up rather than searched: the items
+    by (drug id, alteration id), each record's :class:`EvidenceItem` (frozen, so shared),
+    and the drug ids of each regimen text already seen."""
+
+    def __init__(self, kb: Any) -> None:
+        self.kb = kb
+        self.items: dict[str, EvidenceItem] = {}
+        self.by_drug_alteration: dict[tuple[str, str], list[EvidenceItem]] = {}
+        for record in kb.evidence.values():
+            item = self.items.setdefault(record.id, evidence_item(record))
+            for drug in record.drugs:
+                for alteration in record.alterations:
+                    found = self.by_drug_alteration.setdefault((drug, alteration), [])
+                    if item not in found:
+                        found.append(item)
+        self.drugs: dict[str, tuple[str, ...]] = {}
+
+    def regimen_drugs(self, regimen: str) -> tuple[str, ...]:
+        found = self.drugs.get(regimen)
+        if found is None:
+            found = self.drugs[regimen] = tuple(sorted(_drug_ids(self.kb, regimen.split("+"))))
+        return found
+
+
 def regimen_evidence(regimen: str, alterations: Iterable[str]) -> tuple[EvidenceItem, ...]:
     """Evidence on this regimen's drugs in tumours with these alterations, strongest first.
 
@@ -78,28 +103,28 @@ def regimen_evidence(regimen: str, alterations: Iterable[str]) -> tuple[Evidence
     kb, _ = knowledge_base()
     if kb is None:
         return ()
-    drugs = _drug_ids(kb, regimen.split("+"))
-    by_drug = _evidence_by_drug(kb)
+    index = _index(kb)
+    table = index.by_drug_alteration
     alts = set(alterations)
-    found = {e.id: e for d in drugs for e in by_drug.get(d, ()) if alts & set(e.alterations)}
-    return tuple(sorted((evidence_item(e) for e in found.values()),
-                        key=lambda i: (i.rank, i.id)))
+    found = {e.id: e for d in index.regimen_drugs(regimen) for a in alts
+             for e in table.get((d, a), ())}
+    return tuple(sorted(found.values(), key=lambda i: (i.rank, i.id)))
 
 
-_BY_DRUG: dict[int, tuple[Any, dict[str, list[Any]]]] = {}
+_INDEX: dict[int, _Index] = {}
 
 
-def _evidence_by_drug(kb: Any) -> dict[str, list[Any]]:
-    """Evidence records indexed by drug id (built once per knowledge base)."""
-    found = _BY_DRUG.get(id(kb))
-    if found is None or found[0] is not kb:
-        index: dict[str, list[Any]] = {}
-        for item in kb.evidence.values():
-            for drug in item.drugs:
-                index.setdefault(drug, []).append(item)
-        found = (kb, index)
-        _BY_DRUG[id(kb)] = found
-    return found[1]
+def _index(kb: Any) -> _Index:
+    """The evidence index of ``kb`` (built once per knowledge base)."""
+    found = _INDEX.get(id(kb))
+    if found is None or found.kb is not kb:
+        found = _INDEX[id(kb)] = _Index(kb)
+    return found
+
+
+def kb_evidence_item(kb: Any, evidence_id: str) -> EvidenceItem:
+    """The report's item of the knowledge base's evidence record ``evidence_id`` (shared)."""
+    return _index(kb).items[evidence_id]
 
 
 def mechanism_info(alteration: str) -> dict[str, str]:

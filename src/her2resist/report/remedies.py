@@ -17,7 +17,7 @@ from typing import Any
 from her2resist.model.network import Network
 from her2resist.report.evidence import (
     EvidenceItem,
-    evidence_item,
+    kb_evidence_item,
     knowledge_base,
     regimen_evidence,
 )
@@ -142,7 +142,7 @@ def _evidence(row: Mapping[str, Any], alterations: Sequence[str]) -> tuple[Evide
     items: dict[str, EvidenceItem] = {}
     kb, _ = knowledge_base()
     if kb is not None:
-        items.update((i, evidence_item(kb.evidence[i])) for i in ids if i in kb.evidence)
+        items.update((i, kb_evidence_item(kb, i)) for i in ids if i in kb.evidence)
         for e in regimen_evidence(row["combination"], alterations):
             if e.significance == "sensitivity" or e.id in ids:
                 items.setdefault(e.id, e)
