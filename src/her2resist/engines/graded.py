@@ -39,13 +39,13 @@ Examples
 
 from __future__ import annotations
 
+import operator
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from her2resist.engines.base import (
     InitialState,
@@ -55,11 +55,14 @@ from her2resist.engines.base import (
     resting_state,
     solver_version,
     star_to_float,
+    weighted_sum,
 )
-from her2resist.engines.graded_batch import Run, integrate_runs
 from her2resist.engines.graded_code import _compile, _Compiled, interpolation_source
 from her2resist.exceptions import ParameterError
 from her2resist.model.network import Network
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["SAMPLED", "GradedEngine", "HillParameters", "interpolation_source"]
 
@@ -100,13 +103,45 @@ def _check_levels(levels: Mapping[str, object], what: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for node, value in levels.items():
         number = star_to_float(value) if value == "*" else value  # type: ignore[arg-type]
-        if isinstance(number, bool) or not isinstance(number, (int, float, np.floating)) or not (
+        if isinstance(number, bool) or not _is_number(number) or not (
             0.0 <= float(number) <= 1.0
         ):
             raise ParameterError(what, "GradedEngine.simulate",
                                  "a mapping of nodes to levels in [0, 1]", {node: value})
         out[node] = float(number)
     return out
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    """An int or float, or a numpy floating-point number (numpy not imported for it)."""
+    if isinstance(value, (int, float)):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.floating)
+
+
+def _is_samples(value: object) -> bool:
+    """Whether ``value`` is a numpy array of samples (``ndim`` >= 1), without numpy."""
+    return type(value).__module__ == "numpy" and bool(getattr(value, "ndim", 0))
+
+
+def _free_values(free: Sequence[int]) -> Callable[[Sequence[float]], Sequence[float]]:
+    """A function that picks the values at the ``free`` positions of a state."""
+    if len(free) == 1:
+        return lambda state: (state[free[0]],)
+    return operator.itemgetter(*free) if free else (lambda state: ())
+
+
+def _largest_change(new: Sequence[float], old: Sequence[float],
+                    free: Callable[[Sequence[float]], Sequence[float]]) -> float:
+    """``max(|new - old|)`` over the free values (:func:`_free_values`) of two plain-float
+    states, as numpy's ``max`` gives it: NaN if any difference is NaN, 0.0 when nothing is
+    free."""
+    diffs = list(map(abs, map(operator.sub, free(new), free(old))))
+    if not diffs:
+        return 0.0
+    total = sum(diffs)
+    return max(diffs) if total == total else total
 
 
 class GradedEngine:
@@ -144,8 +179,13 @@ class GradedEngine:
         self, network: Network, start: SimulationResult, perturbation: Levels
     ) -> SimulationResult:
         """Steady activities under ``perturbation`` from the (mean) state of ``start``."""
-        initial = dict(zip(start.nodes, (start.probabilities @ start.values).tolist(),
-                           strict=True))
+        if start.n_states == 1 and not start.holds_arrays:  # w * v, as numpy's product
+            weight, row = start.row_weights[0], start.rows[0]
+            initial = {n: weighted_sum((weight,), (v,)) for n, v in zip(start.nodes, row,
+                                                                        strict=True)}
+        else:
+            initial = dict(zip(start.nodes, (start.probabilities @ start.values).tolist(),
+                               strict=True))
         return self.simulate(network, perturbation, initial=initial)
 
     def clear_cache(self) -> None:
@@ -195,11 +235,11 @@ class GradedEngine:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         start = self.start_vector(network, fixed, initial)  # type: ignore[arg-type]
-        final = np.array([self.integrate(network, fixed, start)], dtype=float)
-        result = SimulationResult(
-            values=final,
+        final = [float(v) for v in self.integrate(network, fixed, start)]  # floats in, out
+        result = SimulationResult(  # one row of plain floats: no numpy for a one-shot command
+            values=[final],
             nodes=tuple(network.nodes),
-            probabilities=np.ones(1),
+            probabilities=[1.0],
             provenance=self.provenance(network),
             perturbation=fixed,  # type: ignore[arg-type]
         )
@@ -245,6 +285,82 @@ class GradedEngine:
                                  parameters=quick, groups=groups)
         return untreated, treated
 
+    def integrate_route_columns(
+        self,
+        network: Network,
+        backgrounds: Sequence[Mapping[str, float]],
+        treated_levels: Callable[[int, list[float]], Mapping[str, float]],
+        *,
+        hill: tuple[Sequence[float], Sequence[float]],
+        sampled: bool = False,
+    ) -> list[tuple[list[float], list[float]]]:
+        """:meth:`integrate_route` on parameter samples given sample by sample in plain
+        floats: sample ``j`` holds ``backgrounds[j]``, then ``treated_levels(j, its untreated
+        state)``, with the Hill shape ``(hill[0][j], hill[1][j])``.  The samples step
+        together and stop together, on the largest change over all of them, as
+        :meth:`integrate_route` does with one numpy array per node, so each sample gets the
+        same numbers as there (every operation acts element by element); without numpy,
+        whose import costs a one-shot prediction more than its few samples in plain floats.
+        Every sample must hold the same nodes.  Returns each sample's untreated and treated
+        final states.
+
+        Examples
+        --------
+        >>> from her2resist.model.formats import read_bnet_text
+        >>> net = read_bnet_text("A, A\\nB, A & !C\\nC, C")
+        >>> routes = GradedEngine().integrate_route_columns(
+        ...     net, [{"A": 1.0}, {"A": 0.5}], lambda j, state: {"C": 0.5},
+        ...     hill=([3.0, 3.0], [0.5, 0.5]))
+        >>> [round(treated[1], 3) for _, treated in routes]
+        [0.5, 0.25]
+        """
+        index = {n: i for i, n in enumerate(network.nodes)}
+        rest = self.start_vector(network, {}, resting_state(network))
+        quick = SAMPLED if sampled else None
+
+        def started(bases: Sequence[Sequence[float]], levels: Sequence[Mapping[str, float]]
+                    ) -> list[list[float]]:
+            if any(set(held) != set(levels[0]) for held in levels):
+                raise ParameterError("levels", "GradedEngine.integrate_route_columns",
+                                     "the same nodes in every sample", [sorted(x) for x in levels])
+            states = []
+            for base, held in zip(bases, levels, strict=True):
+                state = [float(v) for v in base]
+                for node, value in held.items():
+                    state[index[node]] = float(value)
+                states.append(state)
+            return states
+
+        untreated = self._integrate_columns(network, backgrounds[0], started(
+            [rest] * len(backgrounds), backgrounds), hill, quick)
+        levels = [treated_levels(j, state) for j, state in enumerate(untreated)]
+        treated = self._integrate_columns(network, levels[0], started(untreated, levels),
+                                          hill, quick)
+        return list(zip(untreated, treated, strict=True))
+
+    def _integrate_columns(self, network: Network, fixed: Mapping[str, float],
+                           states: list[list[float]], hill: tuple[Sequence[float],
+                                                                  Sequence[float]],
+                           parameters: HillParameters | None) -> list[list[float]]:
+        """:meth:`integrate` of samples held as one plain-float state each, stepped and
+        stopped together (see :meth:`integrate_route_columns`)."""
+        p, code, _, _, _, dt, chunk = self._stepping(network, fixed, parameters, None, None)
+        shapes = [(n, k ** n) for n, k in zip(hill[0], hill[1], strict=True)]
+        advance: Callable[..., list[float]] = code.advance  # type: ignore[assignment]
+        free = _free_values(code.free)
+        t = 0.0
+        while t < p.t_max:
+            new = [advance(state, chunk, dt, n, kn, 1.0 + kn, False)
+                   for state, (n, kn) in zip(states, shapes, strict=True)]
+            changes = [_largest_change(a, b, free) for a, b in zip(new, states, strict=True)]
+            change = max(changes) if all(c == c for c in changes) else float("nan")
+            states, t = new, t + chunk * p.dt
+            if change < p.tol * chunk * p.dt:
+                return states
+        steps = max(1, round(p.window / p.dt))
+        return [advance(state, steps, dt, n, kn, 1.0 + kn, True)
+                for state, (n, kn) in zip(states, shapes, strict=True)]
+
     def integrate_routes(self, network: Network, routes: Sequence[Any]
                          ) -> list[tuple[list[object], list[object]]]:
         """:meth:`integrate_route` of each route (objects with ``background``,
@@ -252,6 +368,8 @@ class GradedEngine:
         :class:`~her2resist.engines.service.Route`), every untreated integration stepped as
         one array, then every treated one (:func:`~her2resist.engines.graded_batch.
         integrate_runs`): the same numbers as route by route."""
+        from her2resist.engines.graded_batch import Run, integrate_runs
+
         index = {n: i for i, n in enumerate(network.nodes)}
         rest = self.start_vector(network, {}, resting_state(network))
 
@@ -301,20 +419,26 @@ class GradedEngine:
                                           hill_n=hill_n, hill_k=hill_k, tol=tol)
         p, code, n, k, kn, dt, chunk = self._stepping(network, fixed, parameters, hill_n,
                                                       hill_k)
-        shapes = [np.shape(v) for v in (*start, n, k) if np.ndim(v)]
+        shapes = [v.shape for v in (*start, n, k) if _is_samples(v)]  # type: ignore[attr-defined]
         if shapes:  # samples: every node carries one value per sample
+            import numpy as np
+
             state = [np.broadcast_to(np.asarray(v, dtype=float), shapes[0]).copy() for v in start]
         else:
             state = list(start)
         advance = code.advance_many if shapes else code.advance
+        free = _free_values(code.free)
         t = 0.0
         if record is not None:
             record.append((t, list(state)))
         while t < p.t_max:
             new = advance(state, chunk, dt, n, kn, 1.0 + kn, False)
-            change = float(np.max(np.abs(np.array([new[i] for i in code.free], dtype=float)
-                                         - np.array([state[i] for i in code.free], dtype=float)))
-                           ) if code.free else 0.0
+            if shapes:
+                change = float(np.max(np.abs(
+                    np.array([new[i] for i in code.free], dtype=float)
+                    - np.array([state[i] for i in code.free], dtype=float)))) if code.free else 0.0
+            else:
+                change = _largest_change(new, state, free)  # type: ignore[arg-type]
             state, t = new, t + chunk * p.dt
             if record is not None:
                 record.append((t, list(state)))
@@ -340,6 +464,8 @@ class GradedEngine:
                           tol: float | None) -> list[float]:
         """:meth:`integrate` of independent groups of samples stepped together (element by
         element the same operations; each group's stopping rule applied to its columns)."""
+        import numpy as np
+
         p, code, n, k, kn, dt, chunk = self._stepping(network, fixed, parameters, hill_n,
                                                       hill_k)
         width = max(np.shape(v)[0] for v in (*start, n, k) if np.ndim(v))

@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from her2resist.common.cached import compile_cached
 from her2resist.model import rules as _rules
 from her2resist.model.network import Network
@@ -258,6 +256,7 @@ def _compile(network: Network, fixed: frozenset[str]) -> _Compiled:
     ]
     lines += [
         "def advance_many(v, steps, dt, n, kn, kn1, mean):",
+        "    import numpy as np",  # only samples need numpy: a one-shot command never loads it
         f"    {every}, = v",
         "    X = np.array([" + ", ".join(f"x{i}" for i in free) + "])",
         *writer.before,
@@ -271,7 +270,7 @@ def _compile(network: Network, fixed: frozenset[str]) -> _Compiled:
         *(f"    out[{i}] = Y[{k}]" for k, i in enumerate(free)),
         "    return out",
     ] if free else []
-    namespace: dict[str, object] = {"np": np}
+    namespace: dict[str, object] = {}
     exec(compile_cached("\n".join(lines), f"<graded:{network.name}>"), namespace)
     return _Compiled(order, free, namespace["advance"],  # type: ignore[arg-type]
                      namespace["advance_many"])  # type: ignore[arg-type]

@@ -44,11 +44,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from her2resist.common import plainmath
 from her2resist.exceptions import Her2ResistError, InputFileError, ParameterError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ENDPOINTS = ("pCR", "ORR")
 MIN_DIFFERENCE = 0.05
@@ -107,7 +109,7 @@ class Calibration:
         if endpoint not in self.intercepts:
             raise ParameterError("endpoint", "Calibration.probability",
                                  f"one of {set(self.intercepts)}", endpoint)
-        z = self.intercepts[endpoint] + self.slope * float(score_logit(np.asarray(score)))
+        z = self.intercepts[endpoint] + self.slope * float(_logit(float(score)))
         return 1.0 / (1.0 + math.exp(-z))
 
     def as_dict(self) -> dict[str, object]:
@@ -123,8 +125,18 @@ class Calibration:
 
 def score_logit(score: np.ndarray) -> np.ndarray:
     """logit of the score, clipped to [0.001, 0.999]: graded scores crowd near 0 and 1."""
+    import numpy as np
+
     clipped = np.clip(score, 1e-3, 1 - 1e-3)
     return np.log(clipped / (1 - clipped))
+
+
+def _logit(score: float) -> Any:
+    """:func:`score_logit` of one score: numpy's numbers, in plain floats where they are
+    the same (:mod:`her2resist.common.plainmath`), so that a one-shot prediction needs no
+    numpy."""
+    clipped = plainmath.clip(score, 1e-3, 1 - 1e-3)
+    return plainmath.log(clipped / (1 - clipped))
 
 
 def calibration_path() -> Path:
@@ -262,6 +274,8 @@ def score_arm(regimen: str, subgroup: str) -> float | None:
 
 
 def _mixtures(scores: Sequence[float | Mix]) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     """Score logits and shares, one row per arm, padded with zero shares."""
     mixes = [((1.0, float(s)),) if np.ndim(s) == 0 else tuple(s) for s in scores]  # type: ignore[arg-type]
     width = max((len(m) for m in mixes), default=1)
@@ -286,6 +300,7 @@ def fit(scores: Sequence[float | Mix], endpoints: Sequence[str], rates: Sequence
     ``scores`` holds per arm one score, or the (share, score) pairs of the tumours it mixes;
     the arm's modelled rate is then the share-weighted mean of their probabilities.
     """
+    import numpy as np
     from scipy.optimize import minimize
 
     names = [e for e in ENDPOINTS if e in set(endpoints)]
@@ -320,6 +335,8 @@ def calibrate(path: str | Path, strata: Sequence[Stratum] = DEFAULT_STRATA
     passes the virtual-trial population of ``cohort/``, so that the map and the virtual trials
     describe the same patients.
     """
+    import numpy as np
+
     arms, comparisons = read_trials(path)
     scored = [(arm, arm_scores(arm.regimen, arm.subgroup, strata)) for arm in arms]
     usable = [(arm, s) for arm, s in scored if s is not None]

@@ -25,11 +25,11 @@ True
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
-
+from her2resist.common.plainmath import is_array, plain_is_exact
 from her2resist.common.quantiles import percentiles
 from her2resist.engines import DEFAULT_ENGINE
 from her2resist.engines.base import Engine, Provenance
@@ -40,7 +40,6 @@ from her2resist.knowledge.schema import Alteration
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.predict import graded_inputs as gi
-from her2resist.predict.graded_figure import plot_fractions  # noqa: F401  (public here too)
 from her2resist.predict.regimen import (
     Regimen,
     alteration_perturbation,
@@ -51,6 +50,9 @@ from her2resist.predict.response import Prediction
 from her2resist.predict.scoring import response_class, response_score
 
 DEFAULT_SAMPLES = 16
+#: Samples integrated in plain Python floats, not numpy arrays, when numpy is not loaded yet
+#: (a one-shot prediction): below this, plain floats cost less than numpy's import.
+PLAIN_SAMPLES = 64
 #: Columns (parameter samples and nominal routes) integrated together at most: a cohort's
 #: predictions go in slices of this width (16,384 columns of a 128-node model: 16 MB a copy).
 BATCH_COLUMNS = 1 << 14
@@ -92,19 +94,31 @@ def _setup(
                   gi.immune_gain(p, ids), gi.bystander(p, ids))
 
 
-def _control(prolif: np.ndarray, death: np.ndarray) -> np.ndarray:
+def __getattr__(name: str) -> Any:
+    # plot_fractions (predict/graded_figure.py) is public here too, imported when asked for.
+    if name == "plot_fractions":
+        from her2resist.predict.graded_figure import plot_fractions
+
+        return plot_fractions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _control(prolif: Any, death: Any) -> Any:
+    """The control value of proliferation and death (floats or numpy arrays alike)."""
     return (1.0 - prolif) / 2.0 + (death / 2.0) * (1.0 - prolif / 2.0)
 
 
 def _treated_levels(p: gi.GradedParameters, setup: _Setup, background: Mapping[str, object],
-                    cycling: object, samples: Mapping[str, object] | None) -> dict[str, object]:
-    """Background plus the regimen's levels (chemotherapy scaled by the cycling fraction)."""
+                    cycling: object, samples: Mapping[str, object] | None, *,
+                    element: bool = False) -> dict[str, object]:
+    """Background plus the regimen's levels (chemotherapy scaled by the cycling fraction);
+    ``element``: the levels of one sample of an array of them (see gi.effector_level)."""
     kill = samples.get("kill", p.chemo_kill) if samples else p.chemo_kill
     doses = {**setup.doses, **(samples.get("doses", {}) if samples else {})}  # type: ignore[dict-item]
     drugs = gi.regimen_levels(p, setup.items, doses=doses, cycling=cycling, kill=kill)
     levels: dict[str, object] = {**background, **drugs}
     if "Immune" in levels:
-        levels["Immune"] = gi.effector_level(levels["Immune"], setup.gain)
+        levels["Immune"] = gi.effector_level(levels["Immune"], setup.gain, element=element)
     return levels
 
 
@@ -114,17 +128,18 @@ def _point(service: SimulationService, p: gi.GradedParameters, setup: _Setup
     untreated = service.untreated(setup.background)
     levels = _treated_levels(p, setup, setup.background, untreated.value("E2F"), None)
     treated = service.treat(setup.background, levels).treated  # type: ignore[arg-type]
-    return (*_point_of(service, setup, untreated.values[0].tolist(),
-                       treated.values[0].tolist()), levels, treated.provenance)
+    return (*_point_of(service, setup, list(untreated.rows[0]), list(treated.rows[0])),
+            levels, treated.provenance)
 
 
 def _point_of(service: SimulationService, setup: _Setup, untreated: Sequence[object],
               treated: Sequence[object]) -> tuple[float, float, float, float]:
     """Untreated and treated control, proliferation and death of the nominal states."""
     index = service.index
-    prolif, death = _treated_phenotypes(list(treated), index, setup.bystander)
-    c0 = _control(np.asarray(untreated[index["Proliferation"]]),
-                  np.asarray(untreated[index["Apoptosis"]]))
+    prolif, death = _treated_phenotypes([float(v) for v in treated],  # type: ignore[arg-type]
+                                        index, setup.bystander)
+    c0 = _control(float(untreated[index["Proliferation"]]),  # type: ignore[arg-type]
+                  float(untreated[index["Apoptosis"]]))  # type: ignore[arg-type]
     return float(c0), float(_control(prolif, death)), float(prolif), float(death)
 
 
@@ -150,9 +165,55 @@ def _run(
     untreated, treated = service.sample(
         background, treated_levels, hill=hill if hill is not None else (p.hill_n, p.hill_k),
         record=record, sampled=bool(samples))
+    return _sampled_controls(untreated, treated, index, setup.bystander)
+
+
+def _sampled_controls(untreated: list[object], treated: list[object], index: Mapping[str, int],
+                      bystander: float) -> tuple[object, object]:
+    """Untreated and treated control of sampled final states (numpy arrays, or floats)."""
+    import numpy as np
+
     c0 = _control(np.asarray(untreated[index["Proliferation"]]),
                   np.asarray(untreated[index["Apoptosis"]]))
-    return c0, _control(*_treated_phenotypes(treated, index, setup.bystander))
+    return c0, _control(*_treated_phenotypes(treated, index, bystander))
+
+
+def _run_plain(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
+               seed: int) -> tuple[list[float], list[float]] | None:
+    """:func:`_run` on the parameter sets of :func:`_draw`, each integrated in plain Python
+    floats (the engine's ``integrate_route_columns``): the same numbers, without numpy; None
+    (use numpy) where plain floats would not be numpy's numbers, or the engine cannot."""
+    columns = getattr(service.engine, "integrate_route_columns", None)
+    if columns is None or not plain_is_exact() or isinstance(seed, bool) or not (
+            isinstance(seed, int) and seed >= 0):
+        return None
+    from her2resist.common.pcg64 import Uniform
+
+    draws = Uniform(seed)
+    drawn, hill = _draw(p, setup, samples, draws.uniform)
+    index = service.index
+    sampled_background: dict[str, list[float]] = drawn["background"]  # type: ignore[assignment]
+    sampled_doses: dict[str, list[float]] = drawn["doses"]  # type: ignore[assignment]
+    kills: list[float] = drawn["kill"]  # type: ignore[assignment]
+    backgrounds = []
+    for j in range(samples):
+        background: dict[str, object] = dict(setup.background)
+        background.update({node: values[j] for node, values in sampled_background.items()})
+        backgrounds.append(background)
+    # Immune is an array of samples in the numpy route when it is drawn: its effector level is
+    # then numpy's array power (gi.effector_level's ``element``).
+    element = "Immune" in sampled_background
+
+    def treated_levels(j: int, untreated: list[float]) -> dict[str, object]:
+        one = {"kill": kills[j], "doses": {k: v[j] for k, v in sampled_doses.items()}}
+        return _treated_levels(p, setup, backgrounds[j], untreated[index["E2F"]], one,
+                               element=element)
+
+    routes = columns(service.network, backgrounds, treated_levels, hill=hill, sampled=True)
+    controls = [(_control(untreated[index["Proliferation"]], untreated[index["Apoptosis"]]),
+                 _control(*_treated_phenotypes(treated, index, setup.bystander)))
+                for untreated, treated in routes]
+    return [c0 for c0, _ in controls], [c1 for _, c1 in controls]
 
 
 def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
@@ -200,34 +261,49 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
         sampled = None
         if len(routes) > 1:
             untreated, treated = next(states)
-            sampled = (_control(np.asarray(untreated[index["Proliferation"]]),
-                                np.asarray(untreated[index["Apoptosis"]])),
-                       _control(*_treated_phenotypes(treated, index, setup.bystander)))
+            sampled = _sampled_controls(untreated, treated, index, setup.bystander)
         out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
                                                   point=point, setup=setup))
     return out
 
 
 def _treated_phenotypes(state: list[object], index: Mapping[str, int],
-                        bystander: float) -> tuple[np.ndarray, np.ndarray]:
-    prolif = np.asarray(state[index["Proliferation"]], dtype=float)
-    death = np.asarray(state[index["Apoptosis"]], dtype=float)
+                        bystander: float) -> tuple[Any, Any]:
+    """Proliferation and death of treated states: plain floats, or numpy arrays of samples
+    (the same operations element by element)."""
+    read = ("Proliferation", "Apoptosis", *(("DXd", "E2F") if bystander else ()))
+    values = [state[index[n]] for n in read]
+    if any(map(is_array, values)):
+        import numpy as np
+
+        prolif, death, *payload = (np.asarray(v, dtype=float) for v in values)
+    else:
+        prolif, death, *payload = (float(v) for v in values)  # type: ignore[arg-type,assignment]
     if bystander:
-        extra = bystander * np.asarray(state[index["DXd"]]) * np.asarray(state[index["E2F"]])
+        extra = bystander * payload[0] * payload[1]
         death = 1.0 - (1.0 - death) * (1.0 - extra)
         prolif = prolif * (1.0 - extra)
     return prolif, death
 
 
-def _draw(p: gi.GradedParameters, setup: _Setup, count: int, seed: int) -> tuple[
-        dict[str, object], tuple[np.ndarray, np.ndarray]]:
-    rng = np.random.default_rng(seed)
+def _draw(p: gi.GradedParameters, setup: _Setup, count: int,
+          source: int | Callable[[float, float, int], Any]) -> tuple[dict[str, object],
+                                                                   tuple[Any, Any]]:
+    """The parameter samples: ``count`` draws of every sampled assumption, from
+    ``numpy.random.default_rng(source)`` (numpy arrays), or from ``source(low, high, count)``
+    (its values: :class:`~her2resist.common.pcg64.Uniform` gives numpy's as lists)."""
+    if callable(source):
+        draw = source
+    else:
+        import numpy as np
 
-    def uniform(key: str) -> np.ndarray:
+        draw = np.random.default_rng(source).uniform
+
+    def uniform(key: str) -> Any:
         low, high = p.ranges[key]
-        return rng.uniform(low, high, count)
+        return draw(low, high, count)
 
-    background: dict[str, np.ndarray] = {}
+    background: dict[str, Any] = {}
     for key in p.ranges:
         parts = key.split(".")
         if parts[0] in ("context", "alteration") and parts[2] in setup.background:
@@ -236,11 +312,14 @@ def _draw(p: gi.GradedParameters, setup: _Setup, count: int, seed: int) -> tuple
                        else (p.alterations.get(parts[1]) or {}).get("levels", {}).get(parts[2]))
             if default is not None and abs(base - float(default)) < 1e-12:
                 background[parts[2]] = uniform(key)
-    doses: dict[str, np.ndarray] = {}
+    doses: dict[str, Any] = {}
     for item_id, _nodes in setup.items:
         if f"drug.{item_id}" in p.ranges:
             default = float(p.drugs[item_id]["exposure_over_ic50"])
-            doses[item_id] = uniform(f"drug.{item_id}") / default * setup.doses.get(item_id, 1.0)
+            dose = setup.doses.get(item_id, 1.0)
+            values = uniform(f"drug.{item_id}")
+            doses[item_id] = (values / default * dose if is_array(values)
+                              else [v / default * dose for v in values])
     hill = (uniform("hill.n"), uniform("hill.k"))
     return {"background": background, "kill": uniform("chemotherapy.kill"), "doses": doses}, hill
 
@@ -428,13 +507,13 @@ def _predict(
         _run(service, p, setup, record=record)
     interval = (score, score)
     if samples > 0:
+        if sampled is None and samples <= PLAIN_SAMPLES:
+            sampled = _run_plain(service, p, setup, samples, seed)
         if sampled is None:
             drawn, hill = _draw(p, setup, samples, seed)
             sampled = _run(service, p, setup, samples=drawn, hill=hill)
-        s0, s1 = sampled
-        per = [response_score(a, b) for a, b in zip(np.broadcast_to(s0, (samples,)).tolist(),
-                                                     np.broadcast_to(s1, (samples,)).tolist(),
-                                                     strict=True)]
+        s0, s1 = (v if isinstance(v, list) else _as_list(v, samples) for v in sampled)
+        per = [response_score(a, b) for a, b in zip(s0, s1, strict=True)]
         low, high = percentiles(per, _QUANTILES)  # numpy's, without importing numpy.ma
         interval = (float(min(low, score)), float(max(high, score)))
     probability = None
@@ -468,6 +547,13 @@ def _predict(
         levels={k: float(v) for k, v in levels.items()},  # type: ignore[arg-type]
         fractions=_fractions(service.network, record, setup.bystander) if record else (),
     )
+
+
+def _as_list(values: object, samples: int) -> list[float]:
+    """Sampled values (a numpy array, or one value for all) as a list of floats."""
+    import numpy as np
+
+    return np.broadcast_to(values, (samples,)).tolist()  # type: ignore[call-overload]
 
 
 def _fractions(network: Network, record: list[tuple[float, list[object]]],

@@ -35,8 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from her2resist.common import plainmath
 from her2resist.exceptions import ParameterError
 
 CONTEXTS = ("culture", "patient")
@@ -155,13 +154,13 @@ def drug_level(p: GradedParameters, drug: str, dose: Any, cycling: float,
         return 1.0
     kind = entry["kind"]
     if kind == "antibody":
-        return np.minimum(1.0, float(entry["level"]) * np.minimum(1.0, dose)) + 0.0
+        return plainmath.minimum(1.0, float(entry["level"]) * plainmath.minimum(1.0, dose)) + 0.0
     if kind == "tki":
         ratio = float(entry["exposure_over_ic50"]) * dose * receptor_potency(p, drug, node)
         return ratio / (1.0 + ratio)
     if kind == "adc":
         payload = float(entry["dar"]) * float(entry["release"]) * float(entry["potency"]) * dose
-        return 1.0 - np.exp(-payload)
+        return 1.0 - plainmath.exp(-payload)
     raise ParameterError("kind", "drug_level", "antibody, tki or adc", kind)
 
 
@@ -186,7 +185,7 @@ def receptor_potency(p: GradedParameters, drug: str, node: str | None) -> float:
 def chemo_level(p: GradedParameters, dose: Any, cycling: Any, kill: Any = None) -> Any:
     """Kill by a cell-cycle-specific drug: kill per course x dose x fraction in cycle."""
     kill = p.chemo_kill if kill is None else kill
-    return np.minimum(1.0, kill * dose) * np.clip(cycling, 0.0, 1.0)
+    return plainmath.minimum(1.0, kill * dose) * plainmath.clip(cycling, 0.0, 1.0)
 
 
 def regimen_levels(
@@ -222,7 +221,7 @@ def immune_gain(p: GradedParameters, item_ids: Iterable[str]) -> float:
     return sum(float(p.drugs.get(i, {}).get("fc", 0.0)) for i in dict.fromkeys(item_ids))
 
 
-def effector_level(immune: Any, engagement: float) -> Any:
+def effector_level(immune: Any, engagement: float, *, element: bool = False) -> Any:
     """Effector killing with ``engagement`` Fc weights bound: ``1 - (1 - immune)^engagement``.
 
     Each Fc-bearing antibody bound gives an effector cell an independent chance to trigger
@@ -231,6 +230,9 @@ def effector_level(immune: Any, engagement: float) -> Any:
     An engagement of 1 or less leaves the level unchanged, and so does a level of 0 or 1 (the
     Boolean limit).
 
+    ``element``: ``immune`` is one sample of an array of them, computed as numpy computes
+    the array (:func:`~her2resist.common.plainmath.array_power`).
+
     Examples
     --------
     >>> effector_level(0.5, 2.0), effector_level(0.5, 1.0), effector_level(1.0, 2.0)
@@ -238,6 +240,8 @@ def effector_level(immune: Any, engagement: float) -> Any:
     """
     if engagement <= 1.0:
         return immune
+    if element:
+        return 1.0 - plainmath.array_power(1.0 - immune, engagement)
     return 1.0 - (1.0 - immune) ** engagement
 
 
