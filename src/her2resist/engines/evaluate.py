@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
+from her2resist.engines.lanes import LaneNetwork, compile_lanes, percolate_lanes
 from her2resist.engines.mp import MostPermissiveEngine
 from her2resist.engines.reduce import (
     UNKNOWN,
@@ -94,6 +95,7 @@ class Evaluator:
         self.shortcut = shortcut
         self.engine = engine or MostPermissiveEngine()
         self.compiled: CompiledNetwork = compile_network(network)
+        self._lanes: LaneNetwork | None = None
         self._solved: BoundedCache[tuple[object, ...], tuple[Row, ...]] = BoundedCache(cache_size)
         self._bases: BoundedCache[tuple[object, ...], Base] = BoundedCache(cache_size)
         self._reach: BoundedCache[tuple[int, ...], tuple[int, ...]] = BoundedCache(cache_size)
@@ -154,13 +156,13 @@ class Evaluator:
         a node that the changed nodes cannot reach does not depend on them)."""
         cn = self.compiled
         settled, opened = base.settled[index], base.values[index]
-        changed = []
+        placed = []
         for name, value in perturbation.items():
             i = cn.index.get(name)
             if i is None:
                 raise UnknownNameError("node", name, self.network.nodes)
-            if settled[i] != value:
-                changed.append((i, value))
+            placed.append((i, value))
+        changed = [(i, value) for i, value in placed if settled[i] != value]
         vector = list(settled)
         if not changed:
             return vector
@@ -173,7 +175,10 @@ class Evaluator:
                   if opened[r] == UNKNOWN]
         for r in region:
             vector[r] = UNKNOWN
-        for i, value in changed:
+        # Every perturbed node, not only the changed ones: a perturbed regulated node that the
+        # background already settles at its value may lie downstream of a changed one, and it
+        # stays fixed there.
+        for i, value in placed:
             vector[i] = value
         cn.propagate(vector, base.starts[index], region)
         return vector
@@ -194,9 +199,11 @@ class Evaluator:
         return found
 
     def _complete(self, vector: list[float], start: Sequence[float] | None,
-                  only: Iterable[int] | None = None) -> tuple[Row, ...]:
+                  only: Iterable[int] | None = None, *, shortcut: bool = True
+                  ) -> tuple[Row, ...]:
         """Full rows: the known values, and each attractor of the moving part (or of the
-        part of it that ``only``'s nodes depend on)."""
+        part of it that ``only``'s nodes depend on); ``shortcut=False`` when the caller
+        knows that :func:`unique_fixed_point` does not settle it."""
         cn = self.compiled
         moving = cn.moving(vector)
         if only is not None:
@@ -213,7 +220,7 @@ class Evaluator:
         if not moving:
             return (tuple(vector),)
         parts = None
-        if start is not None and self.shortcut:
+        if start is not None and self.shortcut and shortcut:
             settled = unique_fixed_point(cn, vector, moving)
             parts = None if settled is None else (settled,)
         rows = []
@@ -261,6 +268,51 @@ class Evaluator:
             for row in self._complete(vector, base.starts[index]):
                 seen.setdefault(row, None)
         return list(seen)
+
+    def rows_many(self, base: Base, perturbations: Sequence[Mapping[str, int]]
+                  ) -> list[list[Row]]:
+        """:meth:`rows` of each perturbation (the same rows in the same order), percolated
+        all at once, one lane each (:mod:`her2resist.engines.lanes`); a lane whose moving
+        part the fixed nodes do not settle goes to the solver as in :meth:`rows` (cached).
+
+        Examples
+        --------
+        >>> from her2resist.model import load_model
+        >>> ev = Evaluator(load_model())
+        >>> base = ev.base({"PTEN_loss": 1}, keep=("trastuzumab", "PI3Ki"))
+        >>> many = ev.rows_many(base, [{"trastuzumab": 1}, {"trastuzumab": 1, "PI3Ki": 1}])
+        >>> many == [ev.rows(base, {"trastuzumab": 1}),
+        ...          ev.rows(base, {"trastuzumab": 1, "PI3Ki": 1})]
+        True
+        """
+        cn = self.compiled
+        if self._lanes is None:
+            self._lanes = compile_lanes(cn)
+        placed: list[dict[int, int]] = []
+        for perturbation in perturbations:
+            lane = {}
+            for name, value in perturbation.items():
+                i = cn.index.get(name)
+                if i is None:
+                    raise UnknownNameError("node", name, self.network.nodes)
+                lane[i] = value
+            placed.append(lane)
+        odd = [k for k, lane in enumerate(placed) if any(v not in (0, 1) for v in lane.values())]
+        if odd or not placed:  # lanes hold 0 and 1 only
+            return [self.rows(base, p) for p in perturbations]
+        seen: list[dict[Row, None]] = [{} for _ in placed]
+        fixed = cn.initial(base.fixed)
+        for start in base.starts:
+            found = percolate_lanes(self._lanes, fixed, placed, start, settle=self.shortcut)
+            for lane, row in enumerate(found.settled_rows()):
+                if row is not None:
+                    seen[lane].setdefault(row, None)
+                    continue
+                # The shortcut left nodes unknown here (or is off): the solver decides.
+                vector = list(found.vector(lane, first=True))
+                for solved in self._complete(vector, start, shortcut=False):
+                    seen[lane].setdefault(solved, None)
+        return [list(rows) for rows in seen]
 
     def attractors(self, base: Base, perturbation: Mapping[str, int]) -> list[State]:
         """Every reached attractor as a state (node -> 0, 1 or '*')."""

@@ -10,13 +10,16 @@ evolution scenarios derived from the model) asks this service, never an engine d
 
 Results are cached by the model's identity (:attr:`Network.hash`), the engine's identity
 (:attr:`Engine.key`: name and every option that changes answers), the background and the
-drugs, in one bounded least-recently-used cache.  The service says what its engine can do:
+drugs, in one bounded least-recently-used cache (beside it the reached states alone, for
+screens that score many regimens of one background: :meth:`SimulationService.rows_many`).
+The service says what its engine can do:
 ``graded`` (input levels in [0, 1]; :meth:`SimulationService.sample` integrates parameter
 samples, several routes at once as ``groups``), ``limit`` (the service of the engine's Boolean
 limit, which explains graded predictions).  An engine that offers an exact batch
 evaluator (the most-permissive engine: each background reduced once, each regimen only adds its
-drugs; :mod:`her2resist.engines.evaluate`) is used through it; any other engine through
-``simulate`` and ``continue_from``.  No code outside ``engines/`` names an engine.
+drugs; :mod:`her2resist.engines.evaluate`) is used through it, many regimens of one background
+percolated at once, one bit-parallel lane each (:mod:`her2resist.engines.lanes`); any other
+engine through ``simulate`` and ``continue_from``.  No code outside ``engines/`` names an engine.
 
 Examples
 --------
@@ -49,6 +52,8 @@ from her2resist.model.network import Network
 
 State = dict[str, int | str | float]
 Assignment = Mapping[str, int]
+#: Reached states as rows of node values in the service's node order (0.5: oscillating).
+Rows = tuple[tuple[float, ...], ...]
 
 #: Results kept per service: a cohort's distinct (genotype, regimen) pairs, about 2 KB each.
 CACHE_SIZE = 1 << 16
@@ -141,6 +146,8 @@ class SimulationService:
             cache_size)
         self._untreated: BoundedCache[tuple[object, ...], SimulationResult] = BoundedCache(
             cache_size)
+        self._rows: BoundedCache[tuple[object, ...], Rows] = BoundedCache(cache_size)
+        self._computed = 0
         make_batch = getattr(engine, "batch", None)
         self._batch: Batch = (make_batch(network, reachable=reachable) if make_batch
                               else _RouteBatch(self))
@@ -207,18 +214,77 @@ class SimulationService:
         key = (_key(background), _key(drugs))
         found = self._results.get(key)
         if found is None:
-            found = self._simulate(dict(background), dict(drugs))
+            found = self._simulate(dict(background), dict(drugs), self._rows.get(key))
             self._results.put(key, found)
         return found
+
+    def treat_many(self, background: Assignment, regimens: Sequence[Assignment]
+                   ) -> list[RegimenSimulation]:
+        """:meth:`treat` of each regimen's drugs on one background (the same results),
+        computed together (:meth:`rows_many`)."""
+        self.rows_many(background, regimens)
+        return [self.treat(background, drugs) for drugs in regimens]
+
+    def rows_many(self, background: Assignment, regimens: Sequence[Assignment]
+                  ) -> tuple[Rows, list[Rows]]:
+        """The untreated cell's states and each regimen's treated states, as rows in node
+        order (:attr:`index`; values equal to 0.0, 1.0 or 0.5, as int or float), without
+        building a result per regimen: what a screen scores.
+        The rows are those of :meth:`treat`'s results (cached by background and drugs, the
+        same cache); those not cached are computed together, one lane each, by an exact
+        batch evaluator (:meth:`Evaluator.rows_many
+        <her2resist.engines.evaluate.Evaluator.rows_many>`).
+
+        Examples
+        --------
+        >>> from her2resist.model import load_model
+        >>> service = get_service(load_model())
+        >>> untreated, (alone, pair) = service.rows_many(
+        ...     {"PTEN_loss": 1}, [{"trastuzumab": 1}, {"trastuzumab": 1, "PI3Ki": 1}])
+        >>> p = service.index["Proliferation"]
+        >>> [[float(row[p]) for row in rows] for rows in (untreated, alone, pair)]
+        [[1.0], [1.0], [0.0]]
+        """
+        if isinstance(self._batch, _RouteBatch):
+            sims = [self.treat(background, drugs) for drugs in regimens]
+            return (self.untreated(background).rows, [s.treated.rows for s in sims])
+        self.network.check_nodes(background, "node")
+        self.network.check_nodes(sorted({n for drugs in regimens for n in drugs}), "node")
+        base = self.base(background)
+        bg = _key(background)
+        found: list[Rows | None] = []
+        missing: dict[tuple[object, ...], Assignment] = {}
+        for drugs in regimens:
+            key = (bg, _key(drugs))
+            rows = self._rows.get(key)
+            if rows is None:
+                sim = self._results.get(key)
+                rows = None if sim is None else sim.treated.rows
+            if rows is None:
+                missing.setdefault(key, drugs)
+            found.append(rows)
+        if missing:
+            computed = self._batch.rows_many(base, list(missing.values()))  # type: ignore[attr-defined]
+            self._computed += len(missing)
+            for key, rows in zip(missing, computed, strict=True):
+                self._rows.put(key, tuple(rows))
+            made = {key: tuple(rows) for key, rows in zip(missing, computed, strict=True)}
+            found = [made[(bg, _key(drugs))] if rows is None else rows
+                     for drugs, rows in zip(regimens, found, strict=True)]
+        return (tuple(self._batch.untreated_rows(base)),  # type: ignore[attr-defined]
+                found)  # type: ignore[return-value]
 
     def untreated(self, background: Assignment) -> SimulationResult:
         """The untreated cell under ``background``."""
         return self.treat(background, {}).untreated
 
-    def _simulate(self, background: dict[str, int], drugs: dict[str, int]) -> RegimenSimulation:
+    def _simulate(self, background: dict[str, int], drugs: dict[str, int],
+                  rows: Rows | None = None) -> RegimenSimulation:
+        """Both results, the treated one from ``rows`` when :meth:`rows_many` computed them."""
         self.network.check_nodes(background, "node")
         self.network.check_nodes(drugs, "node")
         if isinstance(self._batch, _RouteBatch):
+            self._computed += 1
             return self._batch.route(background, drugs)
         batch = self._batch
         base = self.base(background)
@@ -227,7 +293,9 @@ class SimulationService:
         if untreated is None:  # one result object per background, shared by its regimens
             untreated = self._result(batch.untreated_rows(base), background)  # type: ignore[attr-defined]
             self._untreated.put(key, untreated)
-        rows = batch.rows(base, drugs)  # type: ignore[attr-defined]
+        if rows is None:
+            rows = batch.rows(base, drugs)  # type: ignore[attr-defined]
+            self._computed += 1
         return RegimenSimulation(untreated, self._result(rows, {**background, **drugs}))
 
     def _kept(self, background: Mapping[str, int]) -> tuple[str, ...]:
@@ -270,7 +338,7 @@ class SimulationService:
     @property
     def simulations(self) -> int:
         """Simulations computed so far (those the cache answered not counted)."""
-        return self._results.misses
+        return self._computed
 
     @property
     def solver_calls(self) -> int:

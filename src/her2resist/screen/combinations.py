@@ -31,6 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,19 @@ import numpy as np
 import pandas as pd
 
 from her2resist.engines import EXACT_ENGINE, is_graded
-from her2resist.engines.base import SimulationResult
+from her2resist.engines.base import SimulationResult, weighted_sum
 from her2resist.engines.cache import BoundedCache
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.predict.regimen import parse_regimen
-from her2resist.predict.scoring import SENSITIVE_AT, control, response_score
+from her2resist.predict.scoring import (
+    APOPTOSIS,
+    PROLIFERATION,
+    SENSITIVE_AT,
+    control,
+    response_score,
+)
 from her2resist.screen.drugs import agents_for_model
 from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
@@ -170,19 +177,40 @@ def perturbation_of(combo: Iterable[Agent]) -> dict[str, int]:
     return {n: v for agent in combo for n, v in agent.nodes}
 
 
+def _control_rows(rows: Sequence[Sequence[float]], index: Mapping[str, int],
+                  readout: Mapping[str, int]) -> float:
+    """:func:`_control` of the service's result made of ``rows`` (equal weights), computed
+    from the rows without building it: the same arithmetic, so the same float (plain Python
+    as :func:`~her2resist.predict.scoring.control` on rows, numpy as :func:`_control` for a
+    readout)."""
+    weights = [1.0 / len(rows)] * len(rows)
+    if not readout:
+        p, a = index[PROLIFERATION], index[APOPTOSIS]
+        return weighted_sum(weights, [(1.0 - row[p]) / 2.0 + (row[a] / 2.0) * (1.0 - row[p] / 2.0)
+                                      for row in rows])
+    hits = np.zeros(len(rows))
+    for node, value in readout.items():
+        column = np.array([row[index[node]] for row in rows], dtype=float)
+        hits += np.where(column == 0.5, 0.5, (column == value).astype(float))
+    return float(np.array(weights, dtype=float) @ (hits / len(readout)))
+
+
 def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
-    """Score every combination of one genotype (a worker task)."""
+    """Score every combination of one genotype (a worker task): their reached states computed
+    together (:meth:`SimulationService.rows_many
+    <her2resist.engines.service.SimulationService.rows_many>`) and scored from the rows."""
     service = service_for(job.model, job.reachable)
-    background = dict(job.background)
     readout = dict(job.readout)
+    untreated, treated = service.rows_many(dict(job.background),
+                                           [perturbation_of(c) for c in job.combos])
+    c0 = _control_rows(untreated, service.index, readout)
     out = []
-    for combo in job.combos:
-        sim = service.treat(background, perturbation_of(combo))
-        c0, c1 = _control(sim.untreated, readout), _control(sim.treated, readout)
+    for combo, rows in zip(job.combos, treated, strict=True):
+        c1 = _control_rows(rows, service.index, readout)
         score = response_score(c0, c1)
         out.append({"combination": " + ".join(a.name for a in combo), "size": len(combo),
                     "score": score, "boolean_score": score, "control_untreated": c0,
-                    "control_treated": c1, "states": sim.treated.n_states})
+                    "control_treated": c1, "states": len(rows)})
     if job.graded is not None:
         _grade(job.graded, service.network, out)
     return out
@@ -298,7 +326,7 @@ def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent
     found = _SCREENED.get(key)
     if found is not None:
         return found
-    combos = anchored_combos(anchor, panel, max_size) if anchor else combos_of(panel, max_size)
+    combos = _screen_combos(tuple(panel), anchor, max_size)
     agents = (*panel, *((anchor,) if anchor else ()))
     keep = tuple(sorted({n for a in agents for n, _ in a.nodes
                          if setup.network.nodes[n].is_input}))
@@ -308,6 +336,14 @@ def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent
     found = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows])))
     _SCREENED.put(key, found)
     return found
+
+
+@lru_cache(maxsize=64)
+def _screen_combos(panel: tuple[Agent, ...], anchor: Agent | None, max_size: int
+                   ) -> tuple[tuple[Agent, ...], ...]:
+    """The combinations :func:`screen_genotype` scores (the same for every tumour that a
+    report anchors on one regimen: made once)."""
+    return anchored_combos(anchor, panel, max_size) if anchor else combos_of(panel, max_size)
 
 
 def screen_combinations(

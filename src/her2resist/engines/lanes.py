@@ -1,0 +1,231 @@
+"""Bit-parallel percolation: many perturbations of one background at once, one lane each.
+
+The exact reductions of :mod:`her2resist.engines.reduce` percolate one vector at a time
+(:meth:`~her2resist.engines.reduce.CompiledNetwork.propagate`, values 0, 0.5 for unknown, 1).
+A screen asks the same question of one background under a hundred or more perturbations (a
+regimen with each partner), so here every perturbation is a *lane*: bit ``b`` of two Python
+integers per node says whether the node is known to be 1 (``ones``) or known to be 0
+(``zeros``) in lane ``b``; a node known in neither is unknown there.  Each rule is compiled
+once per network into Kleene's three-valued logic on these masks: a conjunction is 1 where
+every term is 1 (``&`` of the terms' ones) and 0 where any term is 0 (``|`` of their zeros),
+a disjunction the dual, a negation swaps the two masks.  One evaluation of a rule thus
+evaluates it in every lane, with exactly the value :func:`_kleene_source`'s ``min``/``max``/
+``1 - x`` gives there.
+
+Why the answer is the scalar path's (:meth:`Evaluator.rows
+<her2resist.engines.evaluate.Evaluator.rows>`):
+
+- **One fixed point.**  Percolation from a start vector (a node settles to a definite result
+  of its rule, and, when a start state is given, only if the start holds the same value there;
+  a settled node is never evaluated again) reaches a unique result, the least fixed point of a
+  monotone operator: more known values never turn a definite result into another one, so a
+  node that can settle settles whatever the order of evaluation.  Lanes evaluate nodes in
+  another order than the scalar worklist and reach the same vector in every lane.
+- **Fresh start per lane.**  Each lane starts from the background's fixed nodes (inputs at
+  their defaults, regulated nodes the background fixes) with its perturbation on top, every
+  other node unknown, and percolates everything: what the scalar path computes when the
+  perturbation overrides a value the background settles.  Otherwise the scalar path reuses the
+  background's percolated vector and recomputes only the nodes downstream of what changed;
+  that vector is this same least fixed point (each value it keeps follows from fixed nodes
+  the lane also has, and it is a fixed point of the same rules), so one rule serves both cases.
+- **Unique fixed point.**  Where the start-constrained percolation leaves nodes unknown, a
+  second percolation without the start condition (:func:`~her2resist.engines.reduce.
+  unique_fixed_point`) settles, in most lanes, every node: that state is the only attractor
+  reachable from any start.  Lanes it does not settle go to the solver one by one (cached).
+
+``tests/test_engine_lanes.py`` compares every lane with the scalar path: every catalogue
+genotype under the default panel and its anchored combinations, and random perturbations of
+the reference models.
+
+Examples
+--------
+>>> from her2resist.model.formats import read_bnet_text
+>>> from her2resist.engines.reduce import compile_network
+>>> net = read_bnet_text("I, I\\nJ, J\\nA, I & !J\\nB, A | B")
+>>> lanes = compile_lanes(compile_network(net))
+>>> found = percolate_lanes(lanes, [0, 0, 0.5, 0.5], [{0: 1}, {0: 1, 1: 1}], (0, 0, 0, 0))
+>>> found.vector(0), found.vector(1)  # B reads itself: in lane 1 either value holds
+((1, 0, 1, 1), (1, 1, 0, 0.5))
+>>> bin(found.unsettled)  # lane 1 goes to the solver
+'0b10'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from heapq import heappop, heappush
+
+from her2resist.engines.reduce import UNKNOWN, CompiledNetwork
+from her2resist.model.rules import And, Const, Expr, Not, Or, Var
+
+#: A rule on lanes: (ones, zeros, all-lanes mask) -> (lanes where it is 1, lanes where it is 0).
+LaneRule = Callable[[list[int], list[int], int], tuple[int, int]]
+
+
+def _lane_source(expr: Expr, index: Mapping[str, int], one: bool) -> str:
+    """Python source of the lanes where ``expr`` is 1 (``one``) or 0, over masks ``o``
+    (known 1), ``z`` (known 0) and ``m`` (every lane)."""
+    match expr:
+        case Const(value):
+            return "m" if bool(value) == one else "0"
+        case Var(name):
+            return f"{'o' if one else 'z'}[{index[name]}]"
+        case Not(arg):
+            return _lane_source(arg, index, not one)
+        case And(args):
+            join = "&" if one else "|"
+            return "(" + join.join(_lane_source(a, index, one) for a in args) + ")"
+        case Or(args):
+            join = "|" if one else "&"
+            return "(" + join.join(_lane_source(a, index, one) for a in args) + ")"
+    raise TypeError(f"not a rule expression: {expr!r}")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class LaneNetwork:
+    """A compiled network's rules on lanes, with the order lanes evaluate them in
+    (regulators first, as the scalar worklist does)."""
+
+    compiled: CompiledNetwork
+    rules: tuple[LaneRule | None, ...]
+    order: tuple[int, ...]
+    position: tuple[int, ...]
+
+
+def compile_lanes(cn: CompiledNetwork) -> LaneNetwork:
+    """The rules of ``cn`` compiled on lanes (see module docs)."""
+    rules: list[LaneRule | None] = []
+    for i, expr in enumerate(cn.exprs):
+        if cn.evaluators[i] is None:
+            rules.append(None)
+            continue
+        source = (f"lambda o, z, m: ({_lane_source(expr, cn.index, True)}, "
+                  f"{_lane_source(expr, cn.index, False)})")
+        rules.append(eval(compile(source, f"<lane rule {cn.names[i]}>", "eval"), {}))
+    order = tuple(sorted(cn.regulated, key=cn.rank.__getitem__))
+    position = [-1] * len(cn.names)
+    for k, i in enumerate(order):
+        position[i] = k
+    return LaneNetwork(cn, tuple(rules), order, tuple(position))
+
+
+@dataclass(frozen=True, slots=True)
+class Lanes:
+    """The percolated masks of every lane: ``first`` after the start-constrained
+    percolation, ``final`` after the second one without the start condition (the same
+    masks when there was none); ``unsettled`` the lanes that still have an unknown node."""
+
+    size: int
+    first: tuple[tuple[int, ...], tuple[int, ...]]
+    final: tuple[tuple[int, ...], tuple[int, ...]]
+    unsettled: int
+
+    def vector(self, lane: int, *, first: bool = False) -> tuple[float, ...]:
+        """Lane ``lane`` as a vector in node order (0, 1, or 0.5 where unknown)."""
+        ones, zeros = self.first if first else self.final
+        bit = 1 << lane
+        return tuple(1 if o & bit else 0 if z & bit else UNKNOWN
+                     for o, z in zip(ones, zeros, strict=True))
+
+    def settled_rows(self) -> list[tuple[float, ...] | None]:
+        """Each settled lane's final vector, None for an unsettled lane.  Lanes with the same
+        vector share one tuple: the lanes are split into classes by the nodes whose value
+        differs between settled lanes, and one vector is read per class."""
+        settled = ((1 << self.size) - 1) & ~self.unsettled
+        out: list[tuple[float, ...] | None] = [None] * self.size
+        if not settled:
+            return out
+        ones = self.final[0]  # a settled lane knows every node: its ones say it all
+        template = [1.0 if o & settled else 0.0 for o in ones]
+        varying = [i for i, o in enumerate(ones) if 0 != o & settled != settled]
+        classes = [settled]
+        for i in varying:
+            split = []
+            for lanes in classes:
+                on = lanes & ones[i]
+                split.extend((on, lanes ^ on) if 0 != on != lanes else (lanes,))
+            classes = split
+        for lanes in classes:
+            first = (lanes & -lanes).bit_length() - 1
+            row = list(template)
+            for i in varying:
+                row[i] = float(ones[i] >> first & 1)
+            shared = tuple(row)
+            while lanes:
+                low = lanes & -lanes
+                out[low.bit_length() - 1] = shared
+                lanes ^= low
+        return out
+
+
+def percolate_lanes(lanes: LaneNetwork, fixed: Sequence[float],
+                    perturbations: Sequence[Mapping[int, int]],
+                    start: Sequence[float] | None, *, settle: bool = True) -> Lanes:
+    """Percolate ``fixed`` (a vector: fixed nodes at 0 or 1, every other node unknown) under
+    each perturbation (node position -> 0 or 1), one lane each, from ``start`` (None: every
+    attractor, no start condition); then, if ``settle`` and a start is given, percolate the
+    lanes' unknown nodes again without the start condition (see module docs)."""
+    size = len(perturbations)
+    every = (1 << size) - 1
+    ones = [every if v == 1 else 0 for v in fixed]
+    zeros = [every if v == 0 else 0 for v in fixed]
+    for lane, perturbation in enumerate(perturbations):
+        bit = 1 << lane
+        for i, value in perturbation.items():
+            if value:
+                ones[i] |= bit
+                zeros[i] &= ~bit
+            else:
+                zeros[i] |= bit
+                ones[i] &= ~bit
+    _percolate(lanes, ones, zeros, every, start)
+    first = (tuple(ones), tuple(zeros))
+    if settle and start is not None and _unsettled(lanes, ones, zeros, every):
+        _percolate(lanes, ones, zeros, every, None)
+    final = (tuple(ones), tuple(zeros))
+    return Lanes(size, first, final, _unsettled(lanes, ones, zeros, every))
+
+
+def _unsettled(lanes: LaneNetwork, ones: list[int], zeros: list[int], every: int) -> int:
+    """The lanes in which some regulated node is unknown."""
+    known = every
+    for i in lanes.order:
+        known &= ones[i] | zeros[i]
+    return every & ~known
+
+
+def _percolate(lanes: LaneNetwork, ones: list[int], zeros: list[int], every: int,
+               start: Sequence[float] | None) -> None:
+    """Settle, in place, every node that percolation settles in each lane (see module docs):
+    the regulated nodes in rank order, then the readers of each node that settled somewhere."""
+    rules, order, position = lanes.rules, lanes.order, lanes.position
+    readers = lanes.compiled.readers
+    todo = list(range(len(order)))  # already a heap: positions in rank order
+    queued = [True] * len(order)
+    while todo:
+        k = heappop(todo)
+        queued[k] = False
+        i = order[k]
+        unknown = every & ~(ones[i] | zeros[i])
+        if not unknown:
+            continue
+        if start is None:
+            one, zero = rules[i](ones, zeros, every)  # type: ignore[misc]
+            one &= unknown
+            zero &= unknown
+        elif start[i] == 1:
+            one, zero = rules[i](ones, zeros, every)[0] & unknown, 0  # type: ignore[misc]
+        elif start[i] == 0:
+            one, zero = 0, rules[i](ones, zeros, every)[1] & unknown  # type: ignore[misc]
+        else:
+            continue  # oscillating in the start state: percolation never settles it
+        if not (one or zero):
+            continue
+        ones[i] |= one
+        zeros[i] |= zero
+        for j in readers[i]:
+            p = position[j]
+            if not queued[p]:
+                queued[p] = True
+                heappush(todo, p)
