@@ -157,7 +157,7 @@ def test_cna_scale_is_checked() -> None:
 def test_expression_threshold_is_documented_default() -> None:
     profiles = read_expression(DATA / "expression.txt")
     assert profiles["HER2-01"].alteration_ids() == ("MUC4_high",)
-    assert profiles["HER2-02"].alteration_ids() == ("ESR1_high", "PTEN_loss")
+    assert profiles["HER2-02"].alteration_ids() == ("ESR1_high", "PTEN_low")
     assert "have no expression rule" in profiles["HER2-01"].notes[0]
     assert read_expression(DATA / "expression.txt", threshold=2.5)["HER2-01"].alteration_ids() \
         == ()

@@ -217,11 +217,18 @@ def read_catalogue(folder: Path) -> Catalogue:
                 )
     alt_path = folder / "alterations.yaml"
     alt_data = read_yaml(alt_path)
-    alts = validate_records(alt_path, alt_data, "alterations", Alteration)
+    alterations = _unique(validate_records(alt_path, alt_data, "alterations", Alteration),
+                          alt_path, "alteration")
+    for alt in alterations.values():
+        full = alterations.get(alt.partial_of) if alt.partial_of else alt
+        if full is None or full.gene != alt.gene or full.partial_of:
+            raise KnowledgeBaseError(alt_path, f"alteration {alt.id!r}: partial_of must name a "
+                                     f"full alteration of {alt.gene} (got {alt.partial_of!r})",
+                                     field="partial_of")
     return Catalogue(
         drugs=MappingProxyType(drugs),
         classes=MappingProxyType(classes),
-        alterations=MappingProxyType(_unique(alts, alt_path, "alteration")),
+        alterations=MappingProxyType(alterations),
         gene_aliases=MappingProxyType(_gene_aliases(alt_path, alt_data)),
     )
 

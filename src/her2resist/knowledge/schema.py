@@ -161,6 +161,9 @@ class Alteration:
     #: Alterations that cannot hold in the same tumour at once (by their definitions);
     #: a perturbation naming both reports the conflict.
     contradicts: tuple[str, ...] = ()
+    #: The alteration this one is a reduced-level reading of (PTEN_low of PTEN_loss): a
+    #: tumour profile that finds both keeps the full one, with the sources of both.
+    partial_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

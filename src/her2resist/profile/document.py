@@ -210,8 +210,7 @@ def _alterations(path: str, record: ProfileIn, node: yaml.Node | None, prefix: t
                                field=f"alterations.{index}") from None
         note = "" if isinstance(item, str) else item.note
         text = name + (f" ({note})" if note else "")
-        found.append(ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set),
-                                       (Source(path, line, "alterations", text),)))
+        found.append(ProfileAlteration.of(alt, (Source(path, line, "alterations", text),)))
     return found
 
 

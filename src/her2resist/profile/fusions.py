@@ -127,7 +127,7 @@ def map_fusion(gene1: str, gene2: str, source: Source, *, catalogue: Catalogue |
     for gene in (gene1, gene2):
         for alt in cat.alterations.values():
             if alt.gene.upper() == gene.upper() and "fusion" in alt.events:
-                return ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set), (source,))
+                return ProfileAlteration.of(alt, (source,))
     name = f"{gene1}-{gene2} fusion"
     return UnmappedVariant(gene1 or gene2, name, "fusion", "the knowledge base names no fusion "
                            f"of {gene1 or '?'} or {gene2 or '?'}", source)

@@ -100,7 +100,7 @@ def genes_with_rule(kind: Literal["copy_number", "expression"], call: str,
 
 
 def _hit(alt: Alteration, source: Source) -> ProfileAlteration:
-    return ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set), (source,))
+    return ProfileAlteration.of(alt, (source,))
 
 
 def clean_protein_change(change: str) -> str:

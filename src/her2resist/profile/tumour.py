@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.perturbation import Perturbation, build_perturbation
+
+if TYPE_CHECKING:
+    from her2resist.knowledge.schema import Alteration
 
 Her2Call = Literal["positive", "negative", "equivocal", "unknown"]
 ReceptorCall = Literal["positive", "low", "negative", "unknown"]
@@ -82,6 +85,13 @@ class ProfileAlteration:
     name: str
     set: Mapping[str, int]
     sources: tuple[Source, ...] = ()
+    #: The full alteration this is a reduced-level reading of (the catalogue's partial_of).
+    partial_of: str | None = None
+
+    @classmethod
+    def of(cls, alt: Alteration, sources: tuple[Source, ...]) -> ProfileAlteration:
+        """The catalogue's alteration ``alt``, found in ``sources``."""
+        return cls(alt.id, alt.gene, alt.name, dict(alt.set), sources, alt.partial_of)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -240,8 +250,7 @@ class TumourProfile:
         found = []
         for text in alterations:
             alt = cat.parse_alteration(text)
-            found.append(ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set),
-                                           (Source("<python>", text=str(text)),)))
+            found.append(ProfileAlteration.of(alt, (Source("<python>", text=str(text)),)))
         return cls(sample, alterations=merge_alterations(found))
 
     def model_alterations(self) -> tuple[ProfileAlteration, ...]:
@@ -253,8 +262,7 @@ class TumourProfile:
             return self.alterations
         alt = load_catalogue().alterations[ER_ALTERATION]
         sources = self.er.sources or (Source("<profile>", text="ER positive"),)
-        return (*self.alterations, ProfileAlteration(alt.id, alt.gene, alt.name, dict(alt.set),
-                                                     sources))
+        return (*self.alterations, ProfileAlteration.of(alt, sources))
 
     def alteration_ids(self) -> tuple[str, ...]:
         """Ids of the model alterations, in the order they were first seen."""
@@ -304,11 +312,27 @@ class TumourProfile:
 
 
 def merge_alterations(alterations: Iterable[ProfileAlteration]) -> tuple[ProfileAlteration, ...]:
-    """One entry per alteration id, collecting the sources of repeated ones, first-seen order."""
+    """One entry per alteration id, collecting the sources of repeated ones, first-seen order.
+
+    A reduced-level reading (``partial_of``, such as PTEN_low from low mRNA) found with the
+    full alteration it reads (PTEN_loss from a deep deletion) is folded into it: the full one
+    stays, with the sources of both.
+
+    Examples
+    --------
+    >>> profile = TumourProfile.from_alterations("T1", ["PTEN low", "PTEN loss"])
+    >>> profile.alteration_ids(), len(profile.alterations[0].sources)
+    (('PTEN_loss',), 2)
+    """
     by_id: dict[str, ProfileAlteration] = {}
     for alt in alterations:
         seen = by_id.get(alt.id)
         by_id[alt.id] = alt if seen is None else replace(seen, sources=seen.sources + alt.sources)
+    for alt in list(by_id.values()):
+        full = by_id.get(alt.partial_of or "")
+        if full is not None:
+            by_id[full.id] = replace(full, sources=full.sources + alt.sources)
+            del by_id[alt.id]
     return tuple(by_id.values())
 
 
