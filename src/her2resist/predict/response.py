@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, get_engine, get_service
 from her2resist.engines.base import Engine, Provenance
@@ -162,8 +163,7 @@ def _mechanisms(
     """Alterations whose removal raises the score by at least MECHANISM_GAIN."""
     found = []
     for alt in alterations:
-        rest = build_perturbation((a for a in alterations if a.id != alt.id),
-                                  environment=extra, warn=False)
+        rest = _perturbation(tuple(a for a in alterations if a.id != alt.id), extra, warn=False)
         without, *_ = _score(network, rest.values, drugs, engine)
         if without - score >= MECHANISM_GAIN - 1e-9:
             found.append(alt.id)
@@ -217,44 +217,86 @@ def predict_response(
     network = network or load_model()
     catalogue = catalogue or load_catalogue()
     alts = resolve_alterations(alterations, catalogue)
-    reg, reg_key = _regimen(regimen, catalogue)
+    reg = _regimen(regimen, catalogue)
     extra = dict(environment or {})
     network.check_nodes(extra, "model node")
-    perturbation = build_perturbation(alts, environment=extra)
+    perturbation = _perturbation(alts, extra, warn=True)
     eng = get_engine(engine) if isinstance(engine, str) else engine
     key = (network.hash, eng.key, id(catalogue), tuple(sorted(perturbation.values.items())),
-           perturbation.alterations, *reg_key, explain)
-    found = _PREDICTIONS.get(key)
+           perturbation.alterations, reg.label, reg.sorted_nodes)
+    found = _PREDICTIONS.get((*key, explain))
     if found is not None:
         return found
-    found = _predict(network, alts, reg, perturbation, eng, extra, explain)
-    _PREDICTIONS.put(key, found)
+    # An explained prediction adds the trace and mechanisms to the same numbers.
+    quick = _PREDICTIONS.get((*key, False)) if explain else None
+    found = _predict(network, alts, reg, perturbation, eng, extra, explain, quick)
+    _PREDICTIONS.put((*key, explain), found)
     return found
 
 
-#: Regimen texts already parsed, per catalogue: the regimen and its part of the cache key.
-_REGIMENS: dict[tuple[str, int], tuple[Catalogue, Regimen, tuple[object, ...]]] = {}
+class _Parsed(NamedTuple):
+    """A regimen with what every prediction of it reads (worked out once per text)."""
+
+    regimen: Regimen
+    label: str
+    nodes: tuple[str, ...]
+    sorted_nodes: tuple[str, ...]
+    drugs: Mapping[str, int]  # shared: read, never changed
 
 
-def _regimen(regimen: str | Regimen, catalogue: Catalogue) -> tuple[Regimen, tuple[object, ...]]:
-    """The parsed regimen and its (label, sorted drug nodes), parsed once per text."""
+def _parsed(reg: Regimen) -> _Parsed:
+    nodes = reg.nodes
+    return _Parsed(reg, reg.label, nodes, tuple(sorted(nodes)), reg.perturbation())
+
+
+#: Regimen texts already parsed, per catalogue.
+_REGIMENS: dict[tuple[str, int], tuple[Catalogue, _Parsed]] = {}
+
+
+def _regimen(regimen: str | Regimen, catalogue: Catalogue) -> _Parsed:
+    """The parsed regimen (see :class:`_Parsed`), parsed once per text and catalogue."""
     if isinstance(regimen, Regimen):
-        return regimen, (regimen.label, tuple(sorted(regimen.nodes)))
+        return _parsed(regimen)
     found = _REGIMENS.get((regimen, id(catalogue)))
     if found is None or found[0] is not catalogue:
-        reg = parse_regimen(regimen, catalogue)
         if len(_REGIMENS) >= 4096:
             _REGIMENS.clear()
         found = _REGIMENS[regimen, id(catalogue)] = (
-            catalogue, reg, (reg.label, tuple(sorted(reg.nodes))))
-    return found[1], found[2]
+            catalogue, _parsed(parse_regimen(regimen, catalogue)))
+    return found[1]
 
 
-def _predict(network: Network, alts: tuple[Alteration, ...], reg: Regimen,
+#: Perturbations already built, by the identity of their alteration records and environment.
+_PERTURBATIONS: dict[tuple[object, ...], tuple[tuple[Alteration, ...], Perturbation]] = {}
+
+
+def _perturbation(alts: tuple[Alteration, ...], extra: Mapping[str, int], *,
+                  warn: bool) -> Perturbation:
+    """``build_perturbation(alts, environment=extra)``, built once per alteration records and
+    environment (a report predicts some twenty regimens, and its mechanisms each alteration
+    set without one); one with conflicts is built again where it must warn, so that every
+    call warns as before."""
+    key = (tuple(map(id, alts)), tuple(extra.items()))
+    found = _PERTURBATIONS.get(key)
+    if found is None or any(a is not b for a, b in zip(found[0], alts, strict=True)) or (
+            warn and found[1].conflicts):
+        built = build_perturbation(alts, environment=extra, warn=warn)
+        if len(_PERTURBATIONS) >= 8192:
+            _PERTURBATIONS.clear()
+        _PERTURBATIONS[key] = (alts, built)
+        return built
+    return found[1]
+
+
+def _predict(network: Network, alts: tuple[Alteration, ...], reg: _Parsed,
              perturbation: Perturbation, engine: Engine, extra: Mapping[str, int],
-             explain: bool) -> Prediction:
+             explain: bool, quick: Prediction | None = None) -> Prediction:
     background = perturbation.as_dict()
-    drugs = reg.perturbation()
+    drugs = reg.drugs
+    if quick is not None:  # the same numbers, explained
+        sim = simulate_regimen(network, background, drugs, engine=engine)
+        return replace(quick, trace=_trace(network, sim, {**background, **drugs}),
+                       mechanisms=_mechanisms(network, alts, drugs, quick.score, engine, extra))
     score, c0, c1, sim = _score(network, background, drugs, engine)
     treated = sim.treated  # type: ignore[attr-defined]
     warnings = []
