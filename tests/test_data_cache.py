@@ -119,9 +119,33 @@ def test_graded_engine_code_from_the_cache_gives_the_same_answer(cache_dir) -> N
     net = load_model()
     levels = {"PIK3CA_mut": 1.0, "trastuzumab": 0.8}
     first = GradedEngine().simulate(net, levels).values.tolist()
-    assert list(cache_dir.glob("code-*.marshal"))
+    assert list(cache_dir.glob("graded-*.marshal"))
     second = GradedEngine().simulate(net, levels).values.tolist()  # a new engine: from disk
     assert first == second
+
+
+def test_generated_values_are_kept_by_identity_and_code(cache_dir) -> None:
+    calls = []
+
+    def build(tag: str) -> tuple:
+        calls.append(tag)
+        return ("made", tag)
+
+    assert cached.load_marshalled("gen", ["a"], [__name__], lambda: build("a")) == ("made", "a")
+    assert cached.load_marshalled("gen", ["a"], [__name__], lambda: build("x")) == ("made", "a")
+    assert cached.load_marshalled("gen", ["b"], [__name__], lambda: build("b")) == ("made", "b")
+    # another module's source is another key
+    assert cached.load_marshalled("gen", ["a"], ["her2resist.common.cached"],
+                                  lambda: build("c")) == ("made", "c")
+    assert calls == ["a", "b", "c"]
+    import marshal
+
+    for entry in cache_dir.glob("gen-*.marshal"):  # damaged entries are rebuilt
+        entry.write_bytes(marshal.dumps(None))
+    assert cached.load_marshalled("gen", ["a"], [__name__], lambda: build("d")) == ("made", "d")
+    for entry in cache_dir.glob("gen-*.marshal"):
+        entry.write_bytes(b"\xff\x00")
+    assert cached.load_marshalled("gen", ["b"], [__name__], lambda: build("e")) == ("made", "e")
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX owner and mode bits")

@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -162,6 +163,62 @@ def compile_cached(source: str, filename: str) -> CodeType:
     code = compile(source, filename, "exec")
     _store(folder, "code", path, code, dump=marshal.dump, keep=KEEP_CODE)
     return code
+
+
+def load_marshalled(kind: str, identity: Sequence[str], modules: Sequence[str],
+                    build: Callable[[], T], valid: Callable[[object], bool] = bool) -> T:
+    """``build()``, from the cache when it holds it: for values made of what :mod:`marshal`
+    writes (code objects, tuples, strings, numbers) that the package generates from a model.
+
+    The key is ``identity`` (strings that fix what the value is built from: a model's content
+    hash, the nodes it holds fixed), the Python version and the source of ``modules`` (the code
+    that builds the value), so an entry is only ever the value ``build`` would make; an entry
+    that ``valid`` refuses (a damaged file) is built again.  The
+    graded engine keeps its generated integrator here (generating it costs a one-shot
+    prediction more than compiling or running it).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> os.environ["HER2RESIST_CACHE_DIR"] = tempfile.mkdtemp()
+    >>> load_marshalled("example", ["model-1"], [__name__], lambda: ("built", 2))
+    ('built', 2)
+    >>> load_marshalled("example", ["model-1"], [__name__], lambda: "not called")
+    ('built', 2)
+    >>> del os.environ["HER2RESIST_CACHE_DIR"]
+    """
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    import marshal
+
+    try:
+        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{kind}\0{sys.version}".encode())
+        for part in identity:
+            digest.update(b"\0id\0" + part.encode("utf-8", "surrogatepass"))
+        for name in modules:
+            digest.update(b"\0module\0" + name.encode() + b"\0" + _module_digest(name))
+    except OSError:
+        return build()
+    path = folder / f"{kind}-{digest.hexdigest()[:24]}.marshal"
+    try:
+        with open(path, "rb") as fh:
+            found = marshal.load(fh)
+        if valid(found):
+            return found  # type: ignore[no-any-return]
+    except Exception:
+        pass
+    value = build()
+    _store(folder, kind, path, value, dump=marshal.dump, keep=KEEP_CODE)
+    return value
+
+
+@functools.cache
+def _module_digest(name: str) -> bytes:
+    """The sha256 of a module's source file (imported or not), once per process."""
+    module = sys.modules.get(name)
+    origin = getattr(module, "__file__", None) if module else _origin(name)
+    return hashlib.sha256(Path(origin or "").read_bytes()).digest()
 
 
 def _store(folder: Path, kind: str, path: Path, value: object,

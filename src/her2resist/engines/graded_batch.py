@@ -55,17 +55,22 @@ class Run:
     width: int = field(init=False, default=1)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "width", _width((*self.start, self.hill_n, self.hill_k)))
+        # the Hill shape first: a sampled run has one per sample, found without a scan
+        object.__setattr__(self, "width", _width((self.hill_n, self.hill_k, *self.start)))
 
 
 def _width(values: Sequence[object]) -> int:
     """The number of samples (0: every value a number)."""
     for v in values:
-        if isinstance(v, (float, int)) or v is None:
+        if type(v) is float or v is None or isinstance(v, (float, int)):
             continue
         if np.ndim(v):
             return int(np.shape(v)[0])
     return 0
+
+
+def _is_row(value: object) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim > 0
 
 
 #: Runs without samples stepped one by one in plain floats once only they are left and they are
@@ -108,9 +113,17 @@ def _columns(run: Run, n_default: float, k_default: float) -> np.ndarray:
     values = [*run.start, n, k]
     if run.width == 0:
         return np.array(values, dtype=float).reshape(-1, 1)
-    block = np.empty((len(values), run.width))
-    for i, v in enumerate(values):
-        block[i] = v
+    rows = [i for i, v in enumerate(values) if _is_row(v)]
+    if any(np.shape(values[i]) != (run.width,) for i in rows):  # rows to broadcast: one by one
+        block = np.empty((len(values), run.width))
+        for i, v in enumerate(values):
+            block[i] = v
+        return block
+    taken = set(rows)
+    block = np.repeat(np.array([0.0 if i in taken else v for i, v in enumerate(values)],
+                               dtype=float)[:, None], run.width, axis=1)
+    if rows:
+        block[rows] = [values[i] for i in rows]
     return block
 
 
