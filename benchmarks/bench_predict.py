@@ -16,7 +16,11 @@ enumerated; one process on both sides.  Its scores are checked against ours.
    (model loaded, result not cached), and the same prediction again (warm).
 3. ``her2resist validate`` on the literature cases, whole process (target <= 5 s).
 
-    python benchmarks/bench_predict.py [--repeats 7] [--cases CASES.csv]
+``--against SRC`` also times the one-shot command (both engines, warm start) on another
+checkout's ``src`` (an earlier commit) in the same run, alternating with this one, and checks
+that both print the same bytes (table and ``--json``) for the question.
+
+    python benchmarks/bench_predict.py [--repeats 7] [--cases CASES.csv] [--against SRC]
 """
 
 from __future__ import annotations
@@ -164,7 +168,20 @@ def bench_in_process(bnet: Path, repeats: int) -> None:
          for key in labels for i, what in ((0, "wall"), (1, "CPU "))])
 
 
-def bench_one_shot(bnet: Path, repeats: int) -> None:
+def same_output(alts: list[str], regimen: str, against: Path) -> str:
+    """Whether this checkout and ``against`` print the same bytes for the question (graded
+    table and ``--json``); exits if not."""
+    for extra in ((), ("--json",)):
+        argv = predict_argv(alts, regimen, *extra, engine="graded")
+        ours = run_process(argv)[2]
+        theirs = run_process(argv, env={"PYTHONPATH": str(against)})[2]
+        if ours != theirs:
+            raise SystemExit(f"this checkout and {against} print different answers to "
+                             f"{' '.join(argv[2:])}")
+    return f"same bytes printed by both checkouts (table and --json, {against})"
+
+
+def bench_one_shot(bnet: Path, repeats: int, against: Path | None = None) -> None:
     alts, regimen = QUERY
     jobs = route_jobs(alts, regimen)
     agreement = check_scores(alts, regimen, bnet, jobs)
@@ -172,12 +189,19 @@ def bench_one_shot(bnet: Path, repeats: int) -> None:
         json.dump(jobs, fh)
     peer = [PYTHON, str(PEER), str(bnet), fh.name]
     no_cache = {"HER2RESIST_NO_CACHE": "1"}
-    times = time_processes({"ours": predict_argv(alts, regimen), "peer": peer,
-                            "graded": predict_argv(alts, regimen, engine="graded"),
-                            "ours-no-cache": predict_argv(alts, regimen),
-                            "graded-no-cache": predict_argv(alts, regimen, engine="graded"),
-                            "python": [PYTHON, "-c", "pass"]},
-                           repeats, envs={"ours-no-cache": no_cache, "graded-no-cache": no_cache})
+    sides = {"ours": predict_argv(alts, regimen), "peer": peer,
+             "graded": predict_argv(alts, regimen, engine="graded"),
+             "ours-no-cache": predict_argv(alts, regimen),
+             "graded-no-cache": predict_argv(alts, regimen, engine="graded"),
+             "python": [PYTHON, "-c", "pass"]}
+    envs = {"ours-no-cache": no_cache, "graded-no-cache": no_cache}
+    if against is not None:
+        print(f"\n{same_output(alts, regimen, against)}")
+        sides.update({"ours-against": predict_argv(alts, regimen),
+                      "graded-against": predict_argv(alts, regimen, engine="graded")})
+        envs.update({"ours-against": {"PYTHONPATH": str(against)},
+                     "graded-against": {"PYTHONPATH": str(against)}})
+    times = time_processes(sides, repeats, envs=envs)
     theirs = times["peer"]
     print(f"\nQuestion: {' + '.join(alts)} under {regimen}: {len(jobs)} untreated+treated "
           f"simulations on each side (the prediction and one per alteration removed); "
@@ -189,6 +213,11 @@ def bench_one_shot(bnet: Path, repeats: int) -> None:
                        ("graded-no-cache", "predict (graded), cold start")):
         rows += [(f"wall: {label}", times[key][0], theirs[0]),
                  (f"CPU:  {label}", times[key][1], theirs[1])]
+    if against is not None:
+        for key, label in (("ours-against", "predict --engine most-permissive"),
+                           ("graded-against", "predict (graded, the default)")):
+            rows += [(f"wall: {label}, warm start, {against}", times[key][0], theirs[0]),
+                     (f"CPU:  {label}, warm start, {against}", times[key][1], theirs[1])]
     print_table(f"One-shot, whole process (fresh process each run, median of {repeats}; peer: "
                 "mpbn_route.py, the same whole process every time)", "plain mpbn", rows)
     print("  warm start: bytecode compiled and her2resist's data cache (parsed model and "
@@ -204,6 +233,9 @@ def bench_one_shot(bnet: Path, repeats: int) -> None:
         verdict = "OK" if wall <= TARGET_ONE_SHOT else "SLOWER THAN TARGET"
         print(f"  her2resist predict {label}, warm start: {wall:.3f} s wall, {cpu:.3f} s CPU; "
               f"target <= {TARGET_ONE_SHOT} s wall: {verdict}")
+        if against is not None:
+            wall, cpu = times[f"{key}-against"]
+            print(f"    the same at {against}: {wall:.3f} s wall, {cpu:.3f} s CPU")
     Path(fh.name).unlink()
 
 
@@ -220,11 +252,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--cases", type=Path, default=SHARED / "validation" / "cases.csv")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout's src: its one-shot predict timed in the same run")
     args = parser.parse_args()
     header("bench_predict")
     with tempfile.TemporaryDirectory() as folder:
         bnet = export_bnet(Path(folder))
-        bench_one_shot(bnet, args.repeats)
+        bench_one_shot(bnet, args.repeats, args.against)
         bench_in_process(bnet, max(3, args.repeats // 2))
     if args.cases.is_file():
         bench_validate(args.cases, max(3, args.repeats // 2))

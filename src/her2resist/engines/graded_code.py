@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import CodeType
 
 from her2resist.common.cached import load_marshalled
@@ -85,14 +84,16 @@ def interpolation_source(expr: object, ref: Callable[[str], str]) -> str:
 
 
 # ---------------------------------------------------------------- code generation
-@dataclass(frozen=True, slots=True)
 class _Compiled:
-    """Generated integrator for one network and one set of free (integrated) nodes."""
+    """Generated integrator for one network and one set of free (integrated) nodes (a plain
+    slotted class, not a dataclass: making a dataclass costs a one-shot command ~1 ms)."""
 
-    order: tuple[str, ...]
-    free: tuple[int, ...]
-    advance: Callable[..., list[object]]
-    advance_many: Callable[..., list[object]]
+    __slots__ = ("advance", "advance_many", "free", "order")
+
+    def __init__(self, order: tuple[str, ...], free: tuple[int, ...],
+                 advance: Callable[..., list[object]],
+                 advance_many: Callable[..., list[object]]) -> None:
+        self.order, self.free, self.advance, self.advance_many = order, free, advance, advance_many
 
 
 class _Term:

@@ -36,7 +36,6 @@ True
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -169,6 +168,8 @@ def _regimen_text(text: str) -> str:
 
 def read_trials(path: str | Path) -> tuple[list[Arm], list[Comparison]]:
     """Arms (pCR/ORR rates) and comparisons (rates >= 5 points apart, or HR <= 0.85)."""
+    import csv  # only to fit: a prediction reads the fitted map, not the trials
+
     path = Path(path)
     try:
         with open(path, encoding="utf-8", newline="") as fh:

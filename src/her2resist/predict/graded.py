@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from her2resist.common.plainmath import is_array, plain_is_exact
@@ -65,13 +64,17 @@ _QUANTILES = (10, 90)
 GradedPrediction = Prediction
 
 
-@dataclass(frozen=True, slots=True)
 class _Setup:
-    background: dict[str, float]
-    items: tuple[tuple[str, tuple[str, ...]], ...]
-    doses: dict[str, float]
-    gain: float
-    bystander: float
+    """One prediction's input levels (a plain slotted class: a dataclass costs a one-shot
+    command ~1 ms to make)."""
+
+    __slots__ = ("background", "bystander", "doses", "gain", "items")
+
+    def __init__(self, background: dict[str, float],
+                 items: tuple[tuple[str, tuple[str, ...]], ...], doses: dict[str, float],
+                 gain: float, bystander: float) -> None:
+        self.background, self.items, self.doses = background, items, doses
+        self.gain, self.bystander = gain, bystander
 
 
 def _setup(
@@ -441,10 +444,13 @@ def predict_graded_cohort(
     return [[found[c.key] for c in row] for row in calls]
 
 
-@dataclass(frozen=True, slots=True)
 class _Call:
-    key: tuple[object, ...]
-    arguments: tuple[object, ...]
+    """One prediction's checked arguments and cache key (plain, as :class:`_Setup`)."""
+
+    __slots__ = ("arguments", "key")
+
+    def __init__(self, key: tuple[object, ...], arguments: tuple[object, ...]) -> None:
+        self.key, self.arguments = key, arguments
 
 
 def _prepare(alterations: Iterable[str | Alteration], regimen: str | Regimen, context: str,
