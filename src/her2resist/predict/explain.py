@@ -102,11 +102,14 @@ def _literals(
 
 
 class _Tracer:
-    """What a network's traces need, prepared once: each node's upstream inputs as a bit mask
-    (so a node's weight is two bit counts), each rule's regulators, and every step already
-    worked out.  A step depends only on the node, its value, and the values and weights of
-    its regulators, so it is kept under those and reused by later traces (other tumours and
-    regimens reach the same local situations again and again)."""
+    """What a network's traces need, prepared once, and every step already worked out.
+
+    Each node's upstream inputs are a bit mask over the inputs, so a node's weight is two bit
+    counts.  A step depends only on the node, its value, and the values and weights of its
+    regulators; those weights depend only on the relevant and perturbed inputs inside the
+    regulators' upstream cone.  So a step is kept under (node, value, regulator values,
+    relevant and perturbed inputs of the cone) and reused by later traces: other tumours and
+    regimens reach the same local situations again and again."""
 
     _MAX_STEPS = 1 << 16
 
@@ -117,41 +120,62 @@ class _Tracer:
         self.network = network
         self.bits = bits
         self.masks = {name: sum(bits[i] for i in upstream[name]) for name in network.nodes}
-        self.regulators: dict[str, tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Any]]] = {}
+        # Regulated node -> (its regulators' values from a state, its regulators' cone).
+        self.regulated: dict[str, tuple[Callable[[Mapping[str, Any]], Any], int]] = {}
         for name, node in network.nodes.items():
-            regs = node.regulators
-            self.regulators[name] = (regs, itemgetter(*regs) if regs else _nothing)
-        self.weights: dict[tuple[int, int], dict[str, int]] = {}
+            if not node.is_input:
+                regs = node.regulators
+                cone = 0
+                for reg in regs:
+                    cone |= self.masks[reg]
+                self.regulated[name] = (itemgetter(*regs) if regs else _nothing, cone)
         self.steps: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
+        self.by_weight: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
+        self.inputs: dict[tuple[str, Value], TraceStep] = {}
 
-    def weight(self, relevant: int, perturbed: int) -> dict[str, int]:
-        """Node -> 10 x (relevant inputs upstream) + (perturbed inputs upstream), each
-        node's weight worked out when first asked for."""
-        found = self.weights.get((relevant, perturbed))
+    def step(self, name: str, value: Value, state: Mapping[str, Value], relevant: int,
+             perturbed: int, weight: _Weights) -> tuple[TraceStep, tuple[str, ...]]:
+        """The step of regulated node ``name`` at ``value``, and the regulators it names that
+        lead back to a perturbed input (those the trace follows).  ``weight``: the weights of
+        (``relevant``, ``perturbed``), read only where the cone's key is new."""
+        get, cone = self.regulated[name]
+        values = get(state)
+        key = (name, value, values, relevant & cone, perturbed & cone)
+        found = self.steps.get(key)
         if found is None:
-            if len(self.weights) >= 256:
-                self.weights.clear()
-            found = self.weights[relevant, perturbed] = _Weights(self.masks, relevant,
-                                                                  perturbed)
+            # the same regulator values and weights give the same step (different cones may
+            # give the same weights)
+            found = self._step(name, value, values, state, weight)
+            if len(self.steps) >= self._MAX_STEPS:
+                self.steps.clear()
+            self.steps[key] = found
         return found
 
-
-    def step(self, name: str, value: Value, state: Mapping[str, Value],
-             weight: Mapping[str, int]) -> tuple[TraceStep, tuple[str, ...]]:
-        """The step of regulated node ``name`` at ``value``, and the regulators it names."""
-        _, get = self.regulators[name]
-        key = (name, value, get(state), get(weight))
-        found = self.steps.get(key)
+    def _step(self, name: str, value: Value, values: object, state: Mapping[str, Value],
+              weight: _Weights) -> tuple[TraceStep, tuple[str, ...]]:
+        get, _ = self.regulated[name]
+        key = (name, value, values, get(weight))
+        found = self.by_weight.get(key)
         if found is None:
             node = self.network.nodes[name]
             lits = _literals(node.expr, state, value != 0.0, weight) or []
             because = tuple(f"{reg}={_shown(v)}" for reg, v in lits)
             refs = tuple(dict.fromkeys(r for reg, _ in lits for r in node.refs.get(reg, ())))
-            if len(self.steps) >= self._MAX_STEPS:
-                self.steps.clear()
-            found = self.steps[key] = (
+            if len(self.by_weight) >= self._MAX_STEPS:
+                self.by_weight.clear()
+            # weight > 0 exactly where a perturbed input lies upstream (relevant inputs are
+            # perturbed ones)
+            found = self.by_weight[key] = (
                 TraceStep(name, _shown(value), node.rule or "", because, refs),
-                tuple(reg for reg, _ in lits))
+                tuple(reg for reg, _ in lits if weight[reg] > 0))
+        return found
+
+    def input_step(self, name: str, value: Value) -> TraceStep:
+        """The step of an input that the perturbation moved from its default."""
+        found = self.inputs.get((name, value))
+        if found is None:
+            found = self.inputs[name, value] = TraceStep(
+                name, _shown(value), "input", (), self.network.nodes[name].refs.get("", ()))
         return found
 
 
@@ -160,7 +184,8 @@ def _nothing(_: Mapping[str, Any]) -> tuple[()]:
 
 
 class _Weights(dict[str, int]):
-    """A node's weight (see :meth:`_Tracer.weight`), computed on first use."""
+    """Node -> 10 x (relevant inputs upstream) + (perturbed inputs upstream), each node's
+    weight worked out when first asked for."""
 
     def __init__(self, masks: Mapping[str, int], relevant: int, perturbed: int) -> None:
         super().__init__()
@@ -200,24 +225,24 @@ def explain_node(
     [('ERK', 0, ('Drug=1',)), ('Drug', 1, ())]
     """
     tracer = _tracer(network)
-    nodes, bits = network.nodes, tracer.bits
+    nodes, bits, regulated = network.nodes, tracer.bits, tracer.regulated
     relevant = {n for n, v in perturbed.items() if v != nodes[n].default}
-    weight = tracer.weight(sum(bits.get(n, 0) for n in relevant),
-                           sum(bits.get(n, 0) for n in perturbed))
+    relevant_bits = sum(bits.get(n, 0) for n in relevant)
+    perturbed_bits = sum(bits.get(n, 0) for n in perturbed)
+    weight = _Weights(tracer.masks, relevant_bits, perturbed_bits)
     steps: list[TraceStep] = []
     queue, seen = deque([target]), {target}
     while queue and len(steps) < max_steps:
         name = queue.popleft()
-        node = nodes[name]
         value = state[name]
-        if node.is_input:
+        if name not in regulated:  # an input
             if name in relevant:
-                steps.append(TraceStep(name, _shown(value), "input", (), node.refs.get("", ())))
+                steps.append(tracer.input_step(name, value))
             continue
-        step, regulators = tracer.step(name, value, state, weight)
+        step, follow = tracer.step(name, value, state, relevant_bits, perturbed_bits, weight)
         steps.append(step)
-        for reg in regulators:
-            if reg not in seen and weight[reg] > 0:
+        for reg in follow:
+            if reg not in seen:
                 seen.add(reg)
                 queue.append(reg)
     return steps

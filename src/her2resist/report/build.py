@@ -33,7 +33,7 @@ from her2resist.report.evidence import (
     regimen_evidence,
 )
 from her2resist.report.remedies import Remedy, find_remedies
-from her2resist.screen.genotypes import as_genotype
+from her2resist.screen.genotypes import Genotype, as_genotype
 
 #: HER2 regimens in use: single agents and the standard combinations (pivotal trials).
 STANDARD_REGIMENS = (
@@ -195,6 +195,13 @@ class _CachedPredictor:
         self.predict, self.alterations, self.environment = predict, alterations, environment
         self.network, self.catalogue = network, catalogue
         self.cache: dict[tuple[str, bool], Any] = {}
+        self._genotype: Genotype | None = None
+
+    def genotype(self, profile: TumourProfile) -> Genotype:
+        """The tumour as a screen genotype (made once per report; read, never changed)."""
+        if self._genotype is None:
+            self._genotype = as_genotype(profile)
+        return self._genotype
 
     def __call__(self, regimen: str, *, explain: bool = False) -> Any:
         key = (regimen, explain)
@@ -234,7 +241,7 @@ def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
     pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
     remedies: tuple[Remedy, ...] = ()
     if pred.response_class != "sensitive" and max_remedies > 0:
-        remedies = find_remedies(pred, as_genotype(profile), predict.network,
+        remedies = find_remedies(pred, predict.genotype(profile), predict.network,
                                  profile.alteration_ids(), limit=max_remedies)
     result = RegimenResult(
         regimen=pred.regimen, requested=requested, response_class=pred.response_class,
