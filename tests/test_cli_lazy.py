@@ -13,6 +13,7 @@ import typer
 from typer.main import get_group
 
 from her2resist.cli import main as cli_main
+from her2resist.cli.app import reflow
 
 #: Packages a one-shot ``predict`` (either engine) must not import.
 NOT_FOR_PREDICT = ("pandas", "matplotlib", "dask", "cyvcf2", "libsbml", "fastapi", "scipy",
@@ -52,7 +53,7 @@ def test_command_table_is_true_to_the_commands() -> None:
         assert command.callback is None or command.callback.__module__.endswith(module) or \
             isinstance(command, typer.core.TyperGroup), name
         first = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")[0]
-        assert help_text == first, name
+        assert help_text == reflow(first), name
 
 
 def test_help_lists_every_command_without_loading_them(tmp_path) -> None:

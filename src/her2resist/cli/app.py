@@ -13,6 +13,7 @@ equal to the commands' own help.
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -49,10 +50,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "proliferation in every attractor."),
     "serve": ("serve_cmd", "Serve the analyses as pages and a JSON API (OpenAPI at /docs)."),
     "cohort": ("cohort_cmd", "Predict each tumour's response to its regimen and test predictions "
-               "and markers against\na binary outcome (AUC, calibration, odds ratios) or survival "
+               "and markers against a binary outcome (AUC, calibration, odds ratios) or survival "
                "(Kaplan-Meier, Cox)."),
     "trial": ("cohort_cmd", "Run a virtual trial: a HER2-positive population sampled from "
-              "published prevalences,\nrandomised to the arms; pCR/ORR per arm and subgroup, and "
+              "published prevalences, randomised to the arms; pCR/ORR per arm and subgroup, and "
               "PFS from clone dynamics."),
     "calibrate": ("calibrate_cmd", "Fit the calibration map on trial arms and report its "
                   "leave-one-trial-out error."),
@@ -89,7 +90,10 @@ class LazyRootGroup(RootGroup):
             if self._listing:
                 return TyperCommand(cmd_name, help=help_text)
             self._load(module)
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            reflow_help(command)
+        return command
 
     def _load(self, module: str) -> None:
         commands = typer.Typer()
@@ -121,6 +125,41 @@ class LazyRootGroup(RootGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+def reflow(text: str) -> str:
+    """Help text with the line breaks inside each paragraph taken out.
+
+    typer's rich help (typer 0.29 here) keeps a docstring's single line breaks, so text
+    wrapped at 100 columns in the source printed ragged at 80. A paragraph with an indented
+    line or a list item (``-``, ``*``), or a click ``\\b`` block, keeps its lines.
+
+    Examples
+    --------
+    >>> reflow("One line\\nand two.\\n\\nA new\\nparagraph.")
+    'One line and two.\\n\\nA new paragraph.'
+    >>> reflow("Keep:\\n- a list\\n- of items")
+    'Keep:\\n- a list\\n- of items'
+    """
+    out = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines = paragraph.splitlines()
+        if paragraph.startswith("\b") or any(line.startswith((" ", "-", "*"))
+                                             for line in lines[1:]):
+            out.append(paragraph)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
+def reflow_help(command: Any) -> None:
+    """:func:`reflow` a command's help and those of its subcommands (a group's)."""
+    for attribute in ("help", "short_help"):
+        text = getattr(command, attribute, None)
+        if isinstance(text, str):
+            setattr(command, attribute, reflow(text))
+    for sub in (getattr(command, "commands", None) or {}).values():
+        reflow_help(sub)
 
 
 def refuse_repeated_options(command: Any, args: list[str]) -> None:
