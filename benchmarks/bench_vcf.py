@@ -16,8 +16,16 @@ knowledge base loaded before the clock starts); the process reports its wall and
 and its peak resident set size (``getrusage``'s ``ru_maxrss``); a process that only imports
 and loads the knowledge base gives the baseline.
 
-Run: ``python benchmarks/bench_vcf.py [--sizes 100,1000]`` (sizes in MB; the first run
-writes the files, ~1 min per GB).
+With ``--gzip`` each size is also read as bgzip-compressed VCF (written once from the plain
+file through htslib, as ``bgzip`` would), and a fresh process splits the CPU time of both
+files into the line-by-line check (:func:`her2resist.profile.vcf._prescan`, which decompresses
+a ``.gz`` in Python to check every ``GT`` before htslib sees it: htslib crashes on a malformed
+one) and htslib's own pass (cyvcf2 iterating every record, decompressing a ``.gz`` again):
+the difference between the compressed and the plain file in each part is what that
+decompression costs there.
+
+Run: ``python benchmarks/bench_vcf.py [--sizes 100,1000] [--gzip]`` (sizes in MB; the first
+run writes the files, ~1 min per GB).
 """
 
 from __future__ import annotations
@@ -131,6 +139,53 @@ print(json.dumps(result))
 """
 
 
+PARTS = """
+import json, sys, time
+from cyvcf2 import VCF
+from her2resist.profile.vcf import _prescan
+def cpu(work):
+    best = None
+    for _ in range(3):
+        start = time.process_time()
+        work()
+        took = time.process_time() - start
+        best = took if best is None else min(best, took)
+    return best
+def iterate(path):
+    vcf = VCF(path, lazy=True)
+    for _ in vcf:
+        pass
+    vcf.close()
+out = {}
+for path in sys.argv[1:]:
+    out[path] = {"check": cpu(lambda: _prescan(path)), "htslib": cpu(lambda: iterate(path))}
+print(json.dumps(out))
+"""
+
+
+def write_bgzip(plain: Path, path: Path) -> None:
+    """``plain`` compressed as bgzip (BGZF blocks, what htslib and tabix expect)."""
+    from cyvcf2 import VCF, Writer
+
+    tmp = path.with_suffix(".part")
+    vcf = VCF(str(plain))
+    out = Writer(str(tmp), vcf, mode="wz")
+    for record in vcf:
+        out.write_record(record)
+    out.close()
+    vcf.close()
+    tmp.rename(path)
+
+
+def measure_parts(paths: list[str]) -> dict:
+    """CPU seconds (best of 3, one fresh process) of the check and of htslib's pass."""
+    proc = subprocess.run([PYTHON, "-c", PARTS, *paths], capture_output=True, text=True,
+                          env=one_thread_env())
+    if proc.returncode != 0:
+        raise SystemExit(f"timing the parts failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def measure(path: str) -> dict:
     """One fresh process reading ``path`` ("-": imports and knowledge base only)."""
     proc = subprocess.run([PYTHON, "-c", CHILD, path], capture_output=True, text=True,
@@ -145,26 +200,44 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000", help="file sizes in MB")
     parser.add_argument("--folder", type=Path,
                         default=Path(tempfile.gettempdir()) / "her2resist-bench-vcf")
+    parser.add_argument("--gzip", action="store_true",
+                        help="also read a bgzip copy of each file and split the CPU time")
     args = parser.parse_args()
     header("bench_vcf")
     args.folder.mkdir(parents=True, exist_ok=True)
     base = measure("-")
     base_mib = base["maxrss_kib"] / 1024
     print(f"\nbaseline (imports + knowledge base, no file): peak RSS {base_mib:.0f} MiB")
-    print(f"{'file':>8} {'records':>10} {'wall':>9} {'CPU':>9} {'peak RSS':>10} "
+    print(f"{'file':>11} {'records':>7} {'wall':>9} {'CPU':>9} {'peak RSS':>10} "
           f"{'above baseline':>15}  alterations (sources), unmapped listed")
+    split = []
     for size in (int(s) for s in args.sizes.split(",")):
         path = args.folder / f"bench_{size}mb.vcf"
         if not path.exists():
             write_vcf(path, size)
         with open(path, "rb") as fh:
             records = sum(1 for line in fh if not line.startswith(b"#"))
-        out = measure(str(path))
-        mib = out["maxrss_kib"] / 1024
-        alterations = sorted(set(out["alterations"]))
-        print(f"{os.path.getsize(path) / 1e6:6.0f}MB {records:>10,} {fmt_s(out['wall']):>9} "
-              f"{fmt_s(out['cpu']):>9} {mib:8.0f}MiB {mib - base_mib:12.0f}MiB  "
-              f"{', '.join(alterations)} ({out['sources']}), {out['listed_unmapped']}")
+        paths = [path]
+        if args.gzip:
+            paths.append(args.folder / f"bench_{size}mb.vcf.gz")
+            if not paths[1].exists():
+                write_bgzip(path, paths[1])
+            split.append([str(p) for p in paths])
+        for each in paths:
+            out = measure(str(each))
+            mib = out["maxrss_kib"] / 1024
+            alterations = sorted(set(out["alterations"]))
+            print(f"{os.path.getsize(each) / 1e6:6.0f}MB{'.gz' if each.suffix == '.gz' else '   '}"
+                  f" {records:>7,} {fmt_s(out['wall']):>9} {fmt_s(out['cpu']):>9} "
+                  f"{mib:8.0f}MiB {mib - base_mib:12.0f}MiB  "
+                  f"{', '.join(alterations)} ({out['sources']}), {out['listed_unmapped']}")
+    for plain, packed in split:
+        parts = measure_parts([plain, packed])
+        a, b = parts[plain], parts[packed]
+        print(f"\n{Path(packed).name}: CPU of the text check {b['check']:.2f} s (plain "
+              f"{a['check']:.2f} s: Python's decompression {b['check'] - a['check']:+.2f} s), "
+              f"of htslib's pass {b['htslib']:.2f} s (plain {a['htslib']:.2f} s: htslib's "
+              f"decompression {b['htslib'] - a['htslib']:+.2f} s)")
     print(f"\n(files kept in {args.folder} for the next run; delete them when done)")
     sys.stdout.flush()
 
