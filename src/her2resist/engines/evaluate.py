@@ -220,11 +220,12 @@ class Evaluator:
         if not moving:
             return (tuple(vector),)
         parts = None
-        if start is not None and self.shortcut and shortcut:
+        tried = start is not None and self.shortcut  # by the caller when not ``shortcut``
+        if tried and shortcut:
             settled = unique_fixed_point(cn, vector, moving)
             parts = None if settled is None else (settled,)
         rows = []
-        for part in parts or self._solve(moving, vector, start):
+        for part in parts or self._solve(moving, vector, start, unsettled=tried):
             row = list(vector)
             for i, value in zip(moving, part, strict=True):
                 row[i] = value
@@ -232,7 +233,7 @@ class Evaluator:
         return tuple(rows)
 
     def _solve(self, moving: tuple[int, ...], vector: Sequence[float],
-               start: Sequence[float] | None) -> tuple[Row, ...]:
+               start: Sequence[float] | None, *, unsettled: bool = False) -> tuple[Row, ...]:
         self.lookups += 1
         cn = self.compiled
         key = cn.core_key(moving, vector, start)
@@ -245,7 +246,7 @@ class Evaluator:
         if start is not None:
             initial = {cn.names[i]: ("*" if start[i] == UNKNOWN else int(start[i]))
                        for i in moving}
-        attractors = self.engine.solve_moving(rules, initial)
+        attractors = self.engine.solve_moving(rules, initial, unsettled=unsettled)
         found = tuple(tuple(star_to_float(att[cn.names[i]]) for i in moving)
                       for att in attractors)
         self._solved.put(key, found)

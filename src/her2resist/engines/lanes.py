@@ -55,6 +55,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
+from operator import itemgetter
 
 from her2resist.engines.reduce import UNKNOWN, CompiledNetwork
 from her2resist.model.rules import And, Const, Expr, Not, Or, Var
@@ -129,34 +130,37 @@ class Lanes:
                      for o, z in zip(ones, zeros, strict=True))
 
     def settled_rows(self) -> list[tuple[float, ...] | None]:
-        """Each settled lane's final vector, None for an unsettled lane.  Lanes with the same
-        vector share one tuple: the lanes are split into classes by the nodes whose value
-        differs between settled lanes, and one vector is read per class."""
-        settled = ((1 << self.size) - 1) & ~self.unsettled
-        out: list[tuple[float, ...] | None] = [None] * self.size
+        """Each settled lane's final vector (1.0 or 0.0 per node), None for an unsettled
+        lane."""
+        size = self.size
+        settled = ((1 << size) - 1) & ~self.unsettled
+        out: list[tuple[float, ...] | None] = [None] * size
         if not settled:
             return out
         ones = self.final[0]  # a settled lane knows every node: its ones say it all
-        template = [1.0 if o & settled else 0.0 for o in ones]
+        template = tuple(1.0 if o & settled else 0.0 for o in ones)
         varying = [i for i, o in enumerate(ones) if 0 != o & settled != settled]
-        classes = [settled]
-        for i in varying:
-            split = []
-            for lanes in classes:
-                on = lanes & ones[i]
-                split.extend((on, lanes ^ on) if 0 != on != lanes else (lanes,))
-            classes = split
-        for lanes in classes:
-            first = (lanes & -lanes).bit_length() - 1
-            row = list(template)
-            for i in varying:
-                row[i] = float(ones[i] >> first & 1)
-            shared = tuple(row)
-            while lanes:
-                low = lanes & -lanes
-                out[low.bit_length() - 1] = shared
-                lanes ^= low
+        if not varying:
+            for lane in range(size):
+                if settled >> lane & 1:
+                    out[lane] = template
+            return out
+        # Each row picks the nodes that differ between lanes from the lane's own values
+        # (placed after the template) and the others from the template.
+        where = list(range(len(ones)))
+        for k, i in enumerate(varying):
+            where[i] = len(ones) + k
+        pick = itemgetter(*where)
+        width = f"0{size}b"
+        per_lane = list(zip(*(format(ones[i], width) for i in varying), strict=True))
+        for lane in range(size):
+            if settled >> lane & 1:
+                out[lane] = pick(template + tuple(map(_BIT.__getitem__,
+                                                      per_lane[size - 1 - lane])))
         return out
+
+
+_BIT = {"0": 0.0, "1": 1.0}
 
 
 def percolate_lanes(lanes: LaneNetwork, fixed: Sequence[float],

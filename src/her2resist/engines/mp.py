@@ -147,14 +147,16 @@ class MostPermissiveEngine:
         )
 
     def solve_moving(
-        self, moving: Mapping[str, Expr], initial: InitialState | None, limit: int = 0
+        self, moving: Mapping[str, Expr], initial: InitialState | None, limit: int = 0,
+        *, unsettled: bool = False,
     ) -> list[dict[str, int | str]]:
         """Attractors of a percolated network (the rules of the nodes that can still move,
         constants substituted): output nodes pruned, an acyclic core solved as a fixed point,
         any other core by mpbn's encodings (cached by the core's rules and start).  When the
         constants alone settle every node, that fixed point is the only attractor reachable
-        from any start (:func:`~her2resist.engines.reduce.unique_fixed_point`): no solver."""
-        if initial is not None:
+        from any start (:func:`~her2resist.engines.reduce.unique_fixed_point`): no solver.
+        ``unsettled``: the caller found already that they do not (the check is skipped)."""
+        if initial is not None and not unsettled:
             rest, settled = percolate(moving, None)
             if not rest:
                 return [dict(settled)]

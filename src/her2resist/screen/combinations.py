@@ -177,6 +177,34 @@ def perturbation_of(combo: Iterable[Agent]) -> dict[str, int]:
     return {n: v for agent in combo for n, v in agent.nodes}
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What scoring and ranking read of each combination: name, perturbation, its key."""
+
+    names: tuple[str, ...]
+    perturbations: tuple[dict[str, int], ...]
+    keys: tuple[frozenset[tuple[str, int]], ...]
+
+
+_FACTS: dict[int, tuple[tuple[tuple[Agent, ...], ...], _Facts]] = {}
+
+
+def _facts(combos: Sequence[tuple[Agent, ...]]) -> _Facts:
+    """The facts of ``combos``, made once per combinations object (a report screens every
+    tumour on the same object; the entry holds it, so its id is not reused meanwhile)."""
+    found = _FACTS.get(id(combos))
+    if found is not None and found[0] is combos:
+        return found[1]
+    perturbations = tuple(perturbation_of(c) for c in combos)
+    facts = _Facts(tuple(" + ".join(a.name for a in c) for c in combos), perturbations,
+                   tuple(frozenset(p.items()) for p in perturbations))
+    if isinstance(combos, tuple):
+        if len(_FACTS) >= 64:
+            _FACTS.clear()
+        _FACTS[id(combos)] = (combos, facts)
+    return facts
+
+
 def _control_rows(rows: Sequence[Sequence[float]], index: Mapping[str, int],
                   readout: Mapping[str, int]) -> float:
     """:func:`_control` of the service's result made of ``rows`` (equal weights), computed
@@ -201,14 +229,14 @@ def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
     <her2resist.engines.service.SimulationService.rows_many>`) and scored from the rows."""
     service = service_for(job.model, job.reachable)
     readout = dict(job.readout)
-    untreated, treated = service.rows_many(dict(job.background),
-                                           [perturbation_of(c) for c in job.combos])
+    facts = _facts(job.combos)
+    untreated, treated = service.rows_many(dict(job.background), facts.perturbations)
     c0 = _control_rows(untreated, service.index, readout)
     out = []
-    for combo, rows in zip(job.combos, treated, strict=True):
+    for combo, name, rows in zip(job.combos, facts.names, treated, strict=True):
         c1 = _control_rows(rows, service.index, readout)
         score = response_score(c0, c1)
-        out.append({"combination": " + ".join(a.name for a in combo), "size": len(combo),
+        out.append({"combination": name, "size": len(combo),
                     "score": score, "boolean_score": score, "control_untreated": c0,
                     "control_treated": c1, "states": len(rows)})
     if job.graded is not None:
@@ -239,10 +267,10 @@ def _breadth(combos: Sequence[tuple[Agent, ...]], results: Sequence[Sequence[dic
              ) -> dict[str, int]:
     """Combination name -> the genotypes of the screen on which it restores response."""
     out: dict[str, int] = {}
+    names = _facts(combos).names
     for rows in results:
-        for combo, row in zip(combos, rows, strict=True):
+        for name, row in zip(names, rows, strict=True):
             if row["score"] >= SENSITIVE_AT:
-                name = " + ".join(a.name for a in combo)
                 out[name] = out.get(name, 0) + 1
     return out
 
@@ -252,13 +280,13 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
                   ) -> list[dict[str, Any]]:
     """One genotype's rows with their interaction scores, ranked (see module docs): the one
     ranking of combinations, used by screens and by reports' remedies alike."""
-    keys = [frozenset(perturbation_of(c).items()) for c in combos]
+    facts = _facts(combos)
+    keys = facts.keys
     strategies = kb_strategies(genotype)
     resisted = resisted_perturbations(genotype) or escaped_her2_agents(combos, keys, rows)
     single = {c[0].name: r["score"] for c, r in zip(combos, rows, strict=True) if len(c) == 1}
     records = []
-    for combo, key, row in zip(combos, keys, rows, strict=True):
-        name = " + ".join(a.name for a in combo)
+    for combo, name, key, row in zip(combos, facts.names, keys, rows, strict=True):
         parts = [single[a.name] for a in combo]
         expected = 1.0
         for part in parts:
