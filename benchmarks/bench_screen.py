@@ -17,12 +17,18 @@ service, its cache too, so it is no longer a baseline and is gone.
 Each her2resist side runs in a fresh child process (imports excluded from its time), so that
 nothing one measurement computed serves the next: cold.
 
+3. With ``--against OTHER_CHECKOUT/src``: the ``screen`` and ``targets`` commands as a user
+   runs them (whole process, Boolean engine, JSON), this checkout against another one (an
+   earlier commit), alternating run by run, medians of ``--repeats``; the two must print the
+   same JSON apart from the ``seconds`` each reports.  ``--commands-only`` skips 1 and 2.
+
 The peers are slow (an hour and more for everything), so by default they run on a
 deterministic sample (every k-th item, ``--peer-fraction``; the untreated step of every genotype
 is timed whole) and their time is scaled to the whole; ``--peer-fraction 1`` runs everything.
 Every sampled score or outcome is checked against the fast side's.
 
     python benchmarks/bench_screen.py [--peer-fraction 0.05] [--max-size 2]
+                                      [--against OTHER/src [--repeats 3] [--commands-only]]
 """
 
 from __future__ import annotations
@@ -35,7 +41,18 @@ from itertools import combinations
 from pathlib import Path
 
 import mpbn
-from _common import PYTHON, ROOT, clock, header, her2resist_argv, print_table, run_process, since
+from _common import (
+    PYTHON,
+    ROOT,
+    clock,
+    fmt_s,
+    header,
+    her2resist_argv,
+    print_table,
+    run_process,
+    since,
+    time_processes,
+)
 
 from her2resist.model import load_model
 from her2resist.screen import screen_combinations, summarise_nodal_targets
@@ -186,13 +203,56 @@ def bench_targets(peer: PlainMpbn, fraction: float, max_size: int) -> None:
                 "plain mpbn", _rows("whole search, 1 process each", fast_s, peer_s))
 
 
+COMMANDS = {
+    "screen": ("screen", "--engine", "most-permissive", "--workers", "1", "--format", "json"),
+    "targets": ("targets", "--all-genotypes", "--workers", "1", "--format", "json"),
+}
+
+
+def _without_seconds(text: str) -> object:
+    """The command's JSON with every ``seconds`` field dropped (the only field that varies)."""
+    def drop(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: drop(v) for k, v in value.items() if k != "seconds"}
+        if isinstance(value, list):
+            return [drop(v) for v in value]
+        return value
+    return drop(json.loads(text))
+
+
+def bench_commands(against: Path, repeats: int) -> None:
+    """The screen and targets commands, whole process, this checkout against ``against``."""
+    for args in COMMANDS.values():
+        argv = her2resist_argv(*args)
+        same = (_without_seconds(run_process(argv)[2])
+                == _without_seconds(run_process(argv, env={"PYTHONPATH": str(against)})[2]))
+        times = time_processes({"this": argv, "other": argv}, repeats,
+                               envs={"other": {"PYTHONPATH": str(against)}})
+        (wall, cpu), (wall0, cpu0) = times["this"], times["other"]
+        print(f"\nher2resist {' '.join(args)} (whole process, median of {repeats}, alternating):"
+              f" this checkout {fmt_s(wall)} wall, {fmt_s(cpu)} CPU; {against}: "
+              f"{fmt_s(wall0)} wall, {fmt_s(cpu0)} CPU; {wall0 / wall:.2f}x wall, "
+              f"{cpu0 / cpu:.2f}x CPU; JSON {'identical' if same else 'DIFFERENT'} "
+              "(apart from seconds)")
+
+
 def main() -> None:
-    """Run both benchmarks."""
+    """Run the benchmarks."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-fraction", type=float, default=0.05)
     parser.add_argument("--max-size", type=int, default=2)
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout's src folder: the screen and targets commands "
+                             "are timed on both")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--commands-only", action="store_true",
+                        help="only the commands against --against (skip the peers)")
     args = parser.parse_args()
     header("bench_screen")
+    if args.against is not None:
+        bench_commands(args.against, args.repeats)
+    if args.commands_only:
+        return
     with tempfile.TemporaryDirectory() as folder:
         bnet = Path(folder) / "model.bnet"
         run_process(her2resist_argv("model", "export", "--format", "bnet", "-o", str(bnet)))

@@ -94,7 +94,13 @@ def test_lanes_equal_scalar_on_reference_models(shared_dir, name: str, reachable
     nodes = list(net.nodes)
     for _ in range(8 if reachable else 3):
         background = {n: rng.randint(0, 1) for n in rng.sample(nodes, rng.choice([0, 1, 2]))}
-        _assert_same(lanes, scalar, background, _random_perturbations(rng, nodes, 60))
+        perturbations = _random_perturbations(rng, nodes, 60)
+        _assert_same(lanes, scalar, background, perturbations)
+        readout = {n: rng.randint(0, 1) for n in rng.sample(nodes, rng.choice([1, 2]))}
+        keep = [n for n in net.inputs if n not in background]
+        a, b = lanes.base(background, keep), scalar.base(background, keep)
+        assert lanes.satisfies_many(a, perturbations, readout) == [
+            scalar.satisfies(b, p, readout) for p in perturbations], (background, readout)
 
 
 def test_lanes_that_the_fixed_nodes_do_not_settle_go_to_the_solver() -> None:
@@ -166,3 +172,32 @@ def test_a_perturbed_node_downstream_of_a_changed_one_stays_fixed() -> None:
     base = ev.base({}, ["I"])
     assert ev.rows(base, perturbation) == list(expected) == [(1.0, 1.0, 0.0)]
     assert ev.rows_many(base, [perturbation]) == [list(expected)]
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+def test_satisfies_many_equals_satisfies_on_nodal_target_sets(reachable: bool) -> None:
+    """The nodal-target search's question (every reached state on the readout?) for every
+    single and pair of knock-outs and activations of the default candidates on several
+    genotypes, lanes against the scalar path."""
+    from itertools import combinations
+
+    from her2resist.screen.setup import resolve_model
+    from her2resist.screen.targets import default_candidates
+
+    readout = {"Proliferation": 0}
+    candidates = default_candidates(resolve_model(None, None, "test"), readout)
+    literals = [(n, v) for n in candidates for v in (0, 1)]
+    sets = [dict(c) for k in (1, 2) for c in combinations(literals, k)
+            if len({n for n, _ in c}) == k]
+    lanes = Evaluator(NET, reachable=reachable)
+    scalar = Evaluator(NET, reachable=reachable)
+    rng = random.Random(5)
+    answers = []
+    for background in rng.sample(_backgrounds(), 4):
+        keep = [n for n in NET.inputs if n not in background]
+        a, b = lanes.base(background, keep), scalar.base(background, keep)
+        picked = rng.sample(sets, min(len(sets), 300))
+        many = lanes.satisfies_many(a, picked, readout)
+        assert many == [scalar.satisfies(b, s, readout) for s in picked], background
+        answers += many
+    assert True in answers and False in answers

@@ -39,6 +39,7 @@ from her2resist.engines.reduce import (
     UNKNOWN,
     CompiledNetwork,
     compile_network,
+    complete_outputs,
     unique_fixed_point,
 )
 from her2resist.exceptions import UnknownNameError
@@ -99,6 +100,9 @@ class Evaluator:
         self._solved: BoundedCache[tuple[object, ...], tuple[Row, ...]] = BoundedCache(cache_size)
         self._bases: BoundedCache[tuple[object, ...], Base] = BoundedCache(cache_size)
         self._reach: BoundedCache[tuple[int, ...], tuple[int, ...]] = BoundedCache(cache_size)
+        self._pruned: BoundedCache[tuple[int, ...], dict[int, None]] = BoundedCache(cache_size)
+        self._cores: BoundedCache[tuple[object, ...], tuple[dict[str, int | str], ...]] = (
+            BoundedCache(cache_size))
         self.solver_calls = 0
         self.lookups = 0
 
@@ -241,15 +245,51 @@ class Evaluator:
         if found is not None:
             return found
         self.solver_calls += 1
-        rules = cn.core_rules(moving, vector)
-        initial = None
-        if start is not None:
-            initial = {cn.names[i]: ("*" if start[i] == UNKNOWN else int(start[i]))
-                       for i in moving}
-        attractors = self.engine.solve_moving(rules, initial, unsettled=unsettled)
+        outputs = self._outputs(moving)
+        core = tuple(i for i in moving if i not in outputs)
+        core_key = cn.core_key(core, vector, start)
+        attractors = self._cores.get(core_key)
+        if attractors is None:
+            initial = None
+            if start is not None:
+                initial = {cn.names[i]: ("*" if start[i] == UNKNOWN else int(start[i]))
+                           for i in core}
+            attractors = tuple(self.engine.solve_moving(cn.core_rules(core, vector), initial,
+                                                        unsettled=unsettled))
+            self._cores.put(core_key, attractors)
+        if outputs:
+            rules = cn.core_rules(tuple(outputs), vector)
+            names = [cn.names[i] for i in outputs]
+            attractors = tuple(complete_outputs(att, names, rules) for att in attractors)
         found = tuple(tuple(star_to_float(att[cn.names[i]]) for i in moving)
                       for att in attractors)
         self._solved.put(key, found)
+        return found
+
+    def _outputs(self, moving: tuple[int, ...]) -> dict[int, None]:
+        """The moving nodes that no other moving node reads, repeatedly (in the order they
+        are removed; a node that reads itself is never one).  They cannot influence the
+        rest, so the rest's attractors (the core's, cached by the core's own key: many
+        moving parts differ only in their outputs) are those of the whole part, completed
+        by evaluating the outputs (:func:`~her2resist.engines.reduce.complete_outputs`);
+        the solver prunes the outputs it finds in the substituted rules the same way."""
+        found = self._pruned.get(moving)
+        if found is None:
+            inside = set(moving)
+            readers = {i: {j for j in self.compiled.readers[i] if j in inside} for i in moving}
+            found = {}
+            queue = [i for i in moving if not readers[i]]
+            while queue:
+                i = queue.pop()
+                if i in found:
+                    continue
+                found[i] = None
+                for r in self.compiled.regulators[i]:
+                    if r in readers and r not in found:
+                        readers[r].discard(i)
+                        if not readers[r]:
+                            queue.append(r)
+            self._pruned.put(moving, found)
         return found
 
     def untreated_rows(self, base: Base) -> tuple[Row, ...]:
@@ -286,25 +326,14 @@ class Evaluator:
         ...          ev.rows(base, {"trastuzumab": 1, "PI3Ki": 1})]
         True
         """
-        cn = self.compiled
-        if self._lanes is None:
-            self._lanes = compile_lanes(cn)
-        placed: list[dict[int, int]] = []
-        for perturbation in perturbations:
-            lane = {}
-            for name, value in perturbation.items():
-                i = cn.index.get(name)
-                if i is None:
-                    raise UnknownNameError("node", name, self.network.nodes)
-                lane[i] = value
-            placed.append(lane)
-        odd = [k for k, lane in enumerate(placed) if any(v not in (0, 1) for v in lane.values())]
-        if odd or not placed:  # lanes hold 0 and 1 only
+        placed = self._placed(perturbations)
+        if placed is None:  # lanes hold 0 and 1 only
             return [self.rows(base, p) for p in perturbations]
         seen: list[dict[Row, None]] = [{} for _ in placed]
-        fixed = cn.initial(base.fixed)
+        fixed = self.compiled.initial(base.fixed)
         for start in base.starts:
-            found = percolate_lanes(self._lanes, fixed, placed, start, settle=self.shortcut)
+            found = percolate_lanes(self._lanes_of(), fixed, placed, start,
+                                    settle=self.shortcut)
             for lane, row in enumerate(found.settled_rows()):
                 if row is not None:
                     seen[lane].setdefault(row, None)
@@ -314,6 +343,28 @@ class Evaluator:
                 for solved in self._complete(vector, start, shortcut=False):
                     seen[lane].setdefault(solved, None)
         return [list(rows) for rows in seen]
+
+    def _lanes_of(self) -> LaneNetwork:
+        if self._lanes is None:
+            self._lanes = compile_lanes(self.compiled)
+        return self._lanes
+
+    def _placed(self, perturbations: Sequence[Mapping[str, int]]
+                ) -> list[dict[int, int]] | None:
+        """The perturbations by node position; None when one sets a value other than 0
+        or 1, or there are none (the scalar path then answers)."""
+        index, placed = self.compiled.index, []
+        for perturbation in perturbations:
+            lane = {}
+            for name, value in perturbation.items():
+                i = index.get(name)
+                if i is None:
+                    raise UnknownNameError("node", name, self.network.nodes)
+                if value not in (0, 1):
+                    return None
+                lane[i] = value
+            placed.append(lane)
+        return placed or None
 
     def attractors(self, base: Base, perturbation: Mapping[str, int]) -> list[State]:
         """Every reached attractor as a state (node -> 0, 1 or '*')."""
@@ -338,3 +389,45 @@ class Evaluator:
                 if any(row[i] != readout[cn.names[i]] for i in targets):
                     return False
         return True
+
+    def satisfies_many(self, base: Base, perturbations: Sequence[Mapping[str, int]],
+                       readout: Mapping[str, int]) -> list[bool]:
+        """:meth:`satisfies` of each perturbation (the same answers), percolated all at once,
+        one lane each (:mod:`her2resist.engines.lanes`): a lane whose percolated readout
+        nodes decide it is answered from the masks, any other as in :meth:`satisfies`.
+
+        Examples
+        --------
+        >>> from her2resist.model import load_model
+        >>> ev = Evaluator(load_model())
+        >>> base = ev.base({"PTEN_loss": 1}, keep=("trastuzumab", "PI3Ki"))
+        >>> ev.satisfies_many(base, [{"trastuzumab": 1}, {"trastuzumab": 1, "PI3Ki": 1}],
+        ...                   {"Proliferation": 0})
+        [False, True]
+        """
+        placed = self._placed(perturbations)
+        if placed is None:
+            return [self.satisfies(base, p, readout) for p in perturbations]
+        cn = self.compiled
+        targets = [(cn.index[n], v) for n, v in readout.items()]
+        fixed = cn.initial(base.fixed)
+        failed = 0  # lanes already answered False
+        for start in base.starts:
+            found = percolate_lanes(self._lanes_of(), fixed, placed, start, settle=False)
+            ones, zeros = found.first
+            every = (1 << found.size) - 1
+            right = every
+            for i, value in targets:
+                failed |= zeros[i] if value else ones[i]
+                right &= ones[i] if value else zeros[i]
+            # Lanes neither failed nor decided by their known readout: as satisfies does.
+            open_lanes = every & ~failed & ~right
+            while open_lanes:
+                low = open_lanes & -open_lanes
+                open_lanes ^= low
+                vector = list(found.vector(low.bit_length() - 1, first=True))
+                for row in self._complete(vector, start, only=[i for i, _ in targets]):
+                    if any(row[i] != value for i, value in targets):
+                        failed |= low
+                        break
+        return [not failed >> lane & 1 for lane in range(len(placed))]

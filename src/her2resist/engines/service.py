@@ -335,6 +335,15 @@ class SimulationService:
         """Whether every reached state has every readout node at its value."""
         return self._batch.satisfies(base, perturbation, readout)
 
+    def satisfies_many(self, base: object, perturbations: Sequence[Assignment],
+                       readout: Assignment) -> list[bool]:
+        """:meth:`satisfies` of each perturbation, computed together where the batch
+        evaluator can (one lane each)."""
+        many = getattr(self._batch, "satisfies_many", None)
+        if many is not None:
+            return many(base, perturbations, readout)  # type: ignore[no-any-return]
+        return [self._batch.satisfies(base, p, readout) for p in perturbations]
+
     @property
     def simulations(self) -> int:
         """Simulations computed so far (those the cache answered not counted)."""

@@ -148,9 +148,13 @@ def _passes(job: TargetJob, chosen: Sequence[Literal]) -> bool:
 
 
 def check_sets(task: tuple[TargetJob, Sequence[tuple[Literal, ...]]]) -> list[tuple[Literal, ...]]:
-    """The sets of a batch that are targets (a worker task)."""
+    """The sets of a batch that are targets (a worker task; checked together, one lane each)."""
     job, sets = task
-    return [s for s in sets if _passes(job, s)]
+    ev = service_for(job.model, job.reachable)
+    base = ev.base(dict(job.background), keep=job.keep)
+    regimen = dict(job.regimen)
+    passed = ev.satisfies_many(base, [{**regimen, **dict(s)} for s in sets], dict(job.readout))
+    return [s for s, ok in zip(sets, passed, strict=True) if ok]
 
 
 def _contains_found(chosen: tuple[Literal, ...], found: set[frozenset[Literal]]) -> bool:
