@@ -90,3 +90,12 @@ def test_partial_of_must_name_a_full_alteration_of_the_same_gene(tmp_path: Path)
                                                  r"alteration of PTEN \(got 'CCNE1_amp'\)"):
         read_catalogue(tmp_path)
     assert load_catalogue().alterations["PTEN_low"].partial_of == "PTEN_loss"
+
+
+def test_named_with_the_genomic_loss_the_reduced_state_is_folded_into_it() -> None:
+    """As in a profile: 'PTEN low' given with 'PTEN loss' does not weaken the loss (the graded
+    engine would otherwise take the partial level for the PTEN_loss node)."""
+    both = resolve_alterations(["PTEN low expression", "PTEN loss"])
+    assert [a.id for a in both] == ["PTEN_loss"]
+    assert _score(["PTEN low", "PTEN loss"], "trastuzumab") == _score(["PTEN loss"],
+                                                                      "trastuzumab")

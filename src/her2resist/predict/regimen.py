@@ -101,12 +101,16 @@ def resolve_alterations(
 ) -> tuple[Alteration, ...]:
     """Alterations from vocabulary strings ("PTEN loss"), ids ("PTEN_loss") or records.
 
-    Repeats are dropped; ``;``-separated strings are split.
+    Repeats are dropped; ``;``-separated strings are split. A reduced-level reading given
+    with the full alteration it reads (``partial_of``: "PTEN low" with "PTEN loss") is dropped,
+    as a tumour profile folds it.
 
     Examples
     --------
     >>> [a.id for a in resolve_alterations(["PTEN loss", "PIK3CA p.His1047Arg"])]
     ['PTEN_loss', 'PIK3CA_mut']
+    >>> [a.id for a in resolve_alterations(["PTEN low expression", "PTEN loss"])]
+    ['PTEN_loss']
     """
     catalogue = catalogue or load_catalogue()
     found: dict[str, Alteration] = {}
@@ -120,7 +124,8 @@ def resolve_alterations(
                 continue
             alt = catalogue.alterations.get(part) or catalogue.parse_alteration(part)
             found.setdefault(alt.id, alt)
-    return tuple(found.values())
+    return tuple(alt for alt in found.values()
+                 if getattr(alt, "partial_of", None) not in found)
 
 
 def alteration_perturbation(alterations: Iterable[Alteration]) -> dict[str, int]:
