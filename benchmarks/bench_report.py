@@ -150,13 +150,14 @@ def bench_many(tumours: int, against: Path | None) -> None:
         print_many(tumours, engine, "cohort", cohort)
         same = "identical" if cohort["digest"] == each["digest"] else "DIFFERENT"
         print(f"  build_reports and build_report give {same} JSON "
-              f"(sha256 {each['digest'][:12]})")
+              f"(sha256 of the {tumours} reports' JSON: each {each['digest']}, "
+              f"build_reports {cohort['digest']})")
         if against is None:
             continue
         before = run_many(tumours, engine, "each", against)
         print_many(tumours, engine, "each", before, f", {against}")
         same = "identical" if before["digest"] == each["digest"] else "DIFFERENT"
-        print(f"  against {against}: {same} JSON; "
+        print(f"  against {against}: {same} JSON (sha256 {before['digest']}); "
               f"this checkout {before['marks'][tumours] / each['marks'][tumours]:.1f}x "
               f"(tumour by tumour), {before['marks'][tumours] / cohort['marks'][tumours]:.1f}x "
               f"(build_reports) faster in wall time, "

@@ -68,7 +68,7 @@ def _drug_ids(kb: Any, parts: Iterable[str]) -> set[str]:
 class _Index:
     """One knowledge base's evidence for reports, looked up rather than searched: the items
     by (drug id, alteration id), each record's :class:`EvidenceItem` (frozen, so shared),
-    and the drug ids of each regimen text already seen."""
+    the drug ids of each regimen text and the mechanism of each alteration already seen."""
 
     def __init__(self, kb: Any) -> None:
         self.kb = kb
@@ -82,6 +82,7 @@ class _Index:
                     if item not in found:
                         found.append(item)
         self.drugs: dict[str, tuple[str, ...]] = {}
+        self.mechanisms: dict[str, dict[str, str]] = {}  # alteration -> mechanism_info
 
     def regimen_drugs(self, regimen: str) -> tuple[str, ...]:
         found = self.drugs.get(regimen)
@@ -132,10 +133,15 @@ def mechanism_info(alteration: str) -> dict[str, str]:
     kb, _ = knowledge_base()
     if kb is None:
         return {}
-    for mech in kb.mechanisms.values():
-        if alteration in mech.alterations or mech.id == alteration:
-            return {"mechanism": mech.id, "name": mech.name, "category": mech.category,
-                    "description": mech.description}
-    return {}
+    known = _index(kb).mechanisms
+    if alteration not in known:
+        known[alteration] = {}
+        for mech in kb.mechanisms.values():
+            if alteration in mech.alterations or mech.id == alteration:
+                known[alteration] = {"mechanism": mech.id, "name": mech.name,
+                                     "category": mech.category,
+                                     "description": mech.description}
+                break
+    return dict(known[alteration])
 
 
