@@ -201,3 +201,32 @@ def test_satisfies_many_equals_satisfies_on_nodal_target_sets(reachable: bool) -
         assert many == [scalar.satisfies(b, s, readout) for s in picked], background
         answers += many
     assert True in answers and False in answers
+
+
+def test_nodal_target_pairs_agree_with_the_whole_network_route() -> None:
+    """ER switching under lapatinib: FOXO and CDK4/6 knocked out together stop proliferation
+    on the engine's whole-network route; the evaluator (scalar and lanes) must say so too
+    (before the fix the scalar path let FOXO, already off, be recomputed once CDK46's change
+    reached it, and the target search missed this pair and three others)."""
+    from her2resist.engines.base import resting_state, union_of
+    from her2resist.engines.mp import attractor_dicts
+    from her2resist.screen.setup import resolve_model, treatment
+
+    genotype = next(g for g in mechanism_genotypes() if g.name == "ER_switching")
+    _, background, drugs = treatment(resolve_model(None), genotype, None)
+    engine = MostPermissiveEngine()
+    untreated = engine.simulate(NET, background, initial=resting_state(NET))
+    ev = Evaluator(NET)
+    base = ev.base(background, [n for n in NET.inputs if n not in background])
+    sets = [("FOXO", "CDK46"), ("HER3_up", "CyclinD1"), ("FOXO",), ("CDK46",)]
+    perturbations = [{**drugs, **{n: 0 for n in knocked}} for knocked in sets]
+    expected = []
+    for perturbation in perturbations:
+        fixed = {**background, **perturbation}
+        treated = union_of([engine.simulate(NET, fixed, initial=state)
+                            for state in attractor_dicts(untreated)])
+        expected.append(set(treated.states["Proliferation"]) == {0.0})
+    assert expected == [True, True, False, False]
+    readout = {"Proliferation": 0}
+    assert [ev.satisfies(base, p, readout) for p in perturbations] == expected
+    assert ev.satisfies_many(base, perturbations, readout) == expected

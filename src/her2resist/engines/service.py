@@ -252,10 +252,10 @@ class SimulationService:
         self.network.check_nodes(sorted({n for drugs in regimens for n in drugs}), "node")
         base = self.base(background)
         bg = _key(background)
+        keys = [(bg, _key(drugs)) for drugs in regimens]
         found: list[Rows | None] = []
         missing: dict[tuple[object, ...], Assignment] = {}
-        for drugs in regimens:
-            key = (bg, _key(drugs))
+        for key, drugs in zip(keys, regimens, strict=True):
             rows = self._rows.get(key)
             if rows is None:
                 sim = self._results.get(key)
@@ -266,11 +266,11 @@ class SimulationService:
         if missing:
             computed = self._batch.rows_many(base, list(missing.values()))  # type: ignore[attr-defined]
             self._computed += len(missing)
-            for key, rows in zip(missing, computed, strict=True):
-                self._rows.put(key, tuple(rows))
             made = {key: tuple(rows) for key, rows in zip(missing, computed, strict=True)}
-            found = [made[(bg, _key(drugs))] if rows is None else rows
-                     for drugs, rows in zip(regimens, found, strict=True)]
+            for key, rows in made.items():
+                self._rows.put(key, rows)
+            found = [made[key] if rows is None else rows
+                     for key, rows in zip(keys, found, strict=True)]
         return (tuple(self._batch.untreated_rows(base)),  # type: ignore[attr-defined]
                 found)  # type: ignore[return-value]
 

@@ -57,7 +57,7 @@ from her2resist.screen.drugs import agents_for_model
 from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
 from her2resist.screen.report import TopCombination, agreement_table, kb_strategies, top_details
-from her2resist.screen.setup import node_values, resolve_model
+from her2resist.screen.setup import ScreenSetup, node_values, resolve_model
 from her2resist.screen.targets import check_max_size
 
 _SCREENED: BoundedCache[tuple[object, ...], tuple[dict[str, Any], ...]] = BoundedCache(1 << 12)
@@ -348,7 +348,7 @@ def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent
                     ) -> tuple[dict[str, Any], ...]:
     """One genotype's ranked rows, in this process (a report's remedies use this; cached by
     genotype, panel, anchor and model, so a cohort's repeated genotypes cost one screen)."""
-    setup = resolve_model(network, None, "screen_genotype")
+    setup = _setup(network)
     key = (setup.network.hash, tuple(sorted(genotype.perturbation.items())), genotype.mechanism,
            genotype.alterations, genotype.resisted, tuple(panel), anchor, max_size)
     found = _SCREENED.get(key)
@@ -364,6 +364,22 @@ def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent
     found = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows])))
     _SCREENED.put(key, found)
     return found
+
+
+_SETUPS: dict[int, tuple[Network | None, ScreenSetup]] = {}
+
+
+def _setup(network: Network | None) -> ScreenSetup:
+    """:func:`resolve_model` of ``network`` (None: the project's), once per network object
+    (the entry holds it, so its id is not reused meanwhile)."""
+    found = _SETUPS.get(id(network))
+    if found is not None and found[0] is network:
+        return found[1]
+    setup = resolve_model(network, None, "screen_genotype")
+    if len(_SETUPS) >= 16:
+        _SETUPS.clear()
+    _SETUPS[id(network)] = (network, setup)
+    return setup
 
 
 @lru_cache(maxsize=64)
