@@ -73,10 +73,10 @@ def test_low_mrna_is_partial_in_the_graded_model(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         profiles = {p.sample: p for p in load_profiles(cna=cna, expression=zscores)}
     low = _score([*profiles["T1"].alteration_ids(), "ER negative"])
-    assert low == pytest.approx(_score(["PTEN IHC loss", "ER negative"]), abs=1e-9)
+    assert low == _score(["PTEN IHC loss", "ER negative"])
     assert low > _score(["PTEN loss", "ER negative"]) + 0.05
     assert _score(profiles["T2"].alteration_ids(), "trastuzumab") \
-        == pytest.approx(_score(["PTEN loss"], "trastuzumab"), abs=1e-9)
+        == _score(["PTEN loss"], "trastuzumab")
 
 
 def test_partial_of_must_name_a_full_alteration_of_the_same_gene(tmp_path: Path) -> None:
@@ -98,4 +98,4 @@ def test_named_with_the_genomic_loss_the_reduced_state_is_folded_into_it() -> No
     both = resolve_alterations(["PTEN low expression", "PTEN loss"])
     assert [a.id for a in both] == ["PTEN_loss"]
     assert _score(["PTEN low", "PTEN loss"], "trastuzumab") \
-        == pytest.approx(_score(["PTEN loss"], "trastuzumab"), abs=1e-9)
+        == _score(["PTEN loss"], "trastuzumab")
