@@ -65,6 +65,10 @@ def _drug_ids(kb: Any, parts: Iterable[str]) -> set[str]:
     return ids
 
 
+#: Regimen texts whose drug ids an index keeps (then it starts again: bounded memory).
+_MAX_REGIMENS = 4096
+
+
 class _Index:
     """One knowledge base's evidence for reports, looked up rather than searched: the items
     by (drug id, alteration id), each record's :class:`EvidenceItem` (frozen, so shared),
@@ -87,6 +91,8 @@ class _Index:
     def regimen_drugs(self, regimen: str) -> tuple[str, ...]:
         found = self.drugs.get(regimen)
         if found is None:
+            if len(self.drugs) >= _MAX_REGIMENS:  # texts come from users (web service)
+                self.drugs.clear()
             found = self.drugs[regimen] = tuple(sorted(_drug_ids(self.kb, regimen.split("+"))))
         return found
 
