@@ -83,3 +83,14 @@ def test_what_json_refuses_is_refused(bad: object) -> None:
         dumps_indented(bad)
     with pytest.raises(TypeError):
         dumps_indented(bad, fast=False)
+
+
+def test_where_orjson_is_installed_it_writes_plain_documents() -> None:
+    # Guards the speed claim: a plain document (non-ASCII and control characters, big ints,
+    # nesting) goes through orjson, not silently through the Python writer, with json's bytes.
+    pytest.importorskip("orjson")
+    doc = {"é\u2028\x1f": [2**63, -(2**63), 0.1, -0.0, {"k": [[], {}]}], "n": None}
+    text = jsontext._orjson_text(doc)
+    assert text is not None
+    assert text == json.dumps(doc, indent=2, ensure_ascii=False)
+    assert jsontext._orjson_text({"x": float("nan")}) is None  # orjson would write null
