@@ -9,6 +9,13 @@ costs a one-shot graded prediction more than the prediction itself), for the gra
 parameter samples (:mod:`her2resist.predict.graded`).  ``tests/test_graded_plain.py``
 checks it against numpy draw for draw.
 
+Written here from the published algorithms, not copied: PCG64 is O'Neill's XSL-RR 128/64
+generator (O'Neill 2014, "PCG: a family of simple fast space-efficient statistically good
+algorithms for random number generation", HMC-CS-2014-0905) with its default 128-bit
+multiplier; the seeding is numpy's ``SeedSequence`` as its documentation and source
+(numpy/random/bit_generator.pyx, BSD-3-Clause) define it, whose constants and step names
+(hashmix, mix, pool of four words) are kept so that the two can be read side by side.
+
 Examples
 --------
 >>> draws = Uniform(0)
