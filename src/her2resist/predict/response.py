@@ -294,8 +294,8 @@ def _predict(network: Network, alts: tuple[Alteration, ...], reg: _Parsed,
     background = perturbation.as_dict()
     drugs = reg.drugs
     if quick is not None:  # the same numbers, explained
-        sim = simulate_regimen(network, background, drugs, engine=engine)
-        return replace(quick, trace=_trace(network, sim, {**background, **drugs}),
+        route = simulate_regimen(network, background, drugs, engine=engine)
+        return replace(quick, trace=_trace(network, route, {**background, **drugs}),
                        mechanisms=_mechanisms(network, alts, drugs, quick.score, engine, extra))
     score, c0, c1, sim = _score(network, background, drugs, engine)
     treated = sim.treated  # type: ignore[attr-defined]
