@@ -14,13 +14,21 @@ conditions: speed per prediction, and the scores each gives.
 2. Whole process: ``her2resist validate`` on the 42 literature cases (graded by default,
    target <= 5 s) and with ``--engine most-permissive``; ``her2resist report`` on an example
    profile (target <= 2 s); ``her2resist predict --json`` with each engine.
+3. The graded share of many reports: ``predict_graded_cohort`` on ``--tumours`` different
+   tumours (``bench_report.py``'s: every single catalogue alteration, then random pairs and
+   triples) x the report's standard regimens, as ``build_reports`` calls it (patient context,
+   pCR, 16 parameter sets), in a fresh process after imports; a digest of every prediction
+   (its JSON and its unrounded numbers).  ``--against SRC`` runs the same on another
+   checkout's ``src`` in the same run, alternating, and compares the digests.
 
-    python benchmarks/bench_graded.py [--repeats 5]
+    python benchmarks/bench_graded.py [--repeats 5] [--tumours 200] [--against SRC]
+                                      [--only cohort]
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from _common import PYTHON, ROOT, SHARED, header, her2resist_argv, run_process, time_processes
 
@@ -111,13 +119,83 @@ def whole_process(repeats: int) -> None:
         print(f"  {name:34s} {wall:7.2f} {cpu:7.2f}")
 
 
+COHORT = """
+import hashlib, json, random, sys, time, warnings
+warnings.simplefilter("ignore")
+from her2resist.knowledge.catalogue import load_catalogue
+from her2resist.model import load_model
+from her2resist.profile import TumourProfile
+from her2resist.report.build import STANDARD_REGIMENS
+from her2resist.predict.graded import predict_graded_cohort
+n = int(sys.argv[1])
+catalogue, network = load_catalogue(), load_model()
+ids = sorted(a for a in catalogue.alterations if a != "ERBB2_amp")
+sets = [(a,) for a in ids]
+rng, seen = random.Random(0), set(sets)
+while len(sets) < n:
+    pick = tuple(sorted(rng.sample(ids, rng.choice([2, 3]))))
+    if pick not in seen:
+        seen.add(pick); sets.append(pick)
+tumours = []
+for i, s in enumerate(sets[:n]):
+    p = TumourProfile.from_alterations(f"T{i}", s).model_perturbation(catalogue)
+    tumours.append((p.alterations, dict(p.environment)))
+options = dict(context="patient", endpoint="pCR", samples=16, network=network,
+               catalogue=catalogue)
+predict_graded_cohort([([], {})], ["neratinib"], **options)  # imports, compiled code
+start, cpu = time.perf_counter(), time.process_time()
+rows = predict_graded_cohort(tumours, list(STANDARD_REGIMENS), **options)
+wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+digest = hashlib.sha256()
+for row in rows:
+    for p in row:
+        digest.update(json.dumps(p.to_dict(), sort_keys=True).encode())
+        digest.update(repr((p.score, p.interval, p.response_probability, sorted(p.levels.items()),
+                            p.control_untreated, p.control_treated, p.proliferation,
+                            p.apoptosis)).encode())
+print(json.dumps({"wall": wall, "cpu": cpu, "predictions": sum(map(len, rows)),
+                  "digest": digest.hexdigest()}))
+"""
+
+
+def cohort(tumours: int, repeats: int, against: Path | None) -> None:
+    import json
+    import statistics
+
+    sides = {"this checkout": None} | ({str(against): against} if against else {})
+    runs: dict[str, list[dict]] = {name: [] for name in sides}
+    for _ in range(repeats):
+        for name, src in sides.items():
+            env = {"PYTHONPATH": str(src)} if src else None
+            runs[name].append(json.loads(run_process(
+                [PYTHON, "-c", COHORT, str(tumours)], env=env)[2]))
+    print(f"\nThe graded share of {tumours} different reports: predict_graded_cohort, "
+          f"{tumours} tumours x the report's standard regimens (median of {repeats} fresh "
+          "processes, after imports)")
+    for name, rows in runs.items():
+        wall = statistics.median(r["wall"] for r in rows)
+        cpu = statistics.median(r["cpu"] for r in rows)
+        print(f"  {name}: {rows[0]['predictions']} predictions, {wall:.2f} s wall, "
+              f"{cpu:.2f} s CPU ({cpu / tumours * 1e3:.1f} ms CPU per report); "
+              f"digest {rows[0]['digest'][:16]}")
+    digests = {r["digest"] for rows in runs.values() for r in rows}
+    if against:
+        print(f"  the same predictions on both checkouts: {'yes' if len(digests) == 1 else 'NO'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--tumours", type=int, default=200)
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout's src: the cohort part timed there too")
+    parser.add_argument("--only", choices=["cohort"], default=None)
     args = parser.parse_args()
     header("graded engine")
-    in_process()
-    whole_process(args.repeats)
+    if args.only is None:
+        in_process()
+        whole_process(args.repeats)
+    cohort(args.tumours, max(3, args.repeats // 2 + 1), args.against)
 
 
 if __name__ == "__main__":

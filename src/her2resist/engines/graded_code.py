@@ -263,41 +263,20 @@ def _generate(network: Network, fixed: frozenset[str]
     ]
     # The same steps on samples (every value a numpy array of one value per sample): the Hill
     # transfer and the update act on all integrated nodes at once, as one (nodes, samples)
-    # array (element by element, the same operations), the rules node by node.  The arrays
-    # of a step are made once and written in place (same operations, no allocation per step).
-    # x ** n is computed only where x is neither 0 nor 1 (a third to a half of the entries in
-    # a cohort), where it is x itself (n >= 1): for one n per sample; a single n keeps numpy's
-    # `X ** n` (which squares for n = 2).
+    # array (element by element, the same operations), the rules node by node.
     if not free:
         lines += ["advance_many = advance"]
     rows = ", ".join(f"h{i}" if i in read else "_" for i in free) or "_"
     many = [
-        "        if sampled_n:",
-        "            np.copyto(P, X)",
-        "            np.not_equal(X, 0.0, out=M)",
-        "            np.not_equal(X, 1.0, out=M1)",
-        "            np.logical_and(M, M1, out=M)",
-        "            np.power(X, n, out=P, where=M)",
-        "        else:",
-        "            np.copyto(P, X ** n)",
-        "        np.multiply(P, kn1, out=H)",
-        "        np.add(P, kn, out=Q)",
-        "        np.divide(H, Q, out=H)",
+        "        P = X ** n", "        H = P * kn1 / (P + kn)", f"        {rows}, = H",
         *writer.step,
-        *(f"        T[{k}] = {src}" for k, (_, src) in enumerate(targets)),
-        "        np.subtract(T, X, out=T)",
-        "        np.multiply(T, dt, out=T)",
-        "        np.add(X, T, out=X)",
+        "        X = X + dt * (np.array([" + ", ".join(src for _, src in targets) + "]) - X)",
     ]
     lines += [
         "def advance_many(v, steps, dt, n, kn, kn1, mean):",
         "    import numpy as np",  # only samples need numpy: a one-shot command never loads it
         f"    {every}, = v",
-        "    X = np.array([" + ", ".join(f"x{i}" for i in free) + "], dtype=float)",
-        "    P, H, Q, T = (np.empty_like(X) for _ in range(4))",
-        "    M, M1 = np.empty(X.shape, dtype=bool), np.empty(X.shape, dtype=bool)",
-        "    sampled_n = np.ndim(n) > 0",
-        f"    {rows}, = H",
+        "    X = np.array([" + ", ".join(f"x{i}" for i in free) + "])",
         *writer.before,
         "    total = 0.0",
         "    for _ in range(steps):",
