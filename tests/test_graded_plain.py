@@ -125,3 +125,21 @@ def test_sampled_controls_without_numpy_are_numpys_unrounded(
     assert plain is not None
     assert plain[0] == np.asarray(arrays[0]).tolist()
     assert plain[1] == np.asarray(arrays[1]).tolist()
+
+
+def test_one_shot_path_leaves_the_garbage_collector_as_it_found_it(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from her2resist.cli._fast import run_plain_predict
+
+    assert gc.isenabled()
+    assert run_plain_predict(["predict", "-a", "PTEN loss", "-r", "trastuzumab", "--json"])
+    assert gc.isenabled()
+    assert json.loads(capsys.readouterr().out)["regimen"] == "trastuzumab"
+    gc.disable()
+    try:
+        assert run_plain_predict(["predict", "-r", "trastuzumab", "--json"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

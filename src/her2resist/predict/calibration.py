@@ -23,7 +23,9 @@ without that trial.  The report gives the mean absolute error of those probabili
 Spearman correlation with the observed rates, and the share of arm comparisons ordered right
 (pairs in one trial and subgroup whose published rates differ by at least 5 points, or whose
 hazard ratio is at most 0.85).  The fitted map is package data
-(``model/data/graded_calibration.yaml``) with its sources; ``her2resist calibrate`` refits it.
+(``model/data/graded_calibration.yaml``) with its sources, read by
+:mod:`her2resist.predict.calibration_map` (whose names this module also gives; a prediction
+imports only that one); ``her2resist calibrate`` refits it.
 
 Examples
 --------
@@ -36,22 +38,24 @@ True
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from her2resist.common import plainmath
-from her2resist.exceptions import Her2ResistError, InputFileError, ParameterError
+from her2resist.exceptions import Her2ResistError, InputFileError
+from her2resist.predict.calibration_map import (  # noqa: F401  (the fitted map, public here too)
+    ENDPOINTS,
+    Calibration,
+    calibration_path,
+    load_calibration,
+    score_logit,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
-ENDPOINTS = ("pCR", "ORR")
 MIN_DIFFERENCE = 0.05
 MAX_HR = 0.85
 DEFAULT_N = 100
@@ -91,73 +95,6 @@ class Comparison:
     worse: str
     subgroup: str
     measure: str
-
-
-@dataclass(frozen=True, slots=True)
-class Calibration:
-    """A fitted map: intercept per endpoint, shared slope, with what it was fitted on."""
-
-    intercepts: Mapping[str, float]
-    slope: float
-    trials: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    metrics: Mapping[str, object] = field(default_factory=dict)
-
-    def probability(self, endpoint: str, score: float) -> float:
-        """Calibrated probability of ``endpoint`` for a graded ``score``."""
-        if endpoint not in self.intercepts:
-            raise ParameterError("endpoint", "Calibration.probability",
-                                 f"one of {set(self.intercepts)}", endpoint)
-        z = self.intercepts[endpoint] + self.slope * float(_logit(float(score)))
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "model": "logit P = a[endpoint] + b * logit(clip(score, 0.001, 0.999))",
-            "intercepts": {k: round(v, 6) for k, v in self.intercepts.items()},
-            "slope": round(self.slope, 6),
-            "trials": list(self.trials),
-            "sources": list(self.sources),
-            "metrics": dict(self.metrics),
-        }
-
-
-def score_logit(score: np.ndarray) -> np.ndarray:
-    """logit of the score, clipped to [0.001, 0.999]: graded scores crowd near 0 and 1."""
-    import numpy as np
-
-    clipped = np.clip(score, 1e-3, 1 - 1e-3)
-    return np.log(clipped / (1 - clipped))
-
-
-def _logit(score: float) -> Any:
-    """:func:`score_logit` of one score: numpy's numbers, in plain floats where they are
-    the same (:mod:`her2resist.common.plainmath`), so that a one-shot prediction needs no
-    numpy."""
-    clipped = plainmath.clip(score, 1e-3, 1 - 1e-3)
-    return plainmath.log(clipped / (1 - clipped))
-
-
-def calibration_path() -> Path:
-    return Path(str(resources.files("her2resist.model") / "data" / "graded_calibration.yaml"))
-
-
-@cache
-def load_calibration(path: str | None = None) -> Calibration:
-    """The package's fitted map (or one written by ``her2resist calibrate``)."""
-    from her2resist.common.cached import read_package_data, read_user_data
-
-    source = Path(path) if path else calibration_path()
-    try:
-        data: Any = read_user_data(source) if path else read_package_data(source)
-        return Calibration(
-            intercepts={k: float(v) for k, v in data["intercepts"].items()},
-            slope=float(data["slope"]), trials=tuple(data.get("trials", ())),
-            sources=tuple(data.get("sources", ())), metrics=data.get("metrics", {}),
-        )
-    except (OSError, KeyError, TypeError, ValueError) as exc:
-        raise InputFileError(source, f"not a calibration file ({exc}); "
-                             "write one with `her2resist calibrate`") from None
 
 
 # ---------------------------------------------------------------- reading the trials

@@ -524,7 +524,7 @@ def _predict(
         interval = (float(min(low, score)), float(max(high, score)))
     probability = None
     if endpoint is not None:
-        from her2resist.predict.calibration import load_calibration
+        from her2resist.predict.calibration_map import load_calibration
 
         probability = load_calibration().probability(endpoint, score)
     warnings = []
