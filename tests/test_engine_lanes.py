@@ -230,3 +230,31 @@ def test_nodal_target_pairs_agree_with_the_whole_network_route() -> None:
     readout = {"Proliferation": 0}
     assert [ev.satisfies(base, p, readout) for p in perturbations] == expected
     assert ev.satisfies_many(base, perturbations, readout) == expected
+
+
+def test_a_panel_larger_than_max_lanes_is_taken_in_slices_with_the_same_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """More perturbations than MAX_LANES go through in slices (bounded masks: reading a lane
+    out of unsliced masks costs in proportion to the panel, so a huge panel was superlinear);
+    each slice's answers are the scalar path's, in order."""
+    from her2resist.engines import evaluate
+
+    monkeypatch.setattr(evaluate, "MAX_LANES", 5)
+    widths: list[int] = []
+    percolate = evaluate.percolate_lanes
+
+    def counted(lanes, fixed, placed, *args, **kwargs):  # type: ignore[no-untyped-def]
+        widths.append(len(placed))
+        return percolate(lanes, fixed, placed, *args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "percolate_lanes", counted)
+    perturbations = _screen_perturbations()[:23]
+    sliced, scalar = Evaluator(NET), Evaluator(NET)
+    keep = sorted({n for p in perturbations for n in p})
+    base, scalar_base = (ev.base({"PTEN_loss": 1}, keep=keep) for ev in (sliced, scalar))
+    assert sliced.rows_many(base, perturbations) == [scalar.rows(scalar_base, p)
+                                                     for p in perturbations]
+    readout = {"Proliferation": 0}
+    assert sliced.satisfies_many(base, perturbations, readout) == [
+        scalar.satisfies(scalar_base, p, readout) for p in perturbations]
+    assert widths and max(widths) <= 5
