@@ -205,7 +205,7 @@ def load_marshalled(kind: str, identity: Sequence[str], modules: Sequence[str],
         with open(path, "rb") as fh:
             found = marshal.load(fh)
         if valid(found):
-            return found  # type: ignore[no-any-return]
+            return found
     except Exception:
         pass
     value = build()

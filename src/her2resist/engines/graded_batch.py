@@ -114,7 +114,7 @@ def _columns(run: Run, n_default: float, k_default: float) -> np.ndarray:
     if run.width == 0:
         return np.array(values, dtype=float).reshape(-1, 1)
     rows = [i for i, v in enumerate(values) if _is_row(v)]
-    if any(np.shape(values[i]) != (run.width,) for i in rows):  # rows to broadcast: one by one
+    if any(getattr(values[i], "shape", None) != (run.width,) for i in rows):  # to broadcast
         block = np.empty((len(values), run.width))
         for i, v in enumerate(values):
             block[i] = v
@@ -123,7 +123,7 @@ def _columns(run: Run, n_default: float, k_default: float) -> np.ndarray:
     block = np.repeat(np.array([0.0 if i in taken else v for i, v in enumerate(values)],
                                dtype=float)[:, None], run.width, axis=1)
     if rows:
-        block[rows] = [values[i] for i in rows]
+        block[rows] = np.array([values[i] for i in rows], dtype=float)
     return block
 
 
