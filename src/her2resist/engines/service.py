@@ -266,11 +266,10 @@ class SimulationService:
         if missing:
             computed = self._batch.rows_many(base, list(missing.values()))  # type: ignore[attr-defined]
             self._computed += len(missing)
-            made = {key: tuple(rows) for key, rows in zip(missing, computed, strict=True)}
-            for key, rows in made.items():
-                self._rows.put(key, rows)
-            found = [made[key] if rows is None else rows
-                     for key, rows in zip(keys, found, strict=True)]
+            made = {k: tuple(r) for k, r in zip(missing, computed, strict=True)}
+            for k, r in made.items():
+                self._rows.put(k, r)
+            found = [made[k] if r is None else r for k, r in zip(keys, found, strict=True)]
         return (tuple(self._batch.untreated_rows(base)),  # type: ignore[attr-defined]
                 found)  # type: ignore[return-value]
 
@@ -341,7 +340,7 @@ class SimulationService:
         evaluator can (one lane each)."""
         many = getattr(self._batch, "satisfies_many", None)
         if many is not None:
-            return many(base, perturbations, readout)  # type: ignore[no-any-return]
+            return list(many(base, perturbations, readout))
         return [self._batch.satisfies(base, p, readout) for p in perturbations]
 
     @property
