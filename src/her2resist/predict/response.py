@@ -222,7 +222,7 @@ def predict_response(
     network.check_nodes(extra, "model node")
     perturbation = _perturbation(alts, extra, warn=True)
     eng = get_engine(engine) if isinstance(engine, str) else engine
-    key = (network.hash, eng.key, id(catalogue), tuple(sorted(perturbation.values.items())),
+    key = (network.hash, eng.key, _pinned(catalogue), tuple(sorted(perturbation.values.items())),
            perturbation.alterations, reg.label, reg.sorted_nodes)
     found = _PREDICTIONS.get((*key, explain))
     if found is not None:
@@ -247,6 +247,22 @@ class _Parsed(NamedTuple):
 def _parsed(reg: Regimen) -> _Parsed:
     nodes = reg.nodes
     return _Parsed(reg, reg.label, nodes, tuple(sorted(nodes)), reg.perturbation())
+
+
+#: The catalogues whose id is in a prediction's cache key, held so that no other catalogue
+#: gets the same id while those entries live (a catalogue is freed only after both are
+#: emptied together).
+_PINNED: dict[int, Catalogue] = {}
+
+
+def _pinned(catalogue: Catalogue) -> int:
+    """``id(catalogue)``, valid as a cache key: the catalogue is held meanwhile."""
+    if _PINNED.get(id(catalogue)) is not catalogue:
+        if len(_PINNED) >= 64:
+            _PREDICTIONS.clear()
+            _PINNED.clear()
+        _PINNED[id(catalogue)] = catalogue
+    return id(catalogue)
 
 
 #: Regimen texts already parsed, per catalogue.
