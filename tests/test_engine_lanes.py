@@ -15,13 +15,12 @@ from her2resist.model import load_model
 from her2resist.model.formats import read_bnet_text
 from her2resist.report import STANDARD_REGIMENS
 from her2resist.screen.combinations import (
-    _control,
-    _control_rows,
     anchored_combos,
     combos_of,
     perturbation_of,
     regimen_agent,
 )
+from her2resist.screen.combo_rows import _control, _control_rows
 from her2resist.screen.genotypes import as_genotype, default_panel, mechanism_genotypes
 
 NET = load_model()

@@ -36,23 +36,20 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from her2resist.engines import EXACT_ENGINE, is_graded
-from her2resist.engines.base import SimulationResult, weighted_sum
 from her2resist.engines.cache import BoundedCache
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
 from her2resist.predict.regimen import parse_regimen
 from her2resist.predict.scoring import (
-    APOPTOSIS,
-    PROLIFERATION,
     SENSITIVE_AT,
-    control,
     response_score,
 )
+from her2resist.screen.combo_rows import _control_rows, _facts
+from her2resist.screen.combo_rows import perturbation_of as perturbation_of  # public here too
 from her2resist.screen.drugs import agents_for_model
 from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
@@ -158,69 +155,6 @@ class CombinationScreen:
             "agreement": self.agreement().to_dict("records"),
             "seconds": round(self.seconds, 3),
         }
-
-
-def _control(result: SimulationResult, readout: Mapping[str, int]) -> float:
-    """Mean control over the reached states: the project's formula, or the share of the
-    readout nodes at their values (0.5 where a node oscillates)."""
-    if not readout:
-        return control(result)
-    hits = np.zeros(result.n_states)
-    for node, value in readout.items():
-        column = result.column(node)
-        hits += np.where(column == 0.5, 0.5, (column == value).astype(float))
-    return float(result.probabilities @ (hits / len(readout)))
-
-
-def perturbation_of(combo: Iterable[Agent]) -> dict[str, int]:
-    """The union of the agents' node settings."""
-    return {n: v for agent in combo for n, v in agent.nodes}
-
-
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """What scoring and ranking read of each combination: name, perturbation, its key."""
-
-    names: tuple[str, ...]
-    perturbations: tuple[dict[str, int], ...]
-    keys: tuple[frozenset[tuple[str, int]], ...]
-
-
-_FACTS: dict[int, tuple[tuple[tuple[Agent, ...], ...], _Facts]] = {}
-
-
-def _facts(combos: Sequence[tuple[Agent, ...]]) -> _Facts:
-    """The facts of ``combos``, made once per combinations object (a report screens every
-    tumour on the same object; the entry holds it, so its id is not reused meanwhile)."""
-    found = _FACTS.get(id(combos))
-    if found is not None and found[0] is combos:
-        return found[1]
-    perturbations = tuple(perturbation_of(c) for c in combos)
-    facts = _Facts(tuple(" + ".join(a.name for a in c) for c in combos), perturbations,
-                   tuple(frozenset(p.items()) for p in perturbations))
-    if isinstance(combos, tuple):
-        if len(_FACTS) >= 64:
-            _FACTS.clear()
-        _FACTS[id(combos)] = (combos, facts)
-    return facts
-
-
-def _control_rows(rows: Sequence[Sequence[float]], index: Mapping[str, int],
-                  readout: Mapping[str, int]) -> float:
-    """:func:`_control` of the service's result made of ``rows`` (equal weights), computed
-    from the rows without building it: the same arithmetic, so the same float (plain Python
-    as :func:`~her2resist.predict.scoring.control` on rows, numpy as :func:`_control` for a
-    readout)."""
-    weights = [1.0 / len(rows)] * len(rows)
-    if not readout:
-        p, a = index[PROLIFERATION], index[APOPTOSIS]
-        return weighted_sum(weights, [(1.0 - row[p]) / 2.0 + (row[a] / 2.0) * (1.0 - row[p] / 2.0)
-                                      for row in rows])
-    hits = np.zeros(len(rows))
-    for node, value in readout.items():
-        column = np.array([row[index[node]] for row in rows], dtype=float)
-        hits += np.where(column == 0.5, 0.5, (column == value).astype(float))
-    return float(np.array(weights, dtype=float) @ (hits / len(readout)))
 
 
 def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
