@@ -15,7 +15,7 @@ def test_regimen_texts_kept_are_bounded_and_answers_unchanged(
     monkeypatch.setattr(evidence, "_MAX_REGIMENS", 8)
     kb, _ = evidence.knowledge_base()
     index = evidence._index(kb)
-    for spaces in range(40):
-        text = "trastuzumab" + " " * spaces
+    for spaces in range(1, 41):  # texts no other test has asked for: each one is new
+        text = " " * spaces + "trastuzumab" + " " * spaces
         assert evidence.regimen_evidence(text, ["PTEN_loss"]) == first
         assert len(index.drugs) <= 8
