@@ -32,6 +32,22 @@ SHARED = ROOT.parent / "shared"
 PYTHON = sys.executable
 
 
+#: Source for child processes: ``distinct_sets(ids, n)``, the first ``n`` different tumours of
+#: the report benchmarks (every single alteration of ``ids``, then distinct pairs and triples
+#: drawn with a fixed seed), so bench_report.py and bench_graded.py time the same tumours.
+DISTINCT_SETS = """
+import random as _random
+def distinct_sets(ids, n):
+    sets = [(a,) for a in ids]
+    rng, seen = _random.Random(0), set(sets)
+    while len(sets) < n:
+        pick = tuple(sorted(rng.sample(ids, rng.choice([2, 3]))))
+        if pick not in seen:
+            seen.add(pick); sets.append(pick)
+    return sets[:n]
+"""
+
+
 def her2resist_argv(*args: str) -> list[str]:
     """The installed ``her2resist`` console script (as a user runs it, without a shell shim),
     running this checkout's package (PYTHONPATH set by :func:`one_thread_env`)."""

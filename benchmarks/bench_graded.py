@@ -30,7 +30,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from _common import PYTHON, ROOT, SHARED, header, her2resist_argv, run_process, time_processes
+from _common import (
+    DISTINCT_SETS,
+    PYTHON,
+    ROOT,
+    SHARED,
+    header,
+    her2resist_argv,
+    run_process,
+    time_processes,
+)
 
 CONDITIONS = [
     ([], "trastuzumab"), ([], "trastuzumab + pertuzumab + docetaxel"),
@@ -119,8 +128,8 @@ def whole_process(repeats: int) -> None:
         print(f"  {name:34s} {wall:7.2f} {cpu:7.2f}")
 
 
-COHORT = """
-import hashlib, json, random, sys, time, warnings
+COHORT = DISTINCT_SETS + """
+import hashlib, json, sys, time, warnings
 warnings.simplefilter("ignore")
 from her2resist.knowledge.catalogue import load_catalogue
 from her2resist.model import load_model
@@ -130,12 +139,7 @@ from her2resist.predict.graded import predict_graded_cohort
 n = int(sys.argv[1])
 catalogue, network = load_catalogue(), load_model()
 ids = sorted(a for a in catalogue.alterations if a != "ERBB2_amp")
-sets = [(a,) for a in ids]
-rng, seen = random.Random(0), set(sets)
-while len(sets) < n:
-    pick = tuple(sorted(rng.sample(ids, rng.choice([2, 3]))))
-    if pick not in seen:
-        seen.add(pick); sets.append(pick)
+sets = distinct_sets(ids, n)
 tumours = []
 for i, s in enumerate(sets[:n]):
     p = TumourProfile.from_alterations(f"T{i}", s).model_perturbation(catalogue)

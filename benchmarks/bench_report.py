@@ -32,7 +32,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _common import PYTHON, ROOT, fmt_s, header, her2resist_argv, run_process, time_processes
+from _common import (
+    DISTINCT_SETS,
+    PYTHON,
+    ROOT,
+    fmt_s,
+    header,
+    her2resist_argv,
+    run_process,
+    time_processes,
+)
 
 EXAMPLE = ROOT / "examples" / "profiles" / "her2_pik3ca.yaml"
 TARGET_COMMAND, TARGET_BUILD, TARGET_COHORT = 2.0, 0.3, 10.0
@@ -52,8 +61,8 @@ warm = [t() for _ in range(5)]
 print(json.dumps({"cold": cold, "warm": [statistics.median(w[i] for w in warm) for i in (0, 1)]}))
 """
 
-MANY = """
-import hashlib, itertools, json, random, sys, time, warnings
+MANY = DISTINCT_SETS + """
+import hashlib, itertools, json, sys, time, warnings
 warnings.simplefilter("ignore")
 from her2resist.knowledge.catalogue import load_catalogue
 from her2resist.profile import TumourProfile
@@ -61,12 +70,7 @@ from her2resist import report as r
 n, way = int(sys.argv[1]), sys.argv[3]
 options = {} if sys.argv[2] == "graded" else {"graded": None}
 ids = sorted(a for a in load_catalogue().alterations if a != "ERBB2_amp")
-sets = [(a,) for a in ids]
-rng, seen = random.Random(0), set(sets)
-while len(sets) < n:
-    pick = tuple(sorted(rng.sample(ids, rng.choice([2, 3]))))
-    if pick not in seen:
-        seen.add(pick); sets.append(pick)
+sets = distinct_sets(ids, n)
 tumours = [TumourProfile.from_alterations(f"T{i}", s) for i, s in enumerate(sets[:n])]
 digest = hashlib.sha256()
 start, cpu = time.perf_counter(), time.process_time(); marks = {}
