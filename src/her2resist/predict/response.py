@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -232,6 +232,52 @@ def predict_response(
     found = _predict(network, alts, reg, perturbation, eng, extra, explain, quick)
     _PREDICTIONS.put((*key, explain), found)
     return found
+
+
+def predict_regimens(
+    alterations: Iterable[str | Alteration] = (),
+    regimens: Sequence[str] = (),
+    *,
+    environment: Mapping[str, int] | None = None,
+    engine: Engine | str = EXACT_ENGINE,
+    network: Network | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[Prediction]:
+    """:func:`predict_response` of each regimen for one cell (the same predictions), explained
+    where the cell is not sensitive (there is an escape to explain), the simulations computed
+    together: every regimen in one batched call of the simulation service
+    (:meth:`~her2resist.engines.service.SimulationService.rows_many`), then, for the regimens
+    the cell escapes, the cell without each alteration (the mechanisms) in one call per
+    alteration.
+
+    Examples
+    --------
+    >>> sensitive, resistant = predict_regimens(["PTEN loss"], ["trastuzumab + everolimus",
+    ...                                                         "trastuzumab"])
+    >>> sensitive.response_class, sensitive.mechanisms, resistant.mechanisms
+    ('sensitive', (), ('PTEN_loss',))
+    """
+    network = network or load_model()
+    catalogue = catalogue or load_catalogue()
+    alts = resolve_alterations(alterations, catalogue)
+    extra = dict(environment or {})
+    network.check_nodes(extra, "model node")
+    service = get_service(network, engine)
+    drugs = [_regimen(r, catalogue).drugs for r in regimens]
+    service.rows_many(_perturbation(alts, extra, warn=False).as_dict(), drugs)
+
+    def one(regimen: str, explain: bool) -> Prediction:
+        return predict_response(alts, regimen, environment=environment, engine=engine,
+                                network=network, catalogue=catalogue, explain=explain)
+
+    quick = [one(r, False) for r in regimens]
+    escaped = [d for d, q in zip(drugs, quick, strict=True) if q.response_class != "sensitive"]
+    if escaped:
+        for alt in alts:
+            rest = _perturbation(tuple(a for a in alts if a.id != alt.id), extra, warn=False)
+            service.rows_many(rest.values, escaped)
+    return [q if q.response_class == "sensitive" else one(r, True)
+            for r, q in zip(regimens, quick, strict=True)]
 
 
 class _Parsed(NamedTuple):

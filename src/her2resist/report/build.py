@@ -32,8 +32,8 @@ from her2resist.report.evidence import (
     mechanism_info,
     regimen_evidence,
 )
-from her2resist.report.remedies import Remedy, find_remedies
-from her2resist.screen.genotypes import Genotype, as_genotype
+from her2resist.report.remedies import Remedy, find_remedies_many
+from her2resist.screen.genotypes import as_genotype
 
 #: HER2 regimens in use: single agents and the standard combinations (pivotal trials).
 STANDARD_REGIMENS = (
@@ -187,30 +187,25 @@ class Report:
         }
 
 
-class _CachedPredictor:
-    """Predictions memoised by (alterations, regimen, explain) within one report."""
+def _predictions(predictor: Predictor, perturbation: Perturbation, regimens: Sequence[str],
+                 network: Network, catalogue: Catalogue) -> list[Any]:
+    """Each regimen's prediction for the tumour, explained where it is not sensitive: with
+    ``predict_response``, all computed together (``predict_regimens``)."""
+    from her2resist.predict.response import predict_regimens, predict_response
 
-    def __init__(self, predict: Predictor, alterations: tuple[str, ...],
-                 environment: dict[str, int], network: Network, catalogue: Catalogue) -> None:
-        self.predict, self.alterations, self.environment = predict, alterations, environment
-        self.network, self.catalogue = network, catalogue
-        self.cache: dict[tuple[str, bool], Any] = {}
-        self._genotype: Genotype | None = None
-
-    def genotype(self, profile: TumourProfile) -> Genotype:
-        """The tumour as a screen genotype (made once per report; read, never changed)."""
-        if self._genotype is None:
-            self._genotype = as_genotype(profile)
-        return self._genotype
-
-    def __call__(self, regimen: str, *, explain: bool = False) -> Any:
-        key = (regimen, explain)
-        if key not in self.cache:
-            self.cache[key] = self.predict(
-                list(self.alterations), regimen, environment=self.environment or None,
-                network=self.network, catalogue=self.catalogue, explain=explain,
-            )
-        return self.cache[key]
+    alterations, environment = list(perturbation.alterations), dict(perturbation.environment)
+    if predictor is predict_response:
+        return predict_regimens(alterations, regimens, environment=environment or None,
+                                network=network, catalogue=catalogue)
+    out = []
+    for regimen in regimens:
+        pred = predictor(alterations, regimen, environment=environment or None,
+                         network=network, catalogue=catalogue, explain=False)
+        if pred.response_class != "sensitive":
+            pred = predictor(alterations, regimen, environment=environment or None,
+                             network=network, catalogue=catalogue, explain=True)
+        out.append(pred)
+    return out
 
 
 def _mechanism_calls(ids: Sequence[str], profile: TumourProfile) -> tuple[MechanismCall, ...]:
@@ -234,15 +229,8 @@ def _responsible(pred: Any, profile: TumourProfile) -> tuple[str, ...]:
                  if any((node, value) in on_trace for node, value in a.set.items()))
 
 
-def _one_regimen(regimen: str, requested: bool, predict: _CachedPredictor,
-                 profile: TumourProfile, *, max_remedies: int,
-                 graded: Any | None) -> RegimenResult:
-    quick = predict(regimen)
-    pred = predict(regimen, explain=True) if quick.response_class != "sensitive" else quick
-    remedies: tuple[Remedy, ...] = ()
-    if pred.response_class != "sensitive" and max_remedies > 0:
-        remedies = find_remedies(pred, predict.genotype(profile), predict.network,
-                                 profile.alteration_ids(), limit=max_remedies)
+def _one_regimen(regimen: str, requested: bool, pred: Any, remedies: tuple[Remedy, ...],
+                 profile: TumourProfile, *, graded: Any | None) -> RegimenResult:
     result = RegimenResult(
         regimen=pred.regimen, requested=requested, response_class=pred.response_class,
         score=float(pred.score), mechanisms=_mechanism_calls(_responsible(pred, profile), profile),
@@ -356,10 +344,17 @@ def build_reports(
             engine=graded.engine)
     reports = []
     for profile, perturbation, row in zip(profiles, perturbations, scored, strict=True):
-        predict = _CachedPredictor(predictor, perturbation.alterations,
-                                   dict(perturbation.environment), network, catalogue)
-        results = tuple(_one_regimen(r, req, predict, profile, max_remedies=max_remedies,
-                                     graded=g) for (r, req), g in zip(wanted, row, strict=True))
+        preds = _predictions(predictor, perturbation, [r for r, _ in wanted], network, catalogue)
+        escaped = [i for i, p in enumerate(preds) if p.response_class != "sensitive"]
+        remedies: list[tuple[Remedy, ...]] = [()] * len(preds)
+        if escaped and max_remedies > 0:
+            found = find_remedies_many([preds[i] for i in escaped], as_genotype(profile),
+                                       network, profile.alteration_ids(), limit=max_remedies)
+            for i, remedy in zip(escaped, found, strict=True):
+                remedies[i] = remedy
+        results = tuple(_one_regimen(r, req, pred, remedy, profile, graded=g)
+                        for (r, req), pred, remedy, g in zip(wanted, preds, remedies, row,
+                                                             strict=True))
         # How each input file was read (scales, tumour sample, filters) belongs to provenance.
         provenance = {**_provenance(network, graded), "inputs": list(profile.inputs)}
         reports.append(Report(profile, results, _warnings(profile, results), provenance,

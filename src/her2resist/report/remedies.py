@@ -1,7 +1,7 @@
 """What restores response to a regimen a tumour escapes: a one-genotype combination screen.
 
 The tumour's remedies for a regimen are the rows of the combination screen
-(:func:`~her2resist.screen.combinations.screen_genotype`) anchored on that regimen: the regimen
+(:func:`~her2resist.screen.anchored.screen_genotype`) anchored on that regimen: the regimen
 with each partner of the knowledge base's panel, and each agent alone (a switch), scored and
 ranked by the screen's one ranking.  Those that score higher than the regimen alone are listed,
 in the screen's order, so a report and a screen always recommend the same thing.
@@ -21,7 +21,8 @@ from her2resist.report.evidence import (
     knowledge_base,
     regimen_evidence,
 )
-from her2resist.screen.combinations import regimen_agent, screen_genotype
+from her2resist.screen.anchored import screen_anchored
+from her2resist.screen.combinations import regimen_agent
 from her2resist.screen.genotypes import Agent, Genotype, default_panel
 
 _NO_EVIDENCE_RANK = 99
@@ -100,10 +101,40 @@ def find_remedies(
     >>> best.regimen, best.kind
     ('trastuzumab + PI3K inhibitor', 'combination')
     """
-    anchor = regimen_agent(pred.regimen)
+    return find_remedies_many([pred], genotype, network, alterations, limit=limit,
+                              panel=panel)[0]
+
+
+def find_remedies_many(
+    preds: Sequence[Any], genotype: Genotype, network: Network, alterations: Sequence[str], *,
+    limit: int = 5, panel: Sequence[Agent] | None = None,
+) -> list[tuple[Remedy, ...]]:
+    """:func:`find_remedies` of each of one tumour's predictions (the same remedies), the
+    screens of every regimen simulated together
+    (:func:`~her2resist.screen.anchored.screen_anchored`).
+
+    Examples
+    --------
+    >>> from her2resist.model import load_model
+    >>> from her2resist.predict import predict_response
+    >>> from her2resist.screen.genotypes import as_genotype
+    >>> preds = [predict_response(["PTEN loss"], r) for r in ("trastuzumab", "lapatinib")]
+    >>> found = find_remedies_many(preds, as_genotype(["PTEN loss"]), load_model(), ["PTEN_loss"])
+    >>> [remedies[0].regimen for remedies in found]
+    ['trastuzumab + PI3K inhibitor', 'lapatinib + trastuzumab emtansine']
+    """
     panel = panel if panel is not None else default_panel()
-    rows = screen_genotype(genotype, panel, anchor=anchor, network=network)
+    anchors = [regimen_agent(pred.regimen) for pred in preds]
+    screens = screen_anchored(genotype, panel, anchors, network=network)
     by_name = {a.name: a for a in panel}
+    return [_remedies(pred, anchor, rows, by_name, network, alterations, limit)
+            for pred, anchor, rows in zip(preds, anchors, screens, strict=True)]
+
+
+def _remedies(pred: Any, anchor: Agent, rows: Sequence[Mapping[str, Any]],
+              by_name: Mapping[str, Agent], network: Network, alterations: Sequence[str],
+              limit: int) -> tuple[Remedy, ...]:
+    """The rows that score above ``pred``, as remedies, in the screen's order."""
     on_route = {s.node for s in pred.trace if s.value in (1, "*")}
     found = []
     for row in rows:

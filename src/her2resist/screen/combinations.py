@@ -31,7 +31,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from her2resist.engines import EXACT_ENGINE, is_graded
-from her2resist.engines.cache import BoundedCache
+from her2resist.engines.service import SimulationService
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.model.network import Network
@@ -53,11 +52,16 @@ from her2resist.screen.combo_rows import perturbation_of as perturbation_of  # p
 from her2resist.screen.drugs import agents_for_model
 from her2resist.screen.execution import ModelRef, Progress, run_tasks, service_for
 from her2resist.screen.genotypes import Agent, Genotype, as_genotypes, default_panel, parse_agents
-from her2resist.screen.report import TopCombination, agreement_table, kb_strategies, top_details
-from her2resist.screen.setup import ScreenSetup, node_values, resolve_model
+from her2resist.screen.report import (
+    StrategyKey,
+    TopCombination,
+    agreement_table,
+    kb_strategies,
+    top_details,
+)
+from her2resist.screen.setup import node_values, resolve_model
 from her2resist.screen.targets import check_max_size
 
-_SCREENED: BoundedCache[tuple[object, ...], tuple[dict[str, Any], ...]] = BoundedCache(1 << 12)
 #: Columns of :attr:`CombinationScreen.table`.
 COLUMNS = ("genotype", "mechanism", "rank", "combination", "size", "score", "alone",
            "boolean_score", "bliss_excess", "hsa_excess", "keeps_resisted", "breadth",
@@ -162,19 +166,28 @@ def score_genotype(job: ComboJob) -> list[dict[str, Any]]:
     together (:meth:`SimulationService.rows_many
     <her2resist.engines.service.SimulationService.rows_many>`) and scored from the rows."""
     service = service_for(job.model, job.reachable)
-    readout = dict(job.readout)
     facts = _facts(job.combos)
-    untreated, treated = service.rows_many(dict(job.background), facts.perturbations)
+    out = _scored(service, dict(job.background), job.combos, facts.names, facts.perturbations,
+                  dict(job.readout))
+    if job.graded is not None:
+        _grade(job.graded, service.network, out)
+    return out
+
+
+def _scored(service: SimulationService, background: Mapping[str, int],
+            combos: Sequence[tuple[Agent, ...]], names: Sequence[str],
+            perturbations: Sequence[Mapping[str, int]], readout: Mapping[str, int]
+            ) -> list[dict[str, Any]]:
+    """Each combination's row, scored from the reached states (one batched call)."""
+    untreated, treated = service.rows_many(background, perturbations)
     c0 = _control_rows(untreated, service.index, readout)
     out = []
-    for combo, name, rows in zip(job.combos, facts.names, treated, strict=True):
+    for combo, name, rows in zip(combos, names, treated, strict=True):
         c1 = _control_rows(rows, service.index, readout)
         score = response_score(c0, c1)
         out.append({"combination": name, "size": len(combo),
                     "score": score, "boolean_score": score, "control_untreated": c0,
                     "control_treated": c1, "states": len(rows)})
-    if job.graded is not None:
-        _grade(job.graded, service.network, out)
     return out
 
 
@@ -210,13 +223,17 @@ def _breadth(combos: Sequence[tuple[Agent, ...]], results: Sequence[Sequence[dic
 
 
 def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
-                  rows: Sequence[dict[str, Any]], breadth: Mapping[str, int]
+                  rows: Sequence[dict[str, Any]], breadth: Mapping[str, int], *,
+                  strategies: Mapping[StrategyKey, tuple[str, tuple[str, ...]]] | None = None,
                   ) -> list[dict[str, Any]]:
     """One genotype's rows with their interaction scores, ranked (see module docs): the one
-    ranking of combinations, used by screens and by reports' remedies alike."""
+    ranking of combinations, used by screens and by reports' remedies alike.
+    ``strategies``: the genotype's :func:`~her2resist.screen.report.kb_strategies`, when the
+    caller has them."""
     facts = _facts(combos)
     keys = facts.keys
-    strategies = kb_strategies(genotype)
+    if strategies is None:
+        strategies = kb_strategies(genotype)
     resisted = resisted_perturbations(genotype) or escaped_her2_agents(combos, keys, rows)
     single = {c[0].name: r["score"] for c, r in zip(combos, rows, strict=True) if len(c) == 1}
     records = []
@@ -275,53 +292,6 @@ def regimen_agent(regimen: str, catalogue: Catalogue | None = None) -> Agent:
     parsed = parse_regimen(regimen, catalogue or load_catalogue())
     return Agent(parsed.label, tuple(sorted((n, 1) for n in parsed.nodes)),
                  tuple(i.id for i in parsed.items))
-
-
-def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent | None = None,
-                    max_size: int = 2, network: Network | None = None,
-                    ) -> tuple[dict[str, Any], ...]:
-    """One genotype's ranked rows, in this process (a report's remedies use this; cached by
-    genotype, panel, anchor and model, so a cohort's repeated genotypes cost one screen)."""
-    setup = _setup(network)
-    key = (setup.network.hash, tuple(sorted(genotype.perturbation.items())), genotype.mechanism,
-           genotype.alterations, genotype.resisted, tuple(panel), anchor, max_size)
-    found = _SCREENED.get(key)
-    if found is not None:
-        return found
-    combos = _screen_combos(tuple(panel), anchor, max_size)
-    agents = (*panel, *((anchor,) if anchor else ()))
-    keep = tuple(sorted({n for a in agents for n, _ in a.nodes
-                         if setup.network.nodes[n].is_input}))
-    job = ComboJob(setup.model, setup.reachable, tuple(sorted(genotype.perturbation.items())),
-                   keep, combos, ())
-    rows = score_genotype(job)
-    found = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows])))
-    _SCREENED.put(key, found)
-    return found
-
-
-_SETUPS: dict[int, tuple[Network | None, ScreenSetup]] = {}
-
-
-def _setup(network: Network | None) -> ScreenSetup:
-    """:func:`resolve_model` of ``network`` (None: the project's), once per network object
-    (the entry holds it, so its id is not reused meanwhile)."""
-    found = _SETUPS.get(id(network))
-    if found is not None and found[0] is network:
-        return found[1]
-    setup = resolve_model(network, None, "screen_genotype")
-    if len(_SETUPS) >= 16:
-        _SETUPS.clear()
-    _SETUPS[id(network)] = (network, setup)
-    return setup
-
-
-@lru_cache(maxsize=64)
-def _screen_combos(panel: tuple[Agent, ...], anchor: Agent | None, max_size: int
-                   ) -> tuple[tuple[Agent, ...], ...]:
-    """The combinations :func:`screen_genotype` scores (the same for every tumour that a
-    report anchors on one regimen: made once)."""
-    return anchored_combos(anchor, panel, max_size) if anchor else combos_of(panel, max_size)
 
 
 def screen_combinations(
