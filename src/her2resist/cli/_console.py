@@ -3,7 +3,9 @@
 What every command prints through (the two Rich consoles, :func:`say`, JSON text) and the usage
 error it raises, in a module that does not import typer: the one-shot ``predict`` path
 (:mod:`her2resist.cli._fast`) prints through it without loading typer, and
-:mod:`her2resist.cli._common` re-exports it for the commands.
+:mod:`her2resist.cli._common` re-exports it for the commands.  The consoles (and Rich) are made
+when first used: a one-shot ``predict`` that prints its table to a file or a pipe
+(:mod:`her2resist.cli._plain_table`) or JSON never imports Rich.
 
 User text (names, paths, sample ids, scenario names) is always printed as text: the consoles
 never interpret Rich markup or ``:emoji:`` codes, so ``[/x]`` in a drug name prints as ``[/x]``
@@ -21,20 +23,45 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 if TYPE_CHECKING:
     import typer
+    from rich.console import Console
 
-console = Console(markup=False, emoji=False, highlight=False)
-err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+    console: Console
+    err_console: Console
+
+
+def __getattr__(name: str) -> Any:
+    # ``console`` and ``err_console``, made (and Rich imported) on first use
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _made(name)
+
+
+def _made(name: str) -> Console:
+    found = globals().get(name)
+    if found is None:
+        from rich.console import Console
+
+        found = Console(stderr=name == "err_console", markup=False, emoji=False,
+                        highlight=False)
+        globals()[name] = found
+    return found
+
+
+def stdout() -> Any:
+    """The file ``console`` prints to (``console.file``), without making it when Rich need
+    not be imported."""
+    out = getattr(sys.stdout, "rich_proxied_file", sys.stdout)
+    return _made("console").file if out is None or "console" in globals() else out
 
 
 def say(*parts: str | tuple[str, str], err: bool = False, end: str = "\n") -> None:
     """Print text, some parts styled (``(text, style)``); nothing is read as markup."""
     from rich.text import Text
 
-    (err_console if err else console).print(Text.assemble(*parts), soft_wrap=True, end=end)
+    out = _made("err_console" if err else "console")
+    out.print(Text.assemble(*parts), soft_wrap=True, end=end)
 
 
 def usage_error(option: str, message: str) -> typer.BadParameter:

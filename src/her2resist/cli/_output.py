@@ -178,15 +178,15 @@ def deliver(plan: OutputPlan, render: dict[str, Any], printer: Any,
     file joins them and they are all renamed into place together, before anything is printed
     to the terminal; any failure leaves none of them (and the old files) behind.
     """
-    from rich.text import Text
-
-    from her2resist.cli._console import console, say
+    from her2resist.cli import _console
 
     outputs = staged if staged is not None else StagedOutputs()
     try:
         data: str | bytes | None = None
         if plan.fmt == "table" and plan.path is not None:
-            with console.capture() as captured:
+            from rich.text import Text
+
+            with _console.console.capture() as captured:
                 printer()
             data = Text.from_ansi(captured.get()).plain
         elif plan.fmt != "table":
@@ -201,7 +201,8 @@ def deliver(plan: OutputPlan, render: dict[str, Any], printer: Any,
         if data is None:
             printer()
         else:
-            console.file.write(data if isinstance(data, str) else data.decode())
-            console.file.flush()
+            out = _console.stdout()
+            out.write(data if isinstance(data, str) else data.decode())
+            out.flush()
     for path in written:
-        say(f"Wrote {path}", err=True)
+        _console.say(f"Wrote {path}", err=True)

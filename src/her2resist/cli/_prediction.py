@@ -20,9 +20,10 @@ Proliferation,1,"E2F=1, Mitotic_arrest=0, DNA_damage=0",...
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
-from her2resist.cli._console import console, json_text, say, usage_error
+from her2resist.cli._console import json_text, usage_error
 from her2resist.cli._options import list_option, node_settings
 from her2resist.cli._output import OutputPlan, deliver, rows_csv
 
@@ -99,7 +100,10 @@ def compute_prediction(regimen: str, alteration: list[str] | None, set_node: lis
 
 def show_prediction(plan: OutputPlan, record: PredictionRecord, context: str,
                     endpoint: str) -> None:
-    """Print or write the prediction in the planned format."""
+    """Print or write the prediction in the planned format.
+
+    The table printed to a file or a pipe is written by :mod:`her2resist.cli._plain_table`
+    (Rich's layout, without importing Rich) where that gives Rich's text, else by Rich."""
     pred, graded, data = record.prediction, record.graded, record.data
     summary = (pred.response_class, pred.score, "")
     if graded is not None:
@@ -108,24 +112,59 @@ def show_prediction(plan: OutputPlan, record: PredictionRecord, context: str,
                    f"P({endpoint}) {graded.response_probability:.2f}")
     header = ("node", "value", "because", "references")
     rows = [(s.node, s.value, ", ".join(s.because), ", ".join(s.refs)) for s in pred.trace]
+    lines = _summary(pred, summary)
+    if plan.fmt == "table" and plan.path is None and _print_plain(lines, header, rows):
+        return
     deliver(plan, {"json": lambda: json_text(data),
                    "csv": lambda: rows_csv(header, rows)},
-            lambda: _print_prediction(pred, summary, header, rows))
+            lambda: _print_prediction(lines, header, rows))
 
 
-def _print_prediction(pred: Any, summary: tuple[str, float, str], header: tuple[str, ...],
+#: The title of the mechanism trace table.
+TRACE_TITLE = "Mechanism trace (treated cell)"
+
+
+def _summary(pred: Any, summary: tuple[str, float, str]) -> list[tuple[str | tuple[str, str], ...]]:
+    """The lines above the table, as parts of :func:`~her2resist.cli._console.say`."""
+    cls, score, extra = summary
+    with_alts = f" with {', '.join(pred.alterations)}" if pred.alterations else ""
+    lines: list[tuple[str | tuple[str, str], ...]] = [(
+        (pred.regimen, "bold"), f" on HER2-amplified cell{with_alts}: ",
+        (cls, CLASS_STYLE.get(cls, "white")), f" (score {score:.2f}{extra})")]
+    if pred.mechanisms:
+        lines.append((f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}",))
+    lines += [(("Warning:", "yellow"), " ", warning) for warning in pred.warnings]
+    return lines
+
+
+def _print_plain(lines: list[tuple[str | tuple[str, str], ...]], header: tuple[str, ...],
+                 rows: list[tuple[Any, ...]]) -> bool:
+    """Write the summary and table to standard output as Rich would print them there, without
+    Rich, where :mod:`~her2resist.cli._plain_table` can; False (nothing written) otherwise."""
+    from her2resist.cli._plain_table import plain_width, table_text
+
+    width = plain_width()
+    if width is None:
+        return False
+    texts = ["".join(p if isinstance(p, str) else p[0] for p in line) for line in lines]
+    table = table_text(TRACE_TITLE, header, [tuple(str(v) for v in row) for row in rows], width)
+    if table is None or not all(t.isprintable() for t in texts):
+        return False
+    out = sys.stdout
+    out.write("".join(t + "\n" for t in texts) + table)
+    out.flush()
+    return True
+
+
+def _print_prediction(lines: list[tuple[str | tuple[str, str], ...]], header: tuple[str, ...],
                       rows: list[tuple[Any, ...]]) -> None:
     from rich.table import Table
 
-    cls, score, extra = summary
-    with_alts = f" with {', '.join(pred.alterations)}" if pred.alterations else ""
-    say((pred.regimen, "bold"), f" on HER2-amplified cell{with_alts}: ",
-        (cls, CLASS_STYLE.get(cls, "white")), f" (score {score:.2f}{extra})")
-    if pred.mechanisms:
-        say(f"Mechanism(s) of escape: {', '.join(pred.mechanisms)}")
-    for warning in pred.warnings:
-        say(("Warning:", "yellow"), " ", warning)
-    table = Table(*header, title="Mechanism trace (treated cell)", show_lines=False)
+    from her2resist.cli._console import console, say
+
+    for line in lines:
+        say(*line)
+    table = Table(*header, title=TRACE_TITLE, show_lines=False)
     for row in rows:
         table.add_row(*(str(v) for v in row))
     console.print(table)
