@@ -10,7 +10,7 @@ from her2resist.exceptions import KnowledgeBaseError
 
 if TYPE_CHECKING:
     from her2resist.knowledge.kb import KnowledgeBase
-    from her2resist.knowledge.schema import Mechanism
+    from her2resist.knowledge.kb_records import Mechanism
 
 
 def split_regimen(text: str) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ from pydantic import ValidationError
 from her2resist.exceptions import DataQualityWarning, KnowledgeBaseError, UnknownNameError
 from her2resist.knowledge._yaml import check_record, first_error
 from her2resist.knowledge.catalogue import Catalogue, data_dir, load_catalogue
-from her2resist.knowledge.schema import Evidence
+from her2resist.knowledge.kb_records import Evidence
 
 #: The CIViC release copied into the package (provenance in ``data/civic/PROVENANCE.md``).
 CIVIC_FILE = Path("civic") / "civic_2017-02_her2_therapy_evidence.tsv"

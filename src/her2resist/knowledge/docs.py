@@ -14,7 +14,8 @@ from typing import Any
 
 from her2resist.knowledge.checks import split_regimen
 from her2resist.knowledge.kb import KnowledgeBase
-from her2resist.knowledge.schema import Evidence, Mechanism, record_dict
+from her2resist.knowledge.kb_records import Evidence, Mechanism
+from her2resist.knowledge.schema import record_dict
 
 #: The HER2-targeted drugs shown as columns of the mechanism table.
 HER2_DRUGS = ("trastuzumab", "pertuzumab", "lapatinib", "tucatinib", "neratinib", "afatinib",

@@ -38,7 +38,7 @@ from her2resist.knowledge.catalogue import (
 )
 from her2resist.knowledge.checks import check_references, split_regimen
 from her2resist.knowledge.civic import CIVIC_FILE, import_civic
-from her2resist.knowledge.schema import Evidence, Mechanism
+from her2resist.knowledge.kb_records import Evidence, Mechanism
 
 MECHANISMS_FILE = "mechanisms.yaml"
 EVIDENCE_FILE = "evidence.yaml"
@@ -208,7 +208,8 @@ def load_knowledge_base(folder: str | None = None) -> KnowledgeBase:
                                         MECHANISMS_FILE)]
     mechanisms, evidence = load_cached(
         "knowledge-base", [*files, source / CIVIC_FILE],
-        (*LOADER_MODULES, __name__, "her2resist.knowledge.civic", "her2resist.knowledge.checks"),
+        (*LOADER_MODULES, __name__, "her2resist.knowledge.kb_records", "her2resist.knowledge.civic",
+         "her2resist.knowledge.checks"),
         lambda: _parts(read_knowledge_base(source)))
     return KnowledgeBase(catalogue, MappingProxyType(mechanisms), MappingProxyType(evidence))
 
