@@ -169,3 +169,17 @@ def test_a_folder_others_may_write_is_not_used(cache_dir) -> None:
     finally:
         cache_dir.chmod(0o755)
     assert cached.cache_dir() == cache_dir
+
+
+def test_cache_digest_is_hashlibs() -> None:
+    """Keys and model hashes use CPython's own SHA-256 (no OpenSSL import): hashlib's digests."""
+    import hashlib
+
+    from her2resist.common.cached import sha256
+
+    for data in (b"", b"her2resist", bytes(range(256)) * 100):
+        digest = sha256(data)
+        digest.update(b"\0more")
+        expected = hashlib.sha256(data)
+        expected.update(b"\0more")
+        assert (digest.hexdigest(), digest.digest()) == (expected.hexdigest(), expected.digest())

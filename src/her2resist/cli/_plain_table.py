@@ -219,8 +219,7 @@ def _row(texts: Sequence[str], widths: list[int], bottom: bool, box: str) -> lis
     for lines, width in zip(cells, widths, strict=True):
         blank = [" " * width] * (height - len(lines))
         shaped.append(blank + lines if bottom else lines + blank)
-    left, divider, right = box
-    return [left + divider.join(parts) + right for parts in zip(*shaped, strict=True)]
+    return [box[0] + box[1].join(parts) + box[2] for parts in zip(*shaped, strict=True)]
 
 
 def table_text(title: str, header: Sequence[str], rows: Sequence[Sequence[str]],

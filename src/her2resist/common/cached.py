@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import pickle
 import sys
@@ -43,6 +42,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import CodeType
 from typing import Any, TypeVar
+
+try:  # CPython's own SHA-256: the same digests as hashlib's, whose import loads OpenSSL (~3 ms)
+    from _sha256 import sha256  # CPython 3.10, 3.11
+except ImportError:  # pragma: no cover - the module's name elsewhere
+    try:
+        from _sha2 import sha256  # CPython 3.12+
+    except ImportError:
+        from hashlib import sha256
 
 T = TypeVar("T")
 
@@ -82,7 +89,7 @@ def cache_key(kind: str, sources: Sequence[Path], modules: Sequence[str]) -> str
     """Hash of everything the cached object depends on (see the module docstring)."""
     from her2resist import __version__
 
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{kind}\0{__version__}\0{sys.version}".encode())
+    digest = sha256(f"{CACHE_FORMAT}\0{kind}\0{__version__}\0{sys.version}".encode())
     for path in sources:
         digest.update(b"\0file\0" + path.name.encode() + b"\0" + path.read_bytes())
     for name in modules:
@@ -150,7 +157,7 @@ def compile_cached(source: str, filename: str) -> CodeType:
         return compile(source, filename, "exec")
     import marshal
 
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0code\0{sys.version}\0{filename}\0".encode())
+    digest = sha256(f"{CACHE_FORMAT}\0code\0{sys.version}\0{filename}\0".encode())
     digest.update(source.encode("utf-8", "surrogatepass"))
     path = folder / f"code-{digest.hexdigest()[:24]}.marshal"
     try:
@@ -193,7 +200,7 @@ def load_marshalled(kind: str, identity: Sequence[str], modules: Sequence[str],
     import marshal
 
     try:
-        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{kind}\0{sys.version}".encode())
+        digest = sha256(f"{CACHE_FORMAT}\0{kind}\0{sys.version}".encode())
         for part in identity:
             digest.update(b"\0id\0" + part.encode("utf-8", "surrogatepass"))
         for name in modules:
@@ -218,7 +225,7 @@ def _module_digest(name: str) -> bytes:
     """The sha256 of a module's source file (imported or not), once per process."""
     module = sys.modules.get(name)
     origin = getattr(module, "__file__", None) if module else _origin(name)
-    return hashlib.sha256(Path(origin or "").read_bytes()).digest()
+    return sha256(Path(origin or "").read_bytes()).digest()
 
 
 def _store(folder: Path, kind: str, path: Path, value: object,

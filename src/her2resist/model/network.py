@@ -17,11 +17,11 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from her2resist.common.cached import sha256
 from her2resist.exceptions import UnknownNameError
 from her2resist.model.rules import (
     FALSE,
@@ -176,6 +176,6 @@ class Network:
                 f"{'' if node.rule is None else format_rule(node.expr)}"
                 for name, node in self.nodes.items()
             )
-            digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+            digest = sha256(text.encode()).hexdigest()[:16]
             object.__setattr__(self, "_hash", digest)
         return self._hash
