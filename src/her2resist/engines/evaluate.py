@@ -39,7 +39,6 @@ from her2resist.engines.reduce import (
     UNKNOWN,
     CompiledNetwork,
     compile_network,
-    complete_outputs,
     unique_fixed_point,
 )
 from her2resist.exceptions import UnknownNameError
@@ -264,11 +263,17 @@ class Evaluator:
                                                         unsettled=unsettled))
             self._cores.put(core_key, attractors)
         if outputs:
-            rules = cn.core_rules(tuple(outputs), vector)
-            names = [cn.names[i] for i in outputs]
-            attractors = tuple(complete_outputs(att, names, rules) for att in attractors)
-        found = tuple(tuple(star_to_float(att[cn.names[i]]) for i in moving)
-                      for att in attractors)
+            rows = []
+            for att in attractors:
+                row = list(vector)
+                for i in core:
+                    row[i] = star_to_float(att[cn.names[i]])
+                cn.complete_outputs(row, tuple(outputs))
+                rows.append(tuple(row[i] for i in moving))
+            found = tuple(rows)
+        else:
+            found = tuple(tuple(star_to_float(att[cn.names[i]]) for i in moving)
+                          for att in attractors)
         self._solved.put(key, found)
         return found
 

@@ -153,10 +153,16 @@ class Lanes:
         pick = itemgetter(*where)
         width = f"0{size}b"
         per_lane = list(zip(*(format(ones[i], width) for i in varying), strict=True))
+        # Lanes with the same bits on the varying nodes share one row (most partners of a
+        # screen leave the same state): each distinct row is built once.
+        made: dict[tuple[str, ...], tuple[float, ...]] = {}
         for lane in range(size):
             if settled >> lane & 1:
-                out[lane] = pick(template + tuple(map(_BIT.__getitem__,
-                                                      per_lane[size - 1 - lane])))
+                bits = per_lane[size - 1 - lane]
+                row = made.get(bits)
+                if row is None:
+                    row = made[bits] = pick(template + tuple(map(_BIT.__getitem__, bits)))
+                out[lane] = row
         return out
 
 

@@ -49,7 +49,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from her2resist.model.rules import And, Const, Expr, Not, Or, Var, evaluate, substitute, variables
@@ -305,6 +306,11 @@ class CompiledNetwork:
     readers: tuple[tuple[int, ...], ...]
     regulators: tuple[tuple[int, ...], ...]
     rank: tuple[int, ...]
+    #: Per moving part (:meth:`core_key`): getters of the values its rules read and of its
+    #: own values.
+    getters: dict[tuple[int, ...], tuple[Callable[[Sequence[float]], tuple[float, ...]],
+                                         Callable[[Sequence[float]], tuple[float, ...]]]] = (
+        field(default_factory=dict))
 
     def initial(self, fixed: Mapping[str, int]) -> list[float]:
         """Every fixed node at its value, every other node unknown."""
@@ -337,17 +343,54 @@ class CompiledNetwork:
 
     def core_key(self, moving: Sequence[int], values: Sequence[float],
                  start: Sequence[float] | None) -> tuple[object, ...]:
-        """What determines the attractors of the moving part: its nodes, the constant values
-        its rules read, and its start values."""
-        known = sorted({j for i in moving for j in self.regulators[i] if values[j] != UNKNOWN})
-        return (tuple(moving), tuple((j, values[j]) for j in known),
-                None if start is None else tuple(start[i] for i in moving))
+        """What determines the attractors of the moving part: its nodes, the values its
+        rules read (the constants, and which of them are still unknown), and its start
+        values."""
+        moving = tuple(moving)
+        getters = self.getters.get(moving)
+        if getters is None:
+            read = sorted({j for i in moving for j in self.regulators[i]})
+            getters = (_tuple_getter(read), _tuple_getter(moving))
+            if len(self.getters) >= 1 << 16:
+                self.getters.clear()
+            self.getters[moving] = getters
+        return (moving, getters[0](values), None if start is None else getters[1](start))
+
+    def complete_outputs(self, row: list[float], outputs: Sequence[int]) -> None:
+        """:func:`complete_outputs` on a vector, in place: ``row`` holds the core's attractor
+        (0.5 where a node oscillates) and its constants; each output (last removed first)
+        becomes 0.0 or 1.0 where its rule takes one value over every combination of its
+        oscillating regulators, else 0.5."""
+        evaluators, regulators = self.evaluators, self.regulators
+        for i in reversed(outputs):
+            rule = evaluators[i]
+            free = [r for r in regulators[i] if row[r] == UNKNOWN]
+            seen = set()
+            for bits in range(1 << len(free)):
+                for k, r in enumerate(free):
+                    row[r] = bits >> k & 1
+                seen.add(rule(row))  # type: ignore[misc]
+                if len(seen) == 2:
+                    break
+            for r in free:
+                row[r] = UNKNOWN
+            row[i] = UNKNOWN if len(seen) == 2 else float(seen.pop())
 
     def core_rules(self, moving: Sequence[int], values: Sequence[float]) -> dict[str, Expr]:
         """The moving nodes' rules with the constants substituted."""
         constants = {self.names[j]: int(values[j]) for i in moving for j in self.regulators[i]
                      if values[j] != UNKNOWN}
         return {self.names[i]: substitute(self.exprs[i], constants) for i in moving}
+
+
+def _tuple_getter(positions: Sequence[int]) -> Callable[[Sequence[float]], tuple[float, ...]]:
+    """A function returning the values at ``positions`` of a vector, always as a tuple."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        (only,) = positions
+        return lambda values: (values[only],)
+    return lambda values: ()
 
 
 def _topological_rank(regulators: Sequence[Sequence[int]]) -> tuple[int, ...]:
