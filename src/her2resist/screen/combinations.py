@@ -234,21 +234,28 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
     keys = facts.keys
     if strategies is None:
         strategies = kb_strategies(genotype)
-    resisted = resisted_perturbations(genotype) or escaped_her2_agents(combos, keys, rows)
-    single = {c[0].name: r["score"] for c, r in zip(combos, rows, strict=True) if len(c) == 1}
+    resisted = resisted_perturbations(genotype)
+    if resisted:
+        keeps = [any(r <= key for r in resisted) for key in keys]
+    else:  # escaped_her2_agents, from the HER2-directed agents alone each combination holds
+        shape = _shape(combos)
+        escaped = {i for i in shape.her2 if rows[i]["score"] < SENSITIVE_AT}
+        keeps = [not escaped.isdisjoint(held) for held in shape.holds]
+    single = {combos[i][0].name: rows[i]["score"] for i in _shape(combos).singles}
+    mechanism = genotype.mechanism or ""
     records = []
-    for combo, name, key, row in zip(combos, facts.names, keys, rows, strict=True):
+    for combo, name, key, row, keep in zip(combos, facts.names, keys, rows, keeps, strict=True):
         parts = [single[a.name] for a in combo]
         expected = 1.0
         for part in parts:
             expected *= 1.0 - part
         match = strategies.get(key, ("", ()))
         records.append({
-            "genotype": genotype.name, "mechanism": genotype.mechanism or "", **row,
+            "genotype": genotype.name, "mechanism": mechanism, **row,
             "combination": name, "size": len(combo), "alone": [float(p) for p in parts],
             "bliss_excess": 0.0 if len(parts) == 1 else row["score"] - (1.0 - expected),
             "hsa_excess": 0.0 if len(parts) == 1 else row["score"] - max(parts),
-            "keeps_resisted": any(r <= key for r in resisted), "breadth": breadth.get(name, 0),
+            "keeps_resisted": keep, "breadth": breadth.get(name, 0),
             "kb_strategy": match[0], "kb_evidence": ", ".join(match[1])})
     records.sort(key=lambda r: (r["score"] < SENSITIVE_AT, not r["keeps_resisted"],
                                 -r["bliss_excess"], -r["score"], -r["breadth"], r["size"],
@@ -441,3 +448,38 @@ def _classes_of(record_id: str, catalogue: Catalogue) -> tuple[str, ...]:
     if record_id in catalogue.drugs:
         return catalogue.drugs[record_id].classes
     return (record_id,) if record_id in catalogue.classes else ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What ranking reads of a combinations object besides its facts: the agents alone
+    (indices), the HER2-directed ones among them, and per combination the HER2-directed
+    agents alone whose settings it holds (what :func:`escaped_her2_agents` compares)."""
+
+    singles: tuple[int, ...]
+    her2: tuple[int, ...]
+    holds: tuple[tuple[int, ...], ...]
+
+
+_SHAPES: dict[tuple[int, int], tuple[object, Catalogue, _Shape]] = {}
+
+
+def _shape(combos: Sequence[tuple[Agent, ...]]) -> _Shape:
+    """The shape of ``combos`` under the project's catalogue, made once per combinations
+    object (the entry holds it, so its id is not reused meanwhile)."""
+    catalogue = load_catalogue()
+    found = _SHAPES.get((id(combos), id(catalogue)))
+    if found is not None and found[0] is combos and found[1] is catalogue:
+        return found[2]
+    her2_classes = catalogue.her2_directed_classes
+    singles = tuple(i for i, c in enumerate(combos) if len(c) == 1)
+    her2 = tuple(i for i in singles if any(
+        set(_classes_of(x, catalogue)) & her2_classes for x in combos[i][0].ids))
+    keys = _facts(combos).keys
+    shape = _Shape(singles, her2, tuple(tuple(i for i in her2 if keys[i] <= key)
+                                        for key in keys))
+    if isinstance(combos, tuple):
+        if len(_SHAPES) >= 64:
+            _SHAPES.clear()
+        _SHAPES[id(combos), id(catalogue)] = (combos, catalogue, shape)
+    return shape
