@@ -215,3 +215,47 @@ def test_runs_stepped_together_give_each_its_own_numbers(alone: int,
                                  hill_n=run.hill_n, hill_k=run.hill_k)
         assert all(np.array_equal(np.broadcast_to(a, np.shape(g)), g)
                    for a, g in zip(alone, got, strict=True))
+
+
+def test_block_integrator_is_advance_many_step_for_step() -> None:
+    # The block integrator (graded_block) writes in place, hoists held subexpressions once per
+    # block and orders rows by what the rules read; the numbers must be advance_many's, bit
+    # for bit, every step, in the final window's mean, and after columns are taken out.
+    from her2resist.engines.graded_block import Block
+
+    network, engine = load_model(), GradedEngine()
+    fixed = frozenset({"PTEN_loss", "AKT"})
+    code, block_code = engine.compiled(network, fixed), engine.compiled_block(network, fixed)
+    rng = np.random.default_rng(5)
+    width = 7
+    start = rng.uniform(0, 1, (len(network.nodes), width))
+    n, k = rng.uniform(2, 4, width), rng.uniform(0.4, 0.6, width)
+    kn = k ** n
+    block = Block(block_code, start[list(block_code.layout)],
+                  block_code.constants(list(start)), n, kn)
+    state: list[object] = list(start)
+    for steps in (1, 2, 3):
+        state = code.advance_many(state, steps, 0.5, n, kn, 1.0 + kn, False)
+        got = block.advance(steps, 0.5)
+        assert all(np.array_equal(got[row], state[i])
+                   for row, i in enumerate(block_code.layout))
+    keep = np.array([0, 3, 6])
+    mean = code.advance_many([v[keep] for v in state], 4, 0.5, n[keep], kn[keep],
+                             1.0 + kn[keep], True)
+    got = block.take(keep).advance(4, 0.5, mean=True)
+    assert all(np.array_equal(got[row], mean[i]) for row, i in enumerate(block_code.layout))
+
+
+def test_generated_integrators_kept_are_bounded() -> None:
+    # One integrator per set of held nodes: a long session holding ever new sets of nodes
+    # keeps only the most recently used ones.
+    network = read_bnet_text("A, A\nB, A & !C\nC, B\nD, C | B")
+    engine = GradedEngine(compiled_size=2)
+    first = engine.compiled(network, frozenset({"B"}))
+    assert engine.compiled(network, frozenset({"B"})) is first  # kept
+    for held in ({"C"}, {"D"}, {"C", "D"}):
+        engine.compiled(network, frozenset(held))
+    assert len(engine._compiled) == 2
+    assert engine.compiled(network, frozenset({"B"})) is not first  # generated again
+    with pytest.raises(ParameterError, match="size"):
+        GradedEngine(compiled_size=0)

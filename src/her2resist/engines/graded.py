@@ -57,6 +57,7 @@ from her2resist.engines.base import (
     star_to_float,
     weighted_sum,
 )
+from her2resist.engines.cache import BoundedCache
 from her2resist.engines.graded_code import _compile, _Compiled, interpolation_source
 from her2resist.exceptions import ParameterError
 from her2resist.model.network import Network
@@ -64,9 +65,14 @@ from her2resist.model.network import Network
 if TYPE_CHECKING:
     import numpy as np
 
+    from her2resist.engines.graded_block import BlockCode
+
 __all__ = ["SAMPLED", "GradedEngine", "HillParameters", "interpolation_source"]
 
 _CACHE_SIZE = 4096
+#: Generated integrators kept (one per model and set of held regulated nodes; a cohort of
+#: reports needs about ten).
+_COMPILED_SIZE = 64
 Levels = Mapping[str, float]
 
 
@@ -159,12 +165,13 @@ class GradedEngine:
     limit = "most-permissive"
 
     def __init__(
-        self, parameters: HillParameters | None = None, *, cache_size: int = _CACHE_SIZE
+        self, parameters: HillParameters | None = None, *, cache_size: int = _CACHE_SIZE,
+        compiled_size: int = _COMPILED_SIZE,
     ) -> None:
         self.parameters = parameters or HillParameters()
         self.parameters.check()
         self._cache: OrderedDict[tuple[object, ...], SimulationResult] = OrderedDict()
-        self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
+        self._compiled: BoundedCache[tuple[object, ...], Any] = BoundedCache(compiled_size)
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.calls = 0
@@ -193,13 +200,27 @@ class GradedEngine:
             self._cache.clear()
 
     def compiled(self, network: Network, fixed: frozenset[str]) -> _Compiled:
-        key = (network.hash, frozenset(n for n in fixed if not network.nodes[n].is_input))
-        with self._lock:
-            found = self._compiled.get(key)
+        """The generated integrator of ``network`` with the nodes ``fixed`` held (the
+        ``compiled_size`` most recently used are kept)."""
+        return self._generated(network, fixed, "plain")  # type: ignore[no-any-return]
+
+    def compiled_block(self, network: Network, fixed: frozenset[str]) -> BlockCode:
+        """The generated block integrator (:mod:`~her2resist.engines.graded_block`), kept
+        as :meth:`compiled`."""
+        return self._generated(network, fixed, "block")  # type: ignore[no-any-return]
+
+    def _generated(self, network: Network, fixed: frozenset[str], kind: str) -> Any:
+        held = frozenset(n for n in fixed if not network.nodes[n].is_input)
+        key = (network.hash, held, kind)
+        found = self._compiled.get(key)
         if found is None:
-            found = _compile(network, key[1])
-            with self._lock:
-                self._compiled[key] = found
+            if kind == "block":
+                from her2resist.engines.graded_block import compile_block
+
+                found = compile_block(network, held)
+            else:
+                found = _compile(network, held)
+            self._compiled.put(key, found)
         return found
 
     def provenance(self, network: Network) -> Provenance:
@@ -362,35 +383,17 @@ class GradedEngine:
                 for state, (n, kn) in zip(states, shapes, strict=True)]
 
     def integrate_routes(self, network: Network, routes: Sequence[Any]
-                         ) -> list[tuple[list[object], list[object]]]:
+                         ) -> list[tuple[Sequence[object], Sequence[object]]]:
         """:meth:`integrate_route` of each route (objects with ``background``,
         ``treated_levels``, ``hill`` and ``sampled``, as
         :class:`~her2resist.engines.service.Route`), every untreated integration stepped as
         one array, then every treated one (:func:`~her2resist.engines.graded_batch.
-        integrate_runs`): the same numbers as route by route."""
-        from her2resist.engines.graded_batch import Run, integrate_runs
+        integrate_runs`): the same numbers as route by route.  A route with samples gets its
+        states as (nodes, samples) arrays (a row per node), one without as lists."""
+        from her2resist.engines.graded_batch import integrate_routes
 
-        index = {n: i for i, n in enumerate(network.nodes)}
-        rest = self.start_vector(network, {}, resting_state(network))
-
-        def run(route: Any, fixed: Mapping[str, object], start: list[object]) -> Run:
-            n, k = route.hill if route.hill is not None else (None, None)
-            return Run(fixed, start, SAMPLED if route.sampled else self.parameters, n, k)
-
-        def started(base: Sequence[object], levels: Mapping[str, object]) -> list[object]:
-            state = list(base)
-            for node, value in levels.items():
-                state[index[node]] = value
-            return state
-
-        untreated = integrate_runs(self, network, [
-            run(r, r.background, started(rest, r.background)) for r in routes])
         self.calls += 2 * len(routes)
-        second = []
-        for route, before in zip(routes, untreated, strict=True):
-            levels = route.treated_levels(before)
-            second.append(run(route, levels, started(before, levels)))
-        return list(zip(untreated, integrate_runs(self, network, second), strict=True))
+        return integrate_routes(self, network, routes)
 
     def integrate(
         self,

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from her2resist.engines.base import resting_state
+from her2resist.engines.graded_block import Block, BlockCode
 from her2resist.engines.graded_code import _Compiled
 from her2resist.model.network import Network
 
@@ -56,15 +58,18 @@ class Run:
 
     def __post_init__(self) -> None:
         # the Hill shape first: a sampled run has one per sample, found without a scan
-        object.__setattr__(self, "width", _width((self.hill_n, self.hill_k, *self.start)))
+        width = (self.start.shape[1] if isinstance(self.start, np.ndarray) and self.start.ndim == 2
+                 else _width((self.hill_n, self.hill_k, *self.start)))
+        object.__setattr__(self, "width", width)
 
 
 def _width(values: Sequence[object]) -> int:
     """The number of samples (0: every value a number)."""
     for v in values:
-        if type(v) is float or v is None or isinstance(v, (float, int)):
-            continue
-        if np.ndim(v):
+        if isinstance(v, np.ndarray):
+            if v.ndim:
+                return int(v.shape[0])
+        elif v is not None and not isinstance(v, (float, int)) and np.ndim(v):
             return int(np.shape(v)[0])
     return 0
 
@@ -106,10 +111,53 @@ def integrate_runs(engine: GradedEngine, network: Network, runs: Sequence[Run]
     return out  # type: ignore[return-value]
 
 
+def integrate_routes(engine: GradedEngine, network: Network, routes: Sequence[Any]
+                     ) -> list[tuple[Sequence[object], Sequence[object]]]:
+    """:meth:`GradedEngine.integrate_routes <her2resist.engines.graded.GradedEngine.
+    integrate_routes>`: every untreated integration stepped as one array, then every treated
+    one.  A sampled route's states are (nodes, samples) arrays, a nominal one's lists."""
+    from her2resist.engines.graded import SAMPLED
+
+    index = {n: i for i, n in enumerate(network.nodes)}
+    rest = engine.start_vector(network, {}, resting_state(network))
+
+    def run(route: Any, fixed: Mapping[str, object], base: Sequence[object]) -> Run:
+        n, k = route.hill if route.hill is not None else (None, None)
+        start = _started(base, fixed, index, _width((n, k, *fixed.values())))
+        return Run(fixed, start, SAMPLED if route.sampled else engine.parameters, n, k)
+
+    untreated = integrate_runs(engine, network, [run(r, r.background, rest) for r in routes])
+    second = [run(route, levels, before) for route, before in zip(routes, untreated, strict=True)
+              for levels in (route.treated_levels(before),)]
+    return list(zip(untreated, integrate_runs(engine, network, second), strict=True))
+
+
+def _started(base: Sequence[object], levels: Mapping[str, object], index: Mapping[str, int],
+             width: int) -> Sequence[object]:
+    """``base`` (a list of one number per node, or a (nodes, width) array) with ``levels``
+    written in: a list when nothing is sampled, a (nodes, width) array otherwise."""
+    if isinstance(base, np.ndarray):
+        width = width or base.shape[1]
+    if width == 0:
+        state = list(base)
+        for node, value in levels.items():
+            state[index[node]] = value
+        return state
+    block = np.empty((len(base), width))
+    block[...] = base if isinstance(base, np.ndarray) else np.array(base, dtype=float)[:, None]
+    for node, value in levels.items():
+        block[index[node]] = value
+    return block
+
+
 def _columns(run: Run, n_default: float, k_default: float) -> np.ndarray:
     """The run's inputs as a (nodes + 2, width) array: start values, then Hill n and k."""
     n = n_default if run.hill_n is None else run.hill_n
     k = k_default if run.hill_k is None else run.hill_k
+    if isinstance(run.start, np.ndarray) and run.start.ndim == 2:
+        block = np.empty((len(run.start) + 2, run.width))
+        block[:-2], block[-2], block[-1] = run.start, n, k
+        return block
     values = [*run.start, n, k]
     if run.width == 0:
         return np.array(values, dtype=float).reshape(-1, 1)
@@ -148,31 +196,35 @@ def _integrate_group(engine: GradedEngine, network: Network, held: frozenset[str
             stops.append(_Column(found, block.shape[1], p.tol * chunk * p.dt, p.t_max,
                                  max(1, round(p.window / p.dt)), run.width == 0))
         copies.append(found)
-    finals, steps = _step_together(code, np.concatenate(blocks, axis=1), stops,
+    finals, steps = _step_together(code, engine.compiled_block(network, held),
+                                   np.concatenate(blocks, axis=1), stops,
                                    first.dt / first.tau, chunk, chunk * first.dt)
     engine.column_steps += steps
     for run, slot, target in zip(runs, copies, where, strict=True):
         final = finals[slot]
-        out[target] = final[:, 0].tolist() if run.width == 0 else list(final.copy())
+        out[target] = final[:, 0].tolist() if run.width == 0 else final.copy()
 
 
-def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt: float,
-                   chunk: int, step_time: float) -> tuple[list[np.ndarray], int]:
+def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
+                   stops: list[_Column], dt: float, chunk: int, step_time: float
+                   ) -> tuple[list[np.ndarray], int]:
     """Step every column; each run leaves when it converges or reaches its ``t_max`` (then
     it takes the mean over its final window, as alone).  Returns each run's final state as
     a (nodes, width) array, and the column-steps taken (window means included)."""
     nodes = matrix.shape[0] - 2
     finals: list[np.ndarray | None] = [None] * len(stops)
-    state: list[np.ndarray] = list(matrix[:nodes])
+    rows = _Rows(matrix[:nodes], np.array(block_code.layout, dtype=np.intp),
+                 np.cumsum([0, *(c.width for c in stops[:-1])]).tolist())
     n = matrix[nodes]
-    kn = matrix[nodes + 1] ** n
+    block = Block(block_code, matrix[rows.layout], block_code.constants(list(matrix[:nodes])),
+                  n, matrix[nodes + 1] ** n)
     active = list(stops)
     ending = [c for c in active if c.t_max <= 0]  # never stepped: the window from the start
     t, steps = 0.0, 0
     while True:
         if ending:
             steps += sum(c.width * c.window for c in ending)
-            state, n, kn, active = _leave(code, state, n, kn, active, ending, finals, dt)
+            block, active = _leave(block, rows, active, ending, finals, dt)
         if not active:
             return finals, steps  # type: ignore[return-value]
         if len(active) <= _ALONE and all(c.scalar for c in active):
@@ -180,30 +232,29 @@ def _step_together(code: _Compiled, matrix: np.ndarray, stops: list[_Column], dt
             # step costs more than stepping each alone in plain floats, as integrate does.
             at = 0
             for c in active:
-                column = [float(v[at]) for v in state]
-                final, taken = _finish_alone(code, column, t, c, float(n[at]), float(kn[at]),
-                                             dt, chunk, step_time)
+                column = rows.start[:, rows.origin[c.run]].tolist()
+                for i, v in zip(block_code.layout, block.x[:, at].tolist(), strict=True):
+                    column[i] = v
+                final, taken = _finish_alone(code, column, t, c, float(block.n[at]),
+                                             float(block.kn[at]), dt, chunk, step_time)
                 finals[c.run] = np.array(final, dtype=float).reshape(-1, 1)
                 steps += taken
                 at += c.width
             return finals, steps  # type: ignore[return-value]
-        new = code.advance_many(state, chunk, dt, n, kn, 1.0 + kn, False)
-        steps += len(state[0]) * chunk
+        before = block.x.copy()
+        new = block.advance(chunk, dt)
+        steps += block.width * chunk
         t = t + step_time
-        if code.free:
-            change = np.abs(np.array([new[i] for i in code.free], dtype=float)
-                            - np.array([state[i] for i in code.free], dtype=float)).max(axis=0)
-            offsets = np.cumsum([0, *(c.width for c in active[:-1])])
-            largest = np.maximum.reduceat(change, offsets)
+        if len(new):
+            change = np.abs(np.subtract(new, before, out=before), out=before).max(axis=0)
+            largest = np.maximum.reduceat(change, _starts(active))
         else:
             largest = np.zeros(len(active))
-        state = new
         converged = [c for c, m in zip(active, largest.tolist(), strict=True) if m < c.limit]
         ending = [c for c, m in zip(active, largest.tolist(), strict=True)
                   if not m < c.limit and t >= c.t_max]
         if converged:
-            state, n, kn, active = _leave(code, state, n, kn, active, converged, finals, dt,
-                                          mean=False)
+            block, active = _leave(block, rows, active, converged, finals, dt, mean=False)
 
 
 def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, n: float,
@@ -225,37 +276,50 @@ def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, 
     return final, steps + stop.window  # type: ignore[return-value]
 
 
-def _leave(code: _Compiled, state: list[np.ndarray], n: np.ndarray, kn: np.ndarray,
-           active: list[_Column], leaving: list[_Column], finals: list[np.ndarray | None],
-           dt: float, *, mean: bool = True) -> tuple[list[np.ndarray], np.ndarray, np.ndarray,
-                                                     list[_Column]]:
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """Every node's start rows (``start``: the held nodes keep them), the free nodes' rows
+    (``layout``) and where each run's columns start in them (``origin``)."""
+
+    start: np.ndarray
+    layout: np.ndarray
+    origin: list[int]
+
+    def record(self, part: list[_Column], free: np.ndarray,
+               finals: list[np.ndarray | None]) -> None:
+        """The final states of the runs ``part``, whose free rows are ``free``, side by side."""
+        block = self.start.take(np.concatenate([
+            np.arange(self.origin[c.run], self.origin[c.run] + c.width) for c in part]), axis=1)
+        block[self.layout] = free
+        at = 0
+        for c in part:
+            finals[c.run] = block[:, at:at + c.width]
+            at += c.width
+
+
+def _starts(active: list[_Column]) -> np.ndarray:
+    return np.cumsum([0, *(c.width for c in active[:-1])])
+
+
+def _leave(block: Block, rows: _Rows, active: list[_Column], leaving: list[_Column],
+           finals: list[np.ndarray | None], dt: float, *, mean: bool = True
+           ) -> tuple[Block, list[_Column]]:
     """Record the final state of the ``leaving`` runs (as is, or the mean over their final
     window) and drop their columns."""
-    starts = dict(zip((c.run for c in active),
-                      np.cumsum([0, *(c.width for c in active[:-1])]).tolist(), strict=True))
+    starts = dict(zip((c.run for c in active), _starts(active).tolist(), strict=True))
+
+    def columns(part: list[_Column]) -> np.ndarray:
+        return np.concatenate([np.arange(starts[c.run], starts[c.run] + c.width)
+                               for c in part])
+
     gone = {c.run for c in leaving}
     if mean:
         for window in sorted({c.window for c in leaving}):
             part = [c for c in leaving if c.window == window]
-            cols = np.concatenate([np.arange(starts[c.run], starts[c.run] + c.width)
-                                   for c in part])
-            sub = code.advance_many([v[cols] for v in state], window, dt, n[cols], kn[cols],
-                                    1.0 + kn[cols], True)
-            block = np.array(sub, dtype=float)
-            at = 0
-            for c in part:
-                finals[c.run] = block[:, at:at + c.width]
-                at += c.width
+            rows.record(part, block.take(columns(part)).advance(window, dt, mean=True), finals)
     else:
-        cols = np.concatenate([np.arange(starts[c.run], starts[c.run] + c.width)
-                               for c in leaving])
-        block = np.array([v[cols] for v in state], dtype=float)
-        at = 0
-        for c in leaving:
-            finals[c.run] = block[:, at:at + c.width]
-            at += c.width
+        rows.record(leaving, block.x.take(columns(leaving), axis=1), finals)
     active = [c for c in active if c.run not in gone]
     if not active:
-        return state, n, kn, active
-    keep = np.concatenate([np.arange(starts[c.run], starts[c.run] + c.width) for c in active])
-    return [v[keep] for v in state], n[keep], kn[keep], active
+        return block, active
+    return block.take(columns(active)), active

@@ -225,21 +225,29 @@ def _compile(network: Network, fixed: frozenset[str]) -> _Compiled:
                      namespace["advance_many"])  # type: ignore[arg-type]
 
 
-def _generate(network: Network, fixed: frozenset[str]
-              ) -> tuple[tuple[str, ...], tuple[int, ...], CodeType]:
-    """The integrator's source (see module docs), compiled."""
+def _written(network: Network, fixed: frozenset[str]) -> tuple[
+        tuple[str, ...], tuple[int, ...], list[int], _Writer, list[tuple[int, str]]]:
+    """What both integrators are written from: the node order, the free (integrated) nodes,
+    the nodes the rules read, the writer (its hoisted and shared terms) and each free node's
+    target, as source."""
     order = tuple(network.nodes)
     index = {n: i for i, n in enumerate(order)}
     free = tuple(i for i, n in enumerate(order)
                  if not network.nodes[n].is_input and n not in fixed)
-    free_set = set(free)
     read = sorted({index[v] for i in free for v in network.nodes[order[i]].regulators})
-    writer = _Writer(index, free_set)
+    writer = _Writer(index, set(free))
     built = [(i, writer.build(network.nodes[order[i]].expr)) for i in free]
     for _, top in built:  # the rule itself is read once more, by its node's update
         if isinstance(top, _Term):
             top.uses += 1
-    targets = [(i, writer.source(top, True)) for i, top in built]
+    return order, free, read, writer, [(i, writer.source(top, True)) for i, top in built]
+
+
+def _generate(network: Network, fixed: frozenset[str]
+              ) -> tuple[tuple[str, ...], tuple[int, ...], CodeType]:
+    """The integrator's source (see module docs), compiled."""
+    order, free, read, writer, targets = _written(network, fixed)
+    free_set = set(free)
     hill = [line for i in read if i in free_set for line in (
         f"        p = x{i} ** n", f"        h{i} = p * kn1 / (p + kn)")]
     update = [f"        x{i} = x{i} + dt * (t{i} - x{i})" for i in free]
