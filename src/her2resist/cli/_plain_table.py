@@ -48,7 +48,6 @@ from itertools import pairwise
 _TOP, _HEAD_ROW, _BOTTOM = "┏━┳┓", "┡━╇┩", "└─┴┘"
 _HEAD, _CELL = "┃┃┃", "│││"  # left, divider, right
 _WORD = re.compile(r"\s*\S+\s*")
-_TRAILING_SPACE = re.compile(r"\s+$")
 
 
 def plain_width() -> int | None:
@@ -201,10 +200,8 @@ def _cell_lines(text: str, width: int) -> list[str]:
     lines = []
     for start, end in pairwise(cuts):
         line = text[start:end]
-        if len(line) > inner:
-            space = _TRAILING_SPACE.search(line)
-            if space is not None:
-                line = line[:len(line) - min(len(space.group(0)), len(line) - inner)]
+        if len(line) > inner:  # spaces past the width dropped (Text.rstrip_end)
+            line = line[:len(line) - min(len(line) - len(line.rstrip()), len(line) - inner)]
         if len(line) > inner:
             line = line[:inner - 1] + "…"
         lines.append(f" {line.ljust(inner)} ")

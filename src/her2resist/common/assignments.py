@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping
 
 from her2resist.exceptions import ParameterError
 
-#: A node id (as the model parsers accept it), '=', then 0 or 1.
-NODE_VALUE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([01])\s*$")
+#: A node id (as the model parsers accept it), '=', then 0 or 1 (a pattern, compiled when
+#: first used: a command without node settings does not pay for it).
+NODE_VALUE = r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*([01])\s*$"
 
 
 def parse_assignment(text: str, what: str = "node setting", function: str = "her2resist"
@@ -34,7 +35,7 @@ def parse_assignment(text: str, what: str = "node setting", function: str = "her
     >>> parse_assignment(" PTEN = 0 ")
     ('PTEN', 0)
     """
-    match = NODE_VALUE.match(str(text))
+    match = re.match(NODE_VALUE, str(text))
     if match is None:
         raise ParameterError(what, function, "written NODE=0 or NODE=1", _short(text))
     return match.group(1), int(match.group(2))

@@ -30,7 +30,7 @@ THREE_TO_ONE = {
     "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
     "Sec": "U", "Xaa": "X",
 }
-_THREE = re.compile("|".join(THREE_TO_ONE))
+_THREE = "|".join(THREE_TO_ONE)  # a pattern, compiled when first used
 
 #: Other words for the events of the vocabulary, as papers write them ("PTEN knockdown").
 EVENT_SYNONYMS = {
@@ -49,9 +49,12 @@ def data_dir() -> Path:
     return Path(str(resources.files("her2resist.knowledge") / "data"))
 
 
+_NAME_SEPARATORS = re.compile(r"[\s\-_/]+")
+
+
 def normalise_name(text: str) -> str:
     """Case-, space- and hyphen-insensitive key for names ("T-DM1" == "tdm1" == "T DM1")."""
-    return re.sub(r"[\s\-_/]+", "", str(text).strip().lower())
+    return _NAME_SEPARATORS.sub("", str(text).strip().lower())
 
 
 def normalise_protein_change(text: str) -> str:
@@ -60,7 +63,7 @@ def normalise_protein_change(text: str) -> str:
     if change.startswith("p."):
         change = change[2:]
     change = change.strip("()")
-    change = _THREE.sub(lambda m: THREE_TO_ONE[m.group(0)], change)
+    change = re.sub(_THREE, lambda m: THREE_TO_ONE[m.group(0)], change)
     return change.replace("Ter", "*")
 
 

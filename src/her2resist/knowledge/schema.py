@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # resolved by pydantic when a file is validated (see the modu
     from pydantic import AfterValidator, Field
 
 _ID = r"^[A-Za-z][A-Za-z0-9_]*$"
-PROTEIN_CHANGE = re.compile(
+#: A one-letter protein change (a pattern, compiled when a data file is first checked).
+PROTEIN_CHANGE = (
     r"^[A-Z*]\d+(?:[A-Z*]|_[A-Z]\d+del|del|ins[A-Z]+|fs)?$|^[A-Z]\d+_[A-Z]\d+(?:del|ins[A-Z]+)$"
 )
 #: A publication: PubMed id, DOI or PubMed Central id.
@@ -80,7 +81,7 @@ def record_dict(record: Any, *, exclude_none: bool = False) -> Any:
 
 def _check_protein_changes(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in values:
-        if not PROTEIN_CHANGE.match(value):
+        if not re.match(PROTEIN_CHANGE, value):
             raise ValueError(
                 f"{value!r} is not a one-letter protein change such as H1047R or G12*"
             )
