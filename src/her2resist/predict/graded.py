@@ -12,7 +12,9 @@ released by treated cells kills cycling neighbours whatever their signalling (by
 The interval is the 10th-90th percentile of the score over ``samples`` parameter sets drawn
 uniformly within the ranges of every assumption in ``graded_parameters.yaml`` (Hill shape,
 context levels, TKI exposure, chemotherapy kill, ER and HER2 levels), computed in one
-vectorised integration.
+vectorised integration.  Many tumours and regimens at once: ``predict_graded_cohort`` and
+``predict_graded_many`` (``predict/graded_cohort.py``, importable from here too), the same
+answers with every simulation stepped together.
 
 Examples
 --------
@@ -32,7 +34,7 @@ from her2resist.common.plainmath import is_array, plain_is_exact
 from her2resist.common.quantiles import percentiles
 from her2resist.engines import DEFAULT_ENGINE
 from her2resist.engines.base import Engine, Provenance
-from her2resist.engines.service import Route, SimulationService, get_service
+from her2resist.engines.service import SimulationService, get_service
 from her2resist.exceptions import ParameterError
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.schema import Alteration
@@ -52,9 +54,6 @@ DEFAULT_SAMPLES = 16
 #: Samples integrated in plain Python floats, not numpy arrays, when numpy is not loaded yet
 #: (a one-shot prediction): below this, plain floats cost less than numpy's import.
 PLAIN_SAMPLES = 64
-#: Columns (parameter samples and nominal routes) integrated together at most: a cohort's
-#: predictions go in slices of this width (16,384 columns of a 128-node model: 16 MB a copy).
-BATCH_COLUMNS = 1 << 14
 #: Graded predictions kept (a cohort's distinct genotype x regimen pairs).
 _CACHE_SIZE = 1 << 14
 _CACHE: OrderedDict[tuple[object, ...], Prediction] = OrderedDict()
@@ -98,11 +97,16 @@ def _setup(
 
 
 def __getattr__(name: str) -> Any:
-    # plot_fractions (predict/graded_figure.py) is public here too, imported when asked for.
+    # plot_fractions (predict/graded_figure.py) and the cohort calls (predict/graded_cohort.py)
+    # are public here too, imported when asked for (a one-shot prediction needs neither).
     if name == "plot_fractions":
         from her2resist.predict.graded_figure import plot_fractions
 
         return plot_fractions
+    if name in ("predict_graded_cohort", "predict_graded_many", "BATCH_COLUMNS"):
+        from her2resist.predict import graded_cohort
+
+        return getattr(graded_cohort, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -219,57 +223,6 @@ def _run_plain(service: SimulationService, p: gi.GradedParameters, setup: _Setup
     return [c0 for c0, _ in controls], [c1 for _, c1 in controls]
 
 
-def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
-            seed: int) -> tuple[list[Route], dict[str, dict[str, object]]]:
-    """The routes of one prediction: the nominal one (the engine's settings, as
-    :func:`_point`), then, with ``samples``, the sampled one (as :func:`_run`); and where the
-    nominal route's treated levels will be kept."""
-    index = service.index
-    kept: dict[str, dict[str, object]] = {}
-
-    def nominal(untreated: list[object]) -> dict[str, object]:
-        kept["levels"] = _treated_levels(p, setup, setup.background, untreated[index["E2F"]],
-                                         None)
-        return kept["levels"]
-
-    routes = [Route(setup.background, nominal)]
-    if samples > 0:
-        drawn, hill = _draw(p, setup, samples, seed)
-        background: dict[str, object] = {**setup.background,
-                                          **drawn.get("background", {})}  # type: ignore[dict-item]
-
-        def sampled(untreated: list[object]) -> dict[str, object]:
-            return _treated_levels(p, setup, background, untreated[index["E2F"]], drawn)
-
-        routes.append(Route(background, sampled, hill=hill, sampled=True))
-    return routes, kept
-
-
-def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
-    """The predictions of ``calls`` (one network and engine), every route of every call
-    integrated together through the service's batched call (:meth:`SimulationService.
-    sample_many`): the numbers each has alone."""
-    service: SimulationService = calls[0].arguments[0]  # type: ignore[assignment]
-    p: gi.GradedParameters = calls[0].arguments[1]  # type: ignore[assignment]
-    index = service.index
-    setups = [_setup(*c.arguments[1:8]) for c in calls]  # type: ignore[arg-type]
-    planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10])  # type: ignore[arg-type]
-               for c, setup in zip(calls, setups, strict=True)]
-    states = iter(service.sample_many([r for routes, _ in planned for r in routes]))
-    provenance = service.provenance()
-    out = {}
-    for call, setup, (routes, kept) in zip(calls, setups, planned, strict=True):
-        untreated, treated = next(states)
-        point = (*_point_of(service, setup, untreated, treated), kept["levels"], provenance)
-        sampled = None
-        if len(routes) > 1:
-            untreated, treated = next(states)
-            sampled = _sampled_controls(untreated, treated, index, setup.bystander)
-        out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
-                                                  point=point, setup=setup))
-    return out
-
-
 def _treated_phenotypes(state: list[object], index: Mapping[str, int],
                         bystander: float) -> tuple[Any, Any]:
     """Proliferation and death of treated states: plain floats, or numpy arrays of samples
@@ -365,83 +318,6 @@ def predict_graded(
     if cached is None:
         cached = _store(call.key, _predict(*call.arguments))
     return cached
-
-
-def predict_graded_many(
-    alterations: Iterable[str | Alteration] = (),
-    regimens: Sequence[str | Regimen] = (),
-    *,
-    context: str = "culture",
-    environment: Mapping[str, float] | None = None,
-    endpoint: str | None = None,
-    samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
-    network: Network | None = None,
-    catalogue: Catalogue | None = None,
-    engine: Engine | str = DEFAULT_ENGINE,
-) -> list[Prediction]:
-    """:func:`predict_graded` of each regimen for one tumour, the same answers, every
-    regimen's routes integrated together (a report's regimens; see
-    :func:`predict_graded_cohort`).
-
-    Examples
-    --------
-    >>> many = predict_graded_many(["PTEN loss"], ["trastuzumab", "lapatinib"], seed=7)
-    >>> [p.regimen for p in many], all(p.interval[0] <= p.score <= p.interval[1] for p in many)
-    (['trastuzumab', 'lapatinib'], True)
-    """
-    return predict_graded_cohort(
-        [(tuple(alterations), environment or {})], regimens, context=context,
-        endpoint=endpoint, samples=samples, seed=seed, network=network, catalogue=catalogue,
-        engine=engine)[0]
-
-
-def predict_graded_cohort(
-    tumours: Sequence[tuple[Iterable[str | Alteration], Mapping[str, float]]],
-    regimens: Sequence[str | Regimen] = (),
-    *,
-    context: str = "culture",
-    endpoint: str | None = None,
-    samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
-    network: Network | None = None,
-    catalogue: Catalogue | None = None,
-    engine: Engine | str = DEFAULT_ENGINE,
-) -> list[list[Prediction]]:
-    """:func:`predict_graded` of each regimen for each tumour (its alterations and
-    environment), the same answers, with every simulation they need integrated together in
-    slices of up to :data:`BATCH_COLUMNS` columns (a cohort's reports): the nominal and the
-    sampled routes of all of them step as one array through the simulation service's batched
-    call, each with its own stopping rule, and identical routes (the untreated cell of
-    regimens that draw the same parameters) are integrated once.
-
-    Examples
-    --------
-    >>> rows = predict_graded_cohort([(["PTEN loss"], {}), ([], {})], ["lapatinib"])
-    >>> [[p.response_class for p in row] for row in rows]
-    [['resistant'], ['sensitive']]
-    """
-    calls = [[_prepare(tuple(alts), r, context, environment, None, endpoint, samples, seed,
-                       False, network, catalogue, engine) for r in regimens]
-             for alts, environment in tumours]
-    found: dict[tuple[object, ...], Prediction] = {}
-    todo: dict[tuple[object, ...], _Call] = {}
-    for call in (c for row in calls for c in row):
-        cached = _CACHE.get(call.key)
-        if cached is not None:
-            found[call.key] = cached
-        else:
-            todo.setdefault(call.key, call)
-    pending, width = [], 0
-    for call in todo.values():
-        pending.append(call)
-        width += 1 + samples
-        if width >= BATCH_COLUMNS:
-            found.update(_compute(pending))
-            pending, width = [], 0
-    if pending:
-        found.update(_compute(pending))
-    return [[found[c.key] for c in row] for row in calls]
 
 
 class _Call:

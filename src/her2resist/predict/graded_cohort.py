@@ -1,0 +1,183 @@
+"""Graded predictions of many tumours and regimens at once: every simulation they need stepped
+together (a cohort's reports).
+
+:func:`predict_graded_cohort` gives each (tumour, regimen) pair the prediction that
+:func:`~her2resist.predict.graded.predict_graded` gives it alone, bit for bit: it plans each
+pair's routes (the nominal one, then the sampled one with the same parameter draws), hands all
+of them to the simulation service's batched call (:meth:`~her2resist.engines.service.
+SimulationService.sample_many`, which steps them as columns of one array, each with its own
+stopping rule), and reads each pair's scores from its routes' final states as
+``predict_graded`` does.  Predictions are shared with ``predict_graded``'s cache.
+
+Examples
+--------
+>>> rows = predict_graded_cohort([(["PTEN loss"], {}), ([], {})], ["lapatinib"])
+>>> [[p.response_class for p in row] for row in rows]
+[['resistant'], ['sensitive']]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from her2resist.engines import DEFAULT_ENGINE
+from her2resist.engines.base import Engine
+from her2resist.engines.service import Route, SimulationService
+from her2resist.knowledge.catalogue import Catalogue, load_catalogue
+from her2resist.knowledge.schema import Alteration
+from her2resist.model.network import Network
+from her2resist.model.parse import load_model
+from her2resist.predict import graded_inputs as gi
+from her2resist.predict.graded import (
+    _CACHE,
+    DEFAULT_SAMPLES,
+    _Call,
+    _draw,
+    _point_of,
+    _predict,
+    _prepare,
+    _sampled_controls,
+    _Setup,
+    _setup,
+    _store,
+    _treated_levels,
+)
+from her2resist.predict.regimen import Regimen, parse_regimen
+from her2resist.predict.response import Prediction
+
+__all__ = ["BATCH_COLUMNS", "predict_graded_cohort", "predict_graded_many"]
+
+#: Columns (parameter samples and nominal routes) integrated together at most: a cohort's
+#: predictions go in slices of this width (16,384 columns of a 128-node model: 16 MB a copy).
+BATCH_COLUMNS = 1 << 14
+
+
+def predict_graded_many(
+    alterations: Iterable[str | Alteration] = (),
+    regimens: Sequence[str | Regimen] = (),
+    *,
+    context: str = "culture",
+    environment: Mapping[str, float] | None = None,
+    endpoint: str | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    network: Network | None = None,
+    catalogue: Catalogue | None = None,
+    engine: Engine | str = DEFAULT_ENGINE,
+) -> list[Prediction]:
+    """:func:`predict_graded` of each regimen for one tumour, the same answers, every
+    regimen's routes integrated together (a report's regimens; see
+    :func:`predict_graded_cohort`).
+
+    Examples
+    --------
+    >>> many = predict_graded_many(["PTEN loss"], ["trastuzumab", "lapatinib"], seed=7)
+    >>> [p.regimen for p in many], all(p.interval[0] <= p.score <= p.interval[1] for p in many)
+    (['trastuzumab', 'lapatinib'], True)
+    """
+    return predict_graded_cohort(
+        [(tuple(alterations), environment or {})], regimens, context=context,
+        endpoint=endpoint, samples=samples, seed=seed, network=network, catalogue=catalogue,
+        engine=engine)[0]
+
+
+def predict_graded_cohort(
+    tumours: Sequence[tuple[Iterable[str | Alteration], Mapping[str, float]]],
+    regimens: Sequence[str | Regimen] = (),
+    *,
+    context: str = "culture",
+    endpoint: str | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    network: Network | None = None,
+    catalogue: Catalogue | None = None,
+    engine: Engine | str = DEFAULT_ENGINE,
+) -> list[list[Prediction]]:
+    """:func:`predict_graded` of each regimen for each tumour (its alterations and
+    environment), the same answers, with every simulation they need integrated together in
+    slices of up to :data:`BATCH_COLUMNS` columns (a cohort's reports): the nominal and the
+    sampled routes of all of them step as one array through the simulation service's batched
+    call, each with its own stopping rule, and identical routes (the untreated cell of
+    regimens that draw the same parameters) are integrated once.
+
+    Examples
+    --------
+    >>> rows = predict_graded_cohort([(["PTEN loss"], {}), ([], {})], ["lapatinib"])
+    >>> [[p.response_class for p in row] for row in rows]
+    [['resistant'], ['sensitive']]
+    """
+    network = network or load_model()
+    catalogue = catalogue or load_catalogue()
+    parsed = [r if isinstance(r, Regimen) else parse_regimen(r, catalogue) for r in regimens]
+    calls = [[_prepare(tuple(alts), r, context, environment, None, endpoint, samples, seed,
+                       False, network, catalogue, engine) for r in parsed]
+             for alts, environment in tumours]
+    found: dict[tuple[object, ...], Prediction] = {}
+    todo: dict[tuple[object, ...], _Call] = {}
+    for call in (c for row in calls for c in row):
+        cached = _CACHE.get(call.key)
+        if cached is not None:
+            found[call.key] = cached
+        else:
+            todo.setdefault(call.key, call)
+    pending, width = [], 0
+    for call in todo.values():
+        pending.append(call)
+        width += 1 + samples
+        if width >= BATCH_COLUMNS:
+            found.update(_compute(pending))
+            pending, width = [], 0
+    if pending:
+        found.update(_compute(pending))
+    return [[found[c.key] for c in row] for row in calls]
+
+
+def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
+            seed: int) -> tuple[list[Route], dict[str, dict[str, object]]]:
+    """The routes of one prediction: the nominal one (the engine's settings, as
+    :func:`_point`), then, with ``samples``, the sampled one (as :func:`_run`); and where the
+    nominal route's treated levels will be kept."""
+    index = service.index
+    kept: dict[str, dict[str, object]] = {}
+
+    def nominal(untreated: list[object]) -> dict[str, object]:
+        kept["levels"] = _treated_levels(p, setup, setup.background, untreated[index["E2F"]],
+                                         None)
+        return kept["levels"]
+
+    routes = [Route(setup.background, nominal)]
+    if samples > 0:
+        drawn, hill = _draw(p, setup, samples, seed)
+        background: dict[str, object] = {**setup.background,
+                                          **drawn.get("background", {})}  # type: ignore[dict-item]
+
+        def sampled(untreated: list[object]) -> dict[str, object]:
+            return _treated_levels(p, setup, background, untreated[index["E2F"]], drawn)
+
+        routes.append(Route(background, sampled, hill=hill, sampled=True))
+    return routes, kept
+
+
+def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
+    """The predictions of ``calls`` (one network and engine), every route of every call
+    integrated together through the service's batched call (:meth:`SimulationService.
+    sample_many`): the numbers each has alone."""
+    service: SimulationService = calls[0].arguments[0]  # type: ignore[assignment]
+    p: gi.GradedParameters = calls[0].arguments[1]  # type: ignore[assignment]
+    index = service.index
+    setups = [_setup(*c.arguments[1:8]) for c in calls]  # type: ignore[arg-type]
+    planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10])  # type: ignore[arg-type]
+               for c, setup in zip(calls, setups, strict=True)]
+    states = iter(service.sample_many([r for routes, _ in planned for r in routes]))
+    provenance = service.provenance()
+    out = {}
+    for call, setup, (routes, kept) in zip(calls, setups, planned, strict=True):
+        untreated, treated = next(states)
+        point = (*_point_of(service, setup, untreated, treated), kept["levels"], provenance)
+        sampled = None
+        if len(routes) > 1:
+            untreated, treated = next(states)
+            sampled = _sampled_controls(untreated, treated, index, setup.bystander)
+        out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
+                                                  point=point, setup=setup))
+    return out
