@@ -125,7 +125,9 @@ def find_remedies_many(
     """
     panel = panel if panel is not None else default_panel()
     anchors = [regimen_agent(pred.regimen) for pred in preds]
-    screens = screen_anchored(genotype, panel, anchors, network=network)
+    # rows that score no higher than the regimen itself are never listed
+    screens = screen_anchored(genotype, panel, anchors, network=network,
+                              above=[pred.score + 1e-9 for pred in preds])
     by_name = {a.name: a for a in panel}
     return [_remedies(pred, anchor, rows, by_name, network, alterations, limit)
             for pred, anchor, rows in zip(preds, anchors, screens, strict=True)]

@@ -50,18 +50,22 @@ def screen_genotype(genotype: Genotype, panel: Sequence[Agent], *, anchor: Agent
 
 def screen_anchored(genotype: Genotype, panel: Sequence[Agent], anchors: Sequence[Agent | None],
                     *, max_size: int = 2, network: Network | None = None,
+                    above: Sequence[float | None] | None = None,
                     ) -> list[tuple[dict[str, Any], ...]]:
     """:func:`screen_genotype` of the genotype on each anchor (the same rows), every anchor's
     combinations simulated together in one batched call: a report screens a tumour once per
-    regimen it escapes, and the agents alone, which each of those screens scores, once."""
+    regimen it escapes, and the agents alone, which each of those screens scores, once.
+    ``above``: per anchor, only the rows that score above it
+    (:func:`~her2resist.screen.combinations.rank_genotype`)."""
     setup = _setup(network)
     panel = tuple(panel)
     background = tuple(sorted(genotype.perturbation.items()))
     head = (setup.network.hash, background, genotype.mechanism, genotype.alterations,
-            genotype.resisted, panel)
-    found = {anchor: _SCREENED.get((*head, anchor, max_size)) for anchor in anchors}
-    todo = {anchor: _screen_combos(panel, anchor, max_size)
-            for anchor, rows in found.items() if rows is None}
+            genotype.resisted, panel, max_size)
+    wanted = list(zip(anchors, above or [None] * len(anchors), strict=True))
+    found = {w: _SCREENED.get((*head, *w)) for w in wanted}
+    todo = {w: _screen_combos(panel, w[0], max_size) for w, rows in found.items()
+            if rows is None}
     if todo:
         names: dict[tuple[Agent, ...], str] = {}
         perturbations: dict[tuple[Agent, ...], dict[str, int]] = {}
@@ -73,12 +77,12 @@ def screen_anchored(genotype: Genotype, panel: Sequence[Agent], anchors: Sequenc
                          list(names), list(names.values()), list(perturbations.values()), {})
         by_combo = dict(zip(names, scored, strict=True))
         strategies = kb_strategies(genotype)
-        for anchor, combos in todo.items():
+        for w, combos in todo.items():
             rows = [by_combo[c] for c in combos]
-            found[anchor] = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows]),
-                                                strategies=strategies))
-            _SCREENED.put((*head, anchor, max_size), found[anchor])
-    return [found[anchor] for anchor in anchors]  # type: ignore[misc]
+            found[w] = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows]),
+                                           strategies=strategies, above=w[1]))
+            _SCREENED.put((*head, *w), found[w])
+    return [found[w] for w in wanted]  # type: ignore[misc]
 
 
 _SETUPS: dict[int, tuple[Network | None, ScreenSetup]] = {}

@@ -225,15 +225,14 @@ def _breadth(combos: Sequence[tuple[Agent, ...]], results: Sequence[Sequence[dic
 def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
                   rows: Sequence[dict[str, Any]], breadth: Mapping[str, int], *,
                   strategies: Mapping[StrategyKey, tuple[str, tuple[str, ...]]] | None = None,
-                  ) -> list[dict[str, Any]]:
+                  above: float | None = None) -> list[dict[str, Any]]:
     """One genotype's rows with their interaction scores, ranked (see module docs): the one
     ranking of combinations, used by screens and by reports' remedies alike.
     ``strategies``: the genotype's :func:`~her2resist.screen.report.kb_strategies`, when the
-    caller has them."""
+    caller has them; ``above``: only the rows that score above it, with their ranks in the
+    whole ranking (a report lists no remedy that scores below the regimen it replaces)."""
     facts = _facts(combos)
-    keys = facts.keys
-    if strategies is None:
-        strategies = kb_strategies(genotype)
+    keys, names = facts.keys, facts.names
     resisted = resisted_perturbations(genotype)
     if resisted:
         keeps = [any(r <= key for r in resisted) for key in keys]
@@ -242,26 +241,33 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
         escaped = {i for i in shape.her2 if rows[i]["score"] < SENSITIVE_AT}
         keeps = [not escaped.isdisjoint(held) for held in shape.holds]
     single = {combos[i][0].name: rows[i]["score"] for i in _shape(combos).singles}
-    mechanism = genotype.mechanism or ""
-    records = []
-    for combo, name, key, row, keep in zip(combos, facts.names, keys, rows, keeps, strict=True):
+    alone, bliss, order = [], [], []
+    for combo, name, row, keep in zip(combos, names, rows, keeps, strict=True):
         parts = [single[a.name] for a in combo]
         expected = 1.0
         for part in parts:
             expected *= 1.0 - part
-        match = strategies.get(key, ("", ()))
+        score = row["score"]
+        alone.append(parts)
+        bliss.append(0.0 if len(parts) == 1 else score - (1.0 - expected))
+        order.append((score < SENSITIVE_AT, not keep, -bliss[-1], -score,
+                      -breadth.get(name, 0), len(combo), name))
+    if strategies is None:
+        strategies = kb_strategies(genotype)
+    mechanism = genotype.mechanism or ""
+    records = []
+    for rank, i in enumerate(sorted(range(len(combos)), key=order.__getitem__), start=1):
+        row, parts = rows[i], alone[i]
+        if above is not None and not row["score"] > above:
+            continue
+        match = strategies.get(keys[i], ("", ()))
         records.append({
             "genotype": genotype.name, "mechanism": mechanism, **row,
-            "combination": name, "size": len(combo), "alone": [float(p) for p in parts],
-            "bliss_excess": 0.0 if len(parts) == 1 else row["score"] - (1.0 - expected),
+            "combination": names[i], "size": len(combos[i]),
+            "alone": [float(p) for p in parts], "bliss_excess": bliss[i],
             "hsa_excess": 0.0 if len(parts) == 1 else row["score"] - max(parts),
-            "keeps_resisted": keep, "breadth": breadth.get(name, 0),
-            "kb_strategy": match[0], "kb_evidence": ", ".join(match[1])})
-    records.sort(key=lambda r: (r["score"] < SENSITIVE_AT, not r["keeps_resisted"],
-                                -r["bliss_excess"], -r["score"], -r["breadth"], r["size"],
-                                r["combination"]))
-    for rank, record in enumerate(records, start=1):
-        record["rank"] = rank
+            "keeps_resisted": keeps[i], "breadth": breadth.get(names[i], 0),
+            "kb_strategy": match[0], "kb_evidence": ", ".join(match[1]), "rank": rank})
     return records
 
 
