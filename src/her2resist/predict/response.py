@@ -222,6 +222,14 @@ def predict_response(
     network.check_nodes(extra, "model node")
     perturbation = _perturbation(alts, extra, warn=True)
     eng = get_engine(engine) if isinstance(engine, str) else engine
+    return _kept(network, catalogue, alts, reg, perturbation, eng, extra, explain)
+
+
+def _kept(network: Network, catalogue: Catalogue, alts: tuple[Alteration, ...], reg: _Parsed,
+          perturbation: Perturbation, eng: Engine, extra: Mapping[str, int], explain: bool
+          ) -> Prediction:
+    """The prediction, computed once per model, engine, catalogue, perturbation, regimen and
+    ``explain`` (:data:`_PREDICTIONS`)."""
     key = (network.hash, eng.key, _pinned(catalogue), tuple(sorted(perturbation.values.items())),
            perturbation.alterations, reg.label, reg.sorted_nodes)
     found = _PREDICTIONS.get((*key, explain))
@@ -262,22 +270,21 @@ def predict_regimens(
     alts = resolve_alterations(alterations, catalogue)
     extra = dict(environment or {})
     network.check_nodes(extra, "model node")
-    service = get_service(network, engine)
-    drugs = [_regimen(r, catalogue).drugs for r in regimens]
-    service.rows_many(_perturbation(alts, extra, warn=False).as_dict(), drugs)
-
-    def one(regimen: str, explain: bool) -> Prediction:
-        return predict_response(alts, regimen, environment=environment, engine=engine,
-                                network=network, catalogue=catalogue, explain=explain)
-
-    quick = [one(r, False) for r in regimens]
-    escaped = [d for d, q in zip(drugs, quick, strict=True) if q.response_class != "sensitive"]
+    eng = get_engine(engine) if isinstance(engine, str) else engine
+    service = get_service(network, eng)
+    perturbation = _perturbation(alts, extra, warn=True)
+    parsed = [_regimen(r, catalogue) for r in regimens]
+    service.rows_many(perturbation.as_dict(), [p.drugs for p in parsed])
+    quick = [_kept(network, catalogue, alts, p, perturbation, eng, extra, False) for p in parsed]
+    escaped = [p.drugs for p, q in zip(parsed, quick, strict=True)
+               if q.response_class != "sensitive"]
     if escaped:
         for alt in alts:
             rest = _perturbation(tuple(a for a in alts if a.id != alt.id), extra, warn=False)
             service.rows_many(rest.values, escaped)
-    return [q if q.response_class == "sensitive" else one(r, True)
-            for r, q in zip(regimens, quick, strict=True)]
+    return [q if q.response_class == "sensitive" else
+            _kept(network, catalogue, alts, p, perturbation, eng, extra, True)
+            for p, q in zip(parsed, quick, strict=True)]
 
 
 class _Parsed(NamedTuple):
