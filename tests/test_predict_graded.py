@@ -203,3 +203,19 @@ def test_egfr_potency_matters_where_egfr_drives_the_tumour() -> None:
 
     assert at(["EGFR overexpression"], "pyrotinib") > at(["EGFR overexpression"], "neratinib")
     assert at([], "pyrotinib") == at([], "neratinib")
+
+
+def test_cohort_draws_are_numpys_uniform_draws() -> None:
+    # A cohort reads every prediction's parameter draws from one stream of doubles per seed
+    # instead of a generator per prediction: the numbers must be Generator.uniform's, bit for
+    # bit, call after call (the stream regrown when a call runs past it, another seed's taken).
+    import numpy as np
+
+    from her2resist.predict.graded_cohort import _uniform
+
+    calls = [(0.0, 1.0, 16), (2.0, 4.0, 16), (0.35, 0.65, 700), (-1.5, 0.25, 900), (1.0, 1.0, 3)]
+    for seed in (0, 7, 0, 2**40):
+        ours, theirs = _uniform(seed), np.random.default_rng(seed).uniform
+        for low, high, count in calls:
+            assert np.array_equal(ours(low, high, count), theirs(low, high, count))
+    assert isinstance(_uniform(None).__self__, np.random.Generator)  # fresh entropy: numpy's

@@ -66,10 +66,12 @@ class Run:
 def _width(values: Sequence[object]) -> int:
     """The number of samples (0: every value a number)."""
     for v in values:
+        if type(v) is float or v is None:
+            continue
         if isinstance(v, np.ndarray):
             if v.ndim:
                 return int(v.shape[0])
-        elif v is not None and not isinstance(v, (float, int)) and np.ndim(v):
+        elif not isinstance(v, (float, int)) and np.ndim(v):
             return int(np.shape(v)[0])
     return 0
 
@@ -213,33 +215,30 @@ def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
     a (nodes, width) array, and the column-steps taken (window means included)."""
     nodes = matrix.shape[0] - 2
     finals: list[np.ndarray | None] = [None] * len(stops)
-    rows = _Rows(matrix[:nodes], np.array(block_code.layout, dtype=np.intp),
-                 np.cumsum([0, *(c.width for c in stops[:-1])]).tolist())
+    rows = _Rows(matrix[:nodes], np.array(block_code.layout, dtype=np.intp), stops)
     n = matrix[nodes]
     block = Block(block_code, matrix[rows.layout], block_code.constants(list(matrix[:nodes])),
                   n, matrix[nodes + 1] ** n)
-    active = list(stops)
-    ending = [c for c in active if c.t_max <= 0]  # never stepped: the window from the start
+    active = np.arange(len(stops))  # the runs still stepped, in column order
+    ending = active[rows.t_max <= 0]  # never stepped: the window from the start
     t, steps = 0.0, 0
     while True:
-        if ending:
-            steps += sum(c.width * c.window for c in ending)
+        if ending.size:
+            steps += int((rows.widths[ending] * rows.windows[ending]).sum())
             block, active = _leave(block, rows, active, ending, finals, dt)
-        if not active:
+        if not active.size:
             return finals, steps  # type: ignore[return-value]
-        if len(active) <= _ALONE and all(c.scalar for c in active):
+        if active.size <= _ALONE and rows.scalar[active].all():
             # A few runs without samples left (nominal routes that converge slowly): an array
             # step costs more than stepping each alone in plain floats, as integrate does.
-            at = 0
-            for c in active:
-                column = rows.start[:, rows.origin[c.run]].tolist()
+            for at, run in enumerate(active.tolist()):  # one column each
+                column = rows.start[:, rows.origin[run]].tolist()
                 for i, v in zip(block_code.layout, block.x[:, at].tolist(), strict=True):
                     column[i] = v
-                final, taken = _finish_alone(code, column, t, c, float(block.n[at]),
+                final, taken = _finish_alone(code, column, t, stops[run], float(block.n[at]),
                                              float(block.kn[at]), dt, chunk, step_time)
-                finals[c.run] = np.array(final, dtype=float).reshape(-1, 1)
+                finals[run] = np.array(final, dtype=float).reshape(-1, 1)
                 steps += taken
-                at += c.width
             return finals, steps  # type: ignore[return-value]
         before = block.x.copy()
         new = block.advance(chunk, dt)
@@ -247,14 +246,15 @@ def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
         t = t + step_time
         if len(new):
             change = np.abs(np.subtract(new, before, out=before), out=before).max(axis=0)
-            largest = np.maximum.reduceat(change, _starts(active))
+            widths = rows.widths[active]
+            largest = np.maximum.reduceat(change, np.cumsum(widths) - widths)
         else:
-            largest = np.zeros(len(active))
-        converged = [c for c, m in zip(active, largest.tolist(), strict=True) if m < c.limit]
-        ending = [c for c, m in zip(active, largest.tolist(), strict=True)
-                  if not m < c.limit and t >= c.t_max]
-        if converged:
-            block, active = _leave(block, rows, active, converged, finals, dt, mean=False)
+            largest = np.zeros(active.size)
+        converged = largest < rows.limits[active]  # NaN: not converged, as alone
+        ending = active[~converged & (t >= rows.t_max[active])]
+        if converged.any():
+            block, active = _leave(block, rows, active, active[converged], finals, dt,
+                                   mean=False)
 
 
 def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, n: float,
@@ -276,50 +276,54 @@ def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, 
     return final, steps + stop.window  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
 class _Rows:
     """Every node's start rows (``start``: the held nodes keep them), the free nodes' rows
-    (``layout``) and where each run's columns start in them (``origin``)."""
+    (``layout``), and each run's columns and stopping rule as arrays (run ``r`` starts at
+    column ``origin[r]`` of ``start``)."""
 
-    start: np.ndarray
-    layout: np.ndarray
-    origin: list[int]
+    def __init__(self, start: np.ndarray, layout: np.ndarray, stops: list[_Column]) -> None:
+        self.start, self.layout = start, layout
+        self.widths = np.array([c.width for c in stops], dtype=np.intp)
+        self.origin = np.cumsum(self.widths) - self.widths
+        self.limits = np.array([c.limit for c in stops], dtype=float)
+        self.t_max = np.array([c.t_max for c in stops], dtype=float)
+        self.windows = np.array([c.window for c in stops], dtype=np.intp)
+        self.scalar = np.array([c.scalar for c in stops], dtype=bool)
 
-    def record(self, part: list[_Column], free: np.ndarray,
+    def record(self, part: np.ndarray, free: np.ndarray,
                finals: list[np.ndarray | None]) -> None:
         """The final states of the runs ``part``, whose free rows are ``free``, side by side."""
-        block = self.start.take(np.concatenate([
-            np.arange(self.origin[c.run], self.origin[c.run] + c.width) for c in part]), axis=1)
+        widths = self.widths[part]
+        block = self.start.take(_ranges(self.origin[part], widths), axis=1)
         block[self.layout] = free
         at = 0
-        for c in part:
-            finals[c.run] = block[:, at:at + c.width]
-            at += c.width
+        for run, width in zip(part.tolist(), widths.tolist(), strict=True):
+            finals[run] = block[:, at:at + width]
+            at += width
 
 
-def _starts(active: list[_Column]) -> np.ndarray:
-    return np.cumsum([0, *(c.width for c in active[:-1])])
+def _ranges(starts: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """The column indices ``starts[i], ..., starts[i] + widths[i] - 1`` for each ``i``."""
+    return np.repeat(starts - (np.cumsum(widths) - widths), widths) + np.arange(widths.sum())
 
 
-def _leave(block: Block, rows: _Rows, active: list[_Column], leaving: list[_Column],
+def _leave(block: Block, rows: _Rows, active: np.ndarray, leaving: np.ndarray,
            finals: list[np.ndarray | None], dt: float, *, mean: bool = True
-           ) -> tuple[Block, list[_Column]]:
+           ) -> tuple[Block, np.ndarray]:
     """Record the final state of the ``leaving`` runs (as is, or the mean over their final
-    window) and drop their columns."""
-    starts = dict(zip((c.run for c in active), _starts(active).tolist(), strict=True))
-
-    def columns(part: list[_Column]) -> np.ndarray:
-        return np.concatenate([np.arange(starts[c.run], starts[c.run] + c.width)
-                               for c in part])
-
-    gone = {c.run for c in leaving}
+    window) and drop their columns; returns the block and the runs left."""
+    gone = np.isin(active, leaving)
+    widths = rows.widths[active]
     if mean:
-        for window in sorted({c.window for c in leaving}):
-            part = [c for c in leaving if c.window == window]
-            rows.record(part, block.take(columns(part)).advance(window, dt, mean=True), finals)
+        windows = rows.windows[active]
+        for window in np.unique(windows[gone]).tolist():
+            part = gone & (windows == window)
+            columns = np.flatnonzero(np.repeat(part, widths))
+            rows.record(active[part], block.take(columns).advance(window, dt, mean=True),
+                        finals)
     else:
-        rows.record(leaving, block.x.take(columns(leaving), axis=1), finals)
-    active = [c for c in active if c.run not in gone]
-    if not active:
-        return block, active
-    return block.take(columns(active)), active
+        columns = np.flatnonzero(np.repeat(gone, widths))
+        rows.record(active[gone], block.x.take(columns, axis=1), finals)
+    if gone.all():
+        return block, active[:0]
+    return block.take(np.flatnonzero(np.repeat(~gone, widths))), active[~gone]

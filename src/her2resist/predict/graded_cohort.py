@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from her2resist.engines import DEFAULT_ENGINE
 from her2resist.engines.base import Engine
@@ -147,7 +148,7 @@ def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, s
 
     routes = [Route(setup.background, nominal)]
     if samples > 0:
-        drawn, hill = _draw(p, setup, samples, seed)
+        drawn, hill = _draw(p, setup, samples, _uniform(seed))
         background: dict[str, object] = {**setup.background,
                                           **drawn.get("background", {})}  # type: ignore[dict-item]
 
@@ -181,3 +182,30 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
         out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
                                                   point=point, setup=setup))
     return out
+
+
+#: The last seed's stream of doubles (:func:`_uniform`): one seed serves a whole cohort.
+_STREAM: list[tuple[int, Any]] = []
+
+
+def _uniform(seed: int) -> Any:
+    """``numpy.random.default_rng(seed).uniform``, called in order: the same numbers, read from
+    one stream of the generator's doubles drawn once per seed (``Generator.uniform(low, high,
+    count)`` is ``low + (high - low) * u`` on its next ``count`` doubles ``u``, as
+    :class:`~her2resist.common.pcg64.Uniform` also computes), not a generator made per
+    prediction; numpy's own generator for a seed that is not a plain non-negative int."""
+    import numpy as np
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        return np.random.default_rng(seed).uniform
+    at = 0
+
+    def draw(low: float, high: float, count: int) -> Any:
+        nonlocal at
+        if not _STREAM or _STREAM[0][0] != seed or len(_STREAM[0][1]) < at + count:
+            _STREAM[:] = [(seed, np.random.default_rng(seed).random(max(1024, 2 * (at + count))))]
+        doubles = _STREAM[0][1][at:at + count]
+        at += count
+        return float(low) + (float(high) - float(low)) * doubles
+
+    return draw
