@@ -263,12 +263,12 @@ def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, 
     """The rest of one run without samples, stepped alone from ``state`` at time ``t``: the
     loop of :meth:`GradedEngine.integrate <her2resist.engines.graded.GradedEngine.integrate>`
     on plain floats; and the steps it took."""
-    steps = 0
+    from her2resist.engines.graded import _free_values, _largest_change
+
+    steps, free = 0, _free_values(code.free)
     while t < stop.t_max:
         new = code.advance(state, chunk, dt, n, kn, 1.0 + kn, False)
-        change = float(np.max(np.abs(np.array([new[i] for i in code.free], dtype=float)
-                                     - np.array([state[i] for i in code.free], dtype=float)))
-                       ) if code.free else 0.0
+        change = _largest_change(new, state, free)  # numpy's max, in plain floats
         state, t, steps = new, t + step_time, steps + chunk  # type: ignore[assignment]
         if change < stop.limit:
             return state, steps

@@ -84,12 +84,16 @@ def _setup(
     context: str,
     environment: Mapping[str, float],
     doses: Mapping[str, float],
+    background: dict[str, float] | None = None,
 ) -> _Setup:
-    background: dict[str, float] = {k: float(v) for k, v in alteration_perturbation(alts).items()}
-    for node, level in gi.context_levels(p, context).items():
-        background[node] = max(level, background.get(node, 0.0))
-    background.update(gi.alteration_levels(p, texts, [a.id for a in alts]))
-    background.update({k: float(v) for k, v in environment.items()})
+    """The input levels of one prediction; ``background``: the tumour's, when known (a
+    cohort computes them once per tumour; read only)."""
+    if background is None:
+        background = {k: float(v) for k, v in alteration_perturbation(alts).items()}
+        for node, level in gi.context_levels(p, context).items():
+            background[node] = max(level, background.get(node, 0.0))
+        background.update(gi.alteration_levels(p, texts, [a.id for a in alts]))
+        background.update({k: float(v) for k, v in environment.items()})
     ids = [item.id for item in reg.items]
     items = tuple((item.id, item.nodes) for item in reg.items)
     return _Setup(background, items, {k: float(v) for k, v in doses.items()},
@@ -435,6 +439,8 @@ def _as_list(values: object, samples: int) -> list[float]:
     """Sampled values (a numpy array, or one value for all) as a list of floats."""
     import numpy as np
 
+    if getattr(values, "shape", None) == (samples,):
+        return values.tolist()  # type: ignore[attr-defined,no-any-return]
     return np.broadcast_to(values, (samples,)).tolist()  # type: ignore[call-overload]
 
 

@@ -110,9 +110,11 @@ def predict_graded_cohort(
     network = network or load_model()
     catalogue = catalogue or load_catalogue()
     parsed = [r if isinstance(r, Regimen) else parse_regimen(r, catalogue) for r in regimens]
-    calls = [[_prepare(tuple(alts), r, context, environment, None, endpoint, samples, seed,
-                       False, network, catalogue, engine) for r in parsed]
-             for alts, environment in tumours]
+    calls = []
+    for alts, environment in tumours:  # a tumour's arguments checked once, for every regimen
+        first = [_prepare(tuple(alts), r, context, environment, None, endpoint, samples, seed,
+                          False, network, catalogue, engine) for r in parsed[:1]]
+        calls.append(first + [_regimen_call(first[0], r) for r in parsed[1:]])
     found: dict[tuple[object, ...], Prediction] = {}
     todo: dict[tuple[object, ...], _Call] = {}
     for call in (c for row in calls for c in row):
@@ -131,6 +133,13 @@ def predict_graded_cohort(
     if pending:
         found.update(_compute(pending))
     return [[found[c.key] for c in row] for row in calls]
+
+
+def _regimen_call(call: _Call, regimen: Regimen) -> _Call:
+    """``call`` (a prediction without doses) for another regimen: what :func:`~her2resist.
+    predict.graded._prepare` gives, the tumour's arguments not checked again."""
+    key, arguments = call.key, call.arguments
+    return _Call((*key[:4], regimen.label, *key[5:]), (*arguments[:4], regimen, *arguments[5:]))
 
 
 def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
@@ -166,7 +175,11 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
     service: SimulationService = calls[0].arguments[0]  # type: ignore[assignment]
     p: gi.GradedParameters = calls[0].arguments[1]  # type: ignore[assignment]
     index = service.index
-    setups = [_setup(*c.arguments[1:8]) for c in calls]  # type: ignore[arg-type]
+    setups, backgrounds = [], {}
+    for c in calls:  # a tumour's levels (alterations, context, environment) computed once
+        tumour = (*c.key[2:4], *c.key[5:7])
+        setups.append(_setup(*c.arguments[1:8], background=backgrounds.get(tumour)))  # type: ignore[arg-type]
+        backgrounds.setdefault(tumour, setups[-1].background)
     planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10])  # type: ignore[arg-type]
                for c, setup in zip(calls, setups, strict=True)]
     states = iter(service.sample_many([r for routes, _ in planned for r in routes]))
