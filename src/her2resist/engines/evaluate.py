@@ -343,20 +343,26 @@ class Evaluator:
         placed = self._placed(perturbations)
         if placed is None:  # lanes hold 0 and 1 only
             return [self.rows(base, p) for p in perturbations]
-        seen: list[dict[Row, None]] = [{} for _ in placed]
         fixed = self.compiled.initial(base.fixed)
+        per_start = []
         for start in base.starts:
             found = percolate_lanes(self._lanes_of(), fixed, placed, start,
                                     settle=self.shortcut)
+            rows: list[tuple[Row, ...]] = []
             for lane, row in enumerate(found.settled_rows()):
                 if row is not None:
-                    seen[lane].setdefault(row, None)
+                    rows.append((row,))
                     continue
                 # The shortcut left nodes unknown here (or is off): the solver decides.
                 vector = list(found.vector(lane, first=True))
-                for solved in self._complete(vector, start, shortcut=False):
-                    seen[lane].setdefault(solved, None)
-        return [list(rows) for rows in seen]
+                rows.append(self._complete(vector, start, shortcut=False))
+            per_start.append(rows)
+        if len(per_start) == 1:  # one untreated state, the usual case
+            return [[rows[0]] if len(rows) == 1 else list(dict.fromkeys(rows))
+                    for rows in per_start[0]]
+        # Every start's rows in start order, without repeats.
+        return [list(dict.fromkeys(row for rows in lane for row in rows))
+                for lane in zip(*per_start, strict=True)]
 
     def _lanes_of(self) -> LaneNetwork:
         if self._lanes is None:

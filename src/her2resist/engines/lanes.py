@@ -52,10 +52,10 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
-from operator import itemgetter
+from itertools import repeat
 
 from her2resist.engines.reduce import UNKNOWN, CompiledNetwork
 from her2resist.model.rules import And, Const, Expr, Not, Or, Var
@@ -140,29 +140,22 @@ class Lanes:
         ones = self.final[0]  # a settled lane knows every node: its ones say it all
         template = tuple(1.0 if o & settled else 0.0 for o in ones)
         varying = [i for i, o in enumerate(ones) if 0 != o & settled != settled]
+        flags = format(settled, f"0{size}b")  # character size - 1 - b: lane b
         if not varying:
-            for lane in range(size):
-                if settled >> lane & 1:
-                    out[lane] = template
+            for k, flag in enumerate(flags):
+                if flag == "1":
+                    out[size - 1 - k] = template
             return out
-        # Each row picks the nodes that differ between lanes from the lane's own values
-        # (placed after the template) and the others from the template.
-        where = list(range(len(ones)))
-        for k, i in enumerate(varying):
-            where[i] = len(ones) + k
-        pick = itemgetter(*where)
+        # One column per node: the template's value repeated, or, for a node that differs
+        # between lanes, its value lane by lane (highest lane first); zipping the columns
+        # gives every lane's row.
         width = f"0{size}b"
-        per_lane = list(zip(*(format(ones[i], width) for i in varying), strict=True))
-        # Lanes with the same bits on the varying nodes share one row (most partners of a
-        # screen leave the same state): each distinct row is built once.
-        made: dict[tuple[str, ...], tuple[float, ...]] = {}
-        for lane in range(size):
-            if settled >> lane & 1:
-                bits = per_lane[size - 1 - lane]
-                row = made.get(bits)
-                if row is None:
-                    row = made[bits] = pick(template + tuple(map(_BIT.__getitem__, bits)))
-                out[lane] = row
+        columns: list[Iterator[float]] = [repeat(v, size) for v in template]
+        for i in varying:
+            columns[i] = map(_BIT.__getitem__, format(ones[i], width))
+        for k, (flag, row) in enumerate(zip(flags, zip(*columns, strict=True), strict=True)):
+            if flag == "1":
+                out[size - 1 - k] = row
         return out
 
 

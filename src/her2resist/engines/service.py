@@ -102,9 +102,15 @@ class Batch(Protocol):
                   readout: Assignment) -> bool: ...
 
 
-def _key(assignment: Assignment) -> tuple[tuple[str, float], ...]:
-    # float, not int: the graded engine takes levels in [0, 1], and 0.5 must not share the
-    # entry of 0 (1 and 1.0 still share one).
+def _key(assignment: Assignment) -> tuple[tuple[str, object], ...]:
+    """The cache key of an assignment: its items sorted by node.  Values are kept as given:
+    equal numbers are equal keys (1, 1.0 and True share an entry), and a graded level such
+    as 0.5 keeps its own (never rounded to 0 or 1)."""
+    return tuple(sorted(assignment.items()))
+
+
+def _float_key(assignment: Assignment) -> tuple[tuple[str, float], ...]:
+    """The assignment as sorted (node, float) pairs (what a route batch's base stores)."""
     return tuple(sorted((n, float(v)) for n, v in assignment.items()))
 
 
@@ -379,7 +385,7 @@ class _RouteBatch:
         return RegimenSimulation(untreated, engine.continue_from(net, untreated, fixed))
 
     def base(self, background: Assignment, keep: Iterable[str] = ()) -> object:
-        return _Background(_key(background))
+        return _Background(_float_key(background))
 
     def untreated(self, base: object) -> list[State]:
         return self.attractors(base, {})
