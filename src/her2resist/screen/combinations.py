@@ -229,8 +229,9 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
     """One genotype's rows with their interaction scores, ranked (see module docs): the one
     ranking of combinations, used by screens and by reports' remedies alike.
     ``strategies``: the genotype's :func:`~her2resist.screen.report.kb_strategies`, when the
-    caller has them; ``above``: only the rows that score above it, with their ranks in the
-    whole ranking (a report lists no remedy that scores below the regimen it replaces)."""
+    caller has them; ``above``: only the rows that score above it, in the same order (a
+    report lists no remedy that scores below the regimen it replaces), ranked among
+    themselves."""
     facts = _facts(combos)
     keys, names = facts.keys, facts.names
     resisted = resisted_perturbations(genotype)
@@ -241,25 +242,24 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
         escaped = {i for i in shape.her2 if rows[i]["score"] < SENSITIVE_AT}
         keeps = [not escaped.isdisjoint(held) for held in shape.holds]
     single = {combos[i][0].name: rows[i]["score"] for i in _shape(combos).singles}
-    alone, bliss, order = [], [], []
-    for combo, name, row, keep in zip(combos, names, rows, keeps, strict=True):
-        parts = [single[a.name] for a in combo]
+    chosen = range(len(combos)) if above is None else [
+        i for i, row in enumerate(rows) if row["score"] > above]
+    alone, bliss, order = {}, {}, {}
+    for i in chosen:
+        combo, name, score = combos[i], names[i], rows[i]["score"]
+        parts = alone[i] = [single[a.name] for a in combo]
         expected = 1.0
         for part in parts:
             expected *= 1.0 - part
-        score = row["score"]
-        alone.append(parts)
-        bliss.append(0.0 if len(parts) == 1 else score - (1.0 - expected))
-        order.append((score < SENSITIVE_AT, not keep, -bliss[-1], -score,
-                      -breadth.get(name, 0), len(combo), name))
+        bliss[i] = 0.0 if len(parts) == 1 else score - (1.0 - expected)
+        order[i] = (score < SENSITIVE_AT, not keeps[i], -bliss[i], -score,
+                    -breadth.get(name, 0), len(combo), name)
     if strategies is None:
         strategies = kb_strategies(genotype)
     mechanism = genotype.mechanism or ""
     records = []
-    for rank, i in enumerate(sorted(range(len(combos)), key=order.__getitem__), start=1):
+    for rank, i in enumerate(sorted(chosen, key=order.__getitem__), start=1):
         row, parts = rows[i], alone[i]
-        if above is not None and not row["score"] > above:
-            continue
         match = strategies.get(keys[i], ("", ()))
         records.append({
             "genotype": genotype.name, "mechanism": mechanism, **row,
