@@ -87,7 +87,23 @@ def parse_regimen(text: str, catalogue: Catalogue | None = None) -> Regimen:
     [('drug', 'trastuzumab'), ('class', 'pi3k_inhibitor')]
     """
     catalogue = catalogue or load_catalogue()
-    text = str(text).strip()
+    text = str(text)
+    found = _PARSED.get((text, id(catalogue)))
+    if found is not None and found[0] is catalogue:
+        return found[1]
+    regimen = _parse(text, catalogue)
+    if len(_PARSED) >= 4096:  # texts come from users (web service): bounded
+        _PARSED.clear()
+    _PARSED[text, id(catalogue)] = (catalogue, regimen)
+    return regimen
+
+
+#: Regimens already parsed, by text and catalogue (held, so that its id is not reused).
+_PARSED: dict[tuple[str, int], tuple[Catalogue, Regimen]] = {}
+
+
+def _parse(text: str, catalogue: Catalogue) -> Regimen:
+    text = text.strip()
     if text.lower() in _NONE:
         return Regimen(text="untreated", items=())
     parts = [p.strip() for p in re.split(r"\s*\+\s*", text)]
