@@ -47,31 +47,35 @@ _UFUNCS = {ast.Add: "np.add", ast.Sub: "np.subtract", ast.Mult: "np.multiply"}
 
 class BlockCode:
     """Generated code of the block integrator for one network and set of held nodes:
-    ``layout`` (the free nodes in row order: those some rule reads first, ``reads`` of them),
+    ``layout`` (the free nodes in row order: first the ``negated`` ones that some rule reads
+    as ``1 - f(x)``, then the rest of the ``reads`` ones some rule reads, then the others),
     ``constants(v)`` (the rows a step reads that depend on held nodes only, from every node's
-    row ``v``) and ``rules(H, C, T)`` (each free node's target, from the Hill-transferred rows
-    ``H`` and the constants ``C``, written into the rows of ``T``)."""
+    row ``v``), ``fill(C, T)`` (the targets that are such rows, written once into ``T``) and
+    ``rules(H, G, C, T)`` (every other free node's target, from the Hill-transferred rows
+    ``H``, their complements ``G = 1 - H[:negated]`` and the constants ``C``, written into
+    its row of ``T``)."""
 
-    __slots__ = ("constants", "layout", "reads", "rules")
+    __slots__ = ("constants", "fill", "layout", "negated", "reads", "rules")
 
-    def __init__(self, layout: tuple[int, ...], reads: int,
-                 constants: Callable[[list[object]], list[object]],
-                 rules: Callable[[np.ndarray, np.ndarray, np.ndarray], None]) -> None:
-        self.layout, self.reads, self.constants, self.rules = layout, reads, constants, rules
+    def __init__(self, layout: tuple[int, ...], reads: int, negated: int,
+                 namespace: dict[str, Callable[..., object]]) -> None:
+        self.layout, self.reads, self.negated = layout, reads, negated
+        self.constants: Callable[[list[object]], list[object]] = namespace["constants"]
+        self.fill: Callable[[np.ndarray, np.ndarray], None] = namespace["fill"]
+        self.rules: Callable[..., None] = namespace["rules"]
 
 
 def compile_block(network: Network, fixed: frozenset[str]) -> BlockCode:
     """The block integrator of ``network`` with the regulated nodes ``fixed`` held, generated
     and compiled once per model, set of held nodes, generator and Python version (the
     package's data cache, as :func:`~her2resist.engines.graded_code._compile`)."""
-    layout, reads, code = load_marshalled(
+    layout, reads, negated, code = load_marshalled(
         "graded-block", (network.hash, network.name, *sorted(fixed)),
         (__name__, graded_code.__name__, _rules.__name__), lambda: _generate(network, fixed),
-        lambda v: isinstance(v, tuple) and len(v) == 3 and isinstance(v[2], CodeType))
+        lambda v: isinstance(v, tuple) and len(v) == 4 and isinstance(v[3], CodeType))
     namespace: dict[str, object] = {"np": np}
     exec(code, namespace)
-    return BlockCode(tuple(layout), reads, namespace["constants"],  # type: ignore[arg-type]
-                     namespace["rules"])  # type: ignore[arg-type]
+    return BlockCode(tuple(layout), reads, negated, namespace)  # type: ignore[arg-type]
 
 
 def _into(source: str, out: str) -> str:
@@ -88,31 +92,50 @@ def _names(names: list[str], value: str) -> list[str]:
     return [f"    {', '.join(names)}, = {value}"] if names else []
 
 
-def _generate(network: Network, fixed: frozenset[str]) -> tuple[tuple[int, ...], int, CodeType]:
+_COMPLEMENT = re.compile(r"\(1\.0 - h(\d+)\)")
+
+
+def _generate(network: Network, fixed: frozenset[str]
+              ) -> tuple[tuple[int, ...], int, int, CodeType]:
     """The block integrator's source (see module docs), compiled."""
     order, free, read, writer, targets = graded_code._written(network, fixed)
-    wanted = set(read)
-    layout = tuple([i for i in free if i in wanted] + [i for i in free if i not in wanted])
-    reads = sum(1 for i in free if i in wanted)
-    target = dict(targets)
     step = [line.strip() for line in writer.step]
-    loop = "\n".join([*step, *target.values()])
+    loop = "\n".join([*step, *(source for _, source in targets)])
+    complemented = {int(i) for i in _COMPLEMENT.findall(loop)}
+    wanted = set(read)
+    layout = tuple([i for i in free if i in complemented]
+                   + [i for i in free if i in wanted and i not in complemented]
+                   + [i for i in free if i not in wanted])
+    reads = sum(1 for i in free if i in wanted)
+    negated = sum(1 for i in free if i in complemented)
+    # 1 - f(x) of a free node: one subtraction over those rows, the same one per element
+    step = [_COMPLEMENT.sub(r"g\1", line) for line in step]
+    target = {i: _COMPLEMENT.sub(r"g\1", source) for i, source in targets}
     held = sorted({int(i) for i in re.findall(r"\bx(\d+)\b", loop)})
     constants = [f"c{k}" for k in range(len(writer.before))] + [f"x{i}" for i in held]
+    # a target that is a held row (or a number) never changes: written once per block
+    fixed_target = {i for i, source in target.items() if not re.search(r"\b[hge]\d+\b", source)}
     lines = [
         "def constants(v):",
         *_names([f"x{i}" for i in range(len(order))], "v"),
         *(f"    {line.strip()}" for line in writer.before),
         f"    return [{', '.join(constants)}]",
-        "def rules(H, C, T):",
+        "def fill(C, T):",
+        *_names(constants, "C"),
+        *(f"    T[{k}] = {target[i]}" for k, i in enumerate(layout) if i in fixed_target),
+        "    return None",
+        "def rules(H, G, C, T):",
         *_names([f"h{i}" for i in layout[:reads]], "H"),
+        *_names([f"g{i}" for i in layout[:negated]], "G"),
         *_names(constants, "C"),
         *_names([f"t{k}" for k in range(len(layout))], "T"),
         *(f"    {line}" for line in step),
-        *(f"    {_into(target[i], f't{k}')}" for k, i in enumerate(layout)),
+        *(f"    {_into(target[i], f't{k}')}" for k, i in enumerate(layout)
+          if i not in fixed_target),
         "    return None",
     ]
-    return layout, reads, compile("\n".join(lines), f"<graded-block:{network.name}>", "exec")
+    return (layout, reads, negated,
+            compile("\n".join(lines), f"<graded-block:{network.name}>", "exec"))
 
 
 class Block:
@@ -149,12 +172,14 @@ class Block:
     def advance(self, steps: int, dt: float, *, mean: bool = False) -> np.ndarray:
         """``steps`` Euler steps of ``dt`` (the time step over tau); returns the new state,
         or with ``mean`` the mean of the states after each step (``x`` is then the last)."""
-        reads = self.code.reads
+        reads, negated = self.code.reads, self.code.negated
         if not self._buffers:
             shape = (reads, self.width)
             self._buffers = (np.empty(shape), np.empty(shape), np.empty(shape),
+                             np.empty((negated, self.width)), np.empty_like(self.x),
                              np.empty_like(self.x), np.empty_like(self.x))
-        power, hill, denominator, targets, new = self._buffers
+            self.code.fill(self.held, self._buffers[4])  # the targets that never change
+        power, hill, denominator, complement, targets, change, new = self._buffers
         x, n, kn, kn1, held, rules = self.x, self.n, self.kn, self.kn1, self.held, self.code.rules
         total = np.zeros_like(x) if mean else None
         for _ in range(steps):
@@ -163,14 +188,16 @@ class Block:
             np.multiply(power, kn1, out=hill)
             np.add(power, kn, out=denominator)
             np.divide(hill, denominator, out=hill)
-            rules(hill, held, targets)
-            np.subtract(targets, x, out=targets)
-            np.multiply(dt, targets, out=targets)
-            np.add(x, targets, out=new)
+            np.subtract(1.0, hill[:negated], out=complement)
+            rules(hill, complement, held, targets)
+            np.subtract(targets, x, out=change)
+            np.multiply(dt, change, out=change)
+            np.add(x, change, out=new)
             x, new = new, x
             if total is not None:
                 np.add(total, x, out=total)
-        self.x, self._buffers = x, (power, hill, denominator, targets, new)
+        self.x, self._buffers = x, (power, hill, denominator, complement, targets, change,
+                                    new)
         if total is not None:
             return np.divide(total, steps, out=total)
         return x
