@@ -9,6 +9,7 @@ import random
 import pytest
 
 from her2resist.engines.base import star_to_float
+from her2resist.engines.evaluate import Evaluator
 from her2resist.engines.reduce import UNKNOWN, compile_network, complete_outputs
 from her2resist.model.formats import read_bnet_text
 
@@ -88,3 +89,98 @@ def test_core_key_tells_apart_exactly_what_the_earlier_key_did(shared_dir, name)
     for a_new, a_old in draws:
         for b_new, b_old in draws:
             assert (a_new == b_new) == (a_old == b_old)
+
+
+def _random_perturbations(rng: random.Random, nodes: list[str], count: int
+                          ) -> list[dict[str, int]]:
+    return [{n: rng.randint(0, 1) for n in rng.sample(nodes, rng.choice([1, 2, 3]))}
+            for _ in range(count)]
+
+
+def _checked_ground(monkeypatch) -> list[int]:
+    """Every answer of the grounded network checked against the moving part's own program
+    (the same attractors as sets; their order is compared through the rows); returns a list
+    that grows by the number of attractors of each answered moving part."""
+    from her2resist.engines import asp
+    from her2resist.model.rules import substitute
+
+    answered: list[int] = []
+    original = asp.GroundModel.attractors
+
+    def checked(self, nodes, constants, start):
+        found = original(self, nodes, constants, start)
+        if found is not None:
+            rules = {n: substitute(self.full[n], dict(constants)) for n in nodes}
+            own = asp.mp_attractors(rules, start)
+            assert own is not None
+            assert sorted(map(sorted, (a.items() for a in found))) == sorted(
+                map(sorted, (a.items() for a in own))), (nodes, constants, start)
+            answered.append(len(found))
+        return found
+
+    original_init = asp.GroundModel.__init__
+
+    def init(self, names, rules):
+        original_init(self, names, rules)
+        self.full = dict(rules)
+
+    monkeypatch.setattr(asp.GroundModel, "attractors", checked)
+    monkeypatch.setattr(asp.GroundModel, "__init__", init)
+    return answered
+
+
+def _same_rows(grounded: Evaluator, own: Evaluator, background: dict[str, int],
+               perturbations: list[dict[str, int]]) -> None:
+    keep = [n for n in grounded.network.inputs if n not in background]
+    a, b = grounded.base(background, keep), own.base(background, keep)
+    assert a.untreated == b.untreated, background
+    assert grounded.rows_many(a, perturbations) == own.rows_many(b, perturbations), background
+    for perturbation in perturbations[:5]:
+        assert grounded.rows(a, perturbation) == own.rows(b, perturbation)
+
+
+@pytest.mark.parametrize("name", ["sahin2009", "zanudo2017"])
+def test_grounded_network_gives_the_moving_parts_own_attractors(shared_dir, name,
+                                                                monkeypatch) -> None:
+    """Random backgrounds and random knock-outs and activations of any node: the network
+    grounded once (moving parts solved under assumptions) against a program per moving part,
+    row for row, and each grounded answer against the moving part's own program."""
+    answered = _checked_ground(monkeypatch)
+    net = _network(shared_dir, name)
+    grounded, own = Evaluator(net), Evaluator(net, ground=False)
+    rng = random.Random(23)
+    nodes = list(net.nodes)
+    for _ in range(10):
+        background = {n: rng.randint(0, 1) for n in rng.sample(nodes, rng.choice([0, 1, 2]))}
+        _same_rows(grounded, own, background, _random_perturbations(rng, nodes, 40))
+    assert answered, "no moving part reached the grounded network"
+
+
+def test_grounded_network_on_catalogue_genotypes_and_regimens(monkeypatch) -> None:
+    """The HER2 model: catalogue genotypes (one and two alterations) under the standard
+    regimens with single partners and random knock-outs and activations."""
+    from her2resist.knowledge.catalogue import load_catalogue
+    from her2resist.model import load_model
+    from her2resist.report import STANDARD_REGIMENS
+    from her2resist.screen.combinations import (
+        anchored_combos,
+        perturbation_of,
+        regimen_agent,
+    )
+    from her2resist.screen.genotypes import as_genotype, default_panel
+
+    answered = _checked_ground(monkeypatch)
+    net = load_model()
+    grounded, own = Evaluator(net), Evaluator(net, ground=False)
+    panel = default_panel()
+    regimens = [perturbation_of(c) for regimen in STANDARD_REGIMENS
+                for c in anchored_combos(regimen_agent(regimen), panel, 2)]
+    rng = random.Random(29)
+    alterations = sorted(load_catalogue().alterations)
+    nodes = list(net.nodes)
+    for _ in range(14):
+        picked = rng.sample(alterations, rng.choice([1, 2]))
+        background = dict(as_genotype(picked).perturbation)
+        perturbations = rng.sample(regimens, 30) + _random_perturbations(rng, nodes, 20)
+        _same_rows(grounded, own, background, perturbations)
+    assert len(answered) > 5

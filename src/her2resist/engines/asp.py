@@ -17,9 +17,11 @@ is what the encoding's evaluation of "the rule can be 0" relies on.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
+import threading
+from collections.abc import Container, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from her2resist.model.rules import And, Const, Expr, Not, Or, Var, const
 
@@ -140,30 +142,154 @@ def mp_attractors(
         if clauses is None:
             return None
         dnfs[node] = clauses
+    project = start is not None and bool(set(rules) - set(start))
+    try:
+        program = _program(dnfs, start)
+    except OSError:  # an mpbn release that moved its encodings: the caller uses mpbn's API
+        return None
+    control = _control(["--single-shot"], project, limit)
+    control.add("base", [], program)
+    control.ground([("base", [])])
+    with control.solve(yield_=True) as handle:
+        return [_attractor(model.symbols(shown=True), None) for model in handle]
+
+
+def _control(options: list[str], project: bool, limit: int) -> Any:
+    """A clingo control configured as mpbn configures it: every model (or ``limit``),
+    subset-minimal trap spaces by domain heuristics, projected on the shown atoms when some
+    node's start is free."""
     import clingo
 
-    control = clingo.Control(["-W", "no-atom-undefined", "--single-shot"])
+    control = clingo.Control(["-W", "no-atom-undefined", *options])
     control.configuration.solve.models = limit  # type: ignore[union-attr]
-    project = start is not None and bool(set(rules) - set(start))
     if project:
         control.configuration.solve.project = 1  # type: ignore[union-attr]
     control.configuration.solve.enum_mode = "domRec"  # type: ignore[union-attr]
     solver = control.configuration.solver[0]  # type: ignore[index]
     solver.heuristic = "Domain"  # type: ignore[union-attr]
     solver.dom_mod = f"5,{16 if project else 0}"  # type: ignore[union-attr]
-    try:
-        program = _program(dnfs, start)
-    except OSError:  # an mpbn release that moved its encodings: the caller uses mpbn's API
-        return None
-    control.add("base", [], program)
-    control.ground([("base", [])])
-    found = []
-    with control.solve(yield_=True) as handle:
-        for model in handle:
-            values: dict[str, set[int]] = {}
-            for symbol in model.symbols(shown=True):
-                node, value = symbol.arguments
-                values.setdefault(node.string, set()).add(value.number)
-            found.append({n: ("*" if len(v) == 2 else (1 if 1 in v else 0))
-                          for n, v in values.items()})
-    return found
+    return control
+
+
+def _attractor(symbols: Iterable[Any], nodes: Container[str] | None
+               ) -> dict[str, int | str]:
+    """A model's ``attractor(N, V)`` atoms as node -> 0, 1 or '*' (only ``nodes``' if given)."""
+    values: dict[str, set[int]] = {}
+    for symbol in symbols:
+        node, value = symbol.arguments
+        if nodes is None or node.string in nodes:
+            values.setdefault(node.string, set()).add(value.number)
+    return {n: ("*" if len(v) == 2 else (1 if 1 in v else 0)) for n, v in values.items()}
+
+
+class GroundModel:
+    """mpbn's encodings (reachable attractors from a start) grounded once for a whole network;
+    each moving part is then solved under assumptions instead of grounding a program of its own
+    (grounding was most of a solver call).
+
+    Every regulated node with a unate rule enters with its whole rule's DNF; externals say, per
+    solve, which nodes are the moving part (``free``: their rules), which are constant at a
+    value (``fix``: mpbn's ``constant``, also their start) and each node's start value.  A node
+    in neither is left out: the moving part's rules do not read it once the constants are
+    substituted (it is an output, or simplified away).  A constant node at value ``c`` from its
+    start is what substituting ``c`` into its readers' rules does (in a unate DNF, a clause
+    with a literal that can never hold never fires, and a literal that always holds never
+    blocks), so the minimal trap spaces reachable from the start are those of the moving part's
+    own program, on its nodes.  ``tests/test_engine_solver_paths.py`` compares the two routes on
+    many moving parts.
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> net = read_bnet_text("I, I\\nA, !B | I\\nB, A")
+    >>> ground = GroundModel(list(net.nodes), {n: net.nodes[n].expr for n in ("A", "B")})
+    >>> def solve(i):
+    ...     return [sorted(a.items()) for a in ground.attractors(["A", "B"], {"I": i},
+    ...                                                          {"A": 0, "B": 0})]
+    >>> solve(0), solve(1)
+    ([[('A', '*'), ('B', '*')]], [[('A', 1), ('B', 1)]])
+    """
+
+    def __init__(self, names: Sequence[str], rules: Mapping[str, Expr]) -> None:
+        self.names = tuple(names)
+        self.rules = frozenset(n for n, e in rules.items() if unate_dnf(e) is not None)
+        lines = []
+        for node in sorted(self.rules):
+            clauses = unate_dnf(rules[node]) or []
+            lines.append(f'#external free("{node}").')
+            if not clauses or frozenset() in clauses:
+                lines.append(f'rule_constant("{node}",{1 if clauses else -1}).')
+                continue
+            lines.append(f'rule_unate("{node}").')
+            for cid, clause in enumerate(clauses):
+                lines.extend(f'rule_clause("{node}",{cid},"{var}",{sign}).'
+                             for var, sign in sorted(clause))
+        for node in self.names:
+            lines.extend(f'#external {atom}("{node}",{v}).'
+                         for atom in ("fix", "start") for v in (1, -1))
+        self._facts = "\n".join(lines)
+        self._controls: dict[bool, tuple[Any, dict[str, int]]] = {}
+        self._lock = threading.Lock()
+
+    def _program(self) -> str:
+        evaluation, reach = _encodings()
+        return "\n".join([
+            self._facts,
+            "node(N) :- free(N).", "node(N) :- fix(N,_).",
+            "constant(N,V) :- fix(N,V).", "constant(N,V) :- rule_constant(N,V), free(N).",
+            "unate(N) :- rule_unate(N), free(N).",
+            "clause(N,C,L,V) :- rule_clause(N,C,L,V), free(N).",
+            evaluation,
+            "timepoint(a,final).",
+            "mp_reach(a,final,N,V) :- mp_eval(a,final,N,V).",
+            "attractor(N,V) :- mp_reach(a,final,N,V).",
+            "1 { mp_reach(a,final,N,-1); mp_reach(a,final,N,1) } :- node(N).",
+            "#show attractor/2.",
+            reach, "timepoint(a,0).",
+            "mp_state(a,0,N,V) :- start(N,V).",
+            "1 {mp_state(a,0,N,(-1;1))} 1 :- node(N).",
+            "is_reachable(a,0,final).",
+            "mp_state(a,final,N,V) :- attractor(N,V).",
+        ])
+
+    def _ground(self, project: bool) -> tuple[Any, dict[str, int]]:
+        found = self._controls.get(project)
+        if found is None:
+            control = _control([], project, 0)
+            control.add("base", [], self._program())
+            control.ground([("base", [])])
+            literals = {str(a.symbol): a.literal for a in control.symbolic_atoms
+                        if a.is_external}
+            for literal in literals.values():  # free: each solve's assumptions decide
+                control.assign_external(literal, None)
+            found = self._controls[project] = (control, literals)
+        return found
+
+    def attractors(self, nodes: Sequence[str], constants: Mapping[str, int],
+                   start: Mapping[str, int]) -> list[dict[str, int | str]] | None:
+        """The attractors of the moving part ``nodes`` reachable from ``start`` (its nodes'
+        0/1 start values; a node not in it may start at either value), with ``constants``
+        (other nodes -> 0 or 1) held, as :func:`mp_attractors` gives them for the moving
+        part's substituted rules; None when a node's rule is not unate (or mpbn's encodings
+        are missing)."""
+        if not self.rules.issuperset(nodes):
+            return None
+        project = bool(set(nodes) - set(start))
+        with self._lock:
+            try:
+                control, literals = self._ground(project)
+            except OSError:
+                return None
+            true = []
+            for node in nodes:
+                true.append(literals[f'free("{node}")'])
+                if node in start:
+                    true.append(literals[f'start("{node}",{1 if start[node] else -1})'])
+            for node, value in constants.items():
+                sign = 1 if value else -1
+                true += [literals[f'fix("{node}",{sign})'], literals[f'start("{node}",{sign})']]
+            chosen = set(true)
+            assumptions = true + [-x for x in literals.values() if x not in chosen]
+            inside = set(nodes)
+            with control.solve(assumptions=assumptions, yield_=True) as handle:
+                return [_attractor(model.symbols(shown=True), inside) for model in handle]

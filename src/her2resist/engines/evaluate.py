@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from her2resist.engines.asp import GroundModel
 from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
 from her2resist.engines.lanes import LaneNetwork, compile_lanes, percolate_lanes
@@ -91,11 +92,15 @@ class Evaluator:
     shortcut
         Settle a moving part without the solver when the fixed nodes alone determine every
         node (:func:`unique_fixed_point`); False asks the solver always (tests compare both).
+    ground
+        Solve moving parts reachable from a start on the network grounded once, under
+        assumptions (:class:`~her2resist.engines.asp.GroundModel`); False grounds each moving
+        part's own program (tests compare both).
     """
 
     def __init__(self, network: Network, *, reachable: bool = True,
                  engine: MostPermissiveEngine | None = None, cache_size: int = 1 << 16,
-                 shortcut: bool = True) -> None:
+                 shortcut: bool = True, ground: bool = True) -> None:
         self.network = network
         self.reachable = reachable
         self.shortcut = shortcut
@@ -110,6 +115,8 @@ class Evaluator:
             BoundedCache(cache_size))
         self.solver_calls = 0
         self.lookups = 0
+        self.ground = ground
+        self._grounded: GroundModel | None = None
 
     def base(self, background: Mapping[str, int], keep: Iterable[str] = ()) -> Base:
         """The reduced background (cached)."""
@@ -259,8 +266,13 @@ class Evaluator:
             if start is not None:
                 initial = {cn.names[i]: ("*" if start[i] == UNKNOWN else int(start[i]))
                            for i in core}
+            ground = None
+            if initial is not None and self.ground:
+                ground = (self._ground_model(),
+                          lambda: {cn.names[i]: int(v) for i, v in enumerate(vector)
+                                   if v != UNKNOWN})
             attractors = tuple(self.engine.solve_moving(cn.core_rules(core, vector), initial,
-                                                        unsettled=unsettled))
+                                                        unsettled=unsettled, ground=ground))
             self._cores.put(core_key, attractors)
         if outputs:
             rows = []
@@ -276,6 +288,15 @@ class Evaluator:
                           for att in attractors)
         self._solved.put(key, found)
         return found
+
+    def _ground_model(self) -> GroundModel:
+        """The network grounded once for the solver (:class:`~her2resist.engines.asp.
+        GroundModel`)."""
+        if self._grounded is None:
+            cn = self.compiled
+            self._grounded = GroundModel(cn.names, {cn.names[i]: cn.exprs[i]
+                                                    for i in cn.regulated})
+        return self._grounded
 
     def _outputs(self, moving: tuple[int, ...]) -> dict[int, None]:
         """The moving nodes that no other moving node reads, repeatedly (in the order they

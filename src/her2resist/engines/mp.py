@@ -19,10 +19,10 @@ from __future__ import annotations
 import importlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from her2resist.engines.asp import mp_attractors
+from her2resist.engines.asp import GroundModel, mp_attractors, unate_dnf
 from her2resist.engines.base import (
     InitialState,
     Perturbation,
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from her2resist.engines.evaluate import Evaluator
 
 _CACHE_SIZE = 1 << 16
+#: A network grounded once, and a function giving the constants of the moving part at hand.
+Grounded = tuple[GroundModel, Callable[[], Mapping[str, int]]]
 
 
 class MostPermissiveEngine:
@@ -148,14 +150,18 @@ class MostPermissiveEngine:
 
     def solve_moving(
         self, moving: Mapping[str, Expr], initial: InitialState | None, limit: int = 0,
-        *, unsettled: bool = False,
+        *, unsettled: bool = False, ground: Grounded | None = None,
     ) -> list[dict[str, int | str]]:
         """Attractors of a percolated network (the rules of the nodes that can still move,
         constants substituted): output nodes pruned, an acyclic core solved as a fixed point,
         any other core by mpbn's encodings (cached by the core's rules and start).  When the
         constants alone settle every node, that fixed point is the only attractor reachable
         from any start (:func:`~her2resist.engines.reduce.unique_fixed_point`): no solver.
-        ``unsettled``: the caller found already that they do not (the check is skipped)."""
+        ``unsettled``: the caller found already that they do not (the check is skipped).
+        ``ground``: the whole network grounded once and the constants of this moving part
+        (:class:`~her2resist.engines.asp.GroundModel`): a core reachable from a start is
+        solved there under assumptions, the same attractors (where it finds more than one,
+        the core's own program answers, so that their order is the solver's usual one)."""
         if initial is not None and not unsettled:
             rest, settled = percolate(moving, None)
             if not rest:
@@ -165,11 +171,12 @@ class MostPermissiveEngine:
         if acyclic is not None:
             found: list[dict[str, int | str]] = [dict(acyclic)]
         else:
-            found = self._core_attractors(core, initial, limit)
+            found = self._core_attractors(core, initial, limit, ground)
         return [complete_outputs(att, outputs, moving) for att in found]
 
     def _core_attractors(
-        self, core: dict[str, Expr], initial: InitialState | None, limit: int
+        self, core: dict[str, Expr], initial: InitialState | None, limit: int,
+        ground: Grounded | None = None,
     ) -> list[dict[str, int | str]]:
         """Attractors of the core by mpbn's encodings, cached by the core's rules and start:
         many perturbations leave the same moving part behind (a regimen's partner acting on
@@ -185,7 +192,15 @@ class MostPermissiveEngine:
                 start_state = {n: int(v) for n, v in initial.items()
                                if n in rules and v in (0, 1, "0", "1")}
             # mpbn's encodings through clingo directly; mpbn itself for non-unate rules.
-            cached = mp_attractors(core, start_state or None, limit)
+            cached = None
+            if ground is not None and start_state and not limit and all(
+                    unate_dnf(e) is not None for e in core.values()):
+                model, constants = ground
+                cached = model.attractors(list(core), constants(), start_state)
+                if cached is not None and len(cached) > 1:
+                    cached = None  # the core's own program, for the usual order
+            if cached is None:
+                cached = mp_attractors(core, start_state or None, limit)
             if cached is None:
                 cached = self._attractors(rules, initial, limit)
             with self._lock:
