@@ -45,11 +45,8 @@ from typing import Any, TypeVar
 
 try:  # CPython's own SHA-256: the same digests as hashlib's, whose import loads OpenSSL (~3 ms)
     from _sha256 import sha256  # CPython 3.10, 3.11
-except ImportError:  # pragma: no cover - the module's name elsewhere
-    try:
-        from _sha2 import sha256  # CPython 3.12+
-    except ImportError:
-        from hashlib import sha256
+except ImportError:  # pragma: no cover - renamed _sha2 in 3.12
+    from hashlib import sha256
 
 T = TypeVar("T")
 
