@@ -179,8 +179,8 @@ def test_generated_integrator_is_the_interpolation_step_for_step() -> None:
     assert all((np.asarray(m) == e).all() for m, e in zip(many, expected, strict=True))
 
 
-@pytest.mark.parametrize("alone", [0, 24])
-def test_runs_stepped_together_give_each_its_own_numbers(alone: int,
+@pytest.mark.parametrize(("alone", "dead"), [(0, 0.0), (24, 0.0), (0, 1.0), (24, 0.125)])
+def test_runs_stepped_together_give_each_its_own_numbers(alone: int, dead: float,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # integrate_runs steps many integrations as one array (dropping each run when it stops,
     # integrating identical runs once); every run must get, bit for bit, what integrate gives
@@ -189,8 +189,10 @@ def test_runs_stepped_together_give_each_its_own_numbers(alone: int,
     from her2resist.engines.graded import SAMPLED
     from her2resist.engines.graded_batch import Run, integrate_runs
 
-    # the last few runs without samples are stepped alone in plain floats (or never: 0)
+    # the last few runs without samples are stepped alone in plain floats (or never: 0); the
+    # columns of runs that have left are dropped at once (0.0), or only when all have (1.0)
     monkeypatch.setattr(graded_batch, "_ALONE", alone)
+    monkeypatch.setattr(graded_batch, "_DEAD_SHARE", dead)
     network, engine = load_model(), GradedEngine()
     rng = np.random.default_rng(11)
     order = list(network.nodes)

@@ -219,19 +219,24 @@ def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
     n = matrix[nodes]
     block = Block(block_code, matrix[rows.layout], block_code.constants(list(matrix[:nodes])),
                   n, matrix[nodes + 1] ** n)
-    active = np.arange(len(stops))  # the runs still stepped, in column order
+    # the runs whose columns the block holds, in column order; those still integrated (live)
+    active = np.arange(len(stops))
+    live = np.ones(len(stops), dtype=bool)
     ending = active[rows.t_max <= 0]  # never stepped: the window from the start
     t, steps = 0.0, 0
     while True:
         if ending.size:
             steps += int((rows.widths[ending] * rows.windows[ending]).sum())
-            block, active = _leave(block, rows, active, ending, finals, dt)
-        if not active.size:
+            live = _leave(block, rows, active, live, ending, finals, dt)
+        block, active, live = _compact(block, rows, active, live)
+        if not live.any():
             return finals, steps  # type: ignore[return-value]
-        if active.size <= _ALONE and rows.scalar[active].all():
+        widths = rows.widths[active]
+        if live.sum() <= _ALONE and rows.scalar[active[live]].all():
             # A few runs without samples left (nominal routes that converge slowly): an array
             # step costs more than stepping each alone in plain floats, as integrate does.
-            for at, run in enumerate(active.tolist()):  # one column each
+            at_columns = (np.cumsum(widths) - widths)[live].tolist()  # one column each
+            for at, run in zip(at_columns, active[live].tolist(), strict=True):
                 column = rows.start[:, rows.origin[run]].tolist()
                 for i, v in zip(block_code.layout, block.x[:, at].tolist(), strict=True):
                     column[i] = v
@@ -246,15 +251,13 @@ def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
         t = t + step_time
         if len(new):
             change = np.abs(np.subtract(new, before, out=before), out=before).max(axis=0)
-            widths = rows.widths[active]
             largest = np.maximum.reduceat(change, np.cumsum(widths) - widths)
         else:
             largest = np.zeros(active.size)
-        converged = largest < rows.limits[active]  # NaN: not converged, as alone
-        ending = active[~converged & (t >= rows.t_max[active])]
+        converged = live & (largest < rows.limits[active])  # NaN: not converged, as alone
+        ending = active[live & ~converged & (t >= rows.t_max[active])]
         if converged.any():
-            block, active = _leave(block, rows, active, active[converged], finals, dt,
-                                   mean=False)
+            live = _leave(block, rows, active, live, active[converged], finals, dt, mean=False)
 
 
 def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, n: float,
@@ -307,11 +310,11 @@ def _ranges(starts: np.ndarray, widths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(widths) - widths), widths) + np.arange(widths.sum())
 
 
-def _leave(block: Block, rows: _Rows, active: np.ndarray, leaving: np.ndarray,
-           finals: list[np.ndarray | None], dt: float, *, mean: bool = True
-           ) -> tuple[Block, np.ndarray]:
+def _leave(block: Block, rows: _Rows, active: np.ndarray, live: np.ndarray,
+           leaving: np.ndarray, finals: list[np.ndarray | None], dt: float, *,
+           mean: bool = True) -> np.ndarray:
     """Record the final state of the ``leaving`` runs (as is, or the mean over their final
-    window) and drop their columns; returns the block and the runs left."""
+    window); returns which runs of ``active`` are still integrated."""
     gone = np.isin(active, leaving)
     widths = rows.widths[active]
     if mean:
@@ -324,6 +327,24 @@ def _leave(block: Block, rows: _Rows, active: np.ndarray, leaving: np.ndarray,
     else:
         columns = np.flatnonzero(np.repeat(gone, widths))
         rows.record(active[gone], block.x.take(columns, axis=1), finals)
-    if gone.all():
-        return block, active[:0]
-    return block.take(np.flatnonzero(np.repeat(~gone, widths))), active[~gone]
+    return live & ~gone
+
+
+#: The columns of runs that have left stay in the block (stepped for nothing, never read)
+#: until they are this share of it: taking a block's columns costs about half a step of
+#: them (200 reports: 60% fewer columns copied for 2.5% more column-steps).
+_DEAD_SHARE = 0.125
+
+
+def _compact(block: Block, rows: _Rows, active: np.ndarray, live: np.ndarray
+             ) -> tuple[Block, np.ndarray, np.ndarray]:
+    """The block without the columns of runs that have left, once they are
+    :data:`_DEAD_SHARE` of it (or every run has left)."""
+    widths = rows.widths[active]
+    dead = int(widths[~live].sum())
+    if not live.any():
+        return block, active[:0], live[:0]
+    if dead == 0 or dead < _DEAD_SHARE * block.width:
+        return block, active, live
+    return (block.take(np.flatnonzero(np.repeat(live, widths))), active[live],
+            np.ones(int(live.sum()), dtype=bool))
