@@ -122,13 +122,15 @@ def show_prediction(plan: OutputPlan, record: PredictionRecord, context: str,
 
 #: The title of the mechanism trace table.
 TRACE_TITLE = "Mechanism trace (treated cell)"
+#: One line of text as :func:`~her2resist.cli._console.say`'s parts: text, or (text, style).
+Line = tuple[str | tuple[str, str], ...]
 
 
-def _summary(pred: Any, summary: tuple[str, float, str]) -> list[tuple[str | tuple[str, str], ...]]:
-    """The lines above the table, as parts of :func:`~her2resist.cli._console.say`."""
+def _summary(pred: Any, summary: tuple[str, float, str]) -> list[Line]:
+    """The lines above the table."""
     cls, score, extra = summary
     with_alts = f" with {', '.join(pred.alterations)}" if pred.alterations else ""
-    lines: list[tuple[str | tuple[str, str], ...]] = [(
+    lines: list[Line] = [(
         (pred.regimen, "bold"), f" on HER2-amplified cell{with_alts}: ",
         (cls, CLASS_STYLE.get(cls, "white")), f" (score {score:.2f}{extra})")]
     if pred.mechanisms:
@@ -137,8 +139,8 @@ def _summary(pred: Any, summary: tuple[str, float, str]) -> list[tuple[str | tup
     return lines
 
 
-def _print_plain(lines: list[tuple[str | tuple[str, str], ...]], header: tuple[str, ...],
-                 rows: list[tuple[Any, ...]]) -> bool:
+def _print_plain(lines: list[Line], header: tuple[str, ...], rows: list[tuple[Any, ...]]
+                 ) -> bool:
     """Write the summary and table to standard output as Rich would print them there, without
     Rich, where :mod:`~her2resist.cli._plain_table` can; False (nothing written) otherwise."""
     from her2resist.cli._plain_table import plain_width, table_text
@@ -156,7 +158,7 @@ def _print_plain(lines: list[tuple[str | tuple[str, str], ...]], header: tuple[s
     return True
 
 
-def _print_prediction(lines: list[tuple[str | tuple[str, str], ...]], header: tuple[str, ...],
+def _print_prediction(lines: list[Line], header: tuple[str, ...],
                       rows: list[tuple[Any, ...]]) -> None:
     from rich.table import Table
 
