@@ -215,9 +215,11 @@ def _uniform(seed: int) -> Any:
 
     def draw(low: float, high: float, count: int) -> Any:
         nonlocal at
-        if not _STREAM or _STREAM[0][0] != seed or len(_STREAM[0][1]) < at + count:
-            _STREAM[:] = [(seed, np.random.default_rng(seed).random(max(1024, 2 * (at + count))))]
-        doubles = _STREAM[0][1][at:at + count]
+        stream = _STREAM[0] if _STREAM else None  # read once: another thread may replace it
+        if stream is None or stream[0] != seed or len(stream[1]) < at + count:
+            stream = (seed, np.random.default_rng(seed).random(max(1024, 2 * (at + count))))
+            _STREAM[:] = [stream]
+        doubles = stream[1][at:at + count]
         at += count
         return float(low) + (float(high) - float(low)) * doubles
 
