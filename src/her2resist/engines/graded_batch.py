@@ -98,11 +98,11 @@ class _Column:
 
 
 def integrate_runs(engine: GradedEngine, network: Network, runs: Sequence[Run]
-                   ) -> list[list[object]]:
-    """The final state of every run (see module docs): per node a float for a run without
-    samples, an array of its samples otherwise; the same numbers as
-    ``engine.integrate(network, run.fixed, run.start, ...)`` run by run."""
-    out: list[list[object] | None] = [None] * len(runs)
+                   ) -> list[Any]:
+    """The final state of every run (see module docs): a list of one float per node for a
+    run without samples, a (nodes, samples) array (a row per node) otherwise; the same
+    numbers as ``engine.integrate(network, run.fixed, run.start, ...)`` run by run."""
+    out: list[Any] = [None] * len(runs)
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, run in enumerate(runs):
         held = frozenset(n for n in run.fixed if not network.nodes[n].is_input)
@@ -110,7 +110,7 @@ def integrate_runs(engine: GradedEngine, network: Network, runs: Sequence[Run]
         groups.setdefault((held, p.dt, p.tau), []).append(i)
     for (held, _, _), members in groups.items():
         _integrate_group(engine, network, held, [runs[i] for i in members], members, out)
-    return out  # type: ignore[return-value]
+    return out
 
 
 def integrate_routes(engine: GradedEngine, network: Network, routes: Sequence[Any]
@@ -134,8 +134,8 @@ def integrate_routes(engine: GradedEngine, network: Network, routes: Sequence[An
     return list(zip(untreated, integrate_runs(engine, network, second), strict=True))
 
 
-def _started(base: Sequence[object], levels: Mapping[str, object], index: Mapping[str, int],
-             width: int) -> Sequence[object]:
+def _started(base: Sequence[Any], levels: Mapping[str, Any], index: Mapping[str, int],
+             width: int) -> Any:
     """``base`` (a list of one number per node, or a (nodes, width) array) with ``levels``
     written in: a list when nothing is sampled, a (nodes, width) array otherwise."""
     if isinstance(base, np.ndarray):
@@ -178,7 +178,7 @@ def _columns(run: Run, n_default: float, k_default: float) -> np.ndarray:
 
 
 def _integrate_group(engine: GradedEngine, network: Network, held: frozenset[str],
-                     runs: list[Run], where: list[int], out: list[list[object] | None]) -> None:
+                     runs: list[Run], where: list[int], out: list[Any]) -> None:
     code = engine.compiled(network, held)
     first = runs[0].parameters
     # Identical runs are integrated once.
@@ -271,7 +271,7 @@ def _finish_alone(code: _Compiled, state: list[float], t: float, stop: _Column, 
     steps, free = 0, _free_values(code.free)
     while t < stop.t_max:
         new = code.advance(state, chunk, dt, n, kn, 1.0 + kn, False)
-        change = _largest_change(new, state, free)  # numpy's max, in plain floats
+        change = _largest_change(new, state, free)  # type: ignore[arg-type]
         state, t, steps = new, t + step_time, steps + chunk  # type: ignore[assignment]
         if change < stop.limit:
             return state, steps

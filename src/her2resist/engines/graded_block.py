@@ -34,6 +34,7 @@ import ast
 import re
 from collections.abc import Callable
 from types import CodeType
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class BlockCode:
     __slots__ = ("constants", "fill", "layout", "negated", "reads", "rules")
 
     def __init__(self, layout: tuple[int, ...], reads: int, negated: int,
-                 namespace: dict[str, Callable[..., object]]) -> None:
+                 namespace: dict[str, Any]) -> None:
         self.layout, self.reads, self.negated = layout, reads, negated
         self.constants: Callable[[list[object]], list[object]] = namespace["constants"]
         self.fill: Callable[[np.ndarray, np.ndarray], None] = namespace["fill"]
@@ -75,17 +76,17 @@ def compile_block(network: Network, fixed: frozenset[str]) -> BlockCode:
         lambda v: isinstance(v, tuple) and len(v) == 4 and isinstance(v[3], CodeType))
     namespace: dict[str, object] = {"np": np}
     exec(code, namespace)
-    return BlockCode(tuple(layout), reads, negated, namespace)  # type: ignore[arg-type]
+    return BlockCode(tuple(layout), reads, negated, namespace)
 
 
 def _into(source: str, out: str) -> str:
     """A statement that writes the value of the expression ``source`` into the array ``out``:
     its last operation given ``out=`` (the same operation on the same operands)."""
     tree = ast.parse(source, mode="eval").body
-    ufunc = _UFUNCS.get(type(tree.op)) if isinstance(tree, ast.BinOp) else None
-    if ufunc is None:
-        return f"{out}[...] = {source}"
-    return f"{ufunc}({ast.unparse(tree.left)}, {ast.unparse(tree.right)}, out={out})"
+    if isinstance(tree, ast.BinOp) and type(tree.op) in _UFUNCS:
+        return (f"{_UFUNCS[type(tree.op)]}({ast.unparse(tree.left)}, "
+                f"{ast.unparse(tree.right)}, out={out})")
+    return f"{out}[...] = {source}"
 
 
 def _names(names: list[str], value: str) -> list[str]:
@@ -145,7 +146,7 @@ class Block:
 
     __slots__ = ("_buffers", "code", "held", "kn", "kn1", "n", "x")
 
-    def __init__(self, code: BlockCode, x: np.ndarray, constants: list[object], n: np.ndarray,
+    def __init__(self, code: BlockCode, x: np.ndarray, constants: list[Any], n: np.ndarray,
                  kn: np.ndarray) -> None:
         width = x.shape[1]
         self.code, self.x, self.n, self.kn = code, np.array(x, dtype=float), n, kn

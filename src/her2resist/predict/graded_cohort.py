@@ -175,10 +175,12 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
     service: SimulationService = calls[0].arguments[0]  # type: ignore[assignment]
     p: gi.GradedParameters = calls[0].arguments[1]  # type: ignore[assignment]
     index = service.index
-    setups, backgrounds = [], {}
+    setups: list[_Setup] = []
+    backgrounds: dict[tuple[object, ...], dict[str, float]] = {}
     for c in calls:  # a tumour's levels (alterations, context, environment) computed once
         tumour = (*c.key[2:4], *c.key[5:7])
-        setups.append(_setup(*c.arguments[1:8], background=backgrounds.get(tumour)))  # type: ignore[arg-type]
+        setups.append(_setup(*c.arguments[1:8],  # type: ignore[arg-type,misc]
+                             background=backgrounds.get(tumour)))
         backgrounds.setdefault(tumour, setups[-1].background)
     planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10])  # type: ignore[arg-type]
                for c, setup in zip(calls, setups, strict=True)]
@@ -192,7 +194,7 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
         if len(routes) > 1:
             untreated, treated = next(states)
             sampled = _sampled_controls(untreated, treated, index, setup.bystander)
-        out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type]
+        out[call.key] = _store(call.key, _predict(*call.arguments, sampled=sampled,  # type: ignore[arg-type,misc]
                                                   point=point, setup=setup))
     return out
 
