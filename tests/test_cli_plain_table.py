@@ -7,6 +7,8 @@ import random
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.table import Table
 
@@ -119,3 +121,21 @@ def test_predict_prints_rich_text(monkeypatch, capsys, columns, engine, alterati
     show_prediction(plan, record, "patient", "pCR")
     assert plain == capsys.readouterr().out
     assert "Mechanism trace (treated cell)" in plain
+
+
+_PRINTABLE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(
+    st.lists(_PRINTABLE, min_size=n, max_size=n),
+    st.lists(st.lists(_PRINTABLE, min_size=n, max_size=n), max_size=4))),
+    st.one_of(st.just(""), _PRINTABLE), st.integers(0, 120))
+def test_any_printable_table_matches_rich(table: tuple[list[str], list[list[str]]],
+                                          title: str, width: int) -> None:
+    """Any printable ASCII cells, titles (the empty one: Rich prints no title line) and widths
+    down to 0: Rich's text wherever an answer is given."""
+    header, rows = table
+    text = table_text(title, header, rows, width)
+    if text is not None:
+        assert text == _rich(title, header, rows, width)

@@ -11,7 +11,8 @@ by the same rules (Rich's column measurement, ``_collapse_widths`` and ``ratio_r
 ``Console`` rules: not a terminal, no ``FORCE_COLOR``/``TTY_COMPATIBLE``, not Jupyter, the
 width from ``COLUMNS`` or the first of stdin/stdout/stderr that is a terminal, else 80).  Either
 returns None where Rich must print (a terminal, Windows, a stream that is not UTF-8, text that
-is not printable ASCII, a column narrower than its padding, a title wider than the table), so
+is not printable ASCII, a column narrower than its padding, a title empty or wider than the
+table), so
 the caller falls back on Rich and the bytes are Rich's in every case.
 ``tests/test_cli_plain_table.py`` checks the text against Rich's own on random tables and
 widths.
@@ -230,7 +231,7 @@ def table_text(title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
     columns = [[head, *(row[i] for row in rows)] for i, head in enumerate(header)]
     widths = _column_widths(columns, width - extra)
     table_width = sum(widths) + extra
-    if min(widths) < 3 or len(title) > table_width or title != title.strip():
+    if min(widths) < 3 or not title or len(title) > table_width or title != title.strip():
         return None
     left = (table_width - len(title)) // 2
     lines = [" " * left + title + " " * (table_width - len(title) - left)]
