@@ -139,3 +139,22 @@ def test_any_printable_table_matches_rich(table: tuple[list[str], list[list[str]
     text = table_text(title, header, rows, width)
     if text is not None:
         assert text == _rich(title, header, rows, width)
+
+
+def test_closed_pipe_exits_quietly_as_rich_does(tmp_path) -> None:
+    """``predict ... | head`` where the reader has gone: exit 1 with nothing on stderr (Rich's
+    console's behaviour), not an error message for a broken pipe."""
+    import os
+    import subprocess
+
+    read, write = os.pipe()
+    os.close(read)  # every write to the pipe fails with EPIPE
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from her2resist.cli.main import main; main()", "predict",
+             "-r", "trastuzumab"], stdout=write, stderr=subprocess.PIPE, text=True,
+            timeout=120, env={k: v for k, v in os.environ.items()
+                              if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")})
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")

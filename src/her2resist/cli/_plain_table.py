@@ -12,8 +12,7 @@ by the same rules (Rich's column measurement, ``_collapse_widths`` and ``ratio_r
 width from ``COLUMNS`` or the first of stdin/stdout/stderr that is a terminal, else 80).  Either
 returns None where Rich must print (a terminal, Windows, a stream that is not UTF-8, text that
 is not printable ASCII, a column narrower than its padding, a title empty or wider than the
-table), so
-the caller falls back on Rich and the bytes are Rich's in every case.
+table), so the caller falls back on Rich and the bytes are Rich's in every case.
 ``tests/test_cli_plain_table.py`` checks the text against Rich's own on random tables and
 widths.
 

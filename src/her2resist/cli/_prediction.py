@@ -153,8 +153,14 @@ def _print_plain(lines: list[Line], header: tuple[str, ...], rows: list[tuple[An
     if table is None or not all(t.isprintable() for t in texts):
         return False
     out = sys.stdout
-    out.write("".join(t + "\n" for t in texts) + table)
-    out.flush()
+    try:
+        out.write("".join(t + "\n" for t in texts) + table)
+        out.flush()
+    except BrokenPipeError:  # quietly, exit 1, as Rich's console does (on_broken_pipe)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        raise SystemExit(1) from None
     return True
 
 
