@@ -135,3 +135,26 @@ def test_stochastic_engine_validates_options() -> None:
 
     with pytest.raises(ParameterError, match="sample_count"):
         get_engine("stochastic", sample_count=0)
+
+
+def test_parsed_regimens_are_kept_bounded_in_size() -> None:
+    """parse_regimen keeps parsed regimens by text (user text, in the web service): a long
+    text (padded, or a drug repeated) is parsed as before but not held, a short one is held
+    and answered again identically."""
+    from her2resist.predict import regimen as module
+
+    long_text = "trastuzumab + " * 200 + "lapatinib" + " " * 5000
+    before = set(module._PARSED)
+    first = parse_regimen(long_text)
+    assert first == parse_regimen(long_text) and first.text == long_text.strip()
+    assert not any(len(text) > module._LONGEST_KEPT for text, _ in set(module._PARSED) - before)
+    short = parse_regimen(" trastuzumab + everolimus ")
+    assert parse_regimen(" trastuzumab + everolimus ") is short
+    from her2resist.knowledge.catalogue import load_catalogue
+
+    assert short == module._parse(" trastuzumab + everolimus ", load_catalogue())
+    from her2resist.predict import response
+
+    kept = set(response._REGIMENS)
+    assert predict_response([], long_text).regimen == first.label
+    assert not any(len(text) > module._LONGEST_KEPT for text, _ in set(response._REGIMENS) - kept)

@@ -92,10 +92,17 @@ def parse_regimen(text: str, catalogue: Catalogue | None = None) -> Regimen:
     if found is not None and found[0] is catalogue:
         return found[1]
     regimen = _parse(text, catalogue)
-    if len(_PARSED) >= 4096:  # texts come from users (web service): bounded
+    if len(text) > _LONGEST_KEPT:  # texts come from users (web service): bounded in size
+        return regimen
+    if len(_PARSED) >= 4096:  # and in number
         _PARSED.clear()
     _PARSED[text, id(catalogue)] = (catalogue, regimen)
     return regimen
+
+
+#: The longest regimen text kept parsed (a regimen of real drugs is far shorter; a text
+#: padded with spaces or repeating drugs is parsed again rather than held).
+_LONGEST_KEPT = 1000
 
 
 #: Regimens already parsed, by text and catalogue (held, so that its id is not reused).

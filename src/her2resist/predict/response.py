@@ -30,6 +30,7 @@ from her2resist.model.network import Network
 from her2resist.model.parse import load_model
 from her2resist.predict.explain import TraceStep, explain_node
 from her2resist.predict.regimen import (
+    _LONGEST_KEPT,
     Regimen,
     parse_regimen,
     resolve_alterations,
@@ -328,10 +329,11 @@ def _regimen(regimen: str | Regimen, catalogue: Catalogue) -> _Parsed:
         return _parsed(regimen)
     found = _REGIMENS.get((regimen, id(catalogue)))
     if found is None or found[0] is not catalogue:
-        if len(_REGIMENS) >= 4096:
-            _REGIMENS.clear()
-        found = _REGIMENS[regimen, id(catalogue)] = (
-            catalogue, _parsed(parse_regimen(regimen, catalogue)))
+        found = (catalogue, _parsed(parse_regimen(regimen, catalogue)))
+        if len(regimen) <= _LONGEST_KEPT:  # user text: kept bounded in size and number
+            if len(_REGIMENS) >= 4096:
+                _REGIMENS.clear()
+            _REGIMENS[regimen, id(catalogue)] = found
     return found[1]
 
 
