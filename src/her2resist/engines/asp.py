@@ -102,13 +102,18 @@ def _facts(dnfs: Mapping[str, list[Clause]]) -> str:
     facts = []
     for node, clauses in dnfs.items():
         facts.append(f'node("{node}").')
-        if not clauses or frozenset() in clauses:
-            facts.append(f'constant("{node}",{1 if clauses else -1}).')
-            continue
-        facts.append(f'unate("{node}").')
-        for cid, clause in enumerate(clauses):
-            facts.extend(f'clause("{node}",{cid},"{var}",{sign}).' for var, sign in sorted(clause))
+        facts += _rule_facts(node, clauses, "")
     return "\n".join(facts)
+
+
+def _rule_facts(node: str, clauses: list[Clause], prefix: str) -> list[str]:
+    """A unate DNF as mpbn's facts (``constant``, or ``unate`` and its ``clause``s), each
+    predicate's name after ``prefix``."""
+    if not clauses or frozenset() in clauses:
+        return [f'{prefix}constant("{node}",{1 if clauses else -1}).']
+    return [f'{prefix}unate("{node}").', *(
+        f'{prefix}clause("{node}",{cid},"{var}",{sign}).'
+        for cid, clause in enumerate(clauses) for var, sign in sorted(clause))]
 
 
 def _program(dnfs: Mapping[str, list[Clause]], start: Mapping[str, int] | None) -> str:
@@ -217,13 +222,7 @@ class GroundModel:
         for node in sorted(self.rules):
             clauses = unate_dnf(rules[node]) or []
             lines.append(f'#external free("{node}").')
-            if not clauses or frozenset() in clauses:
-                lines.append(f'rule_constant("{node}",{1 if clauses else -1}).')
-                continue
-            lines.append(f'rule_unate("{node}").')
-            for cid, clause in enumerate(clauses):
-                lines.extend(f'rule_clause("{node}",{cid},"{var}",{sign}).'
-                             for var, sign in sorted(clause))
+            lines += _rule_facts(node, clauses, "rule_")
         for node in self.names:
             lines.extend(f'#external {atom}("{node}",{v}).'
                          for atom in ("fix", "start") for v in (1, -1))
