@@ -20,9 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, get_engine, get_service
+from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, get_engine
 from her2resist.engines.base import Engine, Provenance
 from her2resist.engines.cache import BoundedCache
+from her2resist.engines.service import get_service
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.perturbation import Perturbation, build_perturbation
 from her2resist.knowledge.schema import Alteration

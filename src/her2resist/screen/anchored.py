@@ -79,9 +79,10 @@ def screen_anchored(genotype: Genotype, panel: Sequence[Agent], anchors: Sequenc
         strategies = kb_strategies(genotype)
         for w, combos in todo.items():
             rows = [by_combo[c] for c in combos]
-            found[w] = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows]),
-                                           strategies=strategies, above=w[1]))
-            _SCREENED.put((*head, *w), found[w])
+            ranked = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows]),
+                                         strategies=strategies, above=w[1]))
+            _SCREENED.put((*head, *w), ranked)
+            found[w] = ranked
     return [found[w] for w in wanted]  # type: ignore[misc]
 
 
