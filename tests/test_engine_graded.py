@@ -261,3 +261,19 @@ def test_generated_integrators_kept_are_bounded() -> None:
     assert engine.compiled(network, frozenset({"B"})) is not first  # generated again
     with pytest.raises(ParameterError, match="size"):
         GradedEngine(compiled_size=0)
+
+
+def test_every_regulated_node_held_integrates_to_the_held_levels() -> None:
+    """Nothing moves when every regulated node is held (as ``--set`` can do): the generated
+    integrator still compiles and returns the held state, alone and stepped as columns."""
+    from her2resist.engines.graded_batch import Run, integrate_runs
+
+    net = read_bnet_text("A, A\nB, A\nC, B")
+    engine = GradedEngine()
+    fixed = {"A": 1.0, "B": 0.3, "C": 0.2}
+    assert engine.integrate(net, fixed, [1.0, 0.3, 0.2]) == [1.0, 0.3, 0.2]
+    sampled = Run(fixed, [1.0, np.array([0.3, 0.3]), 0.2], engine.parameters)
+    alone, columns = integrate_runs(engine, net, [Run(fixed, [1.0, 0.3, 0.2], engine.parameters),
+                                                   sampled])
+    assert list(alone) == [1.0, 0.3, 0.2]
+    assert np.asarray(columns).tolist() == [[1.0, 1.0], [0.3, 0.3], [0.2, 0.2]]

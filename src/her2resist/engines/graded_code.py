@@ -252,6 +252,7 @@ def _generate(network: Network, fixed: frozenset[str]
         f"        p = x{i} ** n", f"        h{i} = p * kn1 / (p + kn)")]
     update = [f"        x{i} = x{i} + dt * (t{i} - x{i})" for i in free]
     body = [*hill, *writer.step, *(f"        t{i} = {src}" for i, src in targets), *update]
+    body = body or ["        pass"]  # every regulated node held: nothing moves
     every = ", ".join(f"x{i}" for i in range(len(order)))
     lines = [
         "def advance(v, steps, dt, n, kn, kn1, mean):",
