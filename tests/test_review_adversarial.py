@@ -121,3 +121,25 @@ def test_cohort_equals_one_prediction_at_a_time_on_random_tumours() -> None:
                      for a, env in tumours]
         assert [[(p.to_dict(), p.score, p.interval) for p in row] for row in together] == [
             [(p.to_dict(), p.score, p.interval) for p in row] for row in alone], options
+
+
+def test_a_level_rounded_below_zero_is_raised_as_zero() -> None:
+    """A sample whose level steps to about -1e-17 by rounding (found by review: IGF ligand,
+    mTOR and RB1 loss under dual blockade with docetaxel, 3 samples, seed 123) gets a real
+    Hill power: the one-shot prediction (plain floats) no longer fails on a complex number,
+    and the cohort (arrays) no longer carries a NaN; both give the same finite answer."""
+    import math
+
+    from her2resist.predict import graded
+
+    tumour = ["IGF_ligand", "MTOR_act", "RB1_loss"]
+    regimen = "trastuzumab + pertuzumab + docetaxel"
+    options = {"context": "patient", "endpoint": "pCR", "samples": 3, "seed": 123}
+    _fresh()
+    alone = graded.predict_graded(tumour, regimen, **options)
+    _fresh()
+    (row,) = graded.predict_graded_cohort([(tumour, {})], [regimen], **options)
+    assert all(math.isfinite(v) for v in (alone.score, *alone.interval,
+                                          alone.response_probability))
+    assert (row[0].to_dict(), row[0].score, row[0].interval) == (
+        alone.to_dict(), alone.score, alone.interval)

@@ -185,7 +185,10 @@ class Block:
         total = np.zeros_like(x) if mean else None
         for _ in range(steps):
             # P = X ** n; H = P * kn1 / (P + kn); X = X + dt * (T - X), as advance_many
-            np.power(x[:reads], n, out=power)
+            # a level a rounding step left just below 0 counts as 0 (a negative base has no
+            # real power); every other value, -0.0 included, is raised as it is
+            np.maximum(x[:reads], 0.0, out=power)
+            np.power(power, n, out=power)
             np.multiply(power, kn1, out=hill)
             np.add(power, kn, out=denominator)
             np.divide(hill, denominator, out=hill)

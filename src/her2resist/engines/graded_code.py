@@ -249,7 +249,8 @@ def _generate(network: Network, fixed: frozenset[str]
     order, free, read, writer, targets = _written(network, fixed)
     free_set = set(free)
     hill = [line for i in read if i in free_set for line in (
-        f"        p = x{i} ** n", f"        h{i} = p * kn1 / (p + kn)")]
+        f"        p = (x{i} if x{i} >= 0.0 else 0.0) ** n",  # below 0 by rounding: as 0
+        f"        h{i} = p * kn1 / (p + kn)")]
     update = [f"        x{i} = x{i} + dt * (t{i} - x{i})" for i in free]
     body = [*hill, *writer.step, *(f"        t{i} = {src}" for i, src in targets), *update]
     body = body or ["        pass"]  # every regulated node held: nothing moves
@@ -277,7 +278,8 @@ def _generate(network: Network, fixed: frozenset[str]
         lines += ["advance_many = advance"]
     rows = ", ".join(f"h{i}" if i in read else "_" for i in free) or "_"
     many = [
-        "        P = X ** n", "        H = P * kn1 / (P + kn)", f"        {rows}, = H",
+        "        P = np.maximum(X, 0.0) ** n", "        H = P * kn1 / (P + kn)",
+        f"        {rows}, = H",
         *writer.step,
         "        X = X + dt * (np.array([" + ", ".join(src for _, src in targets) + "]) - X)",
     ]
