@@ -59,3 +59,18 @@ def test_reports_with_batched_predictions_equal_reports_predicted_one_by_one() -
     response._PREDICTIONS.clear()
     anchored._SCREENED.clear()
     assert render_json(build_reports(profiles, graded=None, predictor=one_by_one)) == batched
+
+
+def test_a_screen_kept_for_one_name_answers_another_with_its_own_name() -> None:
+    """Two genotypes with the same alterations share one kept screen, but each call's rows
+    carry the genotype's own name (review: the cache key has no name)."""
+    panel = default_panel()
+    anchor = regimen_agent("trastuzumab")
+    first = as_genotype(["PTEN loss"], name="patient A")
+    second = as_genotype(["PTEN loss"], name="patient B")
+    rows_a = screen_genotype(first, panel, anchor=anchor)
+    rows_b = screen_genotype(second, panel, anchor=anchor)
+    assert rows_a and {r["genotype"] for r in rows_a} == {"patient A"}
+    assert {r["genotype"] for r in rows_b} == {"patient B"}
+    assert [{**r, "genotype": "patient A"} for r in rows_b] == list(rows_a)
+    assert {r["genotype"] for r in screen_genotype(first, panel, anchor=anchor)} == {"patient A"}

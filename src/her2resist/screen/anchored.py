@@ -83,7 +83,15 @@ def screen_anchored(genotype: Genotype, panel: Sequence[Agent], anchors: Sequenc
                                          strategies=strategies, above=w[1]))
             _SCREENED.put((*head, *w), ranked)
             found[w] = ranked
-    return [found[w] for w in wanted]  # type: ignore[misc]
+    # The rows are kept without regard to the genotype's name (a cohort's patients with the
+    # same alterations share one screen); each call's rows carry its own genotype's name.
+    return [_named(found[w], genotype.name) for w in wanted]  # type: ignore[arg-type]
+
+
+def _named(rows: tuple[dict[str, Any], ...], name: str) -> tuple[dict[str, Any], ...]:
+    if not rows or rows[0].get("genotype") == name:
+        return rows
+    return tuple({**row, "genotype": name} for row in rows)
 
 
 _SETUPS: dict[int, tuple[Network | None, ScreenSetup]] = {}
