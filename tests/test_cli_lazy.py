@@ -166,7 +166,7 @@ def test_lazy_number_coercion_gives_what_typer_gives() -> None:
 def test_solver_versions_read_without_metadata_match_it() -> None:
     from importlib import metadata
 
-    from her2resist.engines.base import _wheel_version
+    from her2resist.common.distributions import installed_version as _wheel_version
 
     found = 0
     for dist in metadata.distributions():

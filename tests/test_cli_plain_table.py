@@ -93,6 +93,32 @@ def test_plain_width_leaves_other_streams_to_rich(monkeypatch) -> None:
     assert plain_width() is None
 
 
+def test_only_the_rich_series_followed_is_laid_out_without_rich(monkeypatch) -> None:
+    """The layout follows one Rich series; with another installed (older rules for
+    TTY_COMPATIBLE, say) Rich prints, so the bytes stay Rich's."""
+    import rich
+
+    from her2resist.common import distributions
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+    installed = distributions.installed_version("rich")
+    assert installed is not None and rich.__file__
+    if installed.startswith(_plain_table.RICH_SERIES):
+        assert plain_width() == 80
+    else:
+        assert plain_width() is None
+    for other in ("13.9.4", "14.1.0", "16.0.0", None):
+        monkeypatch.setattr(distributions, "installed_version",
+                            lambda name, v=other: v if name == "rich" else None)
+        assert plain_width() is None, other
+    monkeypatch.setattr(distributions, "installed_version",
+                        lambda name: "15.2.1" if name == "rich" else None)
+    assert plain_width() == 80
+
+
 @pytest.mark.parametrize("columns", ["80", "60", "44"])
 @pytest.mark.parametrize("engine, alterations, regimen", [
     ("graded", ["PIK3CA_mut"], "trastuzumab + everolimus"),

@@ -10,11 +10,11 @@ by the same rules (Rich's column measurement, ``_collapse_widths`` and ``ratio_r
 :func:`plain_width` says when Rich would print plain text and at which width (Rich's
 ``Console`` rules: not a terminal, no ``FORCE_COLOR``/``TTY_COMPATIBLE``, not Jupyter, the
 width from ``COLUMNS`` or the first of stdin/stdout/stderr that is a terminal, else 80).  Either
-returns None where Rich must print (a terminal, Windows, a stream that is not UTF-8, text that
-is not printable ASCII, a column narrower than its padding, a title empty or wider than the
-table), so the caller falls back on Rich and the bytes are Rich's in every case.
-``tests/test_cli_plain_table.py`` checks the text against Rich's own on random tables and
-widths.
+returns None where Rich must print (a Rich release other than the one followed, a terminal,
+Windows, a stream that is not UTF-8, text that is not printable ASCII, a column narrower than
+its padding, a title empty or wider than the table), so the caller falls back on Rich and the
+bytes are Rich's in every case.  ``tests/test_cli_plain_table.py`` checks the text against
+Rich's own on random tables and widths.
 
 Examples
 --------
@@ -50,12 +50,21 @@ _HEAD, _CELL = "┃┃┃", "│││"  # left, divider, right
 _WORD = re.compile(r"\s*\S+\s*")
 
 
+#: The Rich release series whose layout and console rules this module follows (checked against
+#: Rich's own output by the tests); with any other installed, Rich prints.
+RICH_SERIES = "15."
+
+
 def plain_width() -> int | None:
     """The width at which Rich's ``Console()`` prints to standard output when that prints
     plain text (not a terminal); None when Rich must print (see module docs)."""
     import builtins
 
+    from her2resist.common.distributions import installed_version
+
     if os.name != "posix" or hasattr(builtins, "get_ipython"):
+        return None
+    if not (installed_version("rich") or "").startswith(RICH_SERIES):
         return None
     out = sys.stdout
     if out is None or hasattr(out, "rich_proxied_file"):

@@ -22,8 +22,6 @@ prediction imports no numpy.
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from her2resist import __version__
+from her2resist.common.distributions import installed_version
 from her2resist.model.network import Network, Node
 from her2resist.model.rules import format_rule
 
@@ -83,7 +82,7 @@ def solver_version(distribution: str) -> str:
     loaded = getattr(sys.modules.get(distribution), "__version__", None)
     if isinstance(loaded, str):  # an imported package says its version: no metadata scan
         return f"{distribution} {loaded}"
-    installed = _wheel_version(distribution)
+    installed = installed_version(distribution)
     if installed:
         return f"{distribution} {installed}"
     from importlib import metadata  # ~20 ms of imports: only when nothing above answers
@@ -92,30 +91,6 @@ def solver_version(distribution: str) -> str:
         return f"{distribution} {metadata.version(distribution)}"
     except metadata.PackageNotFoundError:
         return f"{distribution} (version unknown)"
-
-
-def _wheel_version(distribution: str) -> str | None:
-    """The version in the name of the distribution's ``NAME-VERSION.dist-info`` folder on
-    ``sys.path`` (how installers name it), or None; what ``importlib.metadata.version`` reads
-    for an installed wheel, without importing ``importlib.metadata`` (~20 ms)."""
-    return _dist_info_versions().get(re.sub(r"[-_.]+", "_", distribution).lower())
-
-
-@cache
-def _dist_info_versions() -> dict[str, str]:
-    """Each ``NAME-VERSION.dist-info`` folder's version by lower-cased NAME, the first on
-    ``sys.path`` winning: one listing of the path for every distribution asked about."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info") and "-" in name:
-                key, _, version = name[:-len(".dist-info")].partition("-")
-                found.setdefault(key.lower(), version)
-    return found
 
 
 @cache
