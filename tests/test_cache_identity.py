@@ -22,3 +22,28 @@ def test_a_prediction_cached_under_a_catalogue_id_keeps_that_catalogue() -> None
                                        catalogue=response._PINNED[ident],
                                        engine="most-permissive")
     assert again is first  # still answered from the cache
+
+
+def test_a_prediction_finished_after_its_catalogue_was_unpinned_is_not_kept(monkeypatch) -> None:
+    # Another thread pins its 65th catalogue (emptying both tables) while this prediction is
+    # computed: keeping it afterwards would leave an entry under an id nothing holds.
+    catalogue = read_catalogue(data_dir())
+    computing = response._predict
+
+    def others_meanwhile(*args, **kwargs):
+        for other in [object() for _ in range(65)]:
+            response._pinned(other)  # type: ignore[arg-type]
+        return computing(*args, **kwargs)
+
+    monkeypatch.setattr(response, "_predict", others_meanwhile)
+    response.predict_response(["PTEN loss"], "lapatinib", catalogue=catalogue,
+                              engine="most-permissive")
+    assert response._PINNED.get(id(catalogue)) is not catalogue
+    kept = [k for k in response._PREDICTIONS._data if k[2] == id(catalogue)]
+    assert kept == []
+    monkeypatch.setattr(response, "_predict", computing)
+    # pinned again by the next call, which keeps its prediction as usual
+    response.predict_response(["PTEN loss"], "lapatinib", catalogue=catalogue,
+                              engine="most-permissive")
+    assert response._PINNED[id(catalogue)] is catalogue
+    assert [k for k in response._PREDICTIONS._data if k[2] == id(catalogue)]

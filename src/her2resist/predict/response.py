@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -240,7 +241,12 @@ def _kept(network: Network, catalogue: Catalogue, alts: tuple[Alteration, ...], 
     # An explained prediction adds the trace and mechanisms to the same numbers.
     quick = _PREDICTIONS.get((*key, False)) if explain else None
     found = _predict(network, alts, reg, perturbation, eng, extra, explain, quick)
-    _PREDICTIONS.put((*key, explain), found)
+    with _PIN_LOCK:
+        # Kept only while the catalogue is still pinned: another thread may have emptied both
+        # tables meanwhile, and an entry under an unpinned id could later answer for another
+        # catalogue given the same id once this one is freed.
+        if _PINNED.get(id(catalogue)) is catalogue:
+            _PREDICTIONS.put((*key, explain), found)
     return found
 
 
@@ -308,15 +314,19 @@ def _parsed(reg: Regimen) -> _Parsed:
 #: gets the same id while those entries live (a catalogue is freed only after both are
 #: emptied together).
 _PINNED: dict[int, Catalogue] = {}
+#: Pinning, emptying and keeping a prediction happen under this lock (web requests run in
+#: threads).
+_PIN_LOCK = threading.Lock()
 
 
 def _pinned(catalogue: Catalogue) -> int:
     """``id(catalogue)``, valid as a cache key: the catalogue is held meanwhile."""
-    if _PINNED.get(id(catalogue)) is not catalogue:
-        if len(_PINNED) >= 64:
-            _PREDICTIONS.clear()
-            _PINNED.clear()
-        _PINNED[id(catalogue)] = catalogue
+    with _PIN_LOCK:
+        if _PINNED.get(id(catalogue)) is not catalogue:
+            if len(_PINNED) >= 64:
+                _PREDICTIONS.clear()
+                _PINNED.clear()
+            _PINNED[id(catalogue)] = catalogue
     return id(catalogue)
 
 
