@@ -11,7 +11,9 @@ evolution scenarios derived from the model) asks this service, never an engine d
 Results are cached by the model's identity (:attr:`Network.hash`), the engine's identity
 (:attr:`Engine.key`: name and every option that changes answers), the background and the
 drugs, in one bounded least-recently-used cache (beside it the reached states alone, for
-screens that score many regimens of one background: :meth:`SimulationService.rows_many`).
+screens that score many regimens of one background: :meth:`SimulationService.rows_many`),
+grouped by background: a batch of regimens costs one locked lookup for its background and a
+plain dictionary lookup per regimen (:class:`~her2resist.engines.cache.GroupedCache`).
 The service says what its engine can do:
 ``graded`` (input levels in [0, 1]; :meth:`SimulationService.sample` integrates parameter
 samples, several routes at once as ``groups``), ``limit`` (the service of the engine's Boolean
@@ -46,7 +48,7 @@ from her2resist.engines.base import (
     resting_state,
     solver_version,
 )
-from her2resist.engines.cache import BoundedCache
+from her2resist.engines.cache import BoundedCache, GroupedCache
 from her2resist.exceptions import EngineError, ParameterError
 from her2resist.model.network import Network
 
@@ -109,6 +111,12 @@ def _key(assignment: Assignment) -> tuple[tuple[str, object], ...]:
     return tuple(sorted(assignment.items()))
 
 
+def _drugs_key(drugs: Assignment) -> frozenset[tuple[str, object]]:
+    """The cache key of a regimen's drugs within its background's group: the same equality as
+    :func:`_key` (the same items, values compared as numbers), without sorting."""
+    return frozenset(drugs.items())
+
+
 def _float_key(assignment: Assignment) -> tuple[tuple[str, float], ...]:
     """The assignment as sorted (node, float) pairs (what a route batch's base stores)."""
     return tuple(sorted((n, float(v)) for n, v in assignment.items()))
@@ -148,12 +156,15 @@ class SimulationService:
         self.index = {n: i for i, n in enumerate(self._order)}
         self._inputs = network.inputs
         self._bases: BoundedCache[tuple[object, ...], object] = BoundedCache(cache_size)
-        self._results: BoundedCache[tuple[object, ...], RegimenSimulation] = BoundedCache(
-            cache_size)
+        # Results and rows by background (:func:`_key`), then by drugs (:func:`_drugs_key`).
+        self._results: GroupedCache[tuple[object, ...], frozenset[object], RegimenSimulation] = (
+            GroupedCache(cache_size))
         self._untreated: BoundedCache[tuple[object, ...], SimulationResult] = BoundedCache(
             cache_size)
-        self._rows: BoundedCache[tuple[object, ...], Rows] = BoundedCache(cache_size)
+        self._rows: GroupedCache[tuple[object, ...], frozenset[object], Rows] = GroupedCache(
+            cache_size)
         self._computed = 0
+        self._provenance: Provenance | None = None
         make_batch = getattr(engine, "batch", None)
         self._batch: Batch = (make_batch(network, reachable=reachable) if make_batch
                               else _RouteBatch(self))
@@ -217,11 +228,11 @@ class SimulationService:
 
     def treat(self, background: Assignment, drugs: Assignment) -> RegimenSimulation:
         """Untreated then treated simulation of the background under ``drugs`` (cached)."""
-        key = (_key(background), _key(drugs))
-        found = self._results.get(key)
+        bg, key = _key(background), _drugs_key(drugs)
+        found = self._results.group(bg).get(key)
         if found is None:
-            found = self._simulate(dict(background), dict(drugs), self._rows.get(key))
-            self._results.put(key, found)
+            found = self._simulate(bg, dict(background), dict(drugs), key)
+            self._results.add(bg, {key: found})
         return found
 
     def treat_many(self, background: Assignment, regimens: Sequence[Assignment]
@@ -255,26 +266,22 @@ class SimulationService:
             sims = [self.treat(background, drugs) for drugs in regimens]
             return (self.untreated(background).rows, [s.treated.rows for s in sims])
         self.network.check_nodes(background, "node")
-        self.network.check_nodes(sorted({n for drugs in regimens for n in drugs}), "node")
-        base = self.base(background)
         bg = _key(background)
-        keys = [(bg, _key(drugs)) for drugs in regimens]
-        found: list[Rows | None] = []
-        missing: dict[tuple[object, ...], Assignment] = {}
-        for key, drugs in zip(keys, regimens, strict=True):
-            rows = self._rows.get(key)
-            if rows is None:
-                sim = self._results.get(key)
-                rows = None if sim is None else sim.treated.rows
-            if rows is None:
-                missing.setdefault(key, drugs)
-            found.append(rows)
-        if missing:
+        base = self._base(bg, background)
+        keys = [frozenset(drugs.items()) for drugs in regimens]  # _drugs_key, inlined
+        found: list[Rows | None] = list(map(self._rows.group(bg).get, keys))
+        if None in found:
+            missing: dict[frozenset[object], Assignment] = {}
+            for key, drugs, rows in zip(keys, regimens, found, strict=True):
+                if rows is None:
+                    missing.setdefault(key, drugs)
+            # Only these: a cached regimen's nodes were checked when it was computed.
+            self.network.check_nodes(sorted({n for drugs in missing.values() for n in drugs}),
+                                     "node")
             computed = self._batch.rows_many(base, list(missing.values()))  # type: ignore[attr-defined]
             self._computed += len(missing)
             made = {k: tuple(r) for k, r in zip(missing, computed, strict=True)}
-            for k, r in made.items():
-                self._rows.put(k, r)
+            self._rows.add(bg, made)
             found = [made[k] if r is None else r for k, r in zip(keys, found, strict=True)]
         return (tuple(self._batch.untreated_rows(base)),  # type: ignore[attr-defined]
                 found)  # type: ignore[return-value]
@@ -283,24 +290,26 @@ class SimulationService:
         """The untreated cell under ``background``."""
         return self.treat(background, {}).untreated
 
-    def _simulate(self, background: dict[str, int], drugs: dict[str, int],
-                  rows: Rows | None = None) -> RegimenSimulation:
-        """Both results, the treated one from ``rows`` when :meth:`rows_many` computed them."""
+    def _simulate(self, bg: tuple[tuple[str, object], ...], background: dict[str, int],
+                  drugs: dict[str, int], key: frozenset[object]) -> RegimenSimulation:
+        """Both results of ``drugs`` (whose key is ``key``) on ``background`` (whose key is
+        ``bg``), the treated one from the rows :meth:`rows_many` computed if it did."""
         self.network.check_nodes(background, "node")
         self.network.check_nodes(drugs, "node")
         if isinstance(self._batch, _RouteBatch):
             self._computed += 1
             return self._batch.route(background, drugs)
         batch = self._batch
-        base = self.base(background)
-        key = _key(background)
-        untreated = self._untreated.get(key)
+        base = self._base(bg, background)
+        untreated = self._untreated.get(bg)
         if untreated is None:  # one result object per background, shared by its regimens
             untreated = self._result(batch.untreated_rows(base), background)  # type: ignore[attr-defined]
-            self._untreated.put(key, untreated)
+            self._untreated.put(bg, untreated)
+        rows = self._rows.group(bg).get(key)
         if rows is None:
-            rows = batch.rows(base, drugs)  # type: ignore[attr-defined]
+            rows = tuple(batch.rows(base, drugs))  # type: ignore[attr-defined]
             self._computed += 1
+            self._rows.add(bg, {key: rows})
         return RegimenSimulation(untreated, self._result(rows, {**background, **drugs}))
 
     def _kept(self, background: Mapping[str, int]) -> tuple[str, ...]:
@@ -310,10 +319,13 @@ class SimulationService:
 
     def _result(self, rows: Sequence[Sequence[float]], perturbation: Mapping[str, int]
                 ) -> SimulationResult:
+        provenance = self._provenance
+        if provenance is None:  # the same for every result of this service
+            provenance = self._provenance = make_provenance(
+                self.network, self.engine.name, solver_version("mpbn"))
         return SimulationResult(
             values=rows, nodes=self._order, probabilities=[1.0 / len(rows)] * len(rows),
-            provenance=make_provenance(self.network, self.engine.name, solver_version("mpbn")),
-            perturbation=dict(perturbation),
+            provenance=provenance, perturbation=dict(perturbation),
         )
 
     # The batch interface of screens and nodal-target searches.
@@ -321,11 +333,15 @@ class SimulationService:
         """A background reduced once, on which perturbations of any input it leaves open
         (``keep`` is accepted for clarity; every open input may be perturbed) and of any
         regulated node are evaluated.  One base per background serves every analysis."""
-        key = _key(background)
-        found = self._bases.get(key)
+        return self._base(_key(background), background, keep)
+
+    def _base(self, bg: tuple[tuple[str, object], ...], background: Assignment,
+              keep: Iterable[str] = ()) -> object:
+        """:meth:`base` of ``background``, whose key is ``bg``."""
+        found = self._bases.get(bg)
         if found is None:
             found = self._batch.base(background, (*self._kept(background), *keep))
-            self._bases.put(key, found)
+            self._bases.put(bg, found)
         return found
 
     def untreated_states(self, base: object) -> list[State]:
