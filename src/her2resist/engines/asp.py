@@ -193,15 +193,18 @@ class GroundModel:
     (grounding was most of a solver call).
 
     Every regulated node with a unate rule enters with its whole rule's DNF; externals say, per
-    solve, which nodes are the moving part (``free``: their rules), which are constant at a
-    value (``fix``: mpbn's ``constant``, also their start) and each node's start value.  A node
-    in neither is left out: the moving part's rules do not read it once the constants are
-    substituted (it is an output, or simplified away).  A constant node at value ``c`` from its
-    start is what substituting ``c`` into its readers' rules does (in a unate DNF, a clause
-    with a literal that can never hold never fires, and a literal that always holds never
-    blocks), so the minimal trap spaces reachable from the start are those of the moving part's
-    own program, on its nodes.  ``tests/test_engine_solver_paths.py`` compares the two routes on
-    many moving parts.
+    solve, which nodes are the moving part (``free``: its nodes, with their rules and start
+    values) and which are constant at a value (``fix``).  A constant node is no node of the
+    program: its value is what every clause reads of it at every timepoint (``mp_reach``), as
+    substituting the constant into its readers' rules does (in a unate DNF, a clause with a
+    literal that can never hold never fires, and a literal that always holds never blocks), so
+    the minimal trap spaces reachable from the start are those of the moving part's own
+    program, on its nodes.  (In that program a constant node of the same value would be a node
+    whose only reachable value, from its start, is its constant: what its readers read is the
+    same, and its own atoms are the same in every answer.)  A node in neither is left out: the
+    moving part's rules do not read it once the constants are substituted (it is an output, or
+    simplified away).  Answers are read by the literals of their ``attractor`` atoms.
+    ``tests/test_engine_solver_paths.py`` compares the two routes on many moving parts.
 
     Examples
     --------
@@ -222,26 +225,27 @@ class GroundModel:
         for node in sorted(self.rules):
             clauses = unate_dnf(rules[node]) or []
             lines.append(f'#external free("{node}").')
+            lines.extend(f'#external start("{node}",{v}).' for v in (1, -1))
             lines += _rule_facts(node, clauses, "rule_")
         for node in self.names:
-            lines.extend(f'#external {atom}("{node}",{v}).'
-                         for atom in ("fix", "start") for v in (1, -1))
+            lines.extend(f'#external fix("{node}",{v}).' for v in (1, -1))
         self._facts = "\n".join(lines)
-        self._controls: dict[bool, tuple[Any, dict[str, int]]] = {}
+        self._controls: dict[bool, tuple[Any, _Literals]] = {}
         self._lock = threading.Lock()
 
     def _program(self) -> str:
         evaluation, reach = _encodings()
         return "\n".join([
             self._facts,
-            "node(N) :- free(N).", "node(N) :- fix(N,_).",
-            "constant(N,V) :- fix(N,V).", "constant(N,V) :- rule_constant(N,V), free(N).",
+            "node(N) :- free(N).",
+            "mp_reach(E,T,N,V) :- fix(N,V), timepoint(E,T).",
+            "constant(N,V) :- rule_constant(N,V), free(N).",
             "unate(N) :- rule_unate(N), free(N).",
             "clause(N,C,L,V) :- rule_clause(N,C,L,V), free(N).",
             evaluation,
             "timepoint(a,final).",
             "mp_reach(a,final,N,V) :- mp_eval(a,final,N,V).",
-            "attractor(N,V) :- mp_reach(a,final,N,V).",
+            "attractor(N,V) :- mp_reach(a,final,N,V), node(N).",
             "1 { mp_reach(a,final,N,-1); mp_reach(a,final,N,1) } :- node(N).",
             "#show attractor/2.",
             reach, "timepoint(a,0).",
@@ -251,15 +255,14 @@ class GroundModel:
             "mp_state(a,final,N,V) :- attractor(N,V).",
         ])
 
-    def _ground(self, project: bool) -> tuple[Any, dict[str, int]]:
+    def _ground(self, project: bool) -> tuple[Any, _Literals]:
         found = self._controls.get(project)
         if found is None:
             control = _control([], project, 0)
             control.add("base", [], self._program())
             control.ground([("base", [])])
-            literals = {str(a.symbol): a.literal for a in control.symbolic_atoms
-                        if a.is_external}
-            for literal in literals.values():  # free: each solve's assumptions decide
+            literals = _Literals(control)
+            for literal in literals.externals:  # free: each solve's assumptions decide
                 control.assign_external(literal, None)
             found = self._controls[project] = (control, literals)
         return found
@@ -273,22 +276,63 @@ class GroundModel:
         are missing)."""
         if not self.rules.issuperset(nodes):
             return None
-        project = bool(set(nodes) - set(start))
+        project = not start.keys() >= set(nodes)
         with self._lock:
             try:
                 control, literals = self._ground(project)
             except OSError:
                 return None
-            true = []
-            for node in nodes:
-                true.append(literals[f'free("{node}")'])
-                if node in start:
-                    true.append(literals[f'start("{node}",{1 if start[node] else -1})'])
-            for node, value in constants.items():
-                sign = 1 if value else -1
-                true += [literals[f'fix("{node}",{sign})'], literals[f'start("{node}",{sign})']]
+            free, fix, begin = literals.free, literals.fix, literals.start
+            true = [free[node] for node in nodes]
+            true += [begin[node, 1 if start[node] else -1] for node in nodes if node in start]
+            true += [fix[node, 1 if value else -1] for node, value in constants.items()]
             chosen = set(true)
-            assumptions = true + [-x for x in literals.values() if x not in chosen]
-            inside = set(nodes)
+            assumptions = true + [-x for x in literals.externals if x not in chosen]
+            shown = [(node, literals.shown(node, 1), literals.shown(node, -1))
+                     for node in nodes]
             with control.solve(assumptions=assumptions, yield_=True) as handle:
-                return [_attractor(model.symbols(shown=True), inside) for model in handle]
+                return [_read(model, shown) for model in handle]
+
+
+class _Literals:
+    """The program literals of a grounded :class:`GroundModel`: its externals by atom, and
+    its shown ``attractor(N, V)`` atoms."""
+
+    def __init__(self, control: Any) -> None:
+        self.free: dict[str, int] = {}
+        self.fix: dict[tuple[str, int], int] = {}
+        self.start: dict[tuple[str, int], int] = {}
+        self.externals: list[int] = []
+        self._shown: dict[tuple[str, int], int] = {}
+        for atom in control.symbolic_atoms:
+            symbol = atom.symbol
+            name = symbol.name
+            if name == "attractor":
+                node, value = symbol.arguments
+                self._shown[node.string, value.number] = atom.literal
+            elif atom.is_external:
+                self.externals.append(atom.literal)
+                args = symbol.arguments
+                key = args[0].string
+                if name == "free":
+                    self.free[key] = atom.literal
+                elif name == "fix":
+                    self.fix[key, args[1].number] = atom.literal
+                else:
+                    self.start[key, args[1].number] = atom.literal
+
+    def shown(self, node: str, value: int) -> int | None:
+        """The literal of ``attractor(node, value)``, None where the grounder has none."""
+        return self._shown.get((node, value))
+
+
+def _read(model: Any, shown: Sequence[tuple[str, int | None, int | None]]
+          ) -> dict[str, int | str]:
+    """A model as node -> 0, 1 or '*', from the literals of its ``attractor`` atoms."""
+    is_true = model.is_true
+    values: dict[str, int | str] = {}
+    for node, one, zero in shown:
+        high = one is not None and is_true(one)
+        low = zero is not None and is_true(zero)
+        values[node] = "*" if high and low else (1 if high else 0)
+    return values
