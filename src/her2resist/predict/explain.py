@@ -9,8 +9,7 @@ trace shows the escape route.  Each step carries the references of the regulatio
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -109,7 +108,8 @@ class _Tracer:
     regulators; those weights depend only on the relevant and perturbed inputs inside the
     regulators' upstream cone.  So a step is kept under (node, value, regulator values,
     relevant and perturbed inputs of the cone) and reused by later traces: other tumours and
-    regimens reach the same local situations again and again."""
+    regimens reach the same local situations again and again.  A state is read as a row of
+    values in the network's node order (:attr:`order`)."""
 
     _MAX_STEPS = 1 << 16
 
@@ -118,46 +118,42 @@ class _Tracer:
         bits = {n: 1 << i for i, n in enumerate(n for n, node in network.nodes.items()
                                                   if node.is_input)}
         self.network = network
+        self.order = tuple(network.nodes)
         self.bits = bits
         self.masks = {name: sum(bits[i] for i in upstream[name]) for name in network.nodes}
-        # Regulated node -> (its regulators' values from a state, its regulators' cone).
-        self.regulated: dict[str, tuple[Callable[[Mapping[str, Any]], Any], int]] = {}
+        position = {name: i for i, name in enumerate(self.order)}
+        # Node -> (its column, its regulators' values from a row, their cone, their weights
+        # from a weight table); an input has no regulators (None, 0, None).
+        self.plan: dict[str, tuple[int, Callable[[Any], Any] | None, int,
+                                   Callable[[Any], Any] | None]] = {}
         for name, node in network.nodes.items():
-            if not node.is_input:
-                regs = node.regulators
-                cone = 0
-                for reg in regs:
-                    cone |= self.masks[reg]
-                self.regulated[name] = (itemgetter(*regs) if regs else _nothing, cone)
+            if node.is_input:
+                self.plan[name] = (position[name], None, 0, None)
+                continue
+            regs = node.regulators
+            cone = 0
+            for reg in regs:
+                cone |= self.masks[reg]
+            self.plan[name] = (position[name],
+                               itemgetter(*(position[r] for r in regs)) if regs else _nothing,
+                               cone, itemgetter(*regs) if regs else _nothing)
         self.steps: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
         self.by_weight: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
         self.inputs: dict[tuple[str, Value], TraceStep] = {}
 
-    def step(self, name: str, value: Value, state: Mapping[str, Value], relevant: int,
-             perturbed: int, weight: _Weights) -> tuple[TraceStep, tuple[str, ...]]:
-        """The step of regulated node ``name`` at ``value``, and the regulators it names that
-        lead back to a perturbed input (those the trace follows).  ``weight``: the weights of
-        (``relevant``, ``perturbed``), read only where the cone's key is new."""
-        get, cone = self.regulated[name]
-        values = get(state)
-        key = (name, value, values, relevant & cone, perturbed & cone)
-        found = self.steps.get(key)
-        if found is None:
-            # the same regulator values and weights give the same step (different cones may
-            # give the same weights)
-            found = self._step(name, value, values, state, weight)
-            if len(self.steps) >= self._MAX_STEPS:
-                self.steps.clear()
-            self.steps[key] = found
-        return found
-
-    def _step(self, name: str, value: Value, values: object, state: Mapping[str, Value],
-              weight: _Weights) -> tuple[TraceStep, tuple[str, ...]]:
-        get, _ = self.regulated[name]
-        key = (name, value, values, get(weight))
-        found = self.by_weight.get(key)
+    def new_step(self, key: tuple[Any, ...], row: Sequence[Value], weight: _Weights
+                 ) -> tuple[TraceStep, tuple[str, ...]]:
+        """The step under :attr:`steps` ``key`` (node, value, regulator values, relevant and
+        perturbed inputs of the cone), worked out and kept; ``weight``: the weights of the
+        trace's relevant and perturbed inputs."""
+        name, value, values = key[0], key[1], key[2]
+        # the same regulator values and weights give the same step (different cones may give
+        # the same weights)
+        weighed = (name, value, values, self.plan[name][3](weight))  # type: ignore[misc]
+        found = self.by_weight.get(weighed)
         if found is None:
             node = self.network.nodes[name]
+            state = dict(zip(self.order, row, strict=True))
             lits = _literals(node.expr, state, value != 0.0, weight) or []
             because = tuple(f"{reg}={_shown(v)}" for reg, v in lits)
             refs = tuple(dict.fromkeys(r for reg, _ in lits for r in node.refs.get(reg, ())))
@@ -165,9 +161,12 @@ class _Tracer:
                 self.by_weight.clear()
             # weight > 0 exactly where a perturbed input lies upstream (relevant inputs are
             # perturbed ones)
-            found = self.by_weight[key] = (
+            found = self.by_weight[weighed] = (
                 TraceStep(name, _shown(value), node.rule or "", because, refs),
                 tuple(reg for reg, _ in lits if weight[reg] > 0))
+        if len(self.steps) >= self._MAX_STEPS:
+            self.steps.clear()
+        self.steps[key] = found
         return found
 
     def input_step(self, name: str, value: Value) -> TraceStep:
@@ -177,6 +176,39 @@ class _Tracer:
             found = self.inputs[name, value] = TraceStep(
                 name, _shown(value), "input", (), self.network.nodes[name].refs.get("", ()))
         return found
+
+    def walk(self, row: Sequence[Value], targets: Sequence[str], perturbed: Mapping[str, int],
+             max_steps: int) -> list[list[TraceStep]]:
+        """The trace of each target in the state ``row`` (see :func:`explain_nodes`)."""
+        nodes, bits, plan, steps_kept = self.network.nodes, self.bits, self.plan, self.steps
+        relevant = {n for n, v in perturbed.items() if v != nodes[n].default}
+        relevant_bits = sum(bits.get(n, 0) for n in relevant)
+        perturbed_bits = sum(bits.get(n, 0) for n in perturbed)
+        weight = _Weights(self.masks, relevant_bits, perturbed_bits)
+        out = []
+        for target in targets:
+            steps: list[TraceStep] = []
+            queue, seen, at = [target], {target}, 0
+            while at < len(queue) and len(steps) < max_steps:
+                name = queue[at]
+                at += 1
+                column, get, cone, _ = plan[name]
+                value = row[column]
+                if get is None:  # an input
+                    if name in relevant:
+                        steps.append(self.input_step(name, value))
+                    continue
+                key = (name, value, get(row), relevant_bits & cone, perturbed_bits & cone)
+                found = steps_kept.get(key)
+                if found is None:
+                    found = self.new_step(key, row, weight)
+                steps.append(found[0])
+                for reg in found[1]:
+                    if reg not in seen:
+                        seen.add(reg)
+                        queue.append(reg)
+            out.append(steps)
+        return out
 
 
 def _nothing(_: Mapping[str, Any]) -> tuple[()]:
@@ -224,25 +256,54 @@ def explain_node(
     ...     net, {"HER2": 1.0, "Drug": 1.0, "ERK": 0.0}, "ERK", {"HER2": 1, "Drug": 1})]
     [('ERK', 0, ('Drug=1',)), ('Drug', 1, ())]
     """
+    return explain_nodes(network, state, (target,), perturbed, max_steps=max_steps)[0]
+
+
+def explain_nodes(
+    network: Network,
+    state: Mapping[str, Value],
+    targets: Sequence[str],
+    perturbed: Mapping[str, int],
+    *,
+    max_steps: int = 60,
+) -> list[list[TraceStep]]:
+    """:func:`explain_node` of each target in one state under one perturbation (the same
+    traces), the perturbation read once.
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> net = read_bnet_text("HER2, HER2\\nDrug, Drug\\nERK, HER2 & !Drug\\nAKT, HER2")
+    >>> [[s.node for s in t] for t in explain_nodes(
+    ...     net, {"HER2": 1.0, "Drug": 1.0, "ERK": 0.0, "AKT": 1.0}, ["ERK", "AKT"],
+    ...     {"HER2": 1, "Drug": 1})]
+    [['ERK', 'Drug'], ['AKT', 'HER2']]
+    """
     tracer = _tracer(network)
-    nodes, bits, regulated = network.nodes, tracer.bits, tracer.regulated
-    relevant = {n for n, v in perturbed.items() if v != nodes[n].default}
-    relevant_bits = sum(bits.get(n, 0) for n in relevant)
-    perturbed_bits = sum(bits.get(n, 0) for n in perturbed)
-    weight = _Weights(tracer.masks, relevant_bits, perturbed_bits)
-    steps: list[TraceStep] = []
-    queue, seen = deque([target]), {target}
-    while queue and len(steps) < max_steps:
-        name = queue.popleft()
-        value = state[name]
-        if name not in regulated:  # an input
-            if name in relevant:
-                steps.append(tracer.input_step(name, value))
-            continue
-        step, follow = tracer.step(name, value, state, relevant_bits, perturbed_bits, weight)
-        steps.append(step)
-        for reg in follow:
-            if reg not in seen:
-                seen.add(reg)
-                queue.append(reg)
-    return steps
+    return tracer.walk(tuple(state[n] for n in tracer.order), targets, perturbed, max_steps)
+
+
+def explain_row(
+    network: Network,
+    nodes: Sequence[str],
+    row: Sequence[Value],
+    targets: Sequence[str],
+    perturbed: Mapping[str, int],
+    *,
+    max_steps: int = 60,
+) -> list[list[TraceStep]]:
+    """:func:`explain_nodes` of a state given as a row of values in the order of ``nodes``
+    (a reached state of a result: ``result.rows[i]`` with ``result.nodes``).
+
+    Examples
+    --------
+    >>> from her2resist.model.formats import read_bnet_text
+    >>> net = read_bnet_text("HER2, HER2\\nDrug, Drug\\nERK, HER2 & !Drug")
+    >>> [[s.node for s in t] for t in explain_row(
+    ...     net, ("HER2", "Drug", "ERK"), (1.0, 1.0, 0.0), ["ERK"], {"HER2": 1, "Drug": 1})]
+    [['ERK', 'Drug']]
+    """
+    tracer = _tracer(network)
+    if nodes != tracer.order:
+        row = tuple(dict(zip(nodes, row, strict=True))[n] for n in tracer.order)
+    return tracer.walk(row, targets, perturbed, max_steps)

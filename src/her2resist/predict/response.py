@@ -24,13 +24,13 @@ from typing import NamedTuple
 from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE, get_engine
 from her2resist.engines.base import Engine, Provenance
 from her2resist.engines.cache import BoundedCache
-from her2resist.engines.service import get_service
+from her2resist.engines.service import RegimenSimulation, SimulationService, get_service
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.perturbation import Perturbation, build_perturbation
 from her2resist.knowledge.schema import Alteration
 from her2resist.model.network import Network
 from her2resist.model.parse import load_model
-from her2resist.predict.explain import TraceStep, explain_node
+from her2resist.predict.explain import TraceStep, explain_row
 from her2resist.predict.regimen import (
     _LONGEST_KEPT,
     Regimen,
@@ -41,10 +41,10 @@ from her2resist.predict.scoring import (
     APOPTOSIS,
     PROLIFERATION,
     control,
+    control_rows,
     response_class,
     response_score,
 )
-from her2resist.predict.simulate import simulate_regimen
 
 #: An alteration is named as a mechanism when removing it raises the score by at least this.
 MECHANISM_GAIN = 0.25
@@ -147,40 +147,38 @@ class Prediction:
         return data
 
 
-def _score(
-    network: Network, background: Mapping[str, int], drugs: Mapping[str, int], engine: Engine | str
-) -> tuple[float, float, float, object]:
-    sim = simulate_regimen(network, background, drugs, engine=engine)
+def _score(service: SimulationService, background: Mapping[str, int], drugs: Mapping[str, int]
+           ) -> tuple[float, float, float, RegimenSimulation]:
+    sim = service.treat(background, drugs)
     c0, c1 = control(sim.untreated), control(sim.treated)
     return response_score(c0, c1), c0, c1, sim
 
 
 def _mechanisms(
-    network: Network,
+    service: SimulationService,
     alterations: tuple[Alteration, ...],
     drugs: Mapping[str, int],
     score: float,
-    engine: Engine | str,
     extra: Mapping[str, int],
 ) -> tuple[str, ...]:
     """Alterations whose removal raises the score by at least MECHANISM_GAIN."""
     found = []
     for alt in alterations:
         rest = _perturbation(tuple(a for a in alterations if a.id != alt.id), extra, warn=False)
-        without, *_ = _score(network, rest.values, drugs, engine)
+        without, *_ = _score(service, rest.values, drugs)
         if without - score >= MECHANISM_GAIN - 1e-9:
             found.append(alt.id)
     return tuple(found)
 
 
-def _trace(network: Network, sim: object, perturbed: Mapping[str, int]) -> tuple[TraceStep, ...]:
-    treated = sim.treated  # type: ignore[attr-defined]
+def _trace(network: Network, sim: RegimenSimulation, perturbed: Mapping[str, int]
+           ) -> tuple[TraceStep, ...]:
+    treated = sim.treated
     # Explain the state that divides most (the escape), or the first one if none divides.
-    state = treated.state(treated.most(PROLIFERATION))
-    steps = explain_node(network, state, PROLIFERATION, perturbed)
+    steps, dying = explain_row(network, treated.nodes, treated.rows[treated.most(PROLIFERATION)],
+                               (PROLIFERATION, APOPTOSIS), perturbed)
     seen = {s.node for s in steps}
-    steps += [s for s in explain_node(network, state, APOPTOSIS, perturbed) if s.node not in seen]
-    return tuple(steps)
+    return (*steps, *(s for s in dying if s.node not in seen))
 
 
 def predict_response(
@@ -225,22 +223,26 @@ def predict_response(
     network.check_nodes(extra, "model node")
     perturbation = _perturbation(alts, extra, warn=True)
     eng = get_engine(engine) if isinstance(engine, str) else engine
-    return _kept(network, catalogue, alts, reg, perturbation, eng, extra, explain)
+    return _kept(get_service(network, eng), catalogue, alts, reg, perturbation, extra, explain)
 
 
-def _kept(network: Network, catalogue: Catalogue, alts: tuple[Alteration, ...], reg: _Parsed,
-          perturbation: Perturbation, eng: Engine, extra: Mapping[str, int], explain: bool
-          ) -> Prediction:
+def _kept(service: SimulationService, catalogue: Catalogue, alts: tuple[Alteration, ...],
+          reg: _Parsed, perturbation: Perturbation, extra: Mapping[str, int], explain: bool,
+          cell: tuple[object, ...] | None = None,
+          mechanisms: tuple[str, ...] | None = None) -> Prediction:
     """The prediction, computed once per model, engine, catalogue, perturbation, regimen and
-    ``explain`` (:data:`_PREDICTIONS`)."""
-    key = (network.hash, eng.key, _pinned(catalogue), tuple(sorted(perturbation.values.items())),
-           perturbation.alterations, reg.label, reg.sorted_nodes)
+    ``explain`` (:data:`_PREDICTIONS`).  ``cell``: :func:`_cell_key` of the first four, when
+    the caller has it; ``mechanisms``: those of an explained prediction, when the caller
+    worked them out (:func:`predict_regimens`)."""
+    if cell is None:
+        cell = _cell_key(service, catalogue, perturbation)
+    key = (*cell, reg.label, reg.sorted_nodes)
     found = _PREDICTIONS.get((*key, explain))
     if found is not None:
         return found
     # An explained prediction adds the trace and mechanisms to the same numbers.
     quick = _PREDICTIONS.get((*key, False)) if explain else None
-    found = _predict(network, alts, reg, perturbation, eng, extra, explain, quick)
+    found = _predict(service, alts, reg, perturbation, extra, explain, quick, mechanisms)
     with _PIN_LOCK:
         # Kept only while the catalogue is still pinned: another thread may have emptied both
         # tables meanwhile, and an entry under an unpinned id could later answer for another
@@ -248,6 +250,13 @@ def _kept(network: Network, catalogue: Catalogue, alts: tuple[Alteration, ...], 
         if _PINNED.get(id(catalogue)) is catalogue:
             _PREDICTIONS.put((*key, explain), found)
     return found
+
+
+def _cell_key(service: SimulationService, catalogue: Catalogue, perturbation: Perturbation
+              ) -> tuple[object, ...]:
+    """The part of a prediction's cache key that every regimen of one cell shares."""
+    return (service.network.hash, service.engine.key, _pinned(catalogue),
+            tuple(sorted(perturbation.values.items())), perturbation.alterations)
 
 
 def predict_regimens(
@@ -283,16 +292,63 @@ def predict_regimens(
     perturbation = _perturbation(alts, extra, warn=True)
     parsed = [_regimen(r, catalogue) for r in regimens]
     service.rows_many(perturbation.as_dict(), [p.drugs for p in parsed])
-    quick = [_kept(network, catalogue, alts, p, perturbation, eng, extra, False) for p in parsed]
-    escaped = [p.drugs for p, q in zip(parsed, quick, strict=True)
-               if q.response_class != "sensitive"]
-    if escaped:
-        for alt in alts:
-            rest = _perturbation(tuple(a for a in alts if a.id != alt.id), extra, warn=False)
-            service.rows_many(rest.values, escaped)
-    return [q if q.response_class == "sensitive" else
-            _kept(network, catalogue, alts, p, perturbation, eng, extra, True)
-            for p, q in zip(parsed, quick, strict=True)]
+    cell = _cell_key(service, catalogue, perturbation)
+    quick = [_kept(service, catalogue, alts, p, perturbation, extra, False, cell)
+             for p in parsed]
+    escaped = [i for i, q in enumerate(quick) if q.response_class != "sensitive"]
+    if not escaped:
+        return quick
+    found = _mechanisms_many(service, alts, extra, [parsed[i].drugs for i in escaped],
+                             [quick[i].score for i in escaped])
+    out = list(quick)
+    for i, mechanisms in zip(escaped, found, strict=True):
+        out[i] = _kept(service, catalogue, alts, parsed[i], perturbation, extra, True, cell,
+                       mechanisms)
+    return out
+
+
+def _mechanisms_many(service: SimulationService, alts: tuple[Alteration, ...],
+                     extra: Mapping[str, int], regimens: Sequence[Mapping[str, int]],
+                     scores: Sequence[float]) -> list[tuple[str, ...]]:
+    """:func:`_mechanisms` of each regimen (its drugs, its score), the cell without each
+    alteration simulated for every regimen in one batched call.  An exact batch evaluator
+    answers with reached states that each weigh the same (:meth:`SimulationService.rows_many`
+    gives the rows of :meth:`~SimulationService.treat`'s results), scored here from the rows
+    without building a result; any other engine through :func:`_score`."""
+    lost: list[list[str]] = [[] for _ in regimens]
+    rows = service.index if _scored_by_rows(service) else None
+    for alt in alts:
+        rest = _perturbation(tuple(a for a in alts if a.id != alt.id), extra, warn=False)
+        untreated, treated = service.rows_many(rest.values, regimens)
+        if rows is not None:
+            p, a = rows[PROLIFERATION], rows.get(APOPTOSIS)
+            c0 = control_rows(untreated, _even(len(untreated)), p, a)
+            without = [response_score(c0, control_rows(r, _even(len(r)), p, a))
+                       for r in treated]
+        else:
+            without = [_score(service, rest.values, drugs)[0]
+                       for drugs in regimens]
+        for found, score, value in zip(lost, scores, without, strict=True):
+            if value - score >= MECHANISM_GAIN - 1e-9:
+                found.append(alt.id)
+    return [tuple(found) for found in lost]
+
+
+def _scored_by_rows(service: SimulationService) -> bool:
+    """Whether the service's results are its rows with even weights (an exact batch
+    evaluator answers: its results are made of the rows :meth:`rows_many` returns)."""
+    return not service.graded and hasattr(service.batch, "rows_many")
+
+
+def _even(n: int) -> tuple[float, ...]:
+    """The weights of ``n`` reached states of an exact engine (each the same)."""
+    found = _EVEN.get(n)
+    if found is None:
+        found = _EVEN[n] = (1.0 / n,) * n
+    return found
+
+
+_EVEN: dict[int, tuple[float, ...]] = {}
 
 
 class _Parsed(NamedTuple):
@@ -370,17 +426,20 @@ def _perturbation(alts: tuple[Alteration, ...], extra: Mapping[str, int], *,
     return found[1]
 
 
-def _predict(network: Network, alts: tuple[Alteration, ...], reg: _Parsed,
-             perturbation: Perturbation, engine: Engine, extra: Mapping[str, int],
-             explain: bool, quick: Prediction | None = None) -> Prediction:
+def _predict(service: SimulationService, alts: tuple[Alteration, ...], reg: _Parsed,
+             perturbation: Perturbation, extra: Mapping[str, int],
+             explain: bool, quick: Prediction | None = None,
+             mechanisms: tuple[str, ...] | None = None) -> Prediction:
     background = perturbation.as_dict()
     drugs = reg.drugs
     if quick is not None:  # the same numbers, explained
-        route = simulate_regimen(network, background, drugs, engine=engine)
-        return replace(quick, trace=_trace(network, route, {**background, **drugs}),
-                       mechanisms=_mechanisms(network, alts, drugs, quick.score, engine, extra))
-    score, c0, c1, sim = _score(network, background, drugs, engine)
-    treated = sim.treated  # type: ignore[attr-defined]
+        route = service.treat(background, drugs)
+        if mechanisms is None:
+            mechanisms = _mechanisms(service, alts, drugs, quick.score, extra)
+        return replace(quick, trace=_trace(service.network, route, {**background, **drugs}),
+                       mechanisms=mechanisms)
+    score, c0, c1, sim = _score(service, background, drugs)
+    treated = sim.treated
     warnings = []
     if c0 >= 0.5:
         warnings.append(
@@ -388,10 +447,12 @@ def _predict(network: Network, alts: tuple[Alteration, ...], reg: _Parsed,
             "drug can add control: the score is 0 (check the HER2 status and alterations)."
         )
     trace: tuple[TraceStep, ...] = ()
-    mechanisms: tuple[str, ...] = ()
     if explain:
-        trace = _trace(network, sim, {**background, **drugs})
-        mechanisms = _mechanisms(network, alts, drugs, score, engine, extra)
+        trace = _trace(service.network, sim, {**background, **drugs})
+        if mechanisms is None:
+            mechanisms = _mechanisms(service, alts, drugs, score, extra)
+    else:
+        mechanisms = ()
     return Prediction(
         regimen=reg.label,
         alterations=tuple(a.id for a in alts),

@@ -23,6 +23,7 @@ between (proliferation oscillates, or some reached states still divide).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,11 +64,40 @@ def control(result: SimulationResult, readout: Readout = Readout()) -> float:
         death = result.column(readout.apoptosis) if readout.apoptosis else 0.0
         per_state = (1.0 - growth) / 2.0 + (death / 2.0) * (1.0 - growth / 2.0)
         return float(np.dot(per_state, result.probabilities))
-    p = result.nodes.index(readout.proliferation)
-    a = result.nodes.index(readout.apoptosis) if readout.apoptosis else None
-    return weighted_sum(result.row_weights, [
+    p, a = _positions(result.nodes, readout)
+    return control_rows(result.rows, result.row_weights, p, a)
+
+
+def control_rows(rows: Sequence[Sequence[float]], weights: Sequence[float], p: int,
+                 a: int | None) -> float:
+    """:func:`control` of reached states given as rows (``p``, ``a``: the columns of the
+    proliferation and apoptosis nodes; ``a`` None: no apoptosis node) and their weights.
+
+    Examples
+    --------
+    >>> control_rows([(1.0, 0.0), (0.0, 1.0)], (0.5, 0.5), 0, 1)
+    0.5
+    """
+    return weighted_sum(weights, [
         (1.0 - row[p]) / 2.0 + ((row[a] if a is not None else 0.0) / 2.0) * (1.0 - row[p] / 2.0)
-        for row in result.rows])
+        for row in rows])
+
+
+#: The last (nodes, readout) asked for and their columns: every result of one service shares
+#: its node tuple, so the columns are looked up once rather than twice a score.
+_LAST: tuple[object, object, int, int | None] = ((), None, 0, None)
+
+
+def _positions(nodes: tuple[str, ...], readout: Readout) -> tuple[int, int | None]:
+    """The columns of ``readout``'s nodes in ``nodes``."""
+    global _LAST
+    last = _LAST
+    if last[0] is nodes and last[1] is readout:
+        return last[2], last[3]
+    p = nodes.index(readout.proliferation)
+    a = nodes.index(readout.apoptosis) if readout.apoptosis else None
+    _LAST = (nodes, readout, p, a)
+    return p, a
 
 
 def response_score(c_untreated: float, c_treated: float) -> float:
