@@ -11,7 +11,10 @@ saves is work, not precision:
   each rule's last operation writes straight into its node's row of the targets;
 - the subexpressions that read only held nodes are computed once per block, not once per call;
 - the Hill transfer's power, the costliest operation (a libm ``pow`` per element), is computed
-  only for the free nodes that some rule reads (the first ``reads`` rows).
+  only for the free nodes that some rule reads (the first ``reads`` rows), and after a block's
+  first step only for the elements whose level changed since the step before (compared bit
+  for bit): about half of them do not (levels held at exactly 0 or 1, or settled), and the
+  power of the same number to the same column's exponent is the one kept from that step.
 
 Examples
 --------
@@ -144,7 +147,7 @@ class Block:
     state in :attr:`BlockCode.layout` order, ``constants`` what ``code.constants`` gives for
     the columns' held rows, ``n`` and ``kn`` (Hill n, and k to the power n) per column."""
 
-    __slots__ = ("_buffers", "code", "held", "kn", "kn1", "n", "x")
+    __slots__ = ("_buffers", "_raised", "code", "held", "kn", "kn1", "n", "x")
 
     def __init__(self, code: BlockCode, x: np.ndarray, constants: list[Any], n: np.ndarray,
                  kn: np.ndarray) -> None:
@@ -155,6 +158,7 @@ class Block:
         for row, value in zip(self.held, constants, strict=True):
             row[...] = value  # an array per column, or a number for all
         self._buffers: tuple[np.ndarray, ...] = ()
+        self._raised = False
 
     @property
     def width(self) -> int:
@@ -167,7 +171,7 @@ class Block:
             self.kn1[columns]
         # take, not x[:, columns]: that is column-major, and a step reads rows
         out.x, out.held = self.x.take(columns, axis=1), self.held.take(columns, axis=1)
-        out._buffers = ()
+        out._buffers, out._raised = (), False
         return out
 
     def advance(self, steps: int, dt: float, *, mean: bool = False) -> np.ndarray:
@@ -176,19 +180,28 @@ class Block:
         reads, negated = self.code.reads, self.code.negated
         if not self._buffers:
             shape = (reads, self.width)
-            self._buffers = (np.empty(shape), np.empty(shape), np.empty(shape),
+            self._buffers = (np.empty(shape), np.empty(shape), np.empty(shape), np.empty(shape),
+                             np.empty(shape), np.empty(shape, dtype=bool),
                              np.empty((negated, self.width)), np.empty_like(self.x),
                              np.empty_like(self.x), np.empty_like(self.x))
-            self.code.fill(self.held, self._buffers[4])  # the targets that never change
-        power, hill, denominator, complement, targets, change, new = self._buffers
+            self.code.fill(self.held, self._buffers[7])  # the targets that never change
+        (level, last, power, hill, denominator, changed, complement, targets, change,
+         new) = self._buffers
         x, n, kn, kn1, held, rules = self.x, self.n, self.kn, self.kn1, self.held, self.code.rules
         total = np.zeros_like(x) if mean else None
+        raised = self._raised
         for _ in range(steps):
             # P = X ** n; H = P * kn1 / (P + kn); X = X + dt * (T - X), as advance_many
             # a level a rounding step left just below 0 counts as 0 (a negative base has no
             # real power); every other value, -0.0 included, is raised as it is
-            np.maximum(x[:reads], 0.0, out=power)
-            np.power(power, n, out=power)
+            np.maximum(x[:reads], 0.0, out=level)
+            if raised:  # ``power`` holds the powers of ``last``: raise only what changed
+                np.not_equal(level.view(np.int64), last.view(np.int64), out=changed)
+                np.power(level, n, out=power, where=changed)
+            else:
+                np.power(level, n, out=power)
+                raised = True
+            level, last = last, level
             np.multiply(power, kn1, out=hill)
             np.add(power, kn, out=denominator)
             np.divide(hill, denominator, out=hill)
@@ -200,8 +213,9 @@ class Block:
             x, new = new, x
             if total is not None:
                 np.add(total, x, out=total)
-        self.x, self._buffers = x, (power, hill, denominator, complement, targets, change,
-                                    new)
+        self.x, self._raised = x, raised
+        self._buffers = (level, last, power, hill, denominator, changed, complement, targets,
+                         change, new)
         if total is not None:
             return np.divide(total, steps, out=total)
         return x
