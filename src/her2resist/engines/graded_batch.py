@@ -245,7 +245,7 @@ def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
                 finals[run] = np.array(final, dtype=float).reshape(-1, 1)
                 steps += taken
             return finals, steps  # type: ignore[return-value]
-        before = block.x.copy()
+        before = block.x  # advance leaves it as it is (no copy)
         new = block.advance(chunk, dt)
         steps += block.width * chunk
         t = t + step_time

@@ -176,20 +176,23 @@ class Block:
 
     def advance(self, steps: int, dt: float, *, mean: bool = False) -> np.ndarray:
         """``steps`` Euler steps of ``dt`` (the time step over tau); returns the new state,
-        or with ``mean`` the mean of the states after each step (``x`` is then the last)."""
+        or with ``mean`` the mean of the states after each step (``x`` is then the last).
+        The state before the call (the array that was ``x``) is left as it was: a caller may
+        read it, or write over it, until the next call."""
         reads, negated = self.code.reads, self.code.negated
         if not self._buffers:
             shape = (reads, self.width)
             self._buffers = (np.empty(shape), np.empty(shape), np.empty(shape), np.empty(shape),
                              np.empty(shape), np.empty(shape, dtype=bool),
                              np.empty((negated, self.width)), np.empty_like(self.x),
-                             np.empty_like(self.x), np.empty_like(self.x))
+                             np.empty_like(self.x), np.empty_like(self.x),
+                             np.empty_like(self.x))
             self.code.fill(self.held, self._buffers[7])  # the targets that never change
         (level, last, power, hill, denominator, changed, complement, targets, change,
-         new) = self._buffers
+         new, spare) = self._buffers
         x, n, kn, kn1, held, rules = self.x, self.n, self.kn, self.kn1, self.held, self.code.rules
         total = np.zeros_like(x) if mean else None
-        raised = self._raised
+        raised, start = self._raised, x
         for _ in range(steps):
             # P = X ** n; H = P * kn1 / (P + kn); X = X + dt * (T - X), as advance_many
             # a level a rounding step left just below 0 counts as 0 (a negative base has no
@@ -211,11 +214,13 @@ class Block:
             np.multiply(dt, change, out=change)
             np.add(x, change, out=new)
             x, new = new, x
+            if new is start:  # the next step writes the spare array: the start stays
+                new, spare = spare, new
             if total is not None:
                 np.add(total, x, out=total)
         self.x, self._raised = x, raised
         self._buffers = (level, last, power, hill, denominator, changed, complement, targets,
-                         change, new)
+                         change, new, spare)
         if total is not None:
             return np.divide(total, steps, out=total)
         return x
