@@ -248,6 +248,50 @@ def test_block_integrator_is_advance_many_step_for_step() -> None:
     assert all(np.array_equal(got[row], mean[i]) for row, i in enumerate(block_code.layout))
 
 
+def test_block_raises_only_changed_levels_with_the_full_powers() -> None:
+    # After its first step a block raises to the Hill power only the levels that changed
+    # since the step before and keeps the other powers: bit for bit advance_many's numbers,
+    # step after step, with levels held at exactly 0 or 1, settling, just below 0 and -0.0,
+    # and in a block taken from it (which raises everything again at its first step).
+    from her2resist.engines.graded_block import Block
+
+    network, engine = load_model(), GradedEngine()
+    fixed = frozenset({"PTEN_loss"})
+    code, block_code = engine.compiled(network, fixed), engine.compiled_block(network, fixed)
+    rng = np.random.default_rng(11)
+    width = 9
+    start = rng.uniform(0, 1, (len(network.nodes), width))
+    start[rng.uniform(0, 1, start.shape) < 0.4] = 0.0
+    start[rng.uniform(0, 1, start.shape) < 0.1] = 1.0
+    reads = [i for i in block_code.layout[:block_code.reads]]
+    start[reads[0], 2], start[reads[1], 3] = -1e-17, -0.0
+    n, k = rng.uniform(2, 4, width), rng.uniform(0.4, 0.6, width)
+    n[0] = 3.0
+    kn = k ** n
+    block = Block(block_code, start[list(block_code.layout)],
+                  block_code.constants(list(start)), n, kn)
+    state: list[object] = list(start)
+
+    def same(got: np.ndarray, want: list[object], columns: slice | np.ndarray) -> bool:
+        return all(np.asarray(got[row]).tobytes() == np.asarray(want[i])[columns].tobytes()
+                   for row, i in enumerate(block_code.layout))
+
+    unchanged = 0
+    for _ in range(30):
+        before = block.x.copy()
+        state = code.advance_many(state, 2, 0.5, n, kn, 1.0 + kn, False)
+        got = block.advance(2, 0.5)
+        assert same(got, state, slice(None))
+        unchanged += int((got[:block_code.reads] == before[:block_code.reads]).sum())
+    assert unchanged > 0  # the kept powers were used
+    keep = np.array([1, 2, 3, 8])
+    taken = block.take(keep)
+    kept = [v[keep] for v in state]
+    for _ in range(3):
+        kept = code.advance_many(kept, 2, 0.5, n[keep], kn[keep], 1.0 + kn[keep], False)
+        assert same(taken.advance(2, 0.5), kept, slice(None))
+
+
 def test_generated_integrators_kept_are_bounded() -> None:
     # One integrator per set of held nodes: a long session holding ever new sets of nodes
     # keeps only the most recently used ones.
