@@ -385,6 +385,34 @@ class Evaluator:
         return [list(dict.fromkeys(row for rows in lane for row in rows))
                 for lane in zip(*per_start, strict=True)]
 
+    def known_many(self, base: Base, perturbations: Sequence[Mapping[str, int]],
+                   nodes: Sequence[str]) -> list[tuple[int | None, ...]]:
+        """Per perturbation, the value of each of ``nodes`` in every row :meth:`rows_many`
+        gives it, where its start-constrained percolation fixes the node, at one value from
+        every start; None where it does not (or everywhere when a perturbation sets a value
+        other than 0 or 1).  Read from the percolated masks, no lane settled or solved: each
+        row completes that percolated vector, whose known nodes it keeps."""
+        if len(perturbations) > MAX_LANES:
+            return [known for k in range(0, len(perturbations), MAX_LANES)
+                    for known in self.known_many(base, perturbations[k:k + MAX_LANES], nodes)]
+        placed = self._placed(perturbations)
+        if placed is None:
+            return [(None,) * len(nodes)] * len(perturbations)
+        targets = [self.compiled.index[n] for n in nodes]
+        fixed = self.compiled.initial(base.fixed)
+        masks = [percolate_lanes(self._lanes_of(), fixed, placed, start, settle=False).first
+                 for start in base.starts]
+        first = masks[0][0]
+        known = [(1 << len(placed)) - 1] * len(targets)  # known, the same in every start
+        for ones, zeros in masks:
+            known = [k & (ones[i] | zeros[i]) & ~(ones[i] ^ first[i])
+                     for k, i in zip(known, targets, strict=True)]
+        width = f"0{len(placed)}b"  # a mask's characters: lane len(placed) - 1 first
+        columns = [[None if k == "0" else int(v) for k, v in zip(
+            format(mask, width), format(first[i], width), strict=True)][::-1]
+            for mask, i in zip(known, targets, strict=True)]
+        return list(zip(*columns, strict=True))
+
     def _lanes_of(self) -> LaneNetwork:
         if self._lanes is None:
             self._lanes = compile_lanes(self.compiled)

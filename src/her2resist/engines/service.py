@@ -286,6 +286,27 @@ class SimulationService:
         return (tuple(self._batch.untreated_rows(base)),  # type: ignore[attr-defined]
                 found)  # type: ignore[return-value]
 
+    def known_many(self, background: Assignment, regimens: Sequence[Assignment],
+                   nodes: Sequence[str]) -> list[tuple[int | None, ...]]:
+        """Per regimen, the value (0 or 1) of each of ``nodes`` in every treated state
+        :meth:`rows_many` would give, where the exact reductions fix it without settling or
+        solving anything (a screen needs no more of a regimen whose score that bounds); None
+        where they do not, and everywhere when the engine has no batch evaluator.
+
+        Examples
+        --------
+        >>> from her2resist.model import load_model
+        >>> get_service(load_model()).known_many(  # the second's proliferation moves
+        ...     {"PTEN_loss": 1}, [{"trastuzumab": 1}, {"trastuzumab": 1, "PI3Ki": 1}],
+        ...     ["Proliferation", "Apoptosis"])
+        [(1, 0), (None, 0)]
+        """
+        many = getattr(self._batch, "known_many", None)
+        if many is None:
+            return [(None,) * len(nodes)] * len(regimens)
+        self.network.check_nodes([*background, *nodes], "node")
+        return list(many(self.base(background), regimens, nodes))
+
     def untreated(self, background: Assignment) -> SimulationResult:
         """The untreated cell under ``background``."""
         return self.treat(background, {}).untreated

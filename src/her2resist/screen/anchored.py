@@ -19,11 +19,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from her2resist.engines.cache import BoundedCache
+from her2resist.engines.service import SimulationService
 from her2resist.model.network import Network
+from her2resist.predict.scoring import APOPTOSIS, PROLIFERATION
 from her2resist.screen.combinations import (
     _breadth,
     _scored,
@@ -31,7 +34,7 @@ from her2resist.screen.combinations import (
     combos_of,
     rank_genotype,
 )
-from her2resist.screen.combo_rows import _facts
+from her2resist.screen.combo_rows import _control_rows, _facts, score_range
 from her2resist.screen.execution import service_for
 from her2resist.screen.genotypes import Agent, Genotype
 from her2resist.screen.report import kb_strategies
@@ -67,25 +70,95 @@ def screen_anchored(genotype: Genotype, panel: Sequence[Agent], anchors: Sequenc
     todo = {w: _screen_combos(panel, w[0], max_size) for w, rows in found.items()
             if rows is None}
     if todo:
-        names: dict[tuple[Agent, ...], str] = {}
-        perturbations: dict[tuple[Agent, ...], dict[str, int]] = {}
-        for combos in todo.values():
-            facts = _facts(combos)
-            names.update(zip(combos, facts.names, strict=True))
-            perturbations.update(zip(combos, facts.perturbations, strict=True))
-        scored = _scored(service_for(setup.model, setup.reachable), dict(background),
-                         list(names), list(names.values()), list(perturbations.values()), {})
-        by_combo = dict(zip(names, scored, strict=True))
+        plan = _plan(panel, tuple(a for a, _ in todo), max_size)
+        # A combination's bound: the lowest cut of the screens it is in (None: one lists
+        # every row); at or below it, no screen lists it.
+        bounds: list[float | None] = [float("inf")] * len(plan.combos)
+        for (_, cut), (_, positions) in zip(todo, plan.screens, strict=True):
+            for i in positions:
+                bound = bounds[i]
+                bounds[i] = None if cut is None or bound is None else min(bound, cut)
+        rows = _scored_above(service_for(setup.model, setup.reachable), dict(background),
+                             plan, bounds)
         strategies = kb_strategies(genotype)
-        for w, combos in todo.items():
-            rows = [by_combo[c] for c in combos]
-            ranked = tuple(rank_genotype(genotype, combos, rows, _breadth(combos, [rows]),
+        for w, (combos, positions) in zip(todo, plan.screens, strict=True):
+            screen = [rows[i] for i in positions]
+            ranked = tuple(rank_genotype(genotype, combos, screen, _breadth(combos, [screen]),
                                          strategies=strategies, above=w[1]))
             _SCREENED.put((*head, *w), ranked)
             found[w] = ranked
     # The rows are kept without regard to the genotype's name (a cohort's patients with the
     # same alterations share one screen); each call's rows carry its own genotype's name.
     return [_named(found[w], genotype.name) for w in wanted]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Several anchored screens of one panel as one batch: the distinct combinations, their
+    names and perturbations, and per screen its combinations object (:func:`_screen_combos`)
+    and their positions among the distinct ones."""
+
+    combos: tuple[tuple[Agent, ...], ...]
+    names: tuple[str, ...]
+    perturbations: tuple[dict[str, int], ...]
+    screens: tuple[tuple[tuple[tuple[Agent, ...], ...], tuple[int, ...]], ...]
+
+
+@lru_cache(maxsize=256)
+def _plan(panel: tuple[Agent, ...], anchors: tuple[Agent | None, ...], max_size: int) -> _Plan:
+    """The batch of ``anchors``' screens (made once per panel and set of anchors: a cohort's
+    tumours escape a few sets of regimens)."""
+    position: dict[tuple[Agent, ...], int] = {}
+    names: list[str] = []
+    perturbations: list[dict[str, int]] = []
+    screens = []
+    for anchor in anchors:
+        combos = _screen_combos(panel, anchor, max_size)
+        facts = _facts(combos)
+        for combo, name, perturbation in zip(combos, facts.names, facts.perturbations,
+                                             strict=True):
+            if combo not in position:
+                position[combo] = len(names)
+                names.append(name)
+                perturbations.append(perturbation)
+        screens.append((combos, tuple(position[c] for c in combos)))
+    return _Plan(tuple(position), tuple(names), tuple(perturbations), tuple(screens))
+
+
+def _scored_above(service: SimulationService, background: dict[str, int], plan: _Plan,
+                  bounds: Sequence[float | None]) -> list[dict[str, Any] | None]:
+    """Each combination's row (:func:`~her2resist.screen.combinations._scored`), but those
+    that the exact reductions show score at or below their bound are not simulated
+    (:meth:`SimulationService.known_many
+    <her2resist.engines.service.SimulationService.known_many>` bounds their Proliferation
+    and Apoptosis, :func:`~her2resist.screen.combo_rows.score_range` their score): no screen
+    lists them, so a combination of several agents gets None, and an agent alone, whose
+    score the ranking reads (interaction scores, what the genotype escapes), a row of its
+    score where they decide it exactly."""
+    out: list[dict[str, Any] | None] = [None] * len(plan.combos)
+    simulate = range(len(plan.combos))
+    bounded = [i for i, bound in enumerate(bounds) if bound is not None]
+    if bounded:
+        c0 = _control_rows(service.rows_many(background, [])[0], service.index, {})
+        known = service.known_many(background, [plan.perturbations[i] for i in bounded],
+                                   (PROLIFERATION, APOPTOSIS))
+        skipped = set()
+        for i, values in zip(bounded, known, strict=True):
+            low, high = score_range(c0, values)
+            if high > bounds[i]:  # type: ignore[operator]
+                continue
+            if len(plan.combos[i]) == 1:
+                if low != high:
+                    continue
+                out[i] = {"combination": plan.names[i], "size": 1, "score": high}
+            skipped.add(i)
+        simulate = [i for i in simulate if i not in skipped]  # type: ignore[assignment]
+    rows = _scored(service, background, [plan.combos[i] for i in simulate],
+                   [plan.names[i] for i in simulate],
+                   [plan.perturbations[i] for i in simulate], {})
+    for i, row in zip(simulate, rows, strict=True):
+        out[i] = row
+    return out
 
 
 def _named(rows: tuple[dict[str, Any], ...], name: str) -> tuple[dict[str, Any], ...]:

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -210,20 +211,21 @@ def combos_of(agents: Sequence[Agent], max_size: int) -> tuple[tuple[Agent, ...]
                  for combo in combinations(agents, size) if _compatible(combo))
 
 
-def _breadth(combos: Sequence[tuple[Agent, ...]], results: Sequence[Sequence[dict[str, Any]]]
-             ) -> dict[str, int]:
-    """Combination name -> the genotypes of the screen on which it restores response."""
+def _breadth(combos: Sequence[tuple[Agent, ...]],
+             results: Sequence[Sequence[dict[str, Any] | None]]) -> dict[str, int]:
+    """Combination name -> the genotypes of the screen on which it restores response (a row
+    None: it does not)."""
     out: dict[str, int] = {}
     names = _facts(combos).names
     for rows in results:
         for name, row in zip(names, rows, strict=True):
-            if row["score"] >= SENSITIVE_AT:
+            if row is not None and row["score"] >= SENSITIVE_AT:
                 out[name] = out.get(name, 0) + 1
     return out
 
 
 def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
-                  rows: Sequence[dict[str, Any]], breadth: Mapping[str, int], *,
+                  rows: Sequence[dict[str, Any] | None], breadth: Mapping[str, int], *,
                   strategies: Mapping[StrategyKey, tuple[str, tuple[str, ...]]] | None = None,
                   above: float | None = None) -> list[dict[str, Any]]:
     """One genotype's rows with their interaction scores, ranked (see module docs): the one
@@ -231,22 +233,25 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
     ``strategies``: the genotype's :func:`~her2resist.screen.report.kb_strategies`, when the
     caller has them; ``above``: only the rows that score above it, in the same order (a
     report lists no remedy that scores below the regimen it replaces), ranked among
-    themselves."""
+    themselves; with ``above``, a combination of several agents may have the row None
+    (known to score at or below it) and one alone a row of its score only."""
     facts = _facts(combos)
     keys, names = facts.keys, facts.names
+    # an agent alone always has a row, at least its score
+    alone_score = [math.nan if row is None else row["score"] for row in rows]
     resisted = resisted_perturbations(genotype)
     if resisted:
         keeps = [any(r <= key for r in resisted) for key in keys]
     else:  # escaped_her2_agents, from the HER2-directed agents alone each combination holds
         shape = _shape(combos)
-        escaped = {i for i in shape.her2 if rows[i]["score"] < SENSITIVE_AT}
+        escaped = {i for i in shape.her2 if alone_score[i] < SENSITIVE_AT}
         keeps = [not escaped.isdisjoint(held) for held in shape.holds]
-    single = {combos[i][0].name: rows[i]["score"] for i in _shape(combos).singles}
-    chosen = range(len(combos)) if above is None else [
-        i for i, row in enumerate(rows) if row["score"] > above]
+    single = {combos[i][0].name: alone_score[i] for i in _shape(combos).singles}
+    listed = {i: row for i, row in enumerate(rows)
+              if row is not None and (above is None or row["score"] > above)}
     alone, bliss, order = {}, {}, {}
-    for i in chosen:
-        combo, name, score = combos[i], names[i], rows[i]["score"]
+    for i, row in listed.items():
+        combo, name, score = combos[i], names[i], row["score"]
         parts = alone[i] = [single[a.name] for a in combo]
         expected = 1.0
         for part in parts:
@@ -258,8 +263,8 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
         strategies = kb_strategies(genotype)
     mechanism = genotype.mechanism or ""
     records = []
-    for rank, i in enumerate(sorted(chosen, key=order.__getitem__), start=1):
-        row, parts = rows[i], alone[i]
+    for rank, i in enumerate(sorted(listed, key=order.__getitem__), start=1):
+        row, parts = listed[i], alone[i]
         match = strategies.get(keys[i], ("", ()))
         records.append({
             "genotype": genotype.name, "mechanism": mechanism, **row,

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from her2resist.engines.base import SimulationResult, weighted_sum
-from her2resist.predict.scoring import APOPTOSIS, PROLIFERATION, control
+from her2resist.predict.scoring import APOPTOSIS, PROLIFERATION, control, response_score
 from her2resist.screen.genotypes import Agent
 
 
@@ -83,3 +84,27 @@ def _control_rows(rows: Sequence[Sequence[float]], index: Mapping[str, int],
         column = np.array([row[index[node]] for row in rows], dtype=float)
         hits += np.where(column == 0.5, 0.5, (column == value).astype(float))
     return float(np.array(weights, dtype=float) @ (hits / len(readout)))
+
+
+@lru_cache(maxsize=1024)
+def score_range(c_untreated: float, values: tuple[int | None, int | None]
+                ) -> tuple[float, float]:
+    """The lowest and the highest score of a regimen whose reached states all have
+    Proliferation and Apoptosis at ``values`` (None: any value, 0, 1 or oscillating), however
+    many states it reaches: one number where that decides the score.
+
+    A state's control falls as Proliferation rises and grows with Apoptosis; the regimen's
+    control is the mean over its states, computed in floating point (:func:`_control_rows`)
+    within far less than 1e-9 of a value between the extremes; the score is monotone in the
+    control (rounded to 6 decimals).
+
+    Examples
+    --------
+    >>> score_range(0.0, (1, 0)), score_range(0.0, (0, None))
+    ((0.0, 0.0), (0.5, 1.0))
+    """
+    p, a = values
+    index = {PROLIFERATION: 0, APOPTOSIS: 1}
+    low = _control_rows([(1 if p is None else p, 0 if a is None else a)], index, {})
+    high = _control_rows([(0 if p is None else p, 1 if a is None else a)], index, {})
+    return (response_score(c_untreated, low - 1e-9), response_score(c_untreated, high + 1e-9))
