@@ -123,8 +123,8 @@ def test_bounded_screens_equal_the_full_screens_on_every_catalogue_genotype(
         anchored._SCREENED.clear()
         simulated.clear()
         bounded = screen_anchored(genotype, panel, anchors, above=cuts)
-        assert [list(rows) for rows in bounded] == [_above(rows, cut) for rows, cut in zip(full, cuts, strict=True)], (
-            genotype.name)
+        expected = [_above(rows, cut) for rows, cut in zip(full, cuts, strict=True)]
+        assert [list(rows) for rows in bounded] == expected, genotype.name
         distinct = {c for a in anchors for c in anchored._screen_combos(tuple(panel), a, 2)}
         skipped += len(distinct) - sum(simulated)
     assert skipped > 1000
