@@ -29,7 +29,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,16 +47,19 @@ if TYPE_CHECKING:
 class Run:
     """One integration: ``fixed`` (the held levels; which regulated nodes it names decides the
     generated code), ``start`` (one value or array per node, in network order, the held
-    levels already written in), the settings and the Hill shape (None: the settings')."""
+    levels already written in), the settings and the Hill shape (None: the settings');
+    ``width``, the number of samples (0: none), is found from them unless given."""
 
     fixed: Mapping[str, object]
     start: Sequence[object]
     parameters: HillParameters
     hill_n: object = None
     hill_k: object = None
-    width: int = field(init=False, default=1)
+    width: int = -1
 
     def __post_init__(self) -> None:
+        if self.width >= 0:
+            return
         # the Hill shape first: a sampled run has one per sample, found without a scan
         width = (self.start.shape[1] if isinstance(self.start, np.ndarray) and self.start.ndim == 2
                  else _width((self.hill_n, self.hill_k, *self.start)))
@@ -104,8 +107,9 @@ def integrate_runs(engine: GradedEngine, network: Network, runs: Sequence[Run]
     numbers as ``engine.integrate(network, run.fixed, run.start, ...)`` run by run."""
     out: list[Any] = [None] * len(runs)
     groups: dict[tuple[object, ...], list[int]] = {}
+    inputs = frozenset(network.inputs)
     for i, run in enumerate(runs):
-        held = frozenset(n for n in run.fixed if not network.nodes[n].is_input)
+        held = frozenset(run.fixed.keys() - inputs)
         p = run.parameters
         groups.setdefault((held, p.dt, p.tau), []).append(i)
     for (held, _, _), members in groups.items():
@@ -126,7 +130,9 @@ def integrate_routes(engine: GradedEngine, network: Network, routes: Sequence[An
     def run(route: Any, fixed: Mapping[str, object], base: Sequence[object]) -> Run:
         n, k = route.hill if route.hill is not None else (None, None)
         start = _started(base, fixed, index, _width((n, k, *fixed.values())))
-        return Run(fixed, start, SAMPLED if route.sampled else engine.parameters, n, k)
+        # a list holds one number per node (_started): no samples, no scan for them
+        return Run(fixed, start, SAMPLED if route.sampled else engine.parameters, n, k,
+                   0 if isinstance(start, list) else -1)
 
     untreated = integrate_runs(engine, network, [run(r, r.background, rest) for r in routes])
     second = [run(route, levels, before) for route, before in zip(routes, untreated, strict=True)

@@ -252,6 +252,38 @@ def _draw(p: gi.GradedParameters, setup: _Setup, count: int,
     """The parameter samples: ``count`` draws of every sampled assumption, from
     ``numpy.random.default_rng(source)`` (numpy arrays), or from ``source(low, high, count)``
     (its values: :class:`~her2resist.common.pcg64.Uniform` gives numpy's as lists)."""
+    return _draw_drawn(p, _drawn_background(p, setup.background), _drawn_doses(p, setup),
+                       count, source)
+
+
+def _drawn_background(p: gi.GradedParameters, background: Mapping[str, float]
+                      ) -> tuple[tuple[str, str], ...]:
+    """The sampled assumptions of a tumour's ``background`` (its context and alteration
+    levels left at their defaults), as (range key, node) pairs in draw order."""
+    drawn = []
+    for key in p.ranges:
+        parts = key.split(".")
+        if parts[0] in ("context", "alteration") and parts[2] in background:
+            base = background[parts[2]]
+            default = (p.contexts.get(parts[1], {}).get(parts[2]) if parts[0] == "context"
+                       else (p.alterations.get(parts[1]) or {}).get("levels", {}).get(parts[2]))
+            if default is not None and abs(base - float(default)) < 1e-12:
+                drawn.append((key, parts[2]))
+    return tuple(drawn)
+
+
+def _drawn_doses(p: gi.GradedParameters, setup: _Setup) -> tuple[tuple[str, float], ...]:
+    """The regimen's drugs whose exposure is sampled, with their doses, in draw order."""
+    return tuple((item_id, setup.doses.get(item_id, 1.0)) for item_id, _nodes in setup.items
+                 if f"drug.{item_id}" in p.ranges)
+
+
+def _draw_drawn(p: gi.GradedParameters, background_keys: Sequence[tuple[str, str]],
+                dose_keys: Sequence[tuple[str, float]], count: int,
+                source: int | Callable[[float, float, int], Any]
+                ) -> tuple[dict[str, object], tuple[Any, Any]]:
+    """:func:`_draw` of the assumptions :func:`_drawn_background` and :func:`_drawn_doses`
+    name, drawn in that order, then Hill n and k and the chemotherapy's kill."""
     if callable(source):
         draw = source
     else:
@@ -264,22 +296,14 @@ def _draw(p: gi.GradedParameters, setup: _Setup, count: int,
         return draw(low, high, count)
 
     background: dict[str, Any] = {}
-    for key in p.ranges:
-        parts = key.split(".")
-        if parts[0] in ("context", "alteration") and parts[2] in setup.background:
-            base = setup.background[parts[2]]
-            default = (p.contexts.get(parts[1], {}).get(parts[2]) if parts[0] == "context"
-                       else (p.alterations.get(parts[1]) or {}).get("levels", {}).get(parts[2]))
-            if default is not None and abs(base - float(default)) < 1e-12:
-                background[parts[2]] = uniform(key)
+    for key, node in background_keys:
+        background[node] = uniform(key)
     doses: dict[str, Any] = {}
-    for item_id, _nodes in setup.items:
-        if f"drug.{item_id}" in p.ranges:
-            default = float(p.drugs[item_id]["exposure_over_ic50"])
-            dose = setup.doses.get(item_id, 1.0)
-            values = uniform(f"drug.{item_id}")
-            doses[item_id] = (values / default * dose if is_array(values)
-                              else [v / default * dose for v in values])
+    for item_id, dose in dose_keys:
+        default = float(p.drugs[item_id]["exposure_over_ic50"])
+        values = uniform(f"drug.{item_id}")
+        doses[item_id] = (values / default * dose if is_array(values)
+                          else [v / default * dose for v in values])
     hill = (uniform("hill.n"), uniform("hill.k"))
     return {"background": background, "kill": uniform("chemotherapy.kill"), "doses": doses}, hill
 

@@ -33,7 +33,9 @@ from her2resist.predict.graded import (
     _CACHE,
     DEFAULT_SAMPLES,
     _Call,
-    _draw,
+    _draw_drawn,
+    _drawn_background,
+    _drawn_doses,
     _point_of,
     _predict,
     _prepare,
@@ -143,10 +145,10 @@ def _regimen_call(call: _Call, regimen: Regimen) -> _Call:
 
 
 def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, samples: int,
-            seed: int) -> tuple[list[Route], dict[str, dict[str, object]]]:
+            seed: int, draws: _Draws) -> tuple[list[Route], dict[str, dict[str, object]]]:
     """The routes of one prediction: the nominal one (the engine's settings, as
-    :func:`_point`), then, with ``samples``, the sampled one (as :func:`_run`); and where the
-    nominal route's treated levels will be kept."""
+    :func:`_point`), then, with ``samples``, the sampled one (as :func:`_run`, its parameter
+    sets from ``draws``); and where the nominal route's treated levels will be kept."""
     index = service.index
     kept: dict[str, dict[str, object]] = {}
 
@@ -157,7 +159,7 @@ def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, s
 
     routes = [Route(setup.background, nominal)]
     if samples > 0:
-        drawn, hill = _draw(p, setup, samples, _uniform(seed))
+        drawn, hill = draws.draw(p, setup, samples, seed)
         background: dict[str, object] = {**setup.background,
                                           **drawn.get("background", {})}  # type: ignore[dict-item]
 
@@ -166,6 +168,44 @@ def _routes(service: SimulationService, p: gi.GradedParameters, setup: _Setup, s
 
         routes.append(Route(background, sampled, hill=hill, sampled=True))
     return routes, kept
+
+
+class _Draws:
+    """The parameter sets of a cohort's predictions (:func:`~her2resist.predict.graded._draw`
+    with :func:`_uniform`), each drawn once: predictions that sample the same assumptions
+    from the same seed get the same numbers, so they share them (read-only arrays).  Which
+    of a tumour's background levels are sampled is found once per tumour."""
+
+    def __init__(self) -> None:
+        self._backgrounds: dict[int, tuple[Mapping[str, float], tuple[tuple[str, str], ...]]] = {}
+        self._drawn: dict[tuple[object, ...], tuple[dict[str, object], tuple[Any, Any]]] = {}
+
+    def draw(self, p: gi.GradedParameters, setup: _Setup, samples: int, seed: int
+             ) -> tuple[dict[str, object], tuple[Any, Any]]:
+        found = self._backgrounds.get(id(setup.background))
+        if found is None or found[0] is not setup.background:
+            found = (setup.background, _drawn_background(p, setup.background))
+            self._backgrounds[id(setup.background)] = found
+        doses = _drawn_doses(p, setup)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            return _draw_drawn(p, found[1], doses, samples, _uniform(seed))  # a generator
+        key = (id(p), found[1], doses, samples, seed)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            drawn = self._drawn[key] = _read_only(
+                _draw_drawn(p, found[1], doses, samples, _uniform(seed)))
+        return drawn
+
+
+def _read_only(drawn: tuple[dict[str, object], tuple[Any, Any]]
+               ) -> tuple[dict[str, object], tuple[Any, Any]]:
+    """``drawn`` with its arrays made read-only: shared by predictions, never written."""
+    values, hill = drawn
+    for array in (*values["background"].values(), *values["doses"].values(),  # type: ignore[attr-defined]
+                  values["kill"], *hill):
+        if hasattr(array, "flags"):
+            array.flags.writeable = False
+    return drawn
 
 
 def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
@@ -182,7 +222,8 @@ def _compute(calls: Sequence[_Call]) -> dict[tuple[object, ...], Prediction]:
         setups.append(_setup(*c.arguments[1:8],  # type: ignore[arg-type,misc]
                              background=backgrounds.get(tumour)))
         backgrounds.setdefault(tumour, setups[-1].background)
-    planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10])  # type: ignore[arg-type]
+    draws = _Draws()
+    planned = [_routes(service, p, setup, c.arguments[9], c.arguments[10], draws)  # type: ignore[arg-type]
                for c, setup in zip(calls, setups, strict=True)]
     states = iter(service.sample_many([r for routes, _ in planned for r in routes]))
     provenance = service.provenance()
