@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from her2resist.engines.asp import GroundModel
 from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
-from her2resist.engines.lanes import LaneNetwork, compile_lanes, percolate_lanes
+from her2resist.engines.lanes import LaneNetwork, Settings, compile_lanes, percolate_lanes
 from her2resist.engines.mp import MostPermissiveEngine
 from her2resist.engines.reduce import (
     UNKNOWN,
@@ -369,14 +369,11 @@ class Evaluator:
         for start in base.starts:
             found = percolate_lanes(self._lanes_of(), fixed, placed, start,
                                     settle=self.shortcut)
-            rows: list[tuple[Row, ...]] = []
-            for lane, row in enumerate(found.settled_rows()):
-                if row is not None:
-                    rows.append((row,))
-                    continue
-                # The shortcut left nodes unknown here (or is off): the solver decides.
-                vector = list(found.vector(lane, first=True))
-                rows.append(self._complete(vector, start, shortcut=False))
+            rows: list[tuple[Row, ...]] = [(row,) for row in found.settled_rows()]
+            # Lanes the shortcut left with unknown nodes (or all, when it is off): the solver
+            # decides.
+            for lane, vector in found.vectors(found.unsettled, first=True).items():
+                rows[lane] = self._complete(vector, start, shortcut=False)
             per_start.append(rows)
         if len(per_start) == 1:  # one untreated state, the usual case
             return [[rows[0]] if len(rows) == 1 else list(dict.fromkeys(rows))
@@ -418,22 +415,26 @@ class Evaluator:
             self._lanes = compile_lanes(self.compiled)
         return self._lanes
 
-    def _placed(self, perturbations: Sequence[Mapping[str, int]]
-                ) -> list[dict[int, int]] | None:
-        """The perturbations by node position; None when one sets a value other than 0
+    def _placed(self, perturbations: Sequence[Mapping[str, int]]) -> Settings | None:
+        """The perturbations as lane masks by node position (:class:`~her2resist.engines.
+        lanes.Settings`, lane ``b`` the ``b``-th); None when one sets a value other than 0
         or 1, or there are none (the scalar path then answers)."""
-        index, placed = self.compiled.index, []
-        for perturbation in perturbations:
-            lane = {}
+        index = self.compiled.index
+        ones: dict[int, int] = {}
+        zeros: dict[int, int] = {}
+        for lane, perturbation in enumerate(perturbations):
+            bit = 1 << lane
             for name, value in perturbation.items():
                 i = index.get(name)
                 if i is None:
                     raise UnknownNameError("node", name, self.network.nodes)
-                if value not in (0, 1):
+                if value == 1:
+                    ones[i] = ones.get(i, 0) | bit
+                elif value == 0:
+                    zeros[i] = zeros.get(i, 0) | bit
+                else:
                     return None
-                lane[i] = value
-            placed.append(lane)
-        return placed or None
+        return Settings(len(perturbations), ones, zeros) if perturbations else None
 
     def attractors(self, base: Base, perturbation: Mapping[str, int]) -> list[State]:
         """Every reached attractor as a state (node -> 0, 1 or '*')."""
@@ -495,12 +496,9 @@ class Evaluator:
                 right &= ones[i] if value else zeros[i]
             # Lanes neither failed nor decided by their known readout: as satisfies does.
             open_lanes = every & ~failed & ~right
-            while open_lanes:
-                low = open_lanes & -open_lanes
-                open_lanes ^= low
-                vector = list(found.vector(low.bit_length() - 1, first=True))
+            for lane, vector in found.vectors(open_lanes, first=True).items():
                 for row in self._complete(vector, start, only=[i for i, _ in targets]):
                     if any(row[i] != value for i, value in targets):
-                        failed |= low
+                        failed |= 1 << lane
                         break
-        return [not failed >> lane & 1 for lane in range(len(placed))]
+        return [not failed >> lane & 1 for lane in range(placed.size)]

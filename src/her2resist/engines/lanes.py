@@ -129,6 +129,45 @@ class Lanes:
         return tuple(1 if o & bit else 0 if z & bit else UNKNOWN
                      for o, z in zip(ones, zeros, strict=True))
 
+    def vectors(self, lanes: int, *, first: bool = False) -> dict[int, list[float]]:
+        """:meth:`vector` of each lane in the mask ``lanes`` (lane -> a new list), read out
+        together: a node known alike in all of them is read once, and only the others lane
+        by lane.
+
+        Examples
+        --------
+        >>> found = Lanes(3, ((0b011, 0b100), (0b100, 0b000)), ((0b011, 0b100), (0b100, 0)), 0)
+        >>> found.vectors(0b101)
+        {0: [1, 0.5], 2: [0, 1]}
+        """
+        ones, zeros = self.first if first else self.final
+        template: list[float] = []
+        varying = []
+        for i, (o, z) in enumerate(zip(ones, zeros, strict=True)):
+            o &= lanes
+            z &= lanes
+            if o == lanes:
+                template.append(1)
+            elif z == lanes:
+                template.append(0)
+            elif not o | z:
+                template.append(UNKNOWN)
+            else:
+                template.append(UNKNOWN)
+                varying.append((i, o, z))
+        out = {}
+        while lanes:
+            low = lanes & -lanes
+            lanes ^= low
+            vector = template.copy()
+            for i, o, z in varying:
+                if o & low:
+                    vector[i] = 1
+                elif z & low:
+                    vector[i] = 0
+            out[low.bit_length() - 1] = vector
+        return out
+
     def settled_rows(self) -> list[tuple[float, ...] | None]:
         """Each settled lane's final vector (1.0 or 0.0 per node), None for an unsettled
         lane."""
@@ -138,50 +177,93 @@ class Lanes:
         if not settled:
             return out
         ones = self.final[0]  # a settled lane knows every node: its ones say it all
-        template = tuple(1.0 if o & settled else 0.0 for o in ones)
-        varying = [i for i, o in enumerate(ones) if 0 != o & settled != settled]
         flags = format(settled, f"0{size}b")  # character size - 1 - b: lane b
+        # One column per node: its value repeated (one shared endless iterator per value), or,
+        # for a node that differs between lanes, its value lane by lane (highest lane first);
+        # zipping the columns gives every lane's row.
+        width = f"0{size}b"
+        columns: list[Iterator[float]] = []
+        varying = False
+        for o in ones:
+            o_settled = o & settled
+            if o_settled == settled:
+                columns.append(_ALWAYS_ONE)
+            elif not o_settled:
+                columns.append(_ALWAYS_ZERO)
+            else:
+                columns.append(map(_BIT.__getitem__, format(o, width)))
+                varying = True
         if not varying:
+            template = tuple(1.0 if o & settled else 0.0 for o in ones)
             for k, flag in enumerate(flags):
                 if flag == "1":
                     out[size - 1 - k] = template
             return out
-        # One column per node: the template's value repeated, or, for a node that differs
-        # between lanes, its value lane by lane (highest lane first); zipping the columns
-        # gives every lane's row.
-        width = f"0{size}b"
-        columns: list[Iterator[float]] = [repeat(v, size) for v in template]
-        for i in varying:
-            columns[i] = map(_BIT.__getitem__, format(ones[i], width))
-        for k, (flag, row) in enumerate(zip(flags, zip(*columns, strict=True), strict=True)):
+        rows = zip(*columns, strict=False)  # as long as the varying columns: size rows
+        for k, (flag, row) in enumerate(zip(flags, rows, strict=True)):
             if flag == "1":
                 out[size - 1 - k] = row
         return out
 
 
 _BIT = {"0": 0.0, "1": 1.0}
+#: Columns of a node with one value in every lane (endless: zip stops at the varying ones).
+_ALWAYS_ONE, _ALWAYS_ZERO = repeat(1.0), repeat(0.0)
 
 
-def percolate_lanes(lanes: LaneNetwork, fixed: Sequence[float],
-                    perturbations: Sequence[Mapping[int, int]],
-                    start: Sequence[float] | None, *, settle: bool = True) -> Lanes:
-    """Percolate ``fixed`` (a vector: fixed nodes at 0 or 1, every other node unknown) under
-    each perturbation (node position -> 0 or 1), one lane each, from ``start`` (None: every
-    attractor, no start condition); then, if ``settle`` and a start is given, percolate the
-    lanes' unknown nodes again without the start condition (see module docs)."""
-    size = len(perturbations)
-    every = (1 << size) - 1
-    ones = [every if v == 1 else 0 for v in fixed]
-    zeros = [every if v == 0 else 0 for v in fixed]
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Perturbations, one lane each, as masks: ``ones[i]`` the lanes that set node ``i`` to 1,
+    ``zeros[i]`` those that set it to 0 (nodes no lane sets are absent).
+
+    Examples
+    --------
+    >>> lane_settings([{0: 1}, {0: 0, 2: 1}])
+    Settings(size=2, ones={0: 1, 2: 2}, zeros={0: 2})
+    """
+
+    size: int
+    ones: Mapping[int, int]
+    zeros: Mapping[int, int]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def lane_settings(perturbations: Sequence[Mapping[int, int]]) -> Settings:
+    """The perturbations (node position -> 0 or 1) as :class:`Settings`, lane ``b`` the
+    ``b``-th."""
+    ones: dict[int, int] = {}
+    zeros: dict[int, int] = {}
     for lane, perturbation in enumerate(perturbations):
         bit = 1 << lane
         for i, value in perturbation.items():
-            if value:
-                ones[i] |= bit
-                zeros[i] &= ~bit
-            else:
-                zeros[i] |= bit
-                ones[i] &= ~bit
+            masks = ones if value else zeros
+            masks[i] = masks.get(i, 0) | bit
+    return Settings(len(perturbations), ones, zeros)
+
+
+def percolate_lanes(lanes: LaneNetwork, fixed: Sequence[float],
+                    perturbations: Sequence[Mapping[int, int]] | Settings,
+                    start: Sequence[float] | None, *, settle: bool = True) -> Lanes:
+    """Percolate ``fixed`` (a vector: fixed nodes at 0 or 1, every other node unknown) under
+    each perturbation (node position -> 0 or 1; or all of them as :class:`Settings`), one
+    lane each, from ``start`` (None: every attractor, no start condition); then, if
+    ``settle`` and a start is given, percolate the lanes' unknown nodes again without the
+    start condition (see module docs)."""
+    settings = (perturbations if isinstance(perturbations, Settings)
+                else lane_settings(perturbations))
+    size = settings.size
+    every = (1 << size) - 1
+    ones = [every if v == 1 else 0 for v in fixed]
+    zeros = [every if v == 0 else 0 for v in fixed]
+    # A lane's setting replaces the fixed value there (each lane sets a node once at most).
+    for i, mask in settings.ones.items():
+        ones[i] |= mask
+        zeros[i] &= ~mask
+    for i, mask in settings.zeros.items():
+        zeros[i] |= mask
+        ones[i] &= ~mask
     _percolate(lanes, ones, zeros, every, start)
     first = (tuple(ones), tuple(zeros))
     if settle and start is not None and _unsettled(lanes, ones, zeros, every):

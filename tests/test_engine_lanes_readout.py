@@ -1,0 +1,108 @@
+"""Reading lanes out fast (engines/lanes.py): :meth:`Lanes.vectors`, :meth:`Lanes.settled_rows`
+and perturbations given as :class:`Settings` must give exactly what the plain per-lane
+readings give (same values, same types), on many random masks and perturbations."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from her2resist.engines.evaluate import Evaluator
+from her2resist.engines.lanes import Lanes, Settings, lane_settings, percolate_lanes
+from her2resist.engines.reduce import UNKNOWN
+from her2resist.model import load_model
+
+NET = load_model()
+
+
+def _random_masks(rng: random.Random, size: int, nodes: int
+                  ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    every = (1 << size) - 1
+    ones, zeros = [], []
+    for _ in range(nodes):
+        kind = rng.random()
+        if kind < 0.25:  # one value in every lane
+            one = every if rng.random() < 0.5 else 0
+            zero = every & ~one
+        elif kind < 0.35:  # unknown everywhere
+            one = zero = 0
+        else:
+            one = rng.getrandbits(size)
+            zero = rng.getrandbits(size) & ~one
+        ones.append(one)
+        zeros.append(zero)
+    return tuple(ones), tuple(zeros)
+
+
+def _random_lanes(rng: random.Random) -> Lanes:
+    """Random masks, the first ones and the final ones different."""
+    size = rng.choice([1, 2, 7, 64, 65, 200])
+    nodes = rng.randrange(1, 40)
+    first, final = (_random_masks(rng, size, nodes) for _ in range(2))
+    known = (1 << size) - 1
+    for one, zero in zip(*final, strict=True):
+        known &= one | zero
+    return Lanes(size, first, final, ((1 << size) - 1) & ~known)
+
+
+def _typed(values: object) -> list[tuple[type, float]]:
+    return [(type(v), v) for v in values]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_vectors_are_each_lanes_vector(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        lanes = _random_lanes(rng)
+        wanted = rng.getrandbits(lanes.size)
+        first = rng.random() < 0.5
+        found = lanes.vectors(wanted, first=first)
+        assert sorted(found) == [b for b in range(lanes.size) if wanted >> b & 1]
+        for lane, vector in found.items():
+            expected = lanes.vector(lane, first=first)
+            assert _typed(vector) == _typed(expected)
+            assert all(v in (0, 1, UNKNOWN) for v in vector)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_settled_rows_are_each_settled_lanes_vector_as_floats(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    for _ in range(50):
+        lanes = _random_lanes(rng)
+        rows = lanes.settled_rows()
+        assert len(rows) == lanes.size
+        for lane, row in enumerate(rows):
+            if lanes.unsettled >> lane & 1:
+                assert row is None
+            else:
+                assert row is not None
+                assert _typed(row) == _typed(float(v) for v in lanes.vector(lane))
+
+
+def test_settings_percolate_like_the_perturbations_they_hold() -> None:
+    ev = Evaluator(NET)
+    cn = ev.compiled
+    base = ev.base({"PTEN_loss": 1})
+    lanes = ev._lanes_of()
+    rng = random.Random(5)
+    names = list(cn.names)
+    for _ in range(20):
+        perturbations = [{cn.index[n]: rng.randrange(2)
+                          for n in rng.sample(names, rng.randrange(4))}
+                         for _ in range(rng.randrange(1, 70))]
+        settings = lane_settings(perturbations)
+        assert isinstance(settings, Settings) and len(settings) == len(perturbations)
+        fixed = cn.initial(base.fixed)
+        for start in (*base.starts, None):
+            assert (percolate_lanes(lanes, fixed, settings, start)
+                    == percolate_lanes(lanes, fixed, perturbations, start))
+
+
+def test_placed_settings_are_the_lane_settings_of_the_positions() -> None:
+    ev = Evaluator(NET)
+    perturbations = [{"trastuzumab": 1, "PI3Ki": True}, {"lapatinib": 0}, {}, {"PI3Ki": 1.0}]
+    positions = [{ev.compiled.index[n]: int(v) for n, v in p.items()} for p in perturbations]
+    assert ev._placed(perturbations) == lane_settings(positions)
+    assert ev._placed([{"trastuzumab": 0.5}]) is None
+    assert ev._placed([]) is None
