@@ -100,8 +100,12 @@ def _random_perturbations(rng: random.Random, nodes: list[str], count: int
 def _checked_ground(monkeypatch) -> list[int]:
     """Every answer of the grounded network checked against the moving part's own program
     (the same attractors as sets; their order is compared through the rows); returns a list
-    that grows by the number of attractors of each answered moving part."""
-    from her2resist.engines import asp
+    that grows by the number of attractors of each answered moving part.  The solver-free
+    shortcut of ``mp.trapped_point`` is turned off, so that every core reaches a solver
+    (``tests/test_engine_trap.py`` checks the shortcut)."""
+    from her2resist.engines import asp, mp
+
+    monkeypatch.setattr(mp, "trapped_point", lambda dnfs, start: None)
     from her2resist.model.rules import substitute
 
     answered: list[int] = []
