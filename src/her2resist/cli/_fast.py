@@ -91,22 +91,18 @@ def run_plain_predict(argv: list[str]) -> bool:
     options = plain_predict_options(argv)
     if options is None:
         return False
-    import gc
+    from her2resist.common.collector import collector_paused
 
     # A one-shot command is short and makes few reference cycles: the cyclic collector's
     # passes over the model, knowledge base and Rich objects just loaded (some 30 during a
     # prediction) cost more than the memory they could free. Reference counting still frees
     # everything else; the collector is on again afterwards (the function may run in a longer
     # process, as in the tests).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(options, "--traceback" in argv)
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
-    finally:
-        if was_enabled:
-            gc.enable()
+    with collector_paused():
+        try:
+            return _run(options, "--traceback" in argv)
+        except KeyboardInterrupt:
+            raise SystemExit(130) from None
 
 
 def _run(options: dict[str, Any], traceback: bool = False) -> bool:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from her2resist import __version__
+from her2resist.common.collector import collector_paused
 from her2resist.engines import DEFAULT_ENGINE, EXACT_ENGINE
 from her2resist.knowledge.catalogue import Catalogue, load_catalogue
 from her2resist.knowledge.perturbation import Perturbation
@@ -321,6 +322,18 @@ def build_reports(
     >>> [(r.sample, r.regimens[0].response_class) for r in reports]
     [('A', 'resistant'), ('B', 'sensitive')]
     """
+    # A cohort fills caches with millions of lasting, loop-free objects, which the cyclic
+    # collector would walk again and again for nothing (common/collector.py).
+    with collector_paused():
+        return _build_reports(profiles, regimens, standard, max_remedies, predictor, network,
+                              catalogue, graded)
+
+
+def _build_reports(
+    profiles: Sequence[TumourProfile], regimens: Sequence[str], standard: bool,
+    max_remedies: int, predictor: Predictor | None, network: Network | None,
+    catalogue: Catalogue | None, graded: GradedOptions | None,
+) -> list[Report]:
     if predictor is None:
         from her2resist.predict import predict_response
 
