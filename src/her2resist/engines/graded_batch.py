@@ -103,8 +103,8 @@ class _Column:
 def integrate_runs(engine: GradedEngine, network: Network, runs: Sequence[Run]
                    ) -> list[Any]:
     """The final state of every run (see module docs): a list of one float per node for a
-    run without samples, a (nodes, samples) array (a row per node) otherwise; the same
-    numbers as ``engine.integrate(network, run.fixed, run.start, ...)`` run by run."""
+    run without samples, a read-only (nodes, samples) array (a row per node) otherwise; the
+    same numbers as ``engine.integrate(network, run.fixed, run.start, ...)`` run by run."""
     out: list[Any] = [None] * len(runs)
     groups: dict[tuple[object, ...], list[int]] = {}
     inputs = frozenset(network.inputs)
@@ -210,7 +210,7 @@ def _integrate_group(engine: GradedEngine, network: Network, held: frozenset[str
     engine.column_steps += steps
     for run, slot, target in zip(runs, copies, where, strict=True):
         final = finals[slot]
-        out[target] = final[:, 0].tolist() if run.width == 0 else final.copy()
+        out[target] = final[:, 0].tolist() if run.width == 0 else final  # read-only
 
 
 def _step_together(code: _Compiled, block_code: BlockCode, matrix: np.ndarray,
@@ -305,6 +305,7 @@ class _Rows:
         widths = self.widths[part]
         block = self.start.take(_ranges(self.origin[part], widths), axis=1)
         block[self.layout] = free
+        block.flags.writeable = False  # each run's columns are a view: shared, not copied
         at = 0
         for run, width in zip(part.tolist(), widths.tolist(), strict=True):
             finals[run] = block[:, at:at + width]
