@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from her2resist.model.network import Network
+from her2resist.predict.scoring import response_class
 from her2resist.report.evidence import (
     EvidenceItem,
     kb_evidence_item,
@@ -129,12 +130,23 @@ def find_remedies_many(
     screens = screen_anchored(genotype, panel, anchors, network=network,
                               above=[pred.score + 1e-9 for pred in preds])
     by_name = {a.name: a for a in panel}
-    return [_remedies(pred, anchor, rows, by_name, network, alterations, limit)
+    context = _Context(by_name, _targets(network), knowledge_base()[0], alterations)
+    return [_remedies(pred, anchor, rows, context, limit)
             for pred, anchor, rows in zip(preds, anchors, screens, strict=True)]
 
 
-def _remedies(pred: Any, anchor: Agent, rows: Sequence[Mapping[str, Any]],
-              by_name: Mapping[str, Agent], network: Network, alterations: Sequence[str],
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What each of a tumour's remedies reads: the panel by name, each drug node's targets,
+    the knowledge base (None: not available) and the tumour's alterations."""
+
+    by_name: Mapping[str, Agent]
+    targets: Mapping[str, frozenset[str]]
+    kb: Any
+    alterations: Sequence[str]
+
+
+def _remedies(pred: Any, anchor: Agent, rows: Sequence[Mapping[str, Any]], context: _Context,
               limit: int) -> tuple[Remedy, ...]:
     """The rows that score above ``pred``, as remedies, in the screen's order."""
     on_route = {s.node for s in pred.trace if s.value in (1, "*")}
@@ -142,16 +154,16 @@ def _remedies(pred: Any, anchor: Agent, rows: Sequence[Mapping[str, Any]],
     for row in rows:
         if row["combination"] == anchor.name or row["score"] <= pred.score + 1e-9:
             continue
-        partners = _partners(row["combination"], anchor, by_name)
+        partners = _partners(row["combination"], anchor, context.by_name)
         kind = "combination" if row["size"] > 1 else "switch"
         hit = tuple(sorted({t for p in partners for n, _ in p.nodes
-                            for t in _targets(network).get(n, ())} & on_route))
+                            for t in context.targets.get(n, ())} & on_route))
         found.append(Remedy(
             regimen=row["combination"], kind=kind,
             partner=" + ".join(p.name for p in partners), targets=hit,
-            response_class=_class_of(row["score"]), score=float(row["score"]),
+            response_class=response_class(row["score"]), score=float(row["score"]),
             gain=float(row["score"] - pred.score), rationale=_rationale(row, partners, hit),
-            evidence=_evidence(row, alterations)))
+            evidence=_evidence(row, context)))
         if len(found) == limit:
             break
     return tuple(found)
@@ -164,19 +176,13 @@ def _partners(combination: str, anchor: Agent, by_name: Mapping[str, Agent]
     return tuple(by_name.get(n) or regimen_agent(n) for n in names.split(" + "))
 
 
-def _class_of(score: float) -> str:
-    from her2resist.predict.scoring import response_class
-
-    return response_class(score)
-
-
-def _evidence(row: Mapping[str, Any], alterations: Sequence[str]) -> tuple[EvidenceItem, ...]:
+def _evidence(row: Mapping[str, Any], context: _Context) -> tuple[EvidenceItem, ...]:
     ids = [e.strip() for e in str(row["kb_evidence"]).split(",") if e.strip()]
     items: dict[str, EvidenceItem] = {}
-    kb, _ = knowledge_base()
+    kb = context.kb
     if kb is not None:
         items.update((i, kb_evidence_item(kb, i)) for i in ids if i in kb.evidence)
-        for e in regimen_evidence(row["combination"], alterations):
+        for e in regimen_evidence(row["combination"], context.alterations):
             if e.significance == "sensitivity" or e.id in ids:
                 items.setdefault(e.id, e)
     return tuple(sorted(items.values(), key=lambda e: (e.rank, e.id)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import count
 from typing import Any
 
 from her2resist.engines.cache import BoundedCache
@@ -63,14 +64,14 @@ def screen_anchored(genotype: Genotype, panel: Sequence[Agent], anchors: Sequenc
     setup = _setup(network)
     panel = tuple(panel)
     background = tuple(sorted(genotype.perturbation.items()))
+    panel_id = _panel_id(panel)
     head = (setup.network.hash, background, genotype.mechanism, genotype.alterations,
-            genotype.resisted, panel, max_size)
+            genotype.resisted, panel_id, max_size)
     wanted = list(zip(anchors, above or [None] * len(anchors), strict=True))
     found = {w: _SCREENED.get((*head, *w)) for w in wanted}
-    todo = {w: _screen_combos(panel, w[0], max_size) for w, rows in found.items()
-            if rows is None}
+    todo = [w for w, rows in found.items() if rows is None]
     if todo:
-        plan = _plan(panel, tuple(a for a, _ in todo), max_size)
+        plan = _plan(panel, panel_id, tuple(a for a, _ in todo), max_size)
         # A combination's bound: the lowest cut of the screens it is in (None: one lists
         # every row); at or below it, no screen lists it.
         bounds: list[float | None] = [float("inf")] * len(plan.combos)
@@ -104,10 +105,37 @@ class _Plan:
     screens: tuple[tuple[tuple[tuple[Agent, ...], ...], tuple[int, ...]], ...]
 
 
-@lru_cache(maxsize=256)
-def _plan(panel: tuple[Agent, ...], anchors: tuple[Agent | None, ...], max_size: int) -> _Plan:
-    """The batch of ``anchors``' screens (made once per panel and set of anchors: a cohort's
-    tumours escape a few sets of regimens)."""
+_PANELS: dict[tuple[Agent, ...], int] = {}
+_PANEL_IDS = count()
+_PLANS: dict[tuple[int, tuple[Agent | None, ...], int], _Plan] = {}
+
+
+def _panel_id(panel: tuple[Agent, ...]) -> int:
+    """A number for ``panel`` that no other panel gets in this process (what keys a screen
+    in place of its agents, hashed once per call rather than once per key)."""
+    found = _PANELS.get(panel)
+    if found is None:
+        if len(_PANELS) >= 64:
+            _PANELS.clear()
+        found = _PANELS[panel] = next(_PANEL_IDS)
+    return found
+
+
+def _plan(panel: tuple[Agent, ...], panel_id: int, anchors: tuple[Agent | None, ...],
+          max_size: int) -> _Plan:
+    """The batch of ``anchors``' screens of ``panel`` (numbered ``panel_id``), made once per
+    panel and set of anchors: a cohort's tumours escape a few sets of regimens."""
+    key = (panel_id, anchors, max_size)
+    found = _PLANS.get(key)
+    if found is None:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()
+        found = _PLANS[key] = _make_plan(panel, anchors, max_size)
+    return found
+
+
+def _make_plan(panel: tuple[Agent, ...], anchors: tuple[Agent | None, ...], max_size: int
+               ) -> _Plan:
     position: dict[tuple[Agent, ...], int] = {}
     names: list[str] = []
     perturbations: list[dict[str, int]] = []
