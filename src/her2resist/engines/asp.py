@@ -23,7 +23,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from her2resist.model.rules import And, Const, Expr, Not, Or, Var, const
+from her2resist.engines.reduce import prune_outputs
+from her2resist.model.rules import And, Const, Expr, Not, Or, Var, const, variables
 
 #: Rules whose DNF would exceed this many clauses go to mpbn.
 MAX_CLAUSES = 256
@@ -192,9 +193,11 @@ class GroundModel:
     each moving part is then solved under assumptions instead of grounding a program of its own
     (grounding was most of a solver call).
 
-    Every regulated node with a unate rule enters with its whole rule's DNF; externals say, per
-    solve, which nodes are the moving part (``free``: its nodes, with their rules and start
-    values) and which are constant at a value (``fix``).  A constant node is no node of the
+    Every regulated node with a unate rule that a feedback loop can read back enters with its
+    whole rule's DNF (any other node is pruned as an output from every moving part, so never
+    asked for); externals say, per solve, which nodes are the moving part (``free``: its
+    nodes, with their rules and start values) and which are constant at a value (``fix``,
+    declared for the nodes those rules read).  A constant node is no node of the
     program: its value is what every clause reads of it at every timepoint (``mp_reach``), as
     substituting the constant into its readers' rules does (in a unate DNF, a clause with a
     literal that can never hold never fires, and a literal that always holds never blocks), so
@@ -220,15 +223,20 @@ class GroundModel:
 
     def __init__(self, names: Sequence[str], rules: Mapping[str, Expr]) -> None:
         self.names = tuple(names)
-        self.rules = frozenset(n for n, e in rules.items() if unate_dnf(e) is not None)
+        # A node that no feedback loop can read back (one pruned as an output of the whole
+        # network) is pruned from every moving part too: it is never asked for.
+        core, _ = prune_outputs(rules)
+        self.rules = frozenset(n for n, e in core.items() if unate_dnf(e) is not None)
         lines = []
         for node in sorted(self.rules):
             clauses = unate_dnf(rules[node]) or []
             lines.append(f'#external free("{node}").')
             lines.extend(f'#external start("{node}",{v}).' for v in (1, -1))
             lines += _rule_facts(node, clauses, "rule_")
-        for node in self.names:
-            lines.extend(f'#external fix("{node}",{v}).' for v in (1, -1))
+        read = {var for node in self.rules for var in variables(rules[node])}
+        for node in self.names:  # a constant that no rule here reads changes nothing
+            if node in read:
+                lines.extend(f'#external fix("{node}",{v}).' for v in (1, -1))
         self._facts = "\n".join(lines)
         self._controls: dict[bool, tuple[Any, _Literals]] = {}
         self._lock = threading.Lock()
@@ -285,7 +293,8 @@ class GroundModel:
             free, fix, begin = literals.free, literals.fix, literals.start
             true = [free[node] for node in nodes]
             true += [begin[node, 1 if start[node] else -1] for node in nodes if node in start]
-            true += [fix[node, 1 if value else -1] for node, value in constants.items()]
+            true += [fix[node, 1 if value else -1] for node, value in constants.items()
+                     if (node, 1) in fix]
             chosen = set(true)
             assumptions = true + [-x for x in literals.externals if x not in chosen]
             shown = [(node, literals.shown(node, 1), literals.shown(node, -1))
@@ -304,22 +313,17 @@ class _Literals:
         self.start: dict[tuple[str, int], int] = {}
         self.externals: list[int] = []
         self._shown: dict[tuple[str, int], int] = {}
-        for atom in control.symbolic_atoms:
-            symbol = atom.symbol
-            name = symbol.name
-            if name == "attractor":
-                node, value = symbol.arguments
-                self._shown[node.string, value.number] = atom.literal
-            elif atom.is_external:
-                self.externals.append(atom.literal)
-                args = symbol.arguments
-                key = args[0].string
-                if name == "free":
-                    self.free[key] = atom.literal
-                elif name == "fix":
-                    self.fix[key, args[1].number] = atom.literal
-                else:
-                    self.start[key, args[1].number] = atom.literal
+        atoms = control.symbolic_atoms
+        for atom in atoms.by_signature("attractor", 2):
+            node, value = atom.symbol.arguments
+            self._shown[node.string, value.number] = atom.literal
+        for atom in atoms.by_signature("free", 1):
+            self.free[atom.symbol.arguments[0].string] = atom.literal
+        for table, name in ((self.fix, "fix"), (self.start, "start")):
+            for atom in atoms.by_signature(name, 2):
+                node, value = atom.symbol.arguments
+                table[node.string, value.number] = atom.literal
+        self.externals = [*self.free.values(), *self.fix.values(), *self.start.values()]
 
     def shown(self, node: str, value: int) -> int | None:
         """The literal of ``attractor(node, value)``, None where the grounder has none."""
