@@ -117,6 +117,8 @@ class Evaluator:
         self.lookups = 0
         self.ground = ground
         self._grounded: GroundModel | None = None
+        self._defaults: dict[str, int] | None = None
+        self._rest: tuple[float, ...] = ()
 
     def base(self, background: Mapping[str, int], keep: Iterable[str] = ()) -> Base:
         """The reduced background (cached)."""
@@ -133,15 +135,18 @@ class Evaluator:
         net, cn = self.network, self.compiled
         net.check_nodes(background, "node")
         net.check_nodes(list(keep), "node")
-        fixed = {**net.defaults(), **background}
+        if self._defaults is None:  # read once: the network is compiled once, too
+            self._defaults = net.defaults()
+            self._rest = tuple(cn.initial(resting_state(net)))
+        fixed = {**self._defaults, **background}
         if self.reachable:
-            rest = cn.initial(resting_state(net))
-            untreated = self._rows(fixed, rest)
+            untreated = self._rows(fixed, self._rest)
             starts: tuple[Row | None, ...] = untreated
         else:
             untreated = self._rows(fixed, None)
             starts = (None,)
-        open_inputs = {n: v for n, v in fixed.items() if n not in keep}
+        kept = set(keep)
+        open_inputs = {n: v for n, v in fixed.items() if n not in kept}
         values, settled = [], []
         for start in starts:
             vector = cn.initial(open_inputs)

@@ -104,17 +104,14 @@ class Batch(Protocol):
                   readout: Assignment) -> bool: ...
 
 
-def _key(assignment: Assignment) -> tuple[tuple[str, object], ...]:
+Key = tuple[tuple[str, object], ...]
+
+
+def _key(assignment: Assignment) -> Key:
     """The cache key of an assignment: its items sorted by node.  Values are kept as given:
     equal numbers are equal keys (1, 1.0 and True share an entry), and a graded level such
     as 0.5 keeps its own (never rounded to 0 or 1)."""
     return tuple(sorted(assignment.items()))
-
-
-def _drugs_key(drugs: Assignment) -> frozenset[tuple[str, object]]:
-    """The cache key of a regimen's drugs within its background's group: the same equality as
-    :func:`_key` (the same items, values compared as numbers), without sorting."""
-    return frozenset(drugs.items())
 
 
 def _float_key(assignment: Assignment) -> tuple[tuple[str, float], ...]:
@@ -156,12 +153,13 @@ class SimulationService:
         self.index = {n: i for i, n in enumerate(self._order)}
         self._inputs = network.inputs
         self._bases: BoundedCache[tuple[object, ...], object] = BoundedCache(cache_size)
-        # Results and rows by background (:func:`_key`), then by drugs (:func:`_drugs_key`).
-        self._results: GroupedCache[tuple[object, ...], frozenset[object], RegimenSimulation] = (
+        # Results and rows by background, then by drugs (each by :func:`_key`: tuples of
+        # plain values, which the garbage collector stops tracking, unlike frozensets).
+        self._results: GroupedCache[Key, Key, RegimenSimulation] = (
             GroupedCache(cache_size))
         self._untreated: BoundedCache[tuple[object, ...], SimulationResult] = BoundedCache(
             cache_size)
-        self._rows: GroupedCache[tuple[object, ...], frozenset[object], Rows] = GroupedCache(
+        self._rows: GroupedCache[Key, Key, Rows] = GroupedCache(
             cache_size)
         self._computed = 0
         self._provenance: Provenance | None = None
@@ -228,7 +226,7 @@ class SimulationService:
 
     def treat(self, background: Assignment, drugs: Assignment) -> RegimenSimulation:
         """Untreated then treated simulation of the background under ``drugs`` (cached)."""
-        bg, key = _key(background), _drugs_key(drugs)
+        bg, key = _key(background), _key(drugs)
         found = self._results.group(bg).get(key)
         if found is None:
             found = self._simulate(bg, dict(background), dict(drugs), key)
@@ -268,10 +266,10 @@ class SimulationService:
         self.network.check_nodes(background, "node")
         bg = _key(background)
         base = self._base(bg, background)
-        keys = [frozenset(drugs.items()) for drugs in regimens]  # _drugs_key, inlined
+        keys = [tuple(sorted(drugs.items())) for drugs in regimens]  # _key, inlined
         found: list[Rows | None] = list(map(self._rows.group(bg).get, keys))
         if None in found:
-            missing: dict[frozenset[object], Assignment] = {}
+            missing: dict[Key, Assignment] = {}
             for key, drugs, rows in zip(keys, regimens, found, strict=True):
                 if rows is None:
                     missing.setdefault(key, drugs)
@@ -311,8 +309,8 @@ class SimulationService:
         """The untreated cell under ``background``."""
         return self.treat(background, {}).untreated
 
-    def _simulate(self, bg: tuple[tuple[str, object], ...], background: dict[str, int],
-                  drugs: dict[str, int], key: frozenset[object]) -> RegimenSimulation:
+    def _simulate(self, bg: Key, background: dict[str, int],
+                  drugs: dict[str, int], key: Key) -> RegimenSimulation:
         """Both results of ``drugs`` (whose key is ``key``) on ``background`` (whose key is
         ``bg``), the treated one from the rows :meth:`rows_many` computed if it did."""
         self.network.check_nodes(background, "node")
@@ -356,7 +354,7 @@ class SimulationService:
         regulated node are evaluated.  One base per background serves every analysis."""
         return self._base(_key(background), background, keep)
 
-    def _base(self, bg: tuple[tuple[str, object], ...], background: Assignment,
+    def _base(self, bg: Key, background: Assignment,
               keep: Iterable[str] = ()) -> object:
         """:meth:`base` of ``background``, whose key is ``bg``."""
         found = self._bases.get(bg)
