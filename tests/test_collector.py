@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -38,3 +39,19 @@ def test_the_collector_is_restored_after_an_error_and_left_off_if_it_was_off() -
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_objects_made_while_paused_are_aged_not_frozen_and_loops_among_them_still_freed() -> None:
+    class Node:
+        pass
+
+    with collector_paused():
+        kept = [[i] for i in range(20_000)]  # would trigger young passes once on again
+        loop = Node()
+        loop.me = loop  # type: ignore[attr-defined]
+        alive = weakref.ref(loop)
+        del loop
+    assert gc.get_count()[0] < 700 and gc.get_freeze_count() == 0
+    assert alive() is not None  # a loop: reference counting alone does not free it
+    gc.collect()
+    assert alive() is None and len(kept) == 20_000

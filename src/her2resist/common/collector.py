@@ -46,5 +46,21 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            _age()
         if was_enabled:
             gc.enable()
+
+
+def _age() -> None:
+    """Move every object the collector tracks into its oldest generation at once, unchecked.
+
+    The collector counts what was allocated while it was paused: on again, its next
+    allocation would start a pass over every object the block left alive (one per young
+    generation), which the block's objects would survive.  ``gc.freeze()`` moves them all
+    aside and zeroes that count, and ``gc.unfreeze()`` puts them back into the oldest
+    generation, where the collector's full passes (rare) still examine them, so any loop
+    among them is freed as before.  Skipped where the process has frozen objects itself
+    (``gc.unfreeze()`` would put those back too)."""
+    gc.freeze()
+    gc.unfreeze()
