@@ -115,3 +115,28 @@ def test_unknown_nodes_are_rejected_whatever_the_cache_holds() -> None:
         service.rows_many({}, [{"trastuzumab": 1}, {"NoSuchDrug": 1}])
     with pytest.raises(Exception, match="NoSuchNode"):
         service.rows_many({"NoSuchNode": 1}, [{"trastuzumab": 1}])
+
+
+def test_a_base_made_while_another_reads_the_defaults_gets_the_resting_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The web service shares one evaluator between threads: a base made while another thread
+    # is still reading the network's defaults and resting state for the first time must not
+    # see the one without the other.  Simulated without threads: the resting state's first
+    # read makes another base, as a thread switching in at that moment would.
+    from her2resist.engines import evaluate
+
+    evaluator = evaluate.Evaluator(NET)
+    fresh = evaluate.Evaluator(NET).base({"PTEN_loss": 1})
+    real = evaluate.resting_state
+    inner: list[object] = []
+
+    def switching(network):  # type: ignore[no-untyped-def]
+        if not inner:
+            inner.append(None)
+            inner[0] = evaluator.base({"PTEN_loss": 1})
+        return real(network)
+
+    monkeypatch.setattr(evaluate, "resting_state", switching)
+    outer = evaluator.base({})
+    assert inner[0] == fresh
+    assert outer == evaluate.Evaluator(NET).base({})

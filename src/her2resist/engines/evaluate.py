@@ -136,8 +136,10 @@ class Evaluator:
         net.check_nodes(background, "node")
         net.check_nodes(list(keep), "node")
         if self._defaults is None:  # read once: the network is compiled once, too
-            self._defaults = net.defaults()
+            # the resting start before the defaults that say both are read: a thread that
+            # finds the defaults set then finds the start set too
             self._rest = tuple(cn.initial(resting_state(net)))
+            self._defaults = net.defaults()
         fixed = {**self._defaults, **background}
         if self.reachable:
             untreated = self._rows(fixed, self._rest)
@@ -374,7 +376,8 @@ class Evaluator:
         for start in base.starts:
             found = percolate_lanes(self._lanes_of(), fixed, placed, start,
                                     settle=self.shortcut)
-            rows: list[tuple[Row, ...]] = [(row,) for row in found.settled_rows()]
+            read = found.settled_rows()  # an unsettled lane's None is replaced below
+            rows: list[tuple[Row, ...]] = [(row,) for row in read]  # type: ignore[misc]
             # Lanes the shortcut left with unknown nodes (or all, when it is off): the solver
             # decides.
             for lane, vector in found.vectors(found.unsettled, first=True).items():
