@@ -20,6 +20,7 @@ import importlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from her2resist.engines.asp import Clause, GroundModel, mp_attractors, unate_dnf
@@ -188,7 +189,7 @@ class MostPermissiveEngine:
         many perturbations leave the same moving part behind (a regimen's partner acting on
         a settled branch).  A start whose smallest trap space percolates to one fixed point
         needs no solver (:func:`trapped_point`)."""
-        rules = {n: format_rule(e) for n, e in core.items()}
+        rules = {n: _formatted(e) for n, e in core.items()}
         start = None if initial is None else tuple(sorted((n, initial.get(n)) for n in rules))
         key = (tuple(sorted(rules.items())), start, limit)
         with self._lock:
@@ -200,7 +201,7 @@ class MostPermissiveEngine:
                                if n in rules and v in (0, 1, "0", "1")}
             # mpbn's encodings through clingo directly; mpbn itself for non-unate rules.
             cached = None
-            dnfs = {n: unate_dnf(e) for n, e in core.items()}
+            dnfs = {n: _dnf_of(e) for n, e in core.items()}
             unate = all(d is not None for d in dnfs.values())
             if initial is not None and unate:
                 point = trapped_point(dnfs, start_state)  # type: ignore[arg-type]
@@ -318,6 +319,19 @@ def _kleene(clauses: Sequence[Clause], values: Mapping[str, float]) -> float:
             if best == 1.0:
                 break
     return best
+
+
+@lru_cache(maxsize=1 << 14)
+def _formatted(expr: Expr) -> str:
+    """:func:`format_rule`, kept for the rules met most recently (the same substituted rules
+    come back in many moving parts)."""
+    return format_rule(expr)
+
+
+@lru_cache(maxsize=1 << 14)
+def _dnf_of(expr: Expr) -> list[Clause] | None:
+    """:func:`~her2resist.engines.asp.unate_dnf`, kept likewise (callers do not change it)."""
+    return unate_dnf(expr)
 
 
 def _mpbn() -> Any:

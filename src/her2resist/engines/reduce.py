@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from types import CodeType
 from typing import TYPE_CHECKING
@@ -60,6 +61,13 @@ if TYPE_CHECKING:
     from her2resist.model.network import Network
 
 Start = Mapping[str, int | str] | None
+
+
+@lru_cache(maxsize=1 << 14)
+def regulators_of(expr: Expr) -> frozenset[str]:
+    """The variables of a rule (kept for the rules met most recently: the same substituted
+    rules come back in many moving parts)."""
+    return frozenset(variables(expr))
 
 
 def _settled(name: str, expr: Expr, start: Start) -> bool:
@@ -145,7 +153,7 @@ def fixed_point(free: Mapping[str, Expr]) -> dict[str, int] | None:
     update mode, so the solver is not needed.
     """
     order: list[str] = []
-    deps = {n: {v for v in variables(e) if v in free} for n, e in free.items()}
+    deps = {n: {v for v in regulators_of(e) if v in free} for n, e in free.items()}
     ready = [n for n, d in deps.items() if not d]
     readers: dict[str, list[str]] = {}
     for name, regulators in deps.items():
@@ -177,7 +185,7 @@ def prune_outputs(free: Mapping[str, Expr]) -> tuple[dict[str, Expr], list[str]]
     core = dict(free)
     readers: dict[str, set[str]] = {n: set() for n in core}
     for name, expr in core.items():
-        for var in set(variables(expr)):
+        for var in regulators_of(expr):
             if var in readers:
                 # A node that reads itself keeps a memory of its start: never an output.
                 readers[var].add(name)
@@ -189,7 +197,7 @@ def prune_outputs(free: Mapping[str, Expr]) -> tuple[dict[str, Expr], list[str]]
             continue
         expr = core.pop(name)
         removed.append(name)
-        for var in set(variables(expr)):
+        for var in regulators_of(expr):
             if var in core:
                 readers[var].discard(name)
                 if not readers[var]:
@@ -205,7 +213,7 @@ def complete_outputs(
     full = dict(state)
     for name in reversed(outputs):
         expr = rules[name]
-        regs = sorted(set(variables(expr)))
+        regs = sorted(regulators_of(expr))
         free = [r for r in regs if full.get(r) == "*"]
         fixed = {r: int(full[r]) for r in regs if full.get(r) != "*" and r in full}
         seen = set()
