@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Union
 
@@ -197,14 +197,21 @@ def _check_nesting(text: str) -> None:
 
 def variables(expr: Expr) -> Iterator[str]:
     """Yield every node name in ``expr`` (with repeats, in order of appearance)."""
-    match expr:
-        case Var(name):
-            yield name
-        case Not(arg):
-            yield from variables(arg)
-        case And(args) | Or(args):
-            for sub in args:
-                yield from variables(sub)
+    found: list[str] = []
+    _collect(expr, found.append)
+    return iter(found)
+
+
+def _collect(expr: Expr, add: Callable[[str], None]) -> None:
+    """:func:`variables` into ``add``, without a generator per tree node (the solver's
+    bookkeeping walks rules tens of thousands of times per cohort)."""
+    if isinstance(expr, Var):
+        add(expr.name)
+    elif isinstance(expr, Not):
+        _collect(expr.arg, add)
+    elif isinstance(expr, (And, Or)):
+        for sub in expr.args:
+            _collect(sub, add)
 
 
 def signed_variables(expr: Expr, positive: bool = True) -> Iterator[tuple[str, bool]]:
@@ -246,6 +253,42 @@ def evaluate(expr: Expr, state: Mapping[str, int | bool]) -> bool:
 
 def substitute(expr: Expr, values: Mapping[str, int | bool]) -> Expr:
     """Replace the named variables by constants and simplify."""
+    # The rule classes by exact type first (the solver's bookkeeping substitutes tens of
+    # thousands of trees per cohort; a class pattern costs more); anything else as matched.
+    kind = type(expr)
+    if kind is Var:
+        name = expr.name  # type: ignore[union-attr]
+        return const(values[name]) if name in values else expr
+    if kind is And or kind is Or:
+        absorbing = kind is Or  # True absorbs an 'or', False absorbs an 'and'
+        kept: list[Expr] = []
+        changed = False
+        for sub in expr.args:  # type: ignore[union-attr]
+            simplified = substitute(sub, values)
+            if isinstance(simplified, Const):
+                changed = True
+                if simplified.value == absorbing:
+                    return const(absorbing)
+                continue
+            changed = changed or simplified is not sub
+            kept.append(simplified)
+        if not changed:
+            return expr
+        if not kept:
+            return const(not absorbing)
+        if len(kept) == 1:
+            return kept[0]
+        return Or(tuple(kept)) if absorbing else And(tuple(kept))
+    if kind is Not:
+        inner = substitute(expr.arg, values)  # type: ignore[union-attr]
+        return const(not inner.value) if isinstance(inner, Const) else Not(inner)
+    if kind is Const:
+        return expr
+    return _substitute_matched(expr, values)
+
+
+def _substitute_matched(expr: Expr, values: Mapping[str, int | bool]) -> Expr:
+    """:func:`substitute` of an expression of a subclass of the rule classes."""
     match expr:
         case Const():
             return expr
