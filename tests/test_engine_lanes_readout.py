@@ -122,3 +122,31 @@ def test_placed_settings_are_the_lane_settings_of_the_positions() -> None:
     assert ev._placed(perturbations) == lane_settings(positions)
     assert ev._placed([{"trastuzumab": 0.5}]) is None
     assert ev._placed([]) is None
+
+
+def test_placer_keeps_a_panels_settings_only_while_the_panel_is_unchanged() -> None:
+    ev = Evaluator(NET)
+    index = ev.compiled.index
+    rng = random.Random(11)
+    names = sorted(index)
+    panel = [{n: rng.randrange(2) for n in rng.sample(names, rng.randrange(1, 4))}
+             for _ in range(40)]
+
+    def expected() -> Settings | None:
+        return lane_settings([{index[n]: int(v) for n, v in p.items()} for p in panel])
+
+    first = ev._placed(panel)
+    assert first == expected()
+    assert ev._placed(list(panel)) is first  # the same mappings again: kept
+    assert ev._placed(panel[1:]) == lane_settings(
+        [{index[n]: int(v) for n, v in p.items()} for p in panel[1:]])
+    name = next(iter(panel[3]))
+    panel[3][name] = 1 - panel[3][name]  # changed in place: placed again
+    again = ev._placed(panel)
+    assert again is not first and again == expected()
+    panel[5]["trastuzumab"] = 0.5  # type: ignore[assignment]
+    assert ev._placed(panel) is None
+    panel[5].pop("trastuzumab")
+    panel[6]["NoSuchNode"] = 1
+    with pytest.raises(Exception, match="NoSuchNode"):
+        ev._placed(panel)

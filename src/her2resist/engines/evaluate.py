@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from her2resist.engines.asp import GroundModel
 from her2resist.engines.base import resting_state, star_to_float
 from her2resist.engines.cache import BoundedCache
-from her2resist.engines.lanes import LaneNetwork, Settings, compile_lanes, percolate_lanes
+from her2resist.engines.lanes import (
+    LaneNetwork,
+    Placer,
+    Settings,
+    compile_lanes,
+    percolate_lanes,
+)
 from her2resist.engines.mp import MostPermissiveEngine
 from her2resist.engines.reduce import (
     UNKNOWN,
@@ -107,6 +113,7 @@ class Evaluator:
         self.engine = engine or MostPermissiveEngine()
         self.compiled: CompiledNetwork = compile_network(network)
         self._lanes: LaneNetwork | None = None
+        self._placer: Placer | None = None
         self._solved: BoundedCache[tuple[object, ...], tuple[Row, ...]] = BoundedCache(cache_size)
         self._bases: BoundedCache[tuple[object, ...], Base] = BoundedCache(cache_size)
         self._reach: BoundedCache[tuple[int, ...], tuple[int, ...]] = BoundedCache(cache_size)
@@ -427,22 +434,10 @@ class Evaluator:
         """The perturbations as lane masks by node position (:class:`~her2resist.engines.
         lanes.Settings`, lane ``b`` the ``b``-th); None when one sets a value other than 0
         or 1, or there are none (the scalar path then answers)."""
-        index = self.compiled.index
-        ones: dict[int, int] = {}
-        zeros: dict[int, int] = {}
-        for lane, perturbation in enumerate(perturbations):
-            bit = 1 << lane
-            for name, value in perturbation.items():
-                i = index.get(name)
-                if i is None:
-                    raise UnknownNameError("node", name, self.network.nodes)
-                if value == 1:
-                    ones[i] = ones.get(i, 0) | bit
-                elif value == 0:
-                    zeros[i] = zeros.get(i, 0) | bit
-                else:
-                    return None
-        return Settings(len(perturbations), ones, zeros) if perturbations else None
+        if self._placer is None:
+            self._placer = Placer(self.compiled.index, lambda name: UnknownNameError(
+                "node", name, self.network.nodes))
+        return self._placer(perturbations)
 
     def attractors(self, base: Base, perturbation: Mapping[str, int]) -> list[State]:
         """Every reached attractor as a state (node -> 0, 1 or '*')."""

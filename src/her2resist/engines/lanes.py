@@ -243,6 +243,67 @@ def lane_settings(perturbations: Sequence[Mapping[int, int]]) -> Settings:
     return Settings(len(perturbations), ones, zeros)
 
 
+class Placer:
+    """Perturbations by node name (node -> 0 or 1) as :class:`Settings` on the node positions
+    ``index``; ``unknown(name)`` is raised for a name not in it.
+
+    A screen asks about the same panel for every tumour of a cohort (the same mapping objects,
+    in the same order): the settings of a sequence of at least :attr:`KEPT_FROM` mappings are
+    kept, keyed by the mappings' identities (the entry holds them, so no identity is reused
+    meanwhile) and used again only while each mapping still equals its copy kept with them.
+
+    Examples
+    --------
+    >>> place = Placer({"A": 0, "B": 1}, KeyError)
+    >>> place([{"A": 1}, {"A": 0, "B": 1}])
+    Settings(size=2, ones={0: 1, 1: 2}, zeros={0: 2})
+    >>> place([{"A": 0.5}]) is None  # a level other than 0 or 1: no lanes
+    True
+    """
+
+    KEPT_FROM = 8
+    KEPT = 256
+
+    def __init__(self, index: Mapping[str, int], unknown: Callable[[str], Exception]) -> None:
+        self.index = index
+        self.unknown = unknown
+        self._kept: dict[tuple[int, ...], tuple[tuple[Mapping[str, int], ...],
+                                                list[dict[str, int]], Settings | None]] = {}
+
+    def __call__(self, perturbations: Sequence[Mapping[str, int]]) -> Settings | None:
+        """The settings of ``perturbations`` (lane ``b`` the ``b``-th); None when one sets a
+        value other than 0 or 1, or there are none."""
+        if len(perturbations) < self.KEPT_FROM:
+            return self._place(perturbations)
+        key = tuple(map(id, perturbations))
+        found = self._kept.get(key)
+        if found is not None and found[1] == list(perturbations):
+            return found[2]
+        settings = self._place(perturbations)
+        if len(self._kept) >= self.KEPT:
+            self._kept.clear()
+        self._kept[key] = (tuple(perturbations), [dict(p) for p in perturbations], settings)
+        return settings
+
+    def _place(self, perturbations: Sequence[Mapping[str, int]]) -> Settings | None:
+        index = self.index
+        ones: dict[int, int] = {}
+        zeros: dict[int, int] = {}
+        for lane, perturbation in enumerate(perturbations):
+            bit = 1 << lane
+            for name, value in perturbation.items():
+                i = index.get(name)
+                if i is None:
+                    raise self.unknown(name)
+                if value == 1:
+                    ones[i] = ones.get(i, 0) | bit
+                elif value == 0:
+                    zeros[i] = zeros.get(i, 0) | bit
+                else:
+                    return None
+        return Settings(len(perturbations), ones, zeros) if perturbations else None
+
+
 def percolate_lanes(lanes: LaneNetwork, fixed: Sequence[float],
                     perturbations: Sequence[Mapping[int, int]] | Settings,
                     start: Sequence[float] | None, *, settle: bool = True) -> Lanes:
