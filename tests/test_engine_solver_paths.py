@@ -188,3 +188,25 @@ def test_grounded_network_on_catalogue_genotypes_and_regimens(monkeypatch) -> No
         perturbations = rng.sample(regimens, 30) + _random_perturbations(rng, nodes, 20)
         _same_rows(grounded, own, background, perturbations)
     assert len(answered) > 5
+
+
+@pytest.mark.parametrize("name", ["sahin2009", "zanudo2017"])
+def test_core_rules_kept_by_regulator_values_equal_fresh_substitution(shared_dir, name) -> None:
+    """``CompiledNetwork.core_rules`` keeps each substituted rule by its regulators' values:
+    asked again (from the memo) or on a fresh compile, the same rules as substituting the
+    constants into the network's rules."""
+    from her2resist.model.rules import substitute
+
+    cn = compile_network(_network(shared_dir, name))
+    rng = random.Random(19)
+    draws = []
+    for _ in range(200):
+        vector = [rng.choice((0.0, 1.0, UNKNOWN)) for _ in cn.names]
+        moving = rng.sample(list(cn.regulated), rng.randint(1, min(10, len(cn.regulated))))
+        draws.append((vector, moving))
+    for _ in range(2):  # the second pass reads the memo
+        for vector, moving in draws:
+            constants = {cn.names[j]: int(v) for j, v in enumerate(vector) if v != UNKNOWN}
+            expected = {cn.names[i]: substitute(cn.exprs[i], constants) for i in moving}
+            assert cn.core_rules(moving, vector) == expected
+    assert cn.substituted

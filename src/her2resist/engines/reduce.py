@@ -320,6 +320,10 @@ class CompiledNetwork:
     getters: dict[tuple[int, ...], tuple[Callable[[Sequence[float]], tuple[float, ...]],
                                          Callable[[Sequence[float]], tuple[float, ...]]]] = (
         field(default_factory=dict))
+    #: The regulated nodes, readers last (by ``rank``): :meth:`propagate`'s order.
+    order: tuple[int, ...] = ()
+    #: Per node and values of its regulators (:meth:`core_rules`): its substituted rule.
+    substituted: dict[tuple[int, tuple[float, ...]], Expr] = field(default_factory=dict)
 
     def initial(self, fixed: Mapping[str, int]) -> list[float]:
         """Every fixed node at its value, every other node unknown."""
@@ -332,11 +336,15 @@ class CompiledNetwork:
                   queue: Iterable[int]) -> None:
         """Percolate settled constants in place (see the module docs), evaluating the nodes of
         ``queue`` and then the readers of every node that settles."""
-        evaluators, readers, rank = self.evaluators, self.readers, self.rank
+        evaluators, readers = self.evaluators, self.readers
         # Regulators before readers (a topological order of the rules' graph, cycles broken):
         # most nodes then settle on their first evaluation.
-        todo = sorted((i for i in queue if values[i] == UNKNOWN and evaluators[i] is not None),
-                      key=rank.__getitem__, reverse=True)
+        if queue is self.regulated:
+            todo = [i for i in self.order if values[i] == UNKNOWN]
+        else:
+            todo = sorted((i for i in queue if values[i] == UNKNOWN
+                           and evaluators[i] is not None),
+                          key=self.rank.__getitem__, reverse=True)
         while todo:
             i = todo.pop()
             if values[i] != UNKNOWN:
@@ -344,7 +352,7 @@ class CompiledNetwork:
             result = evaluators[i](values)  # type: ignore[misc]
             if result != UNKNOWN and (start is None or start[i] == result):
                 values[i] = result
-                todo.extend(j for j in readers[i] if values[j] == UNKNOWN)
+                todo += [j for j in readers[i] if values[j] == UNKNOWN]
 
     def moving(self, values: Sequence[float]) -> tuple[int, ...]:
         """The regulated nodes that are not constant."""
@@ -386,10 +394,20 @@ class CompiledNetwork:
             row[i] = UNKNOWN if len(seen) == 2 else float(seen.pop())
 
     def core_rules(self, moving: Sequence[int], values: Sequence[float]) -> dict[str, Expr]:
-        """The moving nodes' rules with the constants substituted."""
-        constants = {self.names[j]: int(values[j]) for i in moving for j in self.regulators[i]
-                     if values[j] != UNKNOWN}
-        return {self.names[i]: substitute(self.exprs[i], constants) for i in moving}
+        """The moving nodes' rules with the constants substituted (each kept by the values
+        of its regulators: the same rules come back in many moving parts)."""
+        names, regulators, memo = self.names, self.regulators, self.substituted
+        rules = {}
+        for i in moving:
+            key = (i, tuple([values[j] for j in regulators[i]]))
+            expr = memo.get(key)
+            if expr is None:
+                if len(memo) >= 1 << 16:
+                    memo.clear()
+                expr = memo[key] = substitute(self.exprs[i], {
+                    names[j]: int(values[j]) for j in regulators[i] if values[j] != UNKNOWN})
+            rules[names[i]] = expr
+        return rules
 
 
 def _tuple_getter(positions: Sequence[int]) -> Callable[[Sequence[float]], tuple[float, ...]]:
@@ -472,9 +490,11 @@ def compile_network(network: Network) -> CompiledNetwork:
         for j in regs:
             readers[j].add(i)
     regulated = tuple(i for i, e in enumerate(evaluators) if e is not None)
+    rank = _topological_rank(regulators)
     compiled = CompiledNetwork(names, index, exprs, regulated, evaluators,
                                tuple(tuple(sorted(r)) for r in readers), tuple(regulators),
-                               _topological_rank(regulators))
+                               rank, order=tuple(sorted(regulated, key=rank.__getitem__,
+                                                        reverse=True)))
     if len(_COMPILED) > 64:
         _COMPILED.clear()
     _COMPILED[network.hash] = compiled
