@@ -7,7 +7,7 @@ import itertools
 from her2resist.engines.service import get_service
 from her2resist.knowledge.catalogue import load_catalogue
 from her2resist.model.parse import load_model
-from her2resist.predict import explain, response
+from her2resist.predict import batched, explain, response
 from her2resist.predict.regimen import resolve_alterations
 from her2resist.predict.scoring import control, control_rows
 
@@ -31,12 +31,12 @@ def test_traces_read_from_kept_steps_equal_traces_worked_out_by_a_fresh_tracer()
     warm = []
     for _, perturbation, reg in _routes():
         sim = service.treat(perturbation.values, reg.drugs)
-        warm.append((sim, {**perturbation.values, **reg.drugs},
-                     response._trace(network, sim, {**perturbation.values, **reg.drugs})))
+        perturbed = {**perturbation.values, **reg.drugs}
+        warm.append((sim, perturbed, response._trace(network, response._reached(sim), perturbed)))
     # the same traces again, each worked out with nothing kept (a fresh tracer per call)
     for sim, perturbed, trace in warm:
         explain._tracer.cache_clear()
-        assert response._trace(network, sim, perturbed) == trace
+        assert response._trace(network, response._reached(sim), perturbed) == trace
         state = sim.treated.state(sim.treated.most("Proliferation"))
         explain._tracer.cache_clear()
         growth = explain.explain_node(network, state, "Proliferation", perturbed)
@@ -59,21 +59,34 @@ def test_a_row_in_another_node_order_gives_the_same_trace() -> None:
 
 def test_mechanisms_scored_from_rows_equal_mechanisms_scored_from_results() -> None:
     service = get_service(load_model())
-    assert response._scored_by_rows(service)
+    reader = batched._RowReader.of(service)
+    assert reader is not None
     seen = 0
     for alts, perturbation, reg in _routes():
         score = response._score(service, perturbation.values, reg.drugs)[0]
-        (many,) = response._mechanisms_many(service, alts, {}, [reg.drugs], [score])
+        (many,) = batched._mechanisms_many(service, reader, alts, {}, [reg.drugs], [score])
         assert many == response._mechanisms(service, alts, reg.drugs, score, {})
+        assert batched._mechanisms_many(service, None, alts, {}, [reg.drugs], [score]) == [many]
         seen += bool(many)
     assert seen  # some regimens have mechanisms to compare
 
 
-def test_control_of_rows_equals_control_of_the_result() -> None:
+def test_what_is_read_from_rows_equals_what_is_read_from_the_results() -> None:
     service = get_service(load_model())
-    p, a = service.index["Proliferation"], service.index["Apoptosis"]
+    reader = batched._RowReader.of(service)
+    assert reader is not None
     for _, perturbation, reg in _routes():
         sim = service.treat(perturbation.values, reg.drugs)
-        for result in (sim.untreated, sim.treated):
-            assert control_rows(result.rows, response._even(result.n_states), p, a) == control(
-                result)
+        untreated, (treated,) = service.rows_many(perturbation.values, [reg.drugs])
+        assert reader.control(untreated) == control(sim.untreated)
+        from_rows = reader.reached(reader.control(untreated), treated)
+        from_results = response._reached(sim)
+        assert from_rows[:-1] == from_results[:-1]  # every number, and the provenance
+        (nodes, row), (nodes2, row2) = from_rows.escape(), from_results.escape()
+        assert tuple(nodes) == tuple(nodes2) and list(map(float, row)) == list(row2)
+        assert control_rows(sim.treated.rows, batched._even(sim.treated.n_states),
+                            reader.proliferation, reader.apoptosis) == control(sim.treated)
+
+
+def test_a_service_without_a_batch_evaluator_is_not_read_from_rows() -> None:
+    assert batched._RowReader.of(get_service(load_model(), "stochastic")) is None

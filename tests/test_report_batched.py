@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from her2resist.predict import predict_response, response
-from her2resist.predict.response import predict_regimens
+from her2resist.predict.batched import predict_regimens
 from her2resist.profile import TumourProfile
 from her2resist.report import STANDARD_REGIMENS, build_reports, render_json
 from her2resist.screen import anchored

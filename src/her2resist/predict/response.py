@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -41,7 +41,6 @@ from her2resist.predict.scoring import (
     APOPTOSIS,
     PROLIFERATION,
     control,
-    control_rows,
     response_class,
     response_score,
 )
@@ -171,12 +170,32 @@ def _mechanisms(
     return tuple(found)
 
 
-def _trace(network: Network, sim: RegimenSimulation, perturbed: Mapping[str, int]
-           ) -> tuple[TraceStep, ...]:
+class _Reached(NamedTuple):
+    """What a prediction reads of a simulation: the control of the untreated and of the treated
+    cell, the treated cell's mean proliferation and apoptosis, how many states it reaches, the
+    results' provenance, and ``escape()``: the node order and the treated state that divides
+    most (the first one if none divides), which the trace explains."""
+
+    untreated: float
+    treated: float
+    proliferation: float
+    apoptosis: float
+    n_states: int
+    provenance: Provenance
+    escape: Callable[[], tuple[Sequence[str], Sequence[float]]]
+
+
+def _reached(sim: RegimenSimulation) -> _Reached:
     treated = sim.treated
-    # Explain the state that divides most (the escape), or the first one if none divides.
-    steps, dying = explain_row(network, treated.nodes, treated.rows[treated.most(PROLIFERATION)],
-                               (PROLIFERATION, APOPTOSIS), perturbed)
+    return _Reached(control(sim.untreated), control(treated), treated.value(PROLIFERATION),
+                    treated.value(APOPTOSIS), treated.n_states, treated.provenance,
+                    lambda: (treated.nodes, treated.rows[treated.most(PROLIFERATION)]))
+
+
+def _trace(network: Network, reached: _Reached, perturbed: Mapping[str, int]
+           ) -> tuple[TraceStep, ...]:
+    nodes, state = reached.escape()
+    steps, dying = explain_row(network, nodes, state, (PROLIFERATION, APOPTOSIS), perturbed)
     seen = {s.node for s in steps}
     return (*steps, *(s for s in dying if s.node not in seen))
 
@@ -229,11 +248,13 @@ def predict_response(
 def _kept(service: SimulationService, catalogue: Catalogue, alts: tuple[Alteration, ...],
           reg: _Parsed, perturbation: Perturbation, extra: Mapping[str, int], explain: bool,
           cell: tuple[object, ...] | None = None,
-          mechanisms: tuple[str, ...] | None = None) -> Prediction:
+          mechanisms: tuple[str, ...] | None = None,
+          reached: _Reached | None = None) -> Prediction:
     """The prediction, computed once per model, engine, catalogue, perturbation, regimen and
     ``explain`` (:data:`_PREDICTIONS`).  ``cell``: :func:`_cell_key` of the first four, when
-    the caller has it; ``mechanisms``: those of an explained prediction, when the caller
-    worked them out (:func:`predict_regimens`)."""
+    the caller has it; ``mechanisms`` (those of an explained prediction) and ``reached`` (what
+    the simulation gives), when the caller worked them out
+    (:func:`~her2resist.predict.batched.predict_regimens`)."""
     if cell is None:
         cell = _cell_key(service, catalogue, perturbation)
     key = (*cell, reg.label, reg.sorted_nodes)
@@ -242,7 +263,8 @@ def _kept(service: SimulationService, catalogue: Catalogue, alts: tuple[Alterati
         return found
     # An explained prediction adds the trace and mechanisms to the same numbers.
     quick = _PREDICTIONS.get((*key, False)) if explain else None
-    found = _predict(service, alts, reg, perturbation, extra, explain, quick, mechanisms)
+    found = _predict(service, alts, reg, perturbation, extra, explain, quick, mechanisms,
+                     reached)
     with _PIN_LOCK:
         # Kept only while the catalogue is still pinned: another thread may have emptied both
         # tables meanwhile, and an entry under an unpinned id could later answer for another
@@ -257,98 +279,6 @@ def _cell_key(service: SimulationService, catalogue: Catalogue, perturbation: Pe
     """The part of a prediction's cache key that every regimen of one cell shares."""
     return (service.network.hash, service.engine.key, _pinned(catalogue),
             tuple(sorted(perturbation.values.items())), perturbation.alterations)
-
-
-def predict_regimens(
-    alterations: Iterable[str | Alteration] = (),
-    regimens: Sequence[str] = (),
-    *,
-    environment: Mapping[str, int] | None = None,
-    engine: Engine | str = EXACT_ENGINE,
-    network: Network | None = None,
-    catalogue: Catalogue | None = None,
-) -> list[Prediction]:
-    """:func:`predict_response` of each regimen for one cell (the same predictions), explained
-    where the cell is not sensitive (there is an escape to explain), the simulations computed
-    together: every regimen in one batched call of the simulation service
-    (:meth:`~her2resist.engines.service.SimulationService.rows_many`), then, for the regimens
-    the cell escapes, the cell without each alteration (the mechanisms) in one call per
-    alteration.
-
-    Examples
-    --------
-    >>> sensitive, resistant = predict_regimens(["PTEN loss"], ["trastuzumab + everolimus",
-    ...                                                         "trastuzumab"])
-    >>> sensitive.response_class, sensitive.mechanisms, resistant.mechanisms
-    ('sensitive', (), ('PTEN_loss',))
-    """
-    network = network or load_model()
-    catalogue = catalogue or load_catalogue()
-    alts = resolve_alterations(alterations, catalogue)
-    extra = dict(environment or {})
-    network.check_nodes(extra, "model node")
-    eng = get_engine(engine) if isinstance(engine, str) else engine
-    service = get_service(network, eng)
-    perturbation = _perturbation(alts, extra, warn=True)
-    parsed = [_regimen(r, catalogue) for r in regimens]
-    service.rows_many(perturbation.as_dict(), [p.drugs for p in parsed])
-    cell = _cell_key(service, catalogue, perturbation)
-    quick = [_kept(service, catalogue, alts, p, perturbation, extra, False, cell)
-             for p in parsed]
-    escaped = [i for i, q in enumerate(quick) if q.response_class != "sensitive"]
-    if not escaped:
-        return quick
-    found = _mechanisms_many(service, alts, extra, [parsed[i].drugs for i in escaped],
-                             [quick[i].score for i in escaped])
-    out = list(quick)
-    for i, mechanisms in zip(escaped, found, strict=True):
-        out[i] = _kept(service, catalogue, alts, parsed[i], perturbation, extra, True, cell,
-                       mechanisms)
-    return out
-
-
-def _mechanisms_many(service: SimulationService, alts: tuple[Alteration, ...],
-                     extra: Mapping[str, int], regimens: Sequence[Mapping[str, int]],
-                     scores: Sequence[float]) -> list[tuple[str, ...]]:
-    """:func:`_mechanisms` of each regimen (its drugs, its score), the cell without each
-    alteration simulated for every regimen in one batched call.  An exact batch evaluator
-    answers with reached states that each weigh the same (:meth:`SimulationService.rows_many`
-    gives the rows of :meth:`~SimulationService.treat`'s results), scored here from the rows
-    without building a result; any other engine through :func:`_score`."""
-    lost: list[list[str]] = [[] for _ in regimens]
-    rows = service.index if _scored_by_rows(service) else None
-    for alt in alts:
-        rest = _perturbation(tuple(a for a in alts if a.id != alt.id), extra, warn=False)
-        untreated, treated = service.rows_many(rest.values, regimens)
-        if rows is not None:
-            p, a = rows[PROLIFERATION], rows.get(APOPTOSIS)
-            c0 = control_rows(untreated, _even(len(untreated)), p, a)
-            without = [response_score(c0, control_rows(r, _even(len(r)), p, a))
-                       for r in treated]
-        else:
-            without = [_score(service, rest.values, drugs)[0]
-                       for drugs in regimens]
-        for found, score, value in zip(lost, scores, without, strict=True):
-            if value - score >= MECHANISM_GAIN - 1e-9:
-                found.append(alt.id)
-    return [tuple(found) for found in lost]
-
-
-def _scored_by_rows(service: SimulationService) -> bool:
-    """Whether the service's results are its rows with even weights (an exact batch
-    evaluator answers: its results are made of the rows :meth:`rows_many` returns)."""
-    return not service.graded and hasattr(service.batch, "rows_many")
-
-
-def _even(n: int) -> tuple[float, ...]:
-    """The weights of ``n`` reached states of an exact engine (each the same)."""
-    found = _EVEN.get(n)
-    if found is None:
-        found = _EVEN[n] = (1.0 / n,) * n
-    return found
-
-
-_EVEN: dict[int, tuple[float, ...]] = {}
 
 
 class _Parsed(NamedTuple):
@@ -429,17 +359,19 @@ def _perturbation(alts: tuple[Alteration, ...], extra: Mapping[str, int], *,
 def _predict(service: SimulationService, alts: tuple[Alteration, ...], reg: _Parsed,
              perturbation: Perturbation, extra: Mapping[str, int],
              explain: bool, quick: Prediction | None = None,
-             mechanisms: tuple[str, ...] | None = None) -> Prediction:
+             mechanisms: tuple[str, ...] | None = None,
+             reached: _Reached | None = None) -> Prediction:
     background = perturbation.as_dict()
     drugs = reg.drugs
+    if reached is None:
+        reached = _reached(service.treat(background, drugs))
     if quick is not None:  # the same numbers, explained
-        route = service.treat(background, drugs)
         if mechanisms is None:
             mechanisms = _mechanisms(service, alts, drugs, quick.score, extra)
-        return replace(quick, trace=_trace(service.network, route, {**background, **drugs}),
+        return replace(quick, trace=_trace(service.network, reached, {**background, **drugs}),
                        mechanisms=mechanisms)
-    score, c0, c1, sim = _score(service, background, drugs)
-    treated = sim.treated
+    c0, c1 = reached.untreated, reached.treated
+    score = response_score(c0, c1)
     warnings = []
     if c0 >= 0.5:
         warnings.append(
@@ -448,7 +380,7 @@ def _predict(service: SimulationService, alts: tuple[Alteration, ...], reg: _Par
         )
     trace: tuple[TraceStep, ...] = ()
     if explain:
-        trace = _trace(service.network, sim, {**background, **drugs})
+        trace = _trace(service.network, reached, {**background, **drugs})
         if mechanisms is None:
             mechanisms = _mechanisms(service, alts, drugs, score, extra)
     else:
@@ -460,12 +392,12 @@ def _predict(service: SimulationService, alts: tuple[Alteration, ...], reg: _Par
         score=score,
         control_untreated=c0,
         control_treated=c1,
-        proliferation=treated.value(PROLIFERATION),
-        apoptosis=treated.value(APOPTOSIS),
-        n_states=treated.n_states,
+        proliferation=reached.proliferation,
+        apoptosis=reached.apoptosis,
+        n_states=reached.n_states,
         trace=trace,
         mechanisms=mechanisms,
-        provenance=treated.provenance,
+        provenance=reached.provenance,
         warnings=tuple((*perturbation.conflicts, *warnings)),
         drug_nodes=reg.nodes,
         perturbation=perturbation,

@@ -192,7 +192,8 @@ def _predictions(predictor: Predictor, perturbation: Perturbation, regimens: Seq
                  network: Network, catalogue: Catalogue) -> list[Any]:
     """Each regimen's prediction for the tumour, explained where it is not sensitive: with
     ``predict_response``, all computed together (``predict_regimens``)."""
-    from her2resist.predict.response import predict_regimens, predict_response
+    from her2resist.predict.batched import predict_regimens
+    from her2resist.predict.response import predict_response
 
     alterations, environment = list(perturbation.alterations), dict(perturbation.environment)
     if predictor is predict_response:
