@@ -210,3 +210,45 @@ def test_core_rules_kept_by_regulator_values_equal_fresh_substitution(shared_dir
             expected = {cn.names[i]: substitute(cn.exprs[i], constants) for i in moving}
             assert cn.core_rules(moving, vector) == expected
     assert cn.substituted
+
+
+def _unate_text(rng: random.Random, literal: dict[str, str]) -> str:
+    """A random unate rule over some of the nodes of ``literal`` (node -> its literal)."""
+    regulators = rng.sample(sorted(literal), rng.randint(1, min(3, len(literal))))
+    return " | ".join("(" + " & ".join(literal[v] for v in rng.sample(
+        regulators, rng.randint(1, len(regulators)))) + ")" for _ in range(rng.randint(1, 2)))
+
+
+def test_grounded_network_with_rules_unate_once_an_input_is_fixed() -> None:
+    """Rules that read an input with both signs (``I & X | !I & Y``, as the HER2 model's ER
+    reads tamoxifen) are grounded as one DNF per value of the input: every answer equals the
+    program of the rules with the constants substituted."""
+    from her2resist.engines.asp import GroundModel, mp_attractors
+    from her2resist.model.rules import parse_rule, substitute
+
+    rng = random.Random(37)
+    compared = 0
+    for _ in range(40):
+        nodes = [f"N{i}" for i in range(rng.randint(2, 6))]
+        signed = {v: {n: n if rng.random() < 0.6 else f"!{n}" for n in nodes} for v in nodes}
+        texts = {v: _unate_text(rng, signed[v]) for v in nodes}
+        for v in rng.sample(nodes, rng.randint(1, len(nodes))):
+            texts[v] = (f"I & ({_unate_text(rng, signed[v])}) | "
+                        f"!I & ({_unate_text(rng, signed[v])})")
+        rules = {v: parse_rule(t) for v, t in texts.items()}
+        ground = GroundModel(["I", *nodes], rules)
+        assert ground.mixed
+        moving = sorted(ground.rules)
+        if not moving:
+            continue
+        for value in (0, 1):
+            start = {v: rng.randint(0, 1) for v in moving if rng.random() < 0.9}
+            found = ground.attractors(moving, {"I": value}, start)
+            own = mp_attractors({v: substitute(rules[v], {"I": value}) for v in moving},
+                                start)
+            assert found is not None and own is not None
+            assert len(found) == len(own) and {frozenset(a.items()) for a in found} == {
+                frozenset(a.items()) for a in own}, (texts, value, start)
+            assert ground.attractors(moving, {}, start) is None  # the input must be fixed
+            compared += 1
+    assert compared > 40

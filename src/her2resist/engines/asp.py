@@ -20,11 +20,23 @@ import importlib.util
 import threading
 from collections.abc import Container, Iterable, Mapping, Sequence
 from functools import cache
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 from her2resist.engines.reduce import prune_outputs
-from her2resist.model.rules import And, Const, Expr, Not, Or, Var, const, variables
+from her2resist.model.rules import (
+    And,
+    Const,
+    Expr,
+    Not,
+    Or,
+    Var,
+    const,
+    signs,
+    substitute,
+    variables,
+)
 
 #: Rules whose DNF would exceed this many clauses go to mpbn.
 MAX_CLAUSES = 256
@@ -195,7 +207,10 @@ class GroundModel:
 
     Every regulated node with a unate rule that a feedback loop can read back enters with its
     whole rule's DNF (any other node is pruned as an output from every moving part, so never
-    asked for); externals say, per solve, which nodes are the moving part (``free``: its
+    asked for); a rule that is unate once its regulators of both signs (at most two) are
+    constants enters with one DNF per assignment of them, and answers only when the solve holds
+    them constant (the DNF of their values is the one used).  Externals say, per solve, which
+    nodes are the moving part (``free``: its
     nodes, with their rules and start values) and which are constant at a value (``fix``,
     declared for the nodes those rules read).  A constant node is no node of the
     program: its value is what every clause reads of it at every timepoint (``mp_reach``), as
@@ -226,13 +241,24 @@ class GroundModel:
         # A node that no feedback loop can read back (one pruned as an output of the whole
         # network) is pruned from every moving part too: it is never asked for.
         core, _ = prune_outputs(rules)
-        self.rules = frozenset(n for n, e in core.items() if unate_dnf(e) is not None)
-        lines = []
-        for node in sorted(self.rules):
-            clauses = unate_dnf(rules[node]) or []
+        #: Nodes whose rule is unate once these regulators (read with both signs) are
+        #: constants: one DNF per assignment of them, the one of the solve's constants used.
+        self.mixed: dict[str, tuple[str, ...]] = {}
+        kept, lines = [], []
+        for node in sorted(core):
+            clauses = unate_dnf(rules[node])
+            if clauses is not None:
+                lines += _rule_facts(node, clauses, "rule_")
+            else:
+                facts = _variant_facts(node, rules[node])
+                if facts is None:
+                    continue
+                self.mixed[node], more = facts
+                lines += more
+            kept.append(node)
             lines.append(f'#external free("{node}").')
             lines.extend(f'#external start("{node}",{v}).' for v in (1, -1))
-            lines += _rule_facts(node, clauses, "rule_")
+        self.rules = frozenset(kept)
         read = {var for node in self.rules for var in variables(rules[node])}
         for node in self.names:  # a constant that no rule here reads changes nothing
             if node in read:
@@ -250,6 +276,11 @@ class GroundModel:
             "constant(N,V) :- rule_constant(N,V), free(N).",
             "unate(N) :- rule_unate(N), free(N).",
             "clause(N,C,L,V) :- rule_clause(N,C,L,V), free(N).",
+            "off(K) :- when(K,M,V), not fix(M,V).",
+            "active(N,K) :- variant(N,K), free(N), not off(K).",
+            "constant(N,V) :- variant_constant(K,V), active(N,K).",
+            "unate(N) :- variant_unate(K), active(N,K).",
+            "clause(N,C,L,V) :- variant_clause(K,C,L,V), active(N,K).",
             evaluation,
             "timepoint(a,final).",
             "mp_reach(a,final,N,V) :- mp_eval(a,final,N,V).",
@@ -282,7 +313,8 @@ class GroundModel:
         (other nodes -> 0 or 1) held, as :func:`mp_attractors` gives them for the moving
         part's substituted rules; None when a node's rule is not unate (or mpbn's encodings
         are missing)."""
-        if not self.rules.issuperset(nodes):
+        if not self.rules.issuperset(nodes) or any(
+                m not in constants for node in nodes for m in self.mixed.get(node, ())):
             return None
         project = not start.keys() >= set(nodes)
         with self._lock:
@@ -301,6 +333,27 @@ class GroundModel:
                      for node in nodes]
             with control.solve(assumptions=assumptions, yield_=True) as handle:
                 return [_read(model, shown) for model in handle]
+
+
+def _variant_facts(node: str, expr: Expr) -> tuple[tuple[str, ...], list[str]] | None:
+    """A rule that is unate once its regulators of both signs (at most two) are constants:
+    those regulators, and facts of one DNF per assignment of them (``variant``, the
+    assignment as ``when``, the DNF as ``variant_constant``/``variant_unate``/
+    ``variant_clause``); None for any other rule."""
+    mixed = tuple(sorted(v for v, s in signs(expr).items() if len(s) == 2))
+    if len(mixed) > 2:
+        return None
+    facts = []
+    for k, bits in enumerate(product((0, 1), repeat=len(mixed))):
+        clauses = unate_dnf(substitute(expr, dict(zip(mixed, bits, strict=True))))
+        if clauses is None:
+            return None
+        name = f"{node}@{k}"
+        facts.append(f'variant("{node}","{name}").')
+        facts += [f'when("{name}","{m}",{1 if b else -1}).' for m, b in zip(mixed, bits,
+                                                                         strict=True)]
+        facts += _rule_facts(name, clauses, "variant_")
+    return mixed, facts
 
 
 class _Literals:
