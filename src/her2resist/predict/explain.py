@@ -122,13 +122,13 @@ class _Tracer:
         self.bits = bits
         self.masks = {name: sum(bits[i] for i in upstream[name]) for name in network.nodes}
         position = {name: i for i, name in enumerate(self.order)}
-        # Node -> (its column, its regulators' values from a row, their cone, their weights
-        # from a weight table); an input has no regulators (None, 0, None).
+        # Node -> (its column, its regulators' values from a row, their cone, their upstream
+        # masks); an input has no regulators (None, 0, ()).
         self.plan: dict[str, tuple[int, Callable[[Any], Any] | None, int,
-                                   Callable[[Any], Any] | None]] = {}
+                                   tuple[int, ...]]] = {}
         for name, node in network.nodes.items():
             if node.is_input:
-                self.plan[name] = (position[name], None, 0, None)
+                self.plan[name] = (position[name], None, 0, ())
                 continue
             regs = node.regulators
             cone = 0
@@ -136,23 +136,25 @@ class _Tracer:
                 cone |= self.masks[reg]
             self.plan[name] = (position[name],
                                itemgetter(*(position[r] for r in regs)) if regs else _nothing,
-                               cone, itemgetter(*regs) if regs else _nothing)
+                               cone, tuple(self.masks[r] for r in regs))
         self.steps: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
         self.by_weight: dict[tuple[object, ...], tuple[TraceStep, tuple[str, ...]]] = {}
         self.inputs: dict[tuple[str, Value], TraceStep] = {}
 
-    def new_step(self, key: tuple[Any, ...], row: Sequence[Value], weight: _Weights
+    def new_step(self, key: tuple[Any, ...], row: Sequence[Value]
                  ) -> tuple[TraceStep, tuple[str, ...]]:
         """The step under :attr:`steps` ``key`` (node, value, regulator values, relevant and
-        perturbed inputs of the cone), worked out and kept; ``weight``: the weights of the
-        trace's relevant and perturbed inputs."""
-        name, value, values = key[0], key[1], key[2]
+        perturbed inputs of the cone), worked out and kept."""
+        name, value, values, relevant, perturbed = key
         # the same regulator values and weights give the same step (different cones may give
-        # the same weights)
-        weighed = (name, value, values, self.plan[name][3](weight))  # type: ignore[misc]
+        # the same weights); each regulator's upstream inputs lie inside the cone
+        weighed = (name, value, values, tuple([
+            (mask & relevant).bit_count() * 10 + (mask & perturbed).bit_count()
+            for mask in self.plan[name][3]]))
         found = self.by_weight.get(weighed)
         if found is None:
             node = self.network.nodes[name]
+            weight = _Weights(self.masks, relevant, perturbed)
             state = dict(zip(self.order, row, strict=True))
             lits = _literals(node.expr, state, value != 0.0, weight) or []
             because = tuple(f"{reg}={_shown(v)}" for reg, v in lits)
@@ -184,7 +186,6 @@ class _Tracer:
         relevant = {n for n, v in perturbed.items() if v != nodes[n].default}
         relevant_bits = sum(bits.get(n, 0) for n in relevant)
         perturbed_bits = sum(bits.get(n, 0) for n in perturbed)
-        weight = _Weights(self.masks, relevant_bits, perturbed_bits)
         out = []
         for target in targets:
             steps: list[TraceStep] = []
@@ -201,7 +202,7 @@ class _Tracer:
                 key = (name, value, get(row), relevant_bits & cone, perturbed_bits & cone)
                 found = steps_kept.get(key)
                 if found is None:
-                    found = self.new_step(key, row, weight)
+                    found = self.new_step(key, row)
                 steps.append(found[0])
                 for reg in found[1]:
                     if reg not in seen:
