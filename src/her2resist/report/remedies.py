@@ -130,7 +130,7 @@ def find_remedies_many(
     screens = screen_anchored(genotype, panel, anchors, network=network,
                               above=[pred.score + 1e-9 for pred in preds])
     by_name = {a.name: a for a in panel}
-    context = _Context(by_name, _targets(network), knowledge_base()[0], alterations)
+    context = _Context(by_name, _targets(network), knowledge_base()[0], alterations, {})
     return [_remedies(pred, anchor, rows, context, limit)
             for pred, anchor, rows in zip(preds, anchors, screens, strict=True)]
 
@@ -138,12 +138,14 @@ def find_remedies_many(
 @dataclass(frozen=True, slots=True)
 class _Context:
     """What each of a tumour's remedies reads: the panel by name, each drug node's targets,
-    the knowledge base (None: not available) and the tumour's alterations."""
+    the knowledge base (None: not available) and the tumour's alterations; and the evidence
+    found so far (an agent alone is a switch for several of the tumour's regimens)."""
 
     by_name: Mapping[str, Agent]
     targets: Mapping[str, frozenset[str]]
     kb: Any
     alterations: Sequence[str]
+    evidence: dict[tuple[str, str], tuple[EvidenceItem, ...]]
 
 
 def _remedies(pred: Any, anchor: Agent, rows: Sequence[Mapping[str, Any]], context: _Context,
@@ -177,6 +179,14 @@ def _partners(combination: str, anchor: Agent, by_name: Mapping[str, Agent]
 
 
 def _evidence(row: Mapping[str, Any], context: _Context) -> tuple[EvidenceItem, ...]:
+    key = (row["combination"], row["kb_evidence"])
+    found = context.evidence.get(key)
+    if found is None:
+        found = context.evidence[key] = _find_evidence(row, context)
+    return found
+
+
+def _find_evidence(row: Mapping[str, Any], context: _Context) -> tuple[EvidenceItem, ...]:
     ids = [e.strip() for e in str(row["kb_evidence"]).split(",") if e.strip()]
     items: dict[str, EvidenceItem] = {}
     kb = context.kb

@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -237,18 +236,19 @@ def rank_genotype(genotype: Genotype, combos: Sequence[tuple[Agent, ...]],
     (known to score at or below it) and one alone a row of its score only."""
     facts = _facts(combos)
     keys, names = facts.keys, facts.names
-    # an agent alone always has a row, at least its score
-    alone_score = [math.nan if row is None else row["score"] for row in rows]
-    resisted = resisted_perturbations(genotype)
-    if resisted:
-        keeps = [any(r <= key for r in resisted) for key in keys]
-    else:  # escaped_her2_agents, from the HER2-directed agents alone each combination holds
-        shape = _shape(combos)
-        escaped = {i for i in shape.her2 if alone_score[i] < SENSITIVE_AT}
-        keeps = [not escaped.isdisjoint(held) for held in shape.holds]
-    single = {combos[i][0].name: alone_score[i] for i in _shape(combos).singles}
+    shape = _shape(combos)
     listed = {i: row for i, row in enumerate(rows)
               if row is not None and (above is None or row["score"] > above)}
+    # an agent alone always has a row, at least its score
+    single = {combos[i][0].name: rows[i]["score"]  # type: ignore[index]
+              for i in shape.singles}
+    resisted = resisted_perturbations(genotype)
+    if resisted:
+        keeps = {i: any(r <= keys[i] for r in resisted) for i in listed}
+    else:  # escaped_her2_agents, from the HER2-directed agents alone each combination holds
+        escaped = {i for i in shape.her2
+                   if rows[i]["score"] < SENSITIVE_AT}  # type: ignore[index]
+        keeps = {i: not escaped.isdisjoint(shape.holds[i]) for i in listed}
     alone, bliss, order = {}, {}, {}
     for i, row in listed.items():
         combo, name, score = combos[i], names[i], row["score"]
