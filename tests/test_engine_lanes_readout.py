@@ -150,3 +150,19 @@ def test_placer_keeps_a_panels_settings_only_while_the_panel_is_unchanged() -> N
     panel[6]["NoSuchNode"] = 1
     with pytest.raises(Exception, match="NoSuchNode"):
         ev._placed(panel)
+
+
+@pytest.mark.parametrize("shortcut", [True, False])
+def test_solver_lanes_given_their_moving_part_answer_as_the_scalar_path(shortcut: bool) -> None:
+    # Without the shortcut every lane that percolation leaves open goes to the solver with
+    # the moving part read from the masks; each must be the scalar path's rows.
+    lanes, scalar = Evaluator(NET, shortcut=shortcut), Evaluator(NET, shortcut=shortcut)
+    rng = random.Random(21)
+    inputs = sorted(NET.inputs)
+    for background in ({}, {"PTEN_loss": 1}, {"PIK3CA_mut": 1, "ERBB3_high": 1}):
+        perturbations = [{n: rng.randrange(2) for n in rng.sample(inputs, rng.randrange(1, 4))}
+                         for _ in range(30)]
+        keep = sorted({n for p in perturbations for n in p} - set(background))
+        base, scalar_base = lanes.base(background, keep), scalar.base(background, keep)
+        assert lanes.rows_many(base, perturbations) == [scalar.rows(scalar_base, p)
+                                                        for p in perturbations]

@@ -229,13 +229,16 @@ class Evaluator:
         return found
 
     def _complete(self, vector: list[float], start: Sequence[float] | None,
-                  only: Iterable[int] | None = None, *, shortcut: bool = True
-                  ) -> tuple[Row, ...]:
+                  only: Iterable[int] | None = None, *, shortcut: bool = True,
+                  moving: tuple[int, ...] | None = None) -> tuple[Row, ...]:
         """Full rows: the known values, and each attractor of the moving part (or of the
         part of it that ``only``'s nodes depend on); ``shortcut=False`` when the caller
-        knows that :func:`unique_fixed_point` does not settle it."""
+        knows that :func:`unique_fixed_point` does not settle it; ``moving`` the moving part
+        when the caller knows it (:meth:`CompiledNetwork.moving
+        <her2resist.engines.reduce.CompiledNetwork.moving>` of ``vector``)."""
         cn = self.compiled
-        moving = cn.moving(vector)
+        if moving is None:
+            moving = cn.moving(vector)
         if only is not None:
             # The nodes ``only`` depends on form a sub-network that reads nothing else that
             # moves: its reachable attractors are the projections of the whole part's.
@@ -387,8 +390,16 @@ class Evaluator:
             rows: list[tuple[Row, ...]] = [(row,) for row in read]  # type: ignore[misc]
             # Lanes the shortcut left with unknown nodes (or all, when it is off): the solver
             # decides.
-            for lane, vector in found.vectors(found.unsettled, first=True).items():
-                rows[lane] = self._complete(vector, start, shortcut=False)
+            unsettled = found.unsettled
+            if unsettled:
+                # The regulated nodes unknown in one of these lanes at least: each lane's
+                # moving part is among them (found from the masks once, not per lane).
+                ones, zeros = found.first
+                open_nodes = tuple(i for i in self.compiled.regulated
+                                   if (ones[i] | zeros[i]) & unsettled != unsettled)
+                for lane, vector in found.vectors(unsettled, first=True).items():
+                    moving = tuple(i for i in open_nodes if vector[i] == UNKNOWN)
+                    rows[lane] = self._complete(vector, start, shortcut=False, moving=moving)
             per_start.append(rows)
         if len(per_start) == 1:  # one untreated state, the usual case
             return [[rows[0]] if len(rows) == 1 else list(dict.fromkeys(rows))
