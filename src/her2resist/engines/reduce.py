@@ -142,7 +142,7 @@ def unique_fixed_point(cn: CompiledNetwork, values: Sequence[float],
     """
     full = list(values)
     cn.propagate(full, None, moving)
-    settled = tuple(full[i] for i in moving)
+    settled = tuple([full[i] for i in moving])
     return None if UNKNOWN in settled else settled
 
 
@@ -356,7 +356,7 @@ class CompiledNetwork:
 
     def moving(self, values: Sequence[float]) -> tuple[int, ...]:
         """The regulated nodes that are not constant."""
-        return tuple(i for i in self.regulated if values[i] == UNKNOWN)
+        return tuple([i for i in self.regulated if values[i] == UNKNOWN])
 
     def core_key(self, moving: Sequence[int], values: Sequence[float],
                  start: Sequence[float] | None) -> tuple[object, ...]:
