@@ -260,25 +260,7 @@ def substitute(expr: Expr, values: Mapping[str, int | bool]) -> Expr:
         name = expr.name  # type: ignore[union-attr]
         return const(values[name]) if name in values else expr
     if kind is And or kind is Or:
-        absorbing = kind is Or  # True absorbs an 'or', False absorbs an 'and'
-        kept: list[Expr] = []
-        changed = False
-        for sub in expr.args:  # type: ignore[union-attr]
-            simplified = substitute(sub, values)
-            if isinstance(simplified, Const):
-                changed = True
-                if simplified.value == absorbing:
-                    return const(absorbing)
-                continue
-            changed = changed or simplified is not sub
-            kept.append(simplified)
-        if not changed:
-            return expr
-        if not kept:
-            return const(not absorbing)
-        if len(kept) == 1:
-            return kept[0]
-        return Or(tuple(kept)) if absorbing else And(tuple(kept))
+        return _substitute_junction(expr, expr.args, kind is Or, values)  # type: ignore[union-attr]
     if kind is Not:
         inner = substitute(expr.arg, values)  # type: ignore[union-attr]
         return const(not inner.value) if isinstance(inner, Const) else Not(inner)
@@ -298,26 +280,32 @@ def _substitute_matched(expr: Expr, values: Mapping[str, int | bool]) -> Expr:
             inner = substitute(arg, values)
             return const(not inner.value) if isinstance(inner, Const) else Not(inner)
         case And(args) | Or(args):
-            absorbing = isinstance(expr, Or)  # True absorbs an 'or', False absorbs an 'and'
-            kept: list[Expr] = []
-            changed = False
-            for sub in args:
-                simplified = substitute(sub, values)
-                if isinstance(simplified, Const):
-                    changed = True
-                    if simplified.value == absorbing:
-                        return const(absorbing)
-                    continue
-                changed = changed or simplified is not sub
-                kept.append(simplified)
-            if not changed:
-                return expr
-            if not kept:
-                return const(not absorbing)
-            if len(kept) == 1:
-                return kept[0]
-            return Or(tuple(kept)) if absorbing else And(tuple(kept))
+            return _substitute_junction(expr, args, isinstance(expr, Or), values)
     raise TypeError(f"not a rule expression: {expr!r}")
+
+
+def _substitute_junction(expr: Expr, args: tuple[Expr, ...], absorbing: bool,
+                         values: Mapping[str, int | bool]) -> Expr:
+    """:func:`substitute` of an 'and' (``absorbing`` False: a False absorbs it) or an 'or'
+    (a True absorbs it): constants dropped or absorbing; ``expr`` itself when nothing changed."""
+    kept: list[Expr] = []
+    changed = False
+    for sub in args:
+        simplified = substitute(sub, values)
+        if isinstance(simplified, Const):
+            changed = True
+            if simplified.value == absorbing:
+                return const(absorbing)
+            continue
+        changed = changed or simplified is not sub
+        kept.append(simplified)
+    if not changed:
+        return expr
+    if not kept:
+        return const(not absorbing)
+    if len(kept) == 1:
+        return kept[0]
+    return Or(tuple(kept)) if absorbing else And(tuple(kept))
 
 
 def format_rule(expr: Expr, *, parent: str = "") -> str:
